@@ -1,0 +1,58 @@
+/* Shared definitions of the jvfio JNI shim. One .c file per concern, each with its own Java
+ * "natives" class in io.jvfio.internal and its own registration function called by JNI_OnLoad.
+ * Conventions: only primitives and long addresses cross the boundary; a call returns a value >= 0
+ * or -errno; struct layouts and kernel constants reach Java through each concern's constants()
+ * table, never hard-coded in Java. */
+#ifndef JVFIO_H
+#define JVFIO_H
+
+#include <errno.h>
+#include <jni.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Bumped whenever a native signature or a constant's meaning changes; Java checks it on load. */
+#define JVFIO_ABI_VERSION 1
+
+#define JVFIO_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define JVFIO_ADDR(a) ((void *)(uintptr_t)(a))
+
+/* -errno of the last failed call, as Java expects it. */
+#define JVFIO_ERR() ((jlong) - errno)
+
+/* Retries a syscall expression interrupted by a signal; the JVM sends a few. */
+#define JVFIO_RETRY(expr)                                                                           \
+    ({                                                                                             \
+        long _r;                                                                                   \
+        do {                                                                                       \
+            _r = (long)(expr);                                                                     \
+        } while (_r == -1 && errno == EINTR);                                                      \
+        _r;                                                                                        \
+    })
+
+/* One named kernel constant or layout fact (sizeof, offsetof, ioctl number, flag). */
+struct jvfio_constant {
+    const char *name;
+    int64_t value;
+};
+#define JVFIO_CONST(name) { #name, (int64_t)(name) }
+#define JVFIO_SIZEOF(type) { "sizeof " #type, (int64_t)sizeof(struct type) }
+#define JVFIO_OFFSETOF(type, field) { #type "." #field, (int64_t)offsetof(struct type, field) }
+
+/* Returns the table as one "name=value\n..." string; Java parses it once at class init. */
+jstring jvfio_constants_string(JNIEnv *env, const struct jvfio_constant *table, size_t count);
+
+/* Registers `methods` on the class `class_name`; returns JNI_OK or JNI_ERR (with a pending
+ * exception naming the class). */
+int jvfio_register(JNIEnv *env, const char *class_name, const JNINativeMethod *methods, int count);
+
+/* Checks the ioctl result convention: -1 with errno -> -errno, anything else as is. */
+static inline jlong jvfio_result(long r) { return r == -1 ? JVFIO_ERR() : (jlong)r; }
+
+int jvfio_register_unix(JNIEnv *env);
+int jvfio_register_vfio(JNIEnv *env);
+int jvfio_register_iommufd(JNIEnv *env);
+int jvfio_register_fault(JNIEnv *env);
+int jvfio_register_iommufd_mock(JNIEnv *env);
+
+#endif

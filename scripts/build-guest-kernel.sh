@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Builds the guest kernel (bzImage) from Debian's linux-source-6.12 with scripts/guest/kernel.config
+# and prints its path. Cached by source version + fragment hash under ~/.cache/jvfio/kernel/.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+fragment="$JVFIO_ROOT/scripts/guest/kernel.config"
+ensure_packages bc bison flex libelf-dev libssl-dev cpio make gcc
+tree=$("$JVFIO_ROOT/scripts/kernel-source.sh" --tree)
+version=$(basename "$tree")
+key="$version-$(sha256sum "$fragment" | cut -c1-12)"
+out="$JVFIO_CACHE/kernel/$key"
+image="$out/arch/x86/boot/bzImage"
+
+build() {
+    [ -f "$out/.jvfio-built" ] && return 0
+    log "building guest kernel $key (about 8 minutes on 2 cores; cached afterwards)"
+    rm -rf "$out"
+    mkdir -p "$out"
+    local start=$SECONDS
+    make -s -C "$tree" O="$out" ARCH=x86_64 tinyconfig >/dev/null
+    local enable disable args=() o
+    enable=$(grep -E '^[A-Z0-9_]+=y$' "$fragment" | cut -d= -f1)
+    disable=$(grep -E '^[A-Z0-9_]+=n$' "$fragment" | cut -d= -f1)
+    for o in $enable; do args+=(--enable "$o"); done
+    for o in $disable; do args+=(--disable "$o"); done
+    # Twice: some options only become visible once others are set.
+    "$tree/scripts/config" --file "$out/.config" "${args[@]}"
+    make -s -C "$tree" O="$out" ARCH=x86_64 olddefconfig >/dev/null
+    "$tree/scripts/config" --file "$out/.config" "${args[@]}"
+    make -s -C "$tree" O="$out" ARCH=x86_64 olddefconfig >/dev/null
+    local missing=()
+    for o in $enable; do
+        grep -qx "CONFIG_$o=y" "$out/.config" || missing+=("$o")
+    done
+    for o in $disable; do
+        grep -qx "CONFIG_$o=y" "$out/.config" && missing+=("!$o")
+    done
+    [ ${#missing[@]} -eq 0 ] || die "guest kernel config: options not set after olddefconfig: ${missing[*]}"
+    make -s -C "$tree" O="$out" ARCH=x86_64 -j"$(nproc)" bzImage >"$out/build.log" 2>&1 \
+        || { tail -n 40 "$out/build.log" >&2; die "guest kernel build failed (log: $out/build.log)"; }
+    # Keep only what running and rebuilding-checks need; the object tree is large.
+    find "$out" -name '*.o' -delete
+    touch "$out/.jvfio-built"
+    log "guest kernel built in $((SECONDS - start)) s: $image"
+}
+
+with_lock "kernel-$key" build
+echo "$image"
