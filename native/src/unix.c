@@ -16,6 +16,9 @@
 
 static jint abi_version(JNIEnv *env, jclass cls) { return JVFIO_ABI_VERSION; }
 
+/* Does nothing: the benchmarks' measure of the bare JNI transition. */
+static jint noop(JNIEnv *env, jclass cls, jint value) { return value; }
+
 static jstring constants(JNIEnv *env, jclass cls)
 {
     static const struct jvfio_constant table[] = {
@@ -232,6 +235,7 @@ static jint madvise_addr(JNIEnv *env, jclass cls, jlong address, jlong length, j
 
 static const JNINativeMethod methods[] = {
     { "abiVersion", "()I", (void *)abi_version },
+    { "noop", "(I)I", (void *)noop },
     { "constants", "()Ljava/lang/String;", (void *)constants },
     { "errorName", "(I)Ljava/lang/String;", (void *)error_name },
     { "errorText", "(I)Ljava/lang/String;", (void *)error_text },
