@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Boots the jvfio test guest under QEMU and runs one command in it, as root, in a chroot of the host
+# root (same absolute paths; the host root is read-only, /tmp is a tmpfs, --out DIR is writable).
+# Exits with the command's status; the serial console is kept in DIR/serial.log.
+#
+#   scripts/guest-exec.sh [--profile vfio|iopf] [--timeout SEC] [--out DIR] [--memory SIZE] -- CMD ARGS...
+#
+# Profiles: vfio = q35 with an Intel vIOMMU (interrupt remapping on); iopf = the same machine booted
+# with intel_iommu=off, because the 6.12 iommufd selftest mock (the only fault source) refuses to
+# bind while VT-d is active. Devices at fixed addresses: 00:03.0 e1000e, 00:04.0 edu, 00:05.0 nvme.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+profile=vfio timeout=600 out= memory=2G
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --profile) profile=$2; shift 2 ;;
+        --timeout) timeout=$2; shift 2 ;;
+        --out) out=$2; shift 2 ;;
+        --memory) memory=$2; shift 2 ;;
+        --) shift; break ;;
+        *) die "guest-exec.sh: unknown option $1 (see the usage at the top of $0)" ;;
+    esac
+done
+[ $# -gt 0 ] || die "guest-exec.sh: no command given (usage: guest-exec.sh [options] -- CMD ARGS...)"
+case "$profile" in
+    vfio) cmdline_iommu="intel_iommu=on iommu=nopt" ;;
+    iopf) cmdline_iommu="intel_iommu=off" ;;
+    *) die "guest-exec.sh: unknown profile '$profile' (vfio or iopf)" ;;
+esac
+
+ensure_packages qemu-system-x86
+kernel=$("$JVFIO_ROOT/scripts/build-guest-kernel.sh")
+initramfs=$("$JVFIO_ROOT/scripts/make-initramfs.sh")
+
+[ -n "$out" ] || out=$(mktemp -d /tmp/jvfio-guest.XXXXXX)
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+run="$out/guest-run.sh"
+{
+    echo "cd $(printf '%q' "$PWD") 2>/dev/null || cd /"
+    echo "export HOME=/tmp PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+    [ -n "${JAVA_HOME:-}" ] && echo "export JAVA_HOME=$(printf '%q' "$JAVA_HOME")"
+    printf '%q ' "$@"
+    echo
+} >"$run"
+
+accel=tcg
+if [ -w /dev/kvm ] && [ "${JVFIO_KVM:-0}" = 1 ]; then
+    accel=kvm
+else
+    log "using TCG (set JVFIO_KVM=1 to try KVM; it is unreliable on this machine kind)"
+fi
+
+serial="$out/serial.log"
+iommu_device=()
+[ "$profile" = vfio ] && iommu_device=(-device intel-iommu,intremap=on)
+log "booting the $profile guest (timeout ${timeout}s, serial log $serial)"
+start=$SECONDS
+set +e
+timeout --kill-after=10 "$timeout" qemu-system-x86_64 \
+    -M q35,kernel-irqchip=split -accel "$accel" -cpu max -m "$memory" -smp 2 \
+    -nographic -no-reboot -nic none \
+    "${iommu_device[@]}" \
+    -device e1000e,addr=03.0,romfile= \
+    -device edu,addr=04.0 \
+    -blockdev driver=null-co,node-name=nvm0 -device nvme,serial=jvfio,drive=nvm0,addr=05.0 \
+    -fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
+    -device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot,addr=06.0 \
+    -fsdev local,id=hostout,path="$out",security_model=none,multidevs=remap \
+    -device virtio-9p-pci,fsdev=hostout,mount_tag=hostout,addr=07.0 \
+    -kernel "$kernel" -initrd "$initramfs" \
+    -append "console=ttyS0 panic=-1 quiet loglevel=4 $cmdline_iommu jvfio.run=$run jvfio.out=$out" \
+    </dev/null >"$serial" 2>&1
+qemu_status=$?
+set -e
+
+status=$(sed -n 's/.*JVFIO-GUEST-EXIT=\([0-9]*\).*/\1/p' "$serial" | tail -n 1)
+if [ -z "$status" ]; then
+    tail -n 40 "$serial" >&2
+    [ "$qemu_status" = 124 ] && die "the $profile guest timed out after ${timeout}s (serial log: $serial)"
+    die "the $profile guest ended without reporting a status (QEMU exit $qemu_status; serial log: $serial)"
+fi
+log "the $profile guest finished in $((SECONDS - start)) s with status $status"
+exit "$status"
