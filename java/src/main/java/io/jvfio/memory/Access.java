@@ -1,0 +1,7 @@
+package io.jvfio.memory;
+
+/** What a device may do with memory mapped for DMA. */
+public enum Access {
+    READ,
+    WRITE
+}

@@ -1,0 +1,209 @@
+package io.jvfio.pci;
+
+import io.jvfio.VfioException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.stream.Stream;
+
+/**
+ * PCI devices, their drivers and IOMMU groups as sysfs shows them, and binding to vfio-pci through
+ * {@code driver_override}. The root is a parameter so that tests can use a tree of their own.
+ */
+public final class PciSysfs {
+    public static final String VFIO_PCI = "vfio-pci";
+
+    private final Path sys;
+    private final Path dev;
+
+    public PciSysfs(Path sysRoot, Path devRoot) {
+        this.sys = sysRoot;
+        this.dev = devRoot;
+    }
+
+    public PciSysfs(Path sysRoot) {
+        this(sysRoot, Path.of("/dev"));
+    }
+
+    /** This machine's /sys and /dev. */
+    public static PciSysfs system() {
+        return new PciSysfs(Path.of("/sys"), Path.of("/dev"));
+    }
+
+    private Path devicesDir() {
+        return sys.resolve("bus/pci/devices");
+    }
+
+    private Path deviceDir(PciAddress a) throws VfioException {
+        Path d = devicesDir().resolve(a.toString());
+        if (!Files.isDirectory(d)) {
+            throw new VfioException("lookup", a.toString(), "no PCI device " + a + ": not in " + devicesDir()
+                    + "; see lspci -D for the devices this machine has");
+        }
+        return d;
+    }
+
+    /** Every PCI function, sorted by address. */
+    public List<PciDeviceInfo> devices() throws VfioException {
+        List<PciDeviceInfo> out = new ArrayList<>();
+        try (Stream<Path> s = Files.list(devicesDir())) {
+            for (Path p : (Iterable<Path>) s.sorted()::iterator) {
+                out.add(device(PciAddress.parse(p.getFileName().toString())));
+            }
+        } catch (IOException e) {
+            throw new VfioException("list", devicesDir().toString(), "cannot read the PCI devices: " + e.getMessage());
+        }
+        out.sort((x, y) -> x.address().compareTo(y.address()));
+        return out;
+    }
+
+    public PciDeviceInfo device(PciAddress a) throws VfioException {
+        Path d = deviceDir(a);
+        return new PciDeviceInfo(a, hex(d.resolve("vendor")), hex(d.resolve("device")), hex(d.resolve("class")),
+                driver(a), iommuGroup(a));
+    }
+
+    public boolean exists(PciAddress a) {
+        return Files.isDirectory(devicesDir().resolve(a.toString()));
+    }
+
+    /** The IOMMU group, or empty when the device has none (no IOMMU, or IOMMU off). */
+    public OptionalInt iommuGroup(PciAddress a) throws VfioException {
+        Path link = deviceDir(a).resolve("iommu_group");
+        try {
+            return OptionalInt.of(Integer.parseInt(Files.readSymbolicLink(link).getFileName().toString()));
+        } catch (IOException e) {
+            return OptionalInt.empty();
+        }
+    }
+
+    /** The devices of an IOMMU group, sorted. */
+    public List<PciAddress> groupDevices(int group) throws VfioException {
+        Path dir = sys.resolve("kernel/iommu_groups/" + group + "/devices");
+        List<PciAddress> out = new ArrayList<>();
+        try (Stream<Path> s = Files.list(dir)) {
+            s.forEach(p -> {
+                try {
+                    out.add(PciAddress.parse(p.getFileName().toString()));
+                } catch (IllegalArgumentException notPci) {
+                    // Non-PCI members (platform devices) do not take part in vfio-pci binding.
+                }
+            });
+        } catch (IOException e) {
+            throw new VfioException("lookup", "group " + group, "no IOMMU group " + group + " in " + dir.getParent());
+        }
+        out.sort(null);
+        return out;
+    }
+
+    /** The bound driver's name, or empty when none is bound. */
+    public Optional<String> driver(PciAddress a) throws VfioException {
+        try {
+            return Optional.of(Files.readSymbolicLink(deviceDir(a).resolve("driver")).getFileName().toString());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The VFIO cdev ({@code /dev/vfio/devices/vfioN}) of a device bound to vfio-pci, if the kernel has cdevs. */
+    public Optional<Path> vfioCdev(PciAddress a) throws VfioException {
+        Path dir = deviceDir(a).resolve("vfio-dev");
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("vfio")).findFirst()
+                    .map(n -> dev.resolve("vfio/devices/" + n));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The legacy group node, {@code /dev/vfio/N}. */
+    public Path vfioGroupNode(int group) {
+        return dev.resolve("vfio/" + group);
+    }
+
+    /** The device's config space as sysfs gives it (256 bytes to non-root users, 4096 to root). */
+    public byte[] readConfig(PciAddress a) throws VfioException {
+        try {
+            return Files.readAllBytes(deviceDir(a).resolve("config"));
+        } catch (IOException e) {
+            throw new VfioException("read config", a.toString(), "cannot read config space: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Binds a device to vfio-pci and returns the driver it had ("" if none). Idempotent: a device
+     * already on vfio-pci stays there.
+     */
+    public String bindToVfioPci(PciAddress a) throws VfioException {
+        Path d = deviceDir(a);
+        String previous = driver(a).orElse("");
+        if (previous.equals(VFIO_PCI)) {
+            return previous;
+        }
+        if (!Files.isDirectory(sys.resolve("bus/pci/drivers/" + VFIO_PCI))) {
+            throw new VfioException("bind", a.toString(), "the vfio-pci driver is not loaded; modprobe vfio-pci");
+        }
+        write(a, "bind", d.resolve("driver_override"), VFIO_PCI);
+        if (!previous.isEmpty()) {
+            write(a, "bind", d.resolve("driver/unbind"), a.toString());
+        }
+        write(a, "bind", sys.resolve("bus/pci/drivers_probe"), a.toString());
+        String now = driver(a).orElse("");
+        if (!now.equals(VFIO_PCI)) {
+            throw new VfioException("bind", a.toString(), "vfio-pci did not take the device (now bound to '"
+                    + now + "'); is it a bridge or the IOMMU off? see dmesg");
+        }
+        return previous;
+    }
+
+    /** Unbinds whatever driver a device has and clears its driver_override. */
+    public void unbind(PciAddress a) throws VfioException {
+        Path d = deviceDir(a);
+        if (driver(a).isPresent()) {
+            write(a, "unbind", d.resolve("driver/unbind"), a.toString());
+        }
+        write(a, "unbind", d.resolve("driver_override"), "\n");
+    }
+
+    /** Gives a device back to {@code previous} (or leaves it unbound when that is empty). */
+    public void restoreDriver(PciAddress a, String previous) throws VfioException {
+        unbind(a);
+        if (previous != null && !previous.isEmpty()) {
+            write(a, "restore driver", sys.resolve("bus/pci/drivers_probe"), a.toString());
+            String now = driver(a).orElse("");
+            if (!now.equals(previous)) {
+                throw new VfioException("restore driver", a.toString(), "expected " + previous
+                        + " to take the device back, but it is bound to '" + now + "'");
+            }
+        }
+    }
+
+    private static void write(PciAddress a, String operation, Path file, String value) throws VfioException {
+        try {
+            Files.write(file, value.getBytes(StandardCharsets.US_ASCII));
+        } catch (AccessDeniedException e) {
+            throw new VfioException(operation, a.toString(), "permission denied writing " + file + "; run as root");
+        } catch (NoSuchFileException e) {
+            throw new VfioException(operation, a.toString(), file + " does not exist; is this kernel's sysfs complete?");
+        } catch (IOException e) {
+            throw new VfioException(operation, a.toString(), "writing '" + value.trim() + "' to " + file
+                    + " failed: " + e.getMessage() + " (is the device in use?)");
+        }
+    }
+
+    private static int hex(Path file) throws VfioException {
+        try {
+            String s = Files.readString(file, StandardCharsets.US_ASCII).trim();
+            return Integer.parseUnsignedInt(s.startsWith("0x") ? s.substring(2) : s, 16);
+        } catch (IOException | NumberFormatException e) {
+            throw new VfioException("read", file.toString(), "unreadable sysfs attribute: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package io.jvfio.vfio;
+
+import io.jvfio.VfioException;
+import io.jvfio.internal.Errors;
+import io.jvfio.internal.InfoBuffer;
+import io.jvfio.internal.OwnedFd;
+import io.jvfio.internal.UnixConstants;
+import io.jvfio.internal.UnixNative;
+import io.jvfio.internal.VfioConstants;
+import io.jvfio.internal.VfioNative;
+import io.jvfio.memory.Access;
+import io.jvfio.memory.DmaBuffer;
+import java.util.Set;
+
+/**
+ * A legacy VFIO container ({@code /dev/vfio/vfio}): groups are added to it, then it gets an IOMMU
+ * model (type1 v2) and DMA mappings. Teardown: close devices, then groups, then the container.
+ */
+public final class VfioContainer implements AutoCloseable {
+    public static final String DEFAULT_PATH = "/dev/vfio/vfio";
+
+    private final OwnedFd fd;
+
+    private VfioContainer(OwnedFd fd) {
+        this.fd = fd;
+    }
+
+    public static VfioContainer open() throws VfioException {
+        return open(DEFAULT_PATH);
+    }
+
+    public static VfioContainer open(String path) throws VfioException {
+        int fd = UnixNative.open(path, UnixConstants.O_RDWR);
+        if (fd < 0) {
+            throw Errors.failure("open", path, -fd, "the legacy VFIO container needs CONFIG_VFIO_CONTAINER"
+                    + " (or iommufd's compatibility container) and the vfio module (modprobe vfio-pci)");
+        }
+        VfioContainer c = new VfioContainer(new OwnedFd(fd, "container " + path));
+        try {
+            int version = c.apiVersion();
+            if (version != VfioConstants.VFIO_API_VERSION) {
+                throw new VfioException("VFIO_GET_API_VERSION", path, "unknown VFIO API version " + version
+                        + " (jvfio speaks " + VfioConstants.VFIO_API_VERSION + ")");
+            }
+            return c;
+        } catch (VfioException | RuntimeException e) {
+            c.fd.closeQuietly(e);
+            throw e;
+        }
+    }
+
+    public int fd() {
+        return fd.get();
+    }
+
+    public int apiVersion() throws VfioException {
+        return Errors.check(VfioNative.simpleIoctl(fd.get(), VfioConstants.VFIO_GET_API_VERSION),
+                "VFIO_GET_API_VERSION", fd.description());
+    }
+
+    /** Whether the container supports an extension such as VFIO_TYPE1v2_IOMMU. */
+    public boolean checkExtension(int extension) throws VfioException {
+        return Errors.check(VfioNative.intIoctl(fd.get(), VfioConstants.VFIO_CHECK_EXTENSION, extension),
+                "VFIO_CHECK_EXTENSION", fd.description() + ", extension " + extension) > 0;
+    }
+
+    /** Sets the IOMMU model; needs at least one group set to this container first. */
+    public void setIommu(int type) throws VfioException {
+        int r = VfioNative.intIoctl(fd.get(), VfioConstants.VFIO_SET_IOMMU, type);
+        if (r < 0) {
+            throw Errors.failure("VFIO_SET_IOMMU", fd.description() + ", type " + type, -r,
+                    "add a group to the container first (VfioGroup.setContainer), and check the type with checkExtension");
+        }
+    }
+
+    public void setType1v2() throws VfioException {
+        setIommu(VfioConstants.VFIO_TYPE1v2_IOMMU);
+    }
+
+    public VfioIommuInfo iommuInfo() throws VfioException {
+        InfoBuffer info = InfoBuffer.withCapacity(512, b -> Errors.check(
+                VfioNative.iommuGetInfo(fd.get(), b.address(), b.capacity()), "VFIO_IOMMU_GET_INFO", fd.description()));
+        return VfioIommuInfo.decode(info.bytes(info.capacity()), VfioConstants.C);
+    }
+
+    /** Maps {@code size} bytes at {@code vaddr} to {@code iova}; the pages are pinned. */
+    public void mapDma(long vaddr, long iova, long size, Set<Access> access) throws VfioException {
+        int flags = (access.contains(Access.READ) ? VfioConstants.DMA_MAP_FLAG_READ : 0)
+                | (access.contains(Access.WRITE) ? VfioConstants.DMA_MAP_FLAG_WRITE : 0);
+        int r = VfioNative.mapDma(fd.get(), flags, vaddr, iova, size);
+        if (r < 0) {
+            throw Errors.failure("VFIO_IOMMU_MAP_DMA", String.format("%s, iova 0x%x, size 0x%x", fd.description(), iova, size),
+                    -r, mapHint(-r));
+        }
+    }
+
+    public void mapDma(DmaBuffer buffer, long iova, Set<Access> access) throws VfioException {
+        mapDma(buffer.address(), iova, buffer.size(), access);
+    }
+
+    /** Unmaps and returns the number of bytes unmapped. */
+    public long unmapDma(long iova, long size) throws VfioException {
+        return Errors.check(VfioNative.unmapDma(fd.get(), iova, size), "VFIO_IOMMU_UNMAP_DMA",
+                String.format("%s, iova 0x%x, size 0x%x", fd.description(), iova, size));
+    }
+
+    private static String mapHint(int errno) {
+        if (errno == io.jvfio.internal.Errno.EEXIST) {
+            return "the IOVA range overlaps an existing mapping; unmap it first";
+        }
+        if (errno == io.jvfio.internal.Errno.EINVAL) {
+            return "vaddr, iova and size must be aligned to the IOMMU page size and the range inside iommuInfo().iovaRanges()";
+        }
+        return null;
+    }
+
+    @Override
+    public void close() throws VfioException {
+        fd.close();
+    }
+
+    @Override
+    public String toString() {
+        return fd.toString();
+    }
+}

@@ -1,0 +1,297 @@
+package io.jvfio.vfio;
+
+import io.jvfio.EventFd;
+import io.jvfio.VfioException;
+import io.jvfio.iommufd.Iommufd;
+import io.jvfio.internal.Errno;
+import io.jvfio.internal.Errors;
+import io.jvfio.internal.InfoBuffer;
+import io.jvfio.internal.OwnedFd;
+import io.jvfio.internal.UnixConstants;
+import io.jvfio.internal.UnixNative;
+import io.jvfio.internal.VfioConstants;
+import io.jvfio.internal.VfioNative;
+import io.jvfio.pci.PciAddress;
+import io.jvfio.pci.PciSysfs;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A VFIO device, opened through its group (legacy) or its cdev ({@code /dev/vfio/devices/vfioN},
+ * then bound to an iommufd). Regions, BAR mmaps, config space, IRQs and reset work the same on both.
+ */
+public final class VfioDevice implements AutoCloseable {
+    /** PCI_COMMAND and its Bus Master bit (PCI spec; vfio-pci leaves Bus Master off). */
+    public static final int PCI_COMMAND = 0x04;
+    public static final int PCI_COMMAND_MASTER = 0x04;
+
+    private final OwnedFd fd;
+    private final PciAddress address;
+    private int iommufdDeviceId = -1;
+
+    VfioDevice(OwnedFd fd, PciAddress address) {
+        this.fd = fd;
+        this.address = address;
+    }
+
+    /** Opens a device's VFIO cdev; bind it with {@link #bindIommufd} before anything else. */
+    public static VfioDevice openCdev(PciAddress address) throws VfioException {
+        Path cdev = PciSysfs.system().vfioCdev(address).orElseThrow(() -> new VfioException("open", address.toString(),
+                "no VFIO cdev for " + address + ": bind it to vfio-pci first (jvfio bind " + address
+                        + "); the kernel needs CONFIG_VFIO_DEVICE_CDEV"));
+        return openCdev(cdev, address);
+    }
+
+    public static VfioDevice openCdev(Path cdev, PciAddress address) throws VfioException {
+        int r = UnixNative.open(cdev.toString(), UnixConstants.O_RDWR);
+        if (r < 0) {
+            throw Errors.failure("open", "device " + address + ", " + cdev, -r, -r == Errno.EBUSY
+                    ? "the device is already open (through its group or another cdev open)" : null);
+        }
+        return new VfioDevice(new OwnedFd(r, "device " + address), address);
+    }
+
+    public PciAddress address() {
+        return address;
+    }
+
+    public int fd() {
+        return fd.get();
+    }
+
+    /** Binds a cdev-opened device to an iommufd; returns its iommufd device id. */
+    public int bindIommufd(Iommufd iommufd) throws VfioException {
+        int r = VfioNative.bindIommufd(fd.get(), iommufd.fd());
+        if (r < 0) {
+            throw Errors.failure("VFIO_DEVICE_BIND_IOMMUFD", fd.description() + ", " + iommufd, -r,
+                    "bind needs a device opened through its cdev, not yet bound, with no group user");
+        }
+        iommufdDeviceId = r;
+        return r;
+    }
+
+    /** The iommufd device id from {@link #bindIommufd}, or -1. */
+    public int iommufdDeviceId() {
+        return iommufdDeviceId;
+    }
+
+    /** Attaches to an IOAS or HW page table id (replaces the current one); returns the id attached. */
+    public int attach(int ptId) throws VfioException {
+        return Errors.check(VfioNative.attachPt(fd.get(), ptId), "VFIO_DEVICE_ATTACH_IOMMUFD_PT",
+                fd.description() + ", pt " + ptId);
+    }
+
+    public void detach() throws VfioException {
+        Errors.check(VfioNative.detachPt(fd.get()), "VFIO_DEVICE_DETACH_IOMMUFD_PT", fd.description());
+    }
+
+    public VfioDeviceInfo info() throws VfioException {
+        InfoBuffer b = InfoBuffer.withCapacity(256, buf -> Errors.check(
+                VfioNative.deviceGetInfo(fd.get(), buf.address(), buf.capacity()), "VFIO_DEVICE_GET_INFO", fd.description()));
+        return new VfioDeviceInfo(b.getInt(VfioConstants.C.offsetOf("vfio_device_info", "flags")),
+                b.getInt(VfioConstants.C.offsetOf("vfio_device_info", "num_regions")),
+                b.getInt(VfioConstants.C.offsetOf("vfio_device_info", "num_irqs")));
+    }
+
+    public VfioRegionInfo regionInfo(int index) throws VfioException {
+        String object = fd.description() + ", index " + index;
+        InfoBuffer b = InfoBuffer.withCapacity(256, buf -> {
+            int r = VfioNative.regionGetInfo(fd.get(), index, buf.address(), buf.capacity());
+            if (r < 0) {
+                throw Errors.failure("VFIO_DEVICE_GET_REGION_INFO", object, -r, -r == Errno.EINVAL
+                        ? "no region " + index + " on this device (see info().numRegions())" : null);
+            }
+            return r;
+        });
+        return VfioRegionInfo.decode(b.bytes(b.capacity()), VfioConstants.C);
+    }
+
+    public List<VfioRegionInfo> regions() throws VfioException {
+        List<VfioRegionInfo> out = new ArrayList<>();
+        int n = info().numRegions();
+        for (int i = 0; i < n; i++) {
+            out.add(regionInfo(i));
+        }
+        return out;
+    }
+
+    public VfioIrqInfo irqInfo(int index) throws VfioException {
+        InfoBuffer b = new InfoBuffer(VfioConstants.C.sizeOf("vfio_irq_info"));
+        int r = VfioNative.irqGetInfo(fd.get(), index, b.address());
+        if (r < 0) {
+            throw Errors.failure("VFIO_DEVICE_GET_IRQ_INFO", fd.description() + ", index " + index, -r, null);
+        }
+        int flags = b.getInt(VfioConstants.C.offsetOf("vfio_irq_info", "flags"));
+        return new VfioIrqInfo(index, b.getInt(VfioConstants.C.offsetOf("vfio_irq_info", "count")),
+                IrqFlag.of(flags), flags);
+    }
+
+    /** Reads {@code length} bytes of a region at {@code offset} (pread on the device fd). */
+    public ByteBuffer readRegion(int index, long offset, int length) throws VfioException {
+        VfioRegionInfo region = regionInfo(index);
+        checkRange(region, offset, length, "read");
+        ByteBuffer buf = ByteBuffer.allocateDirect(length).order(ByteOrder.LITTLE_ENDIAN);
+        long n = Errors.check(UnixNative.pread(fd.get(), UnixNative.address(buf), length, region.offset() + offset),
+                "pread", regionObject(index, offset, length));
+        buf.limit((int) n);
+        return buf;
+    }
+
+    /** Writes the buffer's remaining bytes into a region at {@code offset} (pwrite). */
+    public void writeRegion(int index, long offset, ByteBuffer data) throws VfioException {
+        VfioRegionInfo region = regionInfo(index);
+        int length = data.remaining();
+        checkRange(region, offset, length, "write");
+        ByteBuffer direct = ByteBuffer.allocateDirect(length);
+        direct.put(data.duplicate()).flip();
+        long n = Errors.check(UnixNative.pwrite(fd.get(), UnixNative.address(direct), length, region.offset() + offset),
+                "pwrite", regionObject(index, offset, length));
+        if (n != length) {
+            throw new VfioException("pwrite", regionObject(index, offset, length), "short write of " + n + " bytes");
+        }
+    }
+
+    private void checkRange(VfioRegionInfo region, long offset, int length, String what) throws VfioException {
+        if (offset < 0 || length < 0 || offset + length > region.size()) {
+            throw new VfioException(what, regionObject(region.index(), offset, length), String.format(
+                    "outside the region (size 0x%x)", region.size()));
+        }
+        boolean allowed = what.equals("read") ? region.readable() : region.writable();
+        if (!allowed) {
+            throw new VfioException(what, regionObject(region.index(), offset, length), "the region is not " + what + "able");
+        }
+    }
+
+    private String regionObject(int index, long offset, int length) {
+        return String.format("%s, %s, offset 0x%x, %d bytes", fd.description(), PciIndex.regionName(index), offset, length);
+    }
+
+    /** Maps a whole region (a BAR) for MMIO. */
+    public Mmio mapRegion(int index) throws VfioException {
+        VfioRegionInfo region = regionInfo(index);
+        String what = fd.description() + ", " + PciIndex.regionName(index);
+        if (!region.mmappable() || region.size() == 0) {
+            throw new VfioException("mmap", what, region.size() == 0 ? "the region is empty"
+                    : "the region cannot be mmapped; use readRegion/writeRegion" + (region.sparseAreas().isEmpty()
+                    ? "" : " or map its sparse areas " + region.sparseAreas()));
+        }
+        int prot = (region.readable() ? UnixConstants.PROT_READ : 0) | (region.writable() ? UnixConstants.PROT_WRITE : 0);
+        long addr = UnixNative.mmap(region.size(), prot, UnixConstants.MAP_SHARED, fd.get(), region.offset());
+        Errors.check(addr, "mmap", what);
+        return new Mmio(addr, region.size(), what);
+    }
+
+    public Mmio mapBar(int bar) throws VfioException {
+        return mapRegion(PciIndex.bar(bar));
+    }
+
+    public int readConfig8(int offset) throws VfioException {
+        return readRegion(PciIndex.CONFIG, offset, 1).get(0) & 0xff;
+    }
+
+    public int readConfig16(int offset) throws VfioException {
+        return readRegion(PciIndex.CONFIG, offset, 2).getShort(0) & 0xffff;
+    }
+
+    public int readConfig32(int offset) throws VfioException {
+        return readRegion(PciIndex.CONFIG, offset, 4).getInt(0);
+    }
+
+    public void writeConfig16(int offset, int value) throws VfioException {
+        writeRegion(PciIndex.CONFIG, offset, ByteBuffer.allocate(2).order(ByteOrder.LITTLE_ENDIAN).putShort(0, (short) value));
+    }
+
+    public void writeConfig32(int offset, int value) throws VfioException {
+        writeRegion(PciIndex.CONFIG, offset, ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, value));
+    }
+
+    /** Turns PCI Bus Master on or off: DMA needs it, and vfio-pci leaves it off. */
+    public void setBusMaster(boolean on) throws VfioException {
+        int cmd = readConfig16(PCI_COMMAND);
+        writeConfig16(PCI_COMMAND, on ? cmd | PCI_COMMAND_MASTER : cmd & ~PCI_COMMAND_MASTER);
+    }
+
+    /** Routes vectors {@code 0..n-1} of an IRQ index (INTx, MSI, MSI-X) to eventfds. */
+    public void enableIrq(int index, EventFd... eventFds) throws VfioException {
+        ByteBuffer data = ByteBuffer.allocateDirect(4 * eventFds.length).order(ByteOrder.nativeOrder());
+        for (int i = 0; i < eventFds.length; i++) {
+            data.putInt(4 * i, eventFds[i].fd());
+        }
+        setIrqs(VfioConstants.IRQ_SET_DATA_EVENTFD | VfioConstants.IRQ_SET_ACTION_TRIGGER, index, 0,
+                eventFds.length, data, "enable " + eventFds.length + " vector(s)");
+    }
+
+    /** Tears down all vectors of an IRQ index. */
+    public void disableIrq(int index) throws VfioException {
+        setIrqs(VfioConstants.IRQ_SET_DATA_NONE | VfioConstants.IRQ_SET_ACTION_TRIGGER, index, 0, 0, null, "disable");
+    }
+
+    /** Unmasks an automasked interrupt (INTx) after it was handled. */
+    public void unmask(int index, int vector) throws VfioException {
+        setIrqs(VfioConstants.IRQ_SET_DATA_NONE | VfioConstants.IRQ_SET_ACTION_UNMASK, index, vector, 1, null, "unmask");
+    }
+
+    /** Fires a vector from software (loopback test of the eventfd path). */
+    public void trigger(int index, int vector) throws VfioException {
+        setIrqs(VfioConstants.IRQ_SET_DATA_NONE | VfioConstants.IRQ_SET_ACTION_TRIGGER, index, vector, 1, null, "trigger");
+    }
+
+    private void setIrqs(int flags, int index, int start, int count, ByteBuffer data, String what) throws VfioException {
+        int r = VfioNative.setIrqs(fd.get(), flags, index, start, count, data == null ? 0 : UnixNative.address(data),
+                data == null ? 0 : data.capacity());
+        if (r < 0) {
+            throw Errors.failure("VFIO_DEVICE_SET_IRQS", fd.description() + ", " + PciIndex.irqName(index) + ", " + what, -r,
+                    -r == Errno.EINVAL ? "check irqInfo(" + index + ").count() and that the device has this capability" : null);
+        }
+    }
+
+    public void reset() throws VfioException {
+        int r = VfioNative.simpleIoctl(fd.get(), VfioConstants.VFIO_DEVICE_RESET);
+        if (r < 0) {
+            throw Errors.failure("VFIO_DEVICE_RESET", fd.description(), -r, "the device may not support a function-level"
+                    + " reset (info().supportsReset()); a bus reset needs hotResetInfo()");
+        }
+    }
+
+    /** The devices a PCI hot (bus) reset of this device would also reset. */
+    public List<HotResetDevice> hotResetInfo() throws VfioException {
+        InfoBuffer b = InfoBuffer.withCapacity(256, buf -> Errors.check(
+                VfioNative.hotResetInfo(fd.get(), buf.address(), buf.capacity()), "VFIO_DEVICE_GET_PCI_HOT_RESET_INFO",
+                fd.description()));
+        var c = VfioConstants.C;
+        int count = b.getInt(c.offsetOf("vfio_pci_hot_reset_info", "count"));
+        int at = c.offsetOf("vfio_pci_hot_reset_info", "devices");
+        int stride = c.sizeOf("vfio_pci_dependent_device");
+        List<HotResetDevice> out = new ArrayList<>();
+        byte[] bytes = b.bytes(b.capacity());
+        ByteBuffer bb = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < count && at + (i + 1) * stride <= bytes.length; i++) {
+            int d = at + i * stride;
+            int devfn = bb.get(d + c.offsetOf("vfio_pci_dependent_device", "devfn")) & 0xff;
+            out.add(new HotResetDevice(bb.getInt(d + c.offsetOf("vfio_pci_dependent_device", "group_id")),
+                    new PciAddress(bb.getShort(d + c.offsetOf("vfio_pci_dependent_device", "segment")) & 0xffff,
+                            bb.get(d + c.offsetOf("vfio_pci_dependent_device", "bus")) & 0xff, devfn >> 3, devfn & 7)));
+        }
+        return out;
+    }
+
+    /** One device affected by a hot reset, with its group (or devid on cdev) number. */
+    public record HotResetDevice(int groupOrDevId, PciAddress address) {}
+
+    public boolean isOpen() {
+        return fd.isOpen();
+    }
+
+    @Override
+    public void close() throws VfioException {
+        fd.close();
+    }
+
+    @Override
+    public String toString() {
+        return fd.toString();
+    }
+}

@@ -1,0 +1,106 @@
+package io.jvfio.vfio;
+
+import io.jvfio.VfioException;
+import io.jvfio.internal.Errors;
+import io.jvfio.internal.OwnedFd;
+import io.jvfio.internal.UnixConstants;
+import io.jvfio.internal.UnixNative;
+import io.jvfio.internal.VfioConstants;
+import io.jvfio.internal.VfioNative;
+import io.jvfio.pci.GroupViability;
+import io.jvfio.pci.PciAddress;
+import io.jvfio.pci.PciSysfs;
+
+/**
+ * A legacy VFIO group ({@code /dev/vfio/N}). It must be viable (all its devices on vfio-pci or
+ * unbound) and set to a container before its devices can be opened.
+ */
+public final class VfioGroup implements AutoCloseable {
+    private final int group;
+    private final OwnedFd fd;
+    private final PciSysfs sysfs;
+
+    private VfioGroup(int group, OwnedFd fd, PciSysfs sysfs) {
+        this.group = group;
+        this.fd = fd;
+        this.sysfs = sysfs;
+    }
+
+    public static VfioGroup open(int group) throws VfioException {
+        return open(group, PciSysfs.system());
+    }
+
+    public static VfioGroup open(int group, PciSysfs sysfs) throws VfioException {
+        String path = sysfs.vfioGroupNode(group).toString();
+        int fd = UnixNative.open(path, UnixConstants.O_RDWR);
+        if (fd < 0) {
+            throw Errors.failure("open", "group " + group + ", " + path, -fd, fd == -io.jvfio.internal.Errno.ENOENT
+                    ? "no such VFIO group: bind the group's devices to vfio-pci first (jvfio bind BDF)" : null);
+        }
+        return new VfioGroup(group, new OwnedFd(fd, "group " + group), sysfs);
+    }
+
+    /** Opens the group that a device belongs to. */
+    public static VfioGroup forDevice(PciAddress device) throws VfioException {
+        PciSysfs sysfs = PciSysfs.system();
+        int group = sysfs.iommuGroup(device).orElseThrow(() -> new VfioException("lookup", device.toString(),
+                "device " + device + " has no IOMMU group: is the IOMMU enabled (intel_iommu=on / amd_iommu=on)?"));
+        return open(group, sysfs);
+    }
+
+    public int number() {
+        return group;
+    }
+
+    public int fd() {
+        return fd.get();
+    }
+
+    public VfioGroupStatus status() throws VfioException {
+        int flags = Errors.check(VfioNative.groupGetStatus(fd.get()), "VFIO_GROUP_GET_STATUS", fd.description());
+        return new VfioGroupStatus((flags & VfioConstants.GROUP_FLAGS_VIABLE) != 0,
+                (flags & VfioConstants.GROUP_FLAGS_CONTAINER_SET) != 0);
+    }
+
+    /** Throws a VfioException that names the offending devices and drivers when not viable. */
+    public void requireViable() throws VfioException {
+        if (!status().viable()) {
+            throw new VfioException("VFIO_GROUP_GET_STATUS", fd.description(), GroupViability.explain(group, sysfs));
+        }
+    }
+
+    public void setContainer(VfioContainer container) throws VfioException {
+        requireViable();
+        Errors.check(VfioNative.groupSetContainer(fd.get(), container.fd()), "VFIO_GROUP_SET_CONTAINER",
+                fd.description() + ", " + container);
+    }
+
+    public void unsetContainer() throws VfioException {
+        int r = VfioNative.simpleIoctl(fd.get(), VfioConstants.VFIO_GROUP_UNSET_CONTAINER);
+        if (r < 0) {
+            throw Errors.failure("VFIO_GROUP_UNSET_CONTAINER", fd.description(), -r,
+                    "close the group's devices first (device before group)");
+        }
+    }
+
+    /** Opens a device of this group; the group must be set to a container with an IOMMU model. */
+    public VfioDevice openDevice(PciAddress address) throws VfioException {
+        int r = VfioNative.groupGetDeviceFd(fd.get(), address.toString());
+        if (r < 0) {
+            throw Errors.failure("VFIO_GROUP_GET_DEVICE_FD", fd.description() + ", device " + address, -r,
+                    "the device must belong to this group and be bound to vfio-pci, and the group must be set"
+                            + " to a container whose IOMMU model is set");
+        }
+        return new VfioDevice(new OwnedFd(r, "device " + address), address);
+    }
+
+    @Override
+    public void close() throws VfioException {
+        fd.close();
+    }
+
+    @Override
+    public String toString() {
+        return fd.toString();
+    }
+}
