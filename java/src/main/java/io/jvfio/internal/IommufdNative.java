@@ -5,4 +5,30 @@ public final class IommufdNative {
     private IommufdNative() {}
 
     public static native String constants();
+
+    public static native int destroy(int fd, int id);
+
+    public static native int ioasAlloc(int fd);
+
+    /** Returns the IOVA used (the given one with IOMMU_IOAS_MAP_FIXED_IOVA), or -errno. */
+    public static native long ioasMap(int fd, int ioasId, int flags, long userVa, long length, long iova);
+
+    /** Returns the number of bytes unmapped; (0, -1) unmaps everything. */
+    public static native long ioasUnmap(int fd, int ioasId, long iova, long length);
+
+    public static native int ioasCopy(int fd, int dstIoas, int srcIoas, int flags, long dstIova, long srcIova, long length);
+
+    /** Returns the number of ranges; above {@code capacity} means call again with more room. */
+    public static native int ioasIovaRanges(int fd, int ioasId, long ranges, int capacity, long outAlignment);
+
+    public static native int ioasAllowIovas(int fd, int ioasId, long ranges, int count);
+
+    public static native long option(int fd, int optionId, int op, int objectId, long value);
+
+    public static native int vfioIoas(int fd, int op, int ioasId);
+
+    public static native int hwptAlloc(int fd, int flags, int devId, int ptId, int dataType, long data, int dataLength,
+                                       int faultId);
+
+    public static native int getHwInfo(int fd, int devId, long data, int dataLength, long out);
 }

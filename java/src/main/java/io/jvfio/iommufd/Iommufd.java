@@ -2,6 +2,8 @@ package io.jvfio.iommufd;
 
 import io.jvfio.VfioException;
 import io.jvfio.internal.Errors;
+import io.jvfio.internal.IommufdConstants;
+import io.jvfio.internal.IommufdNative;
 import io.jvfio.internal.OwnedFd;
 import io.jvfio.internal.UnixConstants;
 import io.jvfio.internal.UnixNative;
@@ -37,6 +39,22 @@ public final class Iommufd implements AutoCloseable {
     /** The iommufd descriptor, for binding devices (VFIO_DEVICE_BIND_IOMMUFD). */
     public int fd() {
         return fd.get();
+    }
+
+    /** IOMMU_OPTION get: {@code objectId} 0 for the context's options, an IOAS id for per-IOAS ones. */
+    public long option(int optionId, int objectId) throws VfioException {
+        return Errors.check(IommufdNative.option(fd.get(), optionId, IommufdConstants.OPTION_OP_GET, objectId, 0),
+                "IOMMU_OPTION", "get option " + optionId + ", object " + objectId);
+    }
+
+    public void setOption(int optionId, int objectId, long value) throws VfioException {
+        Errors.check(IommufdNative.option(fd.get(), optionId, IommufdConstants.OPTION_OP_SET, objectId, value),
+                "IOMMU_OPTION", "set option " + optionId + " = " + value + ", object " + objectId);
+    }
+
+    /** IOMMU_OPTION_RLIMIT_MODE: true when pinned pages are charged per process (else per user). */
+    public boolean rlimitPerProcess() throws VfioException {
+        return option(IommufdConstants.OPTION_RLIMIT_MODE, 0) != 0;
     }
 
     public boolean isOpen() {

@@ -1,0 +1,83 @@
+package io.jvfio.iommufd;
+
+import io.jvfio.VfioException;
+import io.jvfio.internal.Errno;
+import io.jvfio.internal.Errors;
+import io.jvfio.internal.IommufdConstants;
+import io.jvfio.internal.IommufdNative;
+import io.jvfio.internal.UnixNative;
+import java.nio.ByteBuffer;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * A hardware page table (HWPT) for one device: a paging table over an IOAS, or a nested (stage-1)
+ * table over a NEST_PARENT one, optionally delivering its I/O page faults to a fault queue.
+ */
+public final class HwPageTable implements AutoCloseable {
+    private final Iommufd iommufd;
+    private final int id;
+    private volatile boolean destroyed;
+
+    private HwPageTable(Iommufd iommufd, int id) {
+        this.iommufd = iommufd;
+        this.id = id;
+    }
+
+    /** A paging HWPT over an IOAS for device {@code deviceId}. */
+    public static HwPageTable allocate(Iommufd iommufd, int deviceId, int ioasId, Set<HwptFlag> flags) throws VfioException {
+        return allocate(iommufd, deviceId, ioasId, flags, IommufdConstants.HWPT_DATA_NONE, null, 0);
+    }
+
+    /**
+     * The general form: {@code dataType} and {@code data} describe a nested table's driver-specific
+     * stage-1 (e.g. IOMMU_HWPT_DATA_VTD_S1); {@code faultId} > 0 attaches a fault queue.
+     */
+    public static HwPageTable allocate(Iommufd iommufd, int deviceId, int parentId, Set<HwptFlag> flags, int dataType,
+                                       ByteBuffer data, int faultId) throws VfioException {
+        int raw = HwptFlag.raw(flags.isEmpty() ? EnumSet.noneOf(HwptFlag.class) : flags)
+                | (faultId > 0 ? IommufdConstants.HWPT_FAULT_ID_VALID : 0);
+        ByteBuffer direct = null;
+        if (data != null) {
+            direct = ByteBuffer.allocateDirect(data.remaining());
+            direct.put(data.duplicate()).flip();
+        }
+        int r = IommufdNative.hwptAlloc(iommufd.fd(), raw, deviceId, parentId, dataType,
+                direct == null ? 0 : UnixNative.address(direct), direct == null ? 0 : direct.capacity(), faultId);
+        if (r < 0) {
+            String object = "device " + deviceId + ", parent " + parentId + ", flags " + flags
+                    + (faultId > 0 ? ", fault queue " + faultId : "") + (dataType != 0 ? ", data type " + dataType : "");
+            String hint = null;
+            if (-r == Errno.EOPNOTSUPP && faultId > 0 && direct == null) {
+                hint = "this kernel delivers faults only through nested page tables (6.12); 6.13+ also through paging ones";
+            } else if (-r == Errno.EOPNOTSUPP) {
+                hint = "the IOMMU driver does not support these flags or this data type";
+            }
+            throw Errors.failure("IOMMU_HWPT_ALLOC", object, -r, hint);
+        }
+        return new HwPageTable(iommufd, r);
+    }
+
+    public int id() {
+        return id;
+    }
+
+    @Override
+    public synchronized void close() throws VfioException {
+        if (destroyed || !iommufd.isOpen()) {
+            destroyed = true;
+            return;
+        }
+        int r = IommufdNative.destroy(iommufd.fd(), id);
+        if (r < 0) {
+            throw Errors.failure("IOMMU_DESTROY", "hwpt " + id, -r, -r == Errno.EBUSY
+                    ? "detach or replace the devices and nested tables that use it first" : null);
+        }
+        destroyed = true;
+    }
+
+    @Override
+    public String toString() {
+        return "hwpt " + id;
+    }
+}

@@ -1,0 +1,194 @@
+package io.jvfio.iommufd;
+
+import io.jvfio.VfioException;
+import io.jvfio.internal.Errno;
+import io.jvfio.internal.Errors;
+import io.jvfio.internal.InfoBuffer;
+import io.jvfio.internal.IommufdConstants;
+import io.jvfio.internal.IommufdNative;
+import io.jvfio.memory.Access;
+import io.jvfio.memory.DmaBuffer;
+import io.jvfio.memory.IovaRange;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * An iommufd I/O address space (IOAS): the IOVA-to-memory mappings that devices and HW page tables
+ * attached to it see. {@link #close()} destroys it (EBUSY while something is attached).
+ */
+public final class IoAddressSpace implements AutoCloseable {
+    private final Iommufd iommufd;
+    private final int id;
+    private final String description;
+    private volatile boolean destroyed;
+
+    private IoAddressSpace(Iommufd iommufd, int id) {
+        this.iommufd = iommufd;
+        this.id = id;
+        this.description = "ioas " + id;
+    }
+
+    public static IoAddressSpace allocate(Iommufd iommufd) throws VfioException {
+        int id = Errors.check(IommufdNative.ioasAlloc(iommufd.fd()), "IOMMU_IOAS_ALLOC", iommufd.toString());
+        return new IoAddressSpace(iommufd, id);
+    }
+
+    public int id() {
+        return id;
+    }
+
+    public Iommufd iommufd() {
+        return iommufd;
+    }
+
+    static int flags(Set<Access> access) {
+        return (access.contains(Access.READ) ? IommufdConstants.MAP_READABLE : 0)
+                | (access.contains(Access.WRITE) ? IommufdConstants.MAP_WRITEABLE : 0);
+    }
+
+    /** Maps {@code length} bytes at user address {@code va} to exactly {@code iova}; pins the pages. */
+    public void map(long va, long length, long iova, Set<Access> access) throws VfioException {
+        long r = IommufdNative.ioasMap(iommufd.fd(), id, flags(access) | IommufdConstants.MAP_FIXED_IOVA, va, length, iova);
+        if (r < 0) {
+            throw Errors.failure("IOMMU_IOAS_MAP", String.format("%s, iova 0x%x, length 0x%x", description, iova, length),
+                    (int) -r, mapHint((int) -r));
+        }
+    }
+
+    /**
+     * The same as {@link #map(long, long, long, Set)} but without throwing: returns 0 or -errno, for
+     * the fault path where EEXIST (a racing fault already mapped the page) is an expected answer.
+     */
+    public long tryMap(long va, long length, long iova, int flags) {
+        long r = IommufdNative.ioasMap(iommufd.fd(), id, flags | IommufdConstants.MAP_FIXED_IOVA, va, length, iova);
+        return r < 0 ? r : 0;
+    }
+
+    public void map(DmaBuffer buffer, long iova, Set<Access> access) throws VfioException {
+        map(buffer.address(), buffer.size(), iova, access);
+    }
+
+    /** Maps at an IOVA the kernel chooses and returns it. */
+    public long map(DmaBuffer buffer, Set<Access> access) throws VfioException {
+        long r = IommufdNative.ioasMap(iommufd.fd(), id, flags(access), buffer.address(), buffer.size(), 0);
+        if (r < 0) {
+            throw Errors.failure("IOMMU_IOAS_MAP", String.format("%s, kernel-chosen iova, length 0x%x", description,
+                    buffer.size()), (int) -r, mapHint((int) -r));
+        }
+        return r;
+    }
+
+    private static String mapHint(int errno) {
+        if (errno == Errno.EEXIST) {
+            return "the IOVA range overlaps an existing mapping; unmap it first";
+        }
+        if (errno == Errno.EINVAL) {
+            return "user address, length and IOVA must be aligned to iovaAlignment()";
+        }
+        if (errno == Errno.ENOENT || errno == Errno.ENOSPC) {
+            return "the IOVA range is outside iovaRanges() or no free space is left";
+        }
+        return null;
+    }
+
+    /** Unmaps whole mappings in {@code [iova, iova + length)}; returns the bytes unmapped. */
+    public long unmap(long iova, long length) throws VfioException {
+        long r = IommufdNative.ioasUnmap(iommufd.fd(), id, iova, length);
+        if (r < 0) {
+            throw Errors.failure("IOMMU_IOAS_UNMAP", String.format("%s, iova 0x%x, length 0x%x", description, iova, length),
+                    (int) -r, (int) -r == Errno.ENOENT ? "nothing is mapped there" : null);
+        }
+        return r;
+    }
+
+    /** Unmaps everything; returns the bytes unmapped. */
+    public long unmapAll() throws VfioException {
+        long r = IommufdNative.ioasUnmap(iommufd.fd(), id, 0, -1);
+        if (r == -Errno.ENOENT) {
+            return 0;
+        }
+        return Errors.check(r, "IOMMU_IOAS_UNMAP", description + ", everything");
+    }
+
+    /** Maps into {@code dst} the pages this IOAS maps at {@code srcIova}, without pinning them again. */
+    public void copyTo(IoAddressSpace dst, long dstIova, long srcIova, long length, Set<Access> access) throws VfioException {
+        Errors.check(IommufdNative.ioasCopy(iommufd.fd(), dst.id, id, flags(access) | IommufdConstants.MAP_FIXED_IOVA,
+                dstIova, srcIova, length), "IOMMU_IOAS_COPY",
+                String.format("%s -> %s, iova 0x%x -> 0x%x, length 0x%x", description, dst.description, srcIova, dstIova, length));
+    }
+
+    /** The IOVA ranges usable for mappings, given the devices attached now. */
+    public List<IovaRange> iovaRanges() throws VfioException {
+        return ranges().ranges;
+    }
+
+    /** The alignment the attached IOMMUs require of IOVAs. */
+    public long iovaAlignment() throws VfioException {
+        return ranges().alignment;
+    }
+
+    private record Ranges(List<IovaRange> ranges, long alignment) {}
+
+    private Ranges ranges() throws VfioException {
+        int stride = IommufdConstants.C.sizeOf("iommu_iova_range");
+        int capacity = 8;
+        while (true) {
+            InfoBuffer buf = new InfoBuffer(capacity * stride + 8);
+            long alignmentAt = buf.address() + (long) capacity * stride;
+            int n = Errors.check(IommufdNative.ioasIovaRanges(iommufd.fd(), id, buf.address(), capacity, alignmentAt),
+                    "IOMMU_IOAS_IOVA_RANGES", description);
+            if (n > capacity) {
+                capacity = n;
+                continue;
+            }
+            List<IovaRange> out = new ArrayList<>(n);
+            int startAt = IommufdConstants.C.offsetOf("iommu_iova_range", "start");
+            int lastAt = IommufdConstants.C.offsetOf("iommu_iova_range", "last");
+            for (int i = 0; i < n; i++) {
+                out.add(new IovaRange(buf.getLong(i * stride + startAt), buf.getLong(i * stride + lastAt)));
+            }
+            return new Ranges(List.copyOf(out), buf.getLong(capacity * stride));
+        }
+    }
+
+    /** Restricts future mappings to these ranges (IOMMU_IOAS_ALLOW_IOVAS); empty allows everything. */
+    public void allowIovas(List<IovaRange> ranges) throws VfioException {
+        int stride = IommufdConstants.C.sizeOf("iommu_iova_range");
+        InfoBuffer buf = new InfoBuffer(Math.max(1, ranges.size()) * stride);
+        for (int i = 0; i < ranges.size(); i++) {
+            buf.putLong(i * stride + IommufdConstants.C.offsetOf("iommu_iova_range", "start"), ranges.get(i).start());
+            buf.putLong(i * stride + IommufdConstants.C.offsetOf("iommu_iova_range", "last"), ranges.get(i).last());
+        }
+        Errors.check(IommufdNative.ioasAllowIovas(iommufd.fd(), id, buf.address(), ranges.size()),
+                "IOMMU_IOAS_ALLOW_IOVAS", description + ", " + ranges);
+    }
+
+    /** IOMMU_OPTION_HUGE_PAGES for this IOAS: whether it may use huge IOMMU pages. */
+    public boolean hugePages() throws VfioException {
+        return iommufd.option(IommufdConstants.OPTION_HUGE_PAGES, id) != 0;
+    }
+
+    public void setHugePages(boolean enabled) throws VfioException {
+        iommufd.setOption(IommufdConstants.OPTION_HUGE_PAGES, id, enabled ? 1 : 0);
+    }
+
+    @Override
+    public synchronized void close() throws VfioException {
+        if (destroyed || !iommufd.isOpen()) {
+            destroyed = true;
+            return;
+        }
+        int r = IommufdNative.destroy(iommufd.fd(), id);
+        if (r < 0) {
+            throw Errors.failure("IOMMU_DESTROY", description, -r, -r == Errno.EBUSY
+                    ? "detach the devices and destroy the HW page tables that use it first" : null);
+        }
+        destroyed = true;
+    }
+
+    @Override
+    public String toString() {
+        return description;
+    }
+}
