@@ -5,4 +5,13 @@ public final class FaultNative {
     private FaultNative() {}
 
     public static native String constants();
+
+    /** IOMMU_FAULT_QUEUE_ALLOC: returns the fault fd and stores the object id (u32) at {@code outId}. */
+    public static native int queueAlloc(int iommufd, long outId);
+
+    /**
+     * The C reference serving loop (benchmarks only): answers SUCCESS to every group until
+     * {@code maxGroups} or the stop eventfd; per batch stores (latency ns, groups) longs at {@code samples}.
+     */
+    public static native long referenceLoop(int faultFd, int stopFd, int batch, long maxGroups, long samples, int maxSamples);
 }

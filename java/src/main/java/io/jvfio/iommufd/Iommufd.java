@@ -57,6 +57,14 @@ public final class Iommufd implements AutoCloseable {
         return option(IommufdConstants.OPTION_RLIMIT_MODE, 0) != 0;
     }
 
+    /** IOMMU_DESTROY of any object id, adding a failure to {@code primary} instead of throwing. */
+    public void destroyQuietly(int id, Throwable primary) {
+        int r = IommufdNative.destroy(fd.get(), id);
+        if (r < 0 && primary != null) {
+            primary.addSuppressed(Errors.failure("IOMMU_DESTROY", "object " + id, -r));
+        }
+    }
+
     public boolean isOpen() {
         return fd.isOpen();
     }

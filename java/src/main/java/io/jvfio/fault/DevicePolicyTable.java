@@ -1,0 +1,104 @@
+package io.jvfio.fault;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Which fault mode a device gets, by vendor:device. Opt-in, as the 2021 VFIO IOPF discussion asked:
+ * a device that is not listed cannot take faults ({@link DeviceFaultMode#NONE}). The built-in table
+ * ships as a resource; a user file in the same format overrides it entry by entry:
+ * <pre>
+ * # vendor:device = ARBITRARY_FAULTS | SELECTIVE | NONE
+ * 1234:11e8 = NONE
+ * </pre>
+ */
+public final class DevicePolicyTable {
+    private static final String RESOURCE = "/io/jvfio/fault/device-policies.conf";
+
+    /** A verdict and where it came from. */
+    public record Verdict(DeviceFaultMode mode, String source) {}
+
+    private final Map<String, Verdict> entries;
+
+    private DevicePolicyTable(Map<String, Verdict> entries) {
+        this.entries = entries;
+    }
+
+    /** The built-in table. */
+    public static DevicePolicyTable builtIn() {
+        Map<String, Verdict> m = new TreeMap<>();
+        try (InputStream in = DevicePolicyTable.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("the jar lacks " + RESOURCE);
+            }
+            parse(new InputStreamReader(in, StandardCharsets.UTF_8), "built-in table", m);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new DevicePolicyTable(m);
+    }
+
+    /** The built-in table with the entries of {@code userFile} on top. */
+    public static DevicePolicyTable withOverrides(Path userFile) throws IOException {
+        Map<String, Verdict> m = new TreeMap<>(builtIn().entries);
+        try (Reader r = Files.newBufferedReader(userFile, StandardCharsets.UTF_8)) {
+            parse(r, userFile.toString(), m);
+        }
+        return new DevicePolicyTable(m);
+    }
+
+    /** Parses the table format; errors name the source and line. */
+    static void parse(Reader reader, String source, Map<String, Verdict> into) throws IOException {
+        BufferedReader in = new BufferedReader(reader);
+        String line;
+        int number = 0;
+        while ((line = in.readLine()) != null) {
+            number++;
+            int hash = line.indexOf('#');
+            String text = (hash >= 0 ? line.substring(0, hash) : line).trim();
+            if (text.isEmpty()) {
+                continue;
+            }
+            int eq = text.indexOf('=');
+            String where = source + ":" + number;
+            if (eq < 0) {
+                throw new IllegalArgumentException(where + ": expected 'vendor:device = MODE', got '" + text + "'");
+            }
+            String key = text.substring(0, eq).trim().toLowerCase(Locale.ROOT);
+            if (!key.matches("[0-9a-f]{4}:[0-9a-f]{4}")) {
+                throw new IllegalArgumentException(where + ": '" + key + "' is not vendor:device in hex, e.g. 1234:11e8");
+            }
+            String mode = text.substring(eq + 1).trim().toUpperCase(Locale.ROOT);
+            try {
+                into.put(key, new Verdict(DeviceFaultMode.valueOf(mode), source));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(where + ": unknown mode '" + mode
+                        + "' (ARBITRARY_FAULTS, SELECTIVE or NONE)", e);
+            }
+        }
+    }
+
+    /** The verdict for a device; unlisted devices get NONE from "default". */
+    public Verdict verdict(int vendor, int device) {
+        Verdict v = entries.get(String.format("%04x:%04x", vendor, device));
+        return v != null ? v : new Verdict(DeviceFaultMode.NONE, "default (not listed)");
+    }
+
+    public DeviceFaultMode mode(int vendor, int device) {
+        return verdict(vendor, device).mode();
+    }
+
+    public Map<String, Verdict> entries() {
+        return Map.copyOf(entries);
+    }
+}

@@ -1,0 +1,79 @@
+package io.jvfio.fault;
+
+import io.jvfio.internal.FaultConstants;
+
+/**
+ * One page-request group as a policy sees it: the faults that share a cookie and are answered
+ * together. A reused view: valid only during {@link FaultPolicy#resolve}; copy what you keep.
+ */
+public final class FaultGroup {
+    private FaultRecords records;
+    private int first;
+    private int size;
+
+    void reset(FaultRecords records, int first, int size) {
+        this.records = records;
+        this.first = first;
+        this.size = size;
+    }
+
+    /** A view of {@code size} records of {@code records} from {@code first} (for tests and tools). */
+    public static FaultGroup of(FaultRecords records, int first, int size) {
+        FaultGroup g = new FaultGroup();
+        g.reset(records, first, size);
+        return g;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    public int cookie() {
+        return records.cookie(first);
+    }
+
+    public int devId() {
+        return records.devId(first);
+    }
+
+    public boolean pasidValid() {
+        return records.pasidValid(first);
+    }
+
+    public int pasid() {
+        return records.pasid(first);
+    }
+
+    public int grpid() {
+        return records.grpid(first);
+    }
+
+    /** The faulting address of the k-th fault of the group. */
+    public long addr(int k) {
+        return records.addr(first + k);
+    }
+
+    /** IOMMU_PGFAULT_PERM_* of the k-th fault. */
+    public int perm(int k) {
+        return records.perm(first + k);
+    }
+
+    /** How much the requester expects to access (a hint). */
+    public int length(int k) {
+        return records.length(first + k);
+    }
+
+    public int flags(int k) {
+        return records.flags(first + k);
+    }
+
+    public boolean wantsWrite(int k) {
+        return (perm(k) & FaultConstants.PERM_WRITE) != 0;
+    }
+
+    @Override
+    public String toString() {
+        return String.format("fault group cookie %d, %d fault(s), dev %d, %s, first addr 0x%x perm 0x%x", cookie(), size,
+                devId(), pasidValid() ? "pasid " + pasid() : "no pasid", addr(0), perm(0));
+    }
+}

@@ -1,0 +1,32 @@
+package io.jvfio.fault;
+
+import io.jvfio.memory.Access;
+import io.jvfio.memory.IovaRange;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * A range of guest memory the device may reach: {@code length} bytes of the process's memory at
+ * {@code userAddress}, seen by the device at {@code iova}, with the most access allowed.
+ */
+public record GuestRegion(long iova, long userAddress, long length, Set<Access> access) {
+    public GuestRegion {
+        if (length <= 0) {
+            throw new IllegalArgumentException("a guest region needs a positive length, not " + length);
+        }
+        access = Set.copyOf(access.isEmpty() ? EnumSet.noneOf(Access.class) : EnumSet.copyOf(access));
+    }
+
+    public IovaRange iovaRange() {
+        return IovaRange.ofLength(iova, length);
+    }
+
+    public boolean contains(long address) {
+        return Long.compareUnsigned(address - iova, length) < 0;
+    }
+
+    /** The user address backing an IOVA of this region. */
+    public long userAddressOf(long address) {
+        return userAddress + (address - iova);
+    }
+}

@@ -1,0 +1,145 @@
+package io.jvfio.iommufd.testing;
+
+import io.jvfio.VfioException;
+import io.jvfio.internal.Errors;
+import io.jvfio.internal.InfoBuffer;
+import io.jvfio.internal.IommufdMockConstants;
+import io.jvfio.internal.IommufdMockNative;
+import io.jvfio.iommufd.FaultQueue;
+import io.jvfio.iommufd.HwPageTable;
+import io.jvfio.iommufd.HwptFlag;
+import io.jvfio.iommufd.IoAddressSpace;
+import io.jvfio.iommufd.Iommufd;
+import io.jvfio.memory.IovaRange;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.EnumSet;
+
+/**
+ * The kernel's iommufd selftest mock device (CONFIG_IOMMUFD_TEST) wired for I/O page faults, the
+ * way tools/testing/selftests/iommu does it: a mock device on an IOAS, a NEST_PARENT page table
+ * over the IOAS, and a nested page table that delivers faults to a {@link FaultQueue}. Then
+ * {@link #trigger} makes the kernel report a page request through the real fault fd. Needs a kernel
+ * booted without an active hardware IOMMU driver claiming the mock (intel_iommu=off on 6.12).
+ */
+public final class MockIommuDevice implements AutoCloseable {
+    private final Iommufd iommufd;
+    private final IoAddressSpace ioas;
+    private final int stdevId;
+    private final int deviceId;
+    private final HwPageTable parent;
+    private final HwPageTable faulting;
+
+    private MockIommuDevice(Iommufd iommufd, IoAddressSpace ioas, int stdevId, int deviceId, HwPageTable parent,
+                            HwPageTable faulting) {
+        this.iommufd = iommufd;
+        this.ioas = ioas;
+        this.stdevId = stdevId;
+        this.deviceId = deviceId;
+        this.parent = parent;
+        this.faulting = faulting;
+    }
+
+    /** Creates the mock device on {@code ioas} and routes its faults to {@code queue}. */
+    public static MockIommuDevice create(IoAddressSpace ioas, FaultQueue queue) throws VfioException {
+        Iommufd iommufd = ioas.iommufd();
+        InfoBuffer out = new InfoBuffer(12);
+        int r = IommufdMockNative.mockDomain(iommufd.fd(), ioas.id(), out.address());
+        if (r < 0) {
+            throw Errors.failure("IOMMU_TEST_OP_MOCK_DOMAIN", ioas.toString(), -r,
+                    "needs CONFIG_IOMMUFD_TEST, and on 6.12 a boot with intel_iommu=off (the mock will not bind while VT-d is active)");
+        }
+        int stdev = out.getInt(0);
+        int device = out.getInt(8);
+        HwPageTable parent = null;
+        try {
+            parent = HwPageTable.allocate(iommufd, device, ioas.id(), EnumSet.of(HwptFlag.NEST_PARENT));
+            ByteBuffer data = ByteBuffer.allocate(IommufdMockConstants.C.sizeOf("iommu_hwpt_selftest"))
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .putInt(IommufdMockConstants.C.offsetOf("iommu_hwpt_selftest", "iotlb"), IommufdMockConstants.IOTLB_DEFAULT);
+            HwPageTable faulting = HwPageTable.allocate(iommufd, device, parent.id(), EnumSet.noneOf(HwptFlag.class),
+                    IommufdMockConstants.HWPT_DATA_SELFTEST, data, queue.id());
+            try {
+                Errors.check(IommufdMockNative.mockDomainReplace(iommufd.fd(), stdev, faulting.id()),
+                        "IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE", "mock device " + stdev + " -> " + faulting);
+            } catch (VfioException e) {
+                faulting.close();
+                throw e;
+            }
+            return new MockIommuDevice(iommufd, ioas, stdev, device, parent, faulting);
+        } catch (VfioException | RuntimeException e) {
+            if (parent != null) {
+                try {
+                    parent.close();
+                } catch (VfioException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            iommufd.destroyQuietly(stdev, e);
+            throw e;
+        }
+    }
+
+    /** The IOVA window the mock domain accepts. */
+    public static IovaRange aperture() {
+        return new IovaRange(IommufdMockConstants.APERTURE_START, IommufdMockConstants.APERTURE_LAST);
+    }
+
+    /** The iommufd device id that fault records carry in dev_id. */
+    public int deviceId() {
+        return deviceId;
+    }
+
+    /** The NEST_PARENT page table over the IOAS: where demand-mapped pages land. */
+    public HwPageTable parent() {
+        return parent;
+    }
+
+    public IoAddressSpace ioas() {
+        return ioas;
+    }
+
+    /** Reports one page request (a one-fault group with LAST_PAGE); pasid 0 means no PASID. */
+    public void trigger(int pasid, int grpid, int perm, long addr) throws VfioException {
+        Errors.check(IommufdMockNative.triggerIopf(iommufd.fd(), deviceId, pasid, grpid, perm, addr),
+                "IOMMU_TEST_OP_TRIGGER_IOPF", String.format("mock device %d, addr 0x%x", deviceId, addr));
+    }
+
+    /** Reports {@code count} page requests at addr, addr + stride, ...; returns how many were delivered. */
+    public long triggerBurst(int pasid, int perm, long addr, long stride, long count) throws VfioException {
+        return Errors.check(IommufdMockNative.triggerBurst(iommufd.fd(), deviceId, pasid, 0, perm, addr, stride, count),
+                "IOMMU_TEST_OP_TRIGGER_IOPF", String.format("mock device %d, burst of %d at 0x%x", deviceId, count, addr));
+    }
+
+    /** Whether the mock domain maps {@code [iova, iova + length)} to the memory at {@code va}. */
+    public boolean mapsTo(long iova, long length, long va) {
+        return IommufdMockNative.checkMap(iommufd.fd(), parent.id(), iova, length, va) == 0;
+    }
+
+    /** Detaches from the faulting page table (the kernel answers its pending faults INVALID), then destroys all. */
+    @Override
+    public void close() throws VfioException {
+        VfioException first = null;
+        try {
+            Errors.check(IommufdMockNative.mockDomainReplace(iommufd.fd(), stdevId, ioas.id()),
+                    "IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE", "mock device " + stdevId + " -> " + ioas);
+        } catch (VfioException e) {
+            first = e;
+        }
+        for (AutoCloseable c : new AutoCloseable[] {faulting, parent}) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                if (first == null) {
+                    first = e instanceof VfioException ve ? ve : new VfioException("close", c.toString(), e.getMessage());
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        iommufd.destroyQuietly(stdevId, first);
+        if (first != null) {
+            throw first;
+        }
+    }
+}
