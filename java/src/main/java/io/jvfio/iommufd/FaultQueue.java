@@ -12,13 +12,15 @@ import io.jvfio.internal.OwnedFd;
  * An iommufd fault queue (IOMMU_FAULT_QUEUE_ALLOC): a fault object id to give HW page tables, and a
  * fault fd from which page requests are read and to which responses are written. Serve it with
  * {@link io.jvfio.fault.FaultServiceLoop}. Close it after the page tables that use it: the kernel
- * refuses to destroy it while one does (EBUSY).
+ * refuses to destroy it while one does (EBUSY), and so does {@link #close()}, before touching the
+ * kernel, so that a refused close leaves the queue working.
  */
 public final class FaultQueue implements AutoCloseable {
     private final Iommufd iommufd;
     private final int id;
     private final OwnedFd fd;
-    private volatile boolean destroyed;
+    private int pageTables;
+    private boolean destroyed;
 
     private FaultQueue(Iommufd iommufd, int id, OwnedFd fd) {
         this.iommufd = iommufd;
@@ -51,21 +53,36 @@ public final class FaultQueue implements AutoCloseable {
         return iommufd;
     }
 
+    synchronized void retain() {
+        pageTables++;
+    }
+
+    synchronized void release() {
+        pageTables--;
+    }
+
     /**
-     * Destroys the fault object, then closes its fd. Throws {@link io.jvfio.VfioBusyException} while a
-     * page table still uses it; the queue then stays usable.
+     * Closes the fault fd (it holds a reference on the fault object), then destroys the object. Throws
+     * {@link io.jvfio.VfioBusyException} while a {@link HwPageTable} still uses the queue; it then
+     * stays usable. Faults left unanswered are answered INVALID by the kernel on destroy.
      */
     @Override
     public synchronized void close() throws VfioException {
-        if (!destroyed && iommufd.isOpen() && fd.isOpen()) {
-            int r = IommufdNative.destroy(iommufd.fd(), id);
-            if (r < 0 && -r != Errno.ENOENT) {
-                throw Errors.failure("IOMMU_DESTROY", "fault queue " + id, -r, -r == Errno.EBUSY
-                        ? "a HW page table still delivers faults to it: destroy the page table first" : null);
-            }
+        if (destroyed) {
+            return;
+        }
+        if (pageTables > 0) {
+            throw VfioException.of("IOMMU_DESTROY", "fault queue " + id, Errno.EBUSY,
+                    pageTables + " HW page table(s) still deliver faults to it: close them first");
         }
         destroyed = true;
         fd.close();
+        if (iommufd.isOpen()) {
+            int r = IommufdNative.destroy(iommufd.fd(), id);
+            if (r < 0 && -r != Errno.ENOENT) {
+                throw Errors.failure("IOMMU_DESTROY", "fault queue " + id, -r, null);
+            }
+        }
     }
 
     @Override

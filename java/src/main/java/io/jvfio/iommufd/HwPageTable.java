@@ -17,24 +17,28 @@ import java.util.Set;
 public final class HwPageTable implements AutoCloseable {
     private final Iommufd iommufd;
     private final int id;
+    private final FaultQueue faultQueue;
     private volatile boolean destroyed;
 
-    private HwPageTable(Iommufd iommufd, int id) {
+    private HwPageTable(Iommufd iommufd, int id, FaultQueue faultQueue) {
         this.iommufd = iommufd;
         this.id = id;
+        this.faultQueue = faultQueue;
     }
 
     /** A paging HWPT over an IOAS for device {@code deviceId}. */
     public static HwPageTable allocate(Iommufd iommufd, int deviceId, int ioasId, Set<HwptFlag> flags) throws VfioException {
-        return allocate(iommufd, deviceId, ioasId, flags, IommufdConstants.HWPT_DATA_NONE, null, 0);
+        return allocate(iommufd, deviceId, ioasId, flags, IommufdConstants.HWPT_DATA_NONE, null, null);
     }
 
     /**
      * The general form: {@code dataType} and {@code data} describe a nested table's driver-specific
-     * stage-1 (e.g. IOMMU_HWPT_DATA_VTD_S1); {@code faultId} > 0 attaches a fault queue.
+     * stage-1 (e.g. IOMMU_HWPT_DATA_VTD_S1); a non-null {@code faultQueue} receives the table's page
+     * faults and cannot be closed before the table is.
      */
     public static HwPageTable allocate(Iommufd iommufd, int deviceId, int parentId, Set<HwptFlag> flags, int dataType,
-                                       ByteBuffer data, int faultId) throws VfioException {
+                                       ByteBuffer data, FaultQueue faultQueue) throws VfioException {
+        int faultId = faultQueue == null ? 0 : faultQueue.id();
         int raw = HwptFlag.raw(flags.isEmpty() ? EnumSet.noneOf(HwptFlag.class) : flags)
                 | (faultId > 0 ? IommufdConstants.HWPT_FAULT_ID_VALID : 0);
         ByteBuffer direct = null;
@@ -55,7 +59,10 @@ public final class HwPageTable implements AutoCloseable {
             }
             throw Errors.failure("IOMMU_HWPT_ALLOC", object, -r, hint);
         }
-        return new HwPageTable(iommufd, r);
+        if (faultQueue != null) {
+            faultQueue.retain();
+        }
+        return new HwPageTable(iommufd, r, faultQueue);
     }
 
     public int id() {
@@ -64,16 +71,20 @@ public final class HwPageTable implements AutoCloseable {
 
     @Override
     public synchronized void close() throws VfioException {
-        if (destroyed || !iommufd.isOpen()) {
-            destroyed = true;
+        if (destroyed) {
             return;
         }
-        int r = IommufdNative.destroy(iommufd.fd(), id);
-        if (r < 0) {
-            throw Errors.failure("IOMMU_DESTROY", "hwpt " + id, -r, -r == Errno.EBUSY
-                    ? "detach or replace the devices and nested tables that use it first" : null);
+        if (iommufd.isOpen()) {
+            int r = IommufdNative.destroy(iommufd.fd(), id);
+            if (r < 0 && -r != Errno.ENOENT) {
+                throw Errors.failure("IOMMU_DESTROY", "hwpt " + id, -r, -r == Errno.EBUSY
+                        ? "detach or replace the devices and nested tables that use it first" : null);
+            }
         }
         destroyed = true;
+        if (faultQueue != null) {
+            faultQueue.release();
+        }
     }
 
     @Override

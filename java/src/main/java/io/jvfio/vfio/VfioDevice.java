@@ -2,6 +2,7 @@ package io.jvfio.vfio;
 
 import io.jvfio.EventFd;
 import io.jvfio.VfioException;
+import io.jvfio.VfioUnsupportedException;
 import io.jvfio.iommufd.Iommufd;
 import io.jvfio.internal.Errno;
 import io.jvfio.internal.Errors;
@@ -256,11 +257,20 @@ public final class VfioDevice implements AutoCloseable {
         }
     }
 
-    /** The devices a PCI hot (bus) reset of this device would also reset. */
+    /**
+     * The devices a PCI hot (bus) reset of this device would also reset. Throws
+     * {@link VfioUnsupportedException} when neither its slot nor its bus can be reset (ENODEV), e.g.
+     * for a device on a root bus.
+     */
     public List<HotResetDevice> hotResetInfo() throws VfioException {
-        InfoBuffer b = InfoBuffer.withCapacity(256, buf -> Errors.check(
-                VfioNative.hotResetInfo(fd.get(), buf.address(), buf.capacity()), "VFIO_DEVICE_GET_PCI_HOT_RESET_INFO",
-                fd.description()));
+        InfoBuffer b = InfoBuffer.withCapacity(256, buf -> {
+            int r = VfioNative.hotResetInfo(fd.get(), buf.address(), buf.capacity());
+            if (r == -Errno.ENODEV) {
+                throw new VfioUnsupportedException("VFIO_DEVICE_GET_PCI_HOT_RESET_INFO", fd.description(), Errno.ENODEV,
+                        "neither the device's slot nor its bus can be reset (e.g. a device on the root bus)");
+            }
+            return Errors.check(r, "VFIO_DEVICE_GET_PCI_HOT_RESET_INFO", fd.description());
+        });
         var c = VfioConstants.C;
         int count = b.getInt(c.offsetOf("vfio_pci_hot_reset_info", "count"));
         int at = c.offsetOf("vfio_pci_hot_reset_info", "devices");

@@ -58,7 +58,7 @@ public final class MockIommuDevice implements AutoCloseable {
                     .order(ByteOrder.LITTLE_ENDIAN)
                     .putInt(IommufdMockConstants.C.offsetOf("iommu_hwpt_selftest", "iotlb"), IommufdMockConstants.IOTLB_DEFAULT);
             HwPageTable faulting = HwPageTable.allocate(iommufd, device, parent.id(), EnumSet.noneOf(HwptFlag.class),
-                    IommufdMockConstants.HWPT_DATA_SELFTEST, data, queue.id());
+                    IommufdMockConstants.HWPT_DATA_SELFTEST, data, queue);
             try {
                 Errors.check(IommufdMockNative.mockDomainReplace(iommufd.fd(), stdev, faulting.id()),
                         "IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE", "mock device " + stdev + " -> " + faulting);
