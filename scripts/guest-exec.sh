@@ -7,7 +7,9 @@
 #
 # Profiles: vfio = q35 with an Intel vIOMMU (interrupt remapping on); iopf = the same machine booted
 # with intel_iommu=off, because the 6.12 iommufd selftest mock (the only fault source) refuses to
-# bind while VT-d is active. Devices at fixed addresses: 00:03.0 e1000e, 00:04.0 edu, 00:05.0 nvme.
+# bind while VT-d is active. Devices at fixed addresses: 00:03.0 e1000e, 00:04.0 edu, 00:05.0 nvme, and
+# a two-function slot, 00:08.0 virtio-rng with an edu at 00:08.1: one IOMMU group that virtio-pci makes
+# non-viable. (An Intel RCiEP such as the e1000e counts as ACS-isolated, so it cannot share a group.)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -64,6 +66,7 @@ timeout --kill-after=10 "$timeout" qemu-system-x86_64 \
     "${iommu_device[@]}" \
     -device e1000e,addr=03.0,romfile= \
     -device edu,addr=04.0 \
+    -device virtio-rng-pci,addr=08.0,multifunction=on -device edu,addr=08.1,multifunction=on \
     -blockdev driver=null-co,node-name=nvm0 -device nvme,serial=jvfio,drive=nvm0,addr=05.0 \
     -fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
     -device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot,addr=06.0 \

@@ -1,0 +1,143 @@
+package io.jvfio.it.iopf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jvfio.VfioBusyException;
+import io.jvfio.fault.FaultRecords;
+import io.jvfio.internal.Errno;
+import io.jvfio.internal.FaultConstants;
+import io.jvfio.internal.UnixConstants;
+import io.jvfio.internal.UnixNative;
+import io.jvfio.iommufd.testing.MockIommuDevice;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** What the kernel's fault queue does, read and answered by hand through the shim. */
+class FaultQueueKernelTest {
+    private static final int RW = FaultConstants.PERM_READ | FaultConstants.PERM_WRITE;
+    private static final long BASE = MockIommuDevice.aperture().start();
+
+    private MockFaultSource source;
+    private final ByteBuffer records = ByteBuffer.allocateDirect(256 * FaultConstants.RECORD_SIZE).order(ByteOrder.nativeOrder());
+    private final ByteBuffer responses = ByteBuffer.allocateDirect(256 * FaultConstants.RESPONSE_SIZE).order(ByteOrder.nativeOrder());
+
+    @BeforeEach
+    void open() throws Exception {
+        source = new MockFaultSource();
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        source.close();
+    }
+
+    private int read(int maxRecords) {
+        long n = UnixNative.read(source.queue.fd(), UnixNative.address(records), maxRecords * FaultConstants.RECORD_SIZE);
+        assertTrue(n >= 0, "read: " + Errno.describe((int) -n));
+        return (int) (n / FaultConstants.RECORD_SIZE);
+    }
+
+    private long answer(int cookie, int code) {
+        responses.putInt(FaultConstants.RESPONSE_COOKIE, cookie);
+        responses.putInt(FaultConstants.RESPONSE_CODE, code);
+        return UnixNative.write(source.queue.fd(), UnixNative.address(responses), FaultConstants.RESPONSE_SIZE);
+    }
+
+    private boolean readable() {
+        return (UnixNative.poll(source.queue.fd(), UnixConstants.POLLIN, 0) & UnixConstants.POLLIN) != 0;
+    }
+
+    @Test
+    void oneFaultIsDeliveredAnsweredOnceAndNotTwice() {
+        assertFalse(readable());
+        assertEquals(0, read(1), "an empty queue reads 0 without blocking");
+        trigger(0, 3, RW, BASE + 0x5000);
+        assertTrue(readable());
+        assertEquals(1, read(16));
+        FaultRecords r = FaultRecords.over(records, 1);
+        assertTrue(r.lastPage(0));
+        assertFalse(r.pasidValid(0));
+        assertEquals(source.mock.deviceId(), r.devId(0));
+        assertEquals(3, r.grpid(0));
+        assertEquals(RW, r.perm(0));
+        assertEquals(BASE + 0x5000, r.addr(0));
+        assertEquals(FaultConstants.RESPONSE_SIZE, answer(r.cookie(0), FaultConstants.RESP_SUCCESS));
+        assertEquals(-Errno.EINVAL, answer(r.cookie(0), FaultConstants.RESP_SUCCESS), "a second answer is refused");
+        assertFalse(readable());
+    }
+
+    @Test
+    void pasidAndGroupIdAreReported() {
+        trigger(5, 7, FaultConstants.PERM_READ, BASE);
+        assertEquals(1, read(1));
+        FaultRecords r = FaultRecords.over(records, 1);
+        assertTrue(r.pasidValid(0));
+        assertEquals(5, r.pasid(0));
+        assertEquals(7, r.grpid(0));
+        assertEquals(FaultConstants.RESPONSE_SIZE, answer(r.cookie(0), FaultConstants.RESP_INVALID));
+    }
+
+    @Test
+    void aBatchIsReadAndAnsweredInOneCallEach() throws Exception {
+        assertEquals(64, source.mock.triggerBurst(0, RW, BASE, 4096, 64));
+        assertEquals(64, read(256));
+        FaultRecords r = FaultRecords.over(records, 64);
+        Set<Integer> cookies = new HashSet<>();
+        for (int i = 0; i < 64; i++) {
+            cookies.add(r.cookie(i));
+            responses.putInt(i * FaultConstants.RESPONSE_SIZE + FaultConstants.RESPONSE_COOKIE, r.cookie(i));
+            responses.putInt(i * FaultConstants.RESPONSE_SIZE + FaultConstants.RESPONSE_CODE, FaultConstants.RESP_SUCCESS);
+        }
+        assertEquals(64, cookies.size(), "one cookie per one-fault group");
+        assertEquals(64L * FaultConstants.RESPONSE_SIZE,
+                UnixNative.write(source.queue.fd(), UnixNative.address(responses), 64 * FaultConstants.RESPONSE_SIZE));
+        assertFalse(readable());
+    }
+
+    @Test
+    void badCookiesShortWritesAndPartialBatchesSurface() {
+        long shortWrite = UnixNative.write(source.queue.fd(), UnixNative.address(responses), 4);
+        assertEquals(-Errno.ESPIPE, shortWrite);
+        long oddRead = UnixNative.read(source.queue.fd(), UnixNative.address(records), FaultConstants.RECORD_SIZE + 1);
+        assertEquals(-Errno.ESPIPE, oddRead);
+        assertEquals(-Errno.EINVAL, answer(0x7fff0000, FaultConstants.RESP_SUCCESS), "unknown cookie");
+        trigger(0, 1, RW, BASE);
+        trigger(0, 2, RW, BASE + 4096);
+        assertEquals(2, read(16));
+        FaultRecords r = FaultRecords.over(records, 2);
+        int size = FaultConstants.RESPONSE_SIZE;
+        responses.putInt(FaultConstants.RESPONSE_COOKIE, r.cookie(0)).putInt(FaultConstants.RESPONSE_CODE, 0);
+        responses.putInt(size + FaultConstants.RESPONSE_COOKIE, 0x7fff0001).putInt(size + FaultConstants.RESPONSE_CODE, 0);
+        responses.putInt(2 * size + FaultConstants.RESPONSE_COOKIE, r.cookie(1)).putInt(2 * size + FaultConstants.RESPONSE_CODE, 0);
+        long consumed = UnixNative.write(source.queue.fd(), UnixNative.address(responses), 3 * size);
+        assertEquals(size, consumed, "the kernel stops at the bad response and says how much it took");
+        assertEquals(-Errno.EINVAL, UnixNative.write(source.queue.fd(), UnixNative.address(responses) + size, 2 * size));
+        assertEquals(size, UnixNative.write(source.queue.fd(), UnixNative.address(responses) + 2 * size, size));
+        assertFalse(readable());
+    }
+
+    @Test
+    void theQueueCannotBeDestroyedWhileAPageTableUsesIt() throws Exception {
+        VfioBusyException busy = assertThrows(VfioBusyException.class, source.queue::close);
+        assertTrue(busy.getMessage().contains("fault queue " + source.queue.id()), busy.getMessage());
+        trigger(0, 1, RW, BASE);
+        assertEquals(1, read(1), "the queue still works after the refused destroy");
+        answer(FaultRecords.over(records, 1).cookie(0), FaultConstants.RESP_SUCCESS);
+    }
+
+    private void trigger(int pasid, int grpid, int perm, long addr) {
+        try {
+            source.mock.trigger(pasid, grpid, perm, addr);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+}

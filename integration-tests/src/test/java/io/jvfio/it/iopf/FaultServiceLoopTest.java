@@ -1,0 +1,173 @@
+package io.jvfio.it.iopf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jvfio.fault.DemandMapPolicy;
+import io.jvfio.fault.FaultPolicy;
+import io.jvfio.fault.FaultResponse;
+import io.jvfio.fault.FaultServiceLoop;
+import io.jvfio.fault.FaultStats;
+import io.jvfio.fault.GuestRegion;
+import io.jvfio.internal.Errno;
+import io.jvfio.internal.FaultConstants;
+import io.jvfio.internal.UnixConstants;
+import io.jvfio.internal.UnixNative;
+import io.jvfio.iommufd.testing.MockIommuDevice;
+import io.jvfio.memory.Access;
+import io.jvfio.memory.DmaBuffer;
+import io.jvfio.memory.IovaRange;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.EnumSet;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The fault-service loop on the kernel's real fault queue, fed by the iommufd selftest mock. */
+class FaultServiceLoopTest {
+    private static final int RW = FaultConstants.PERM_READ | FaultConstants.PERM_WRITE;
+    private static final long BASE = MockIommuDevice.aperture().start();
+    private static final int PAGE = 4096;
+
+    private MockFaultSource source;
+
+    @BeforeEach
+    void open() throws Exception {
+        source = new MockFaultSource();
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        source.close();
+    }
+
+    private static void awaitValue(long expected, LongSupplier actual, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (actual.getAsLong() < expected && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(expected, actual.getAsLong(), what);
+    }
+
+    private boolean readable() {
+        return (UnixNative.poll(source.queue.fd(), UnixConstants.POLLIN, 0) & UnixConstants.POLLIN) != 0;
+    }
+
+    /** Whether the kernel still holds a group under this cookie: a second answer would be accepted. */
+    private boolean pending(int cookie) {
+        ByteBuffer response = ByteBuffer.allocateDirect(FaultConstants.RESPONSE_SIZE).order(ByteOrder.nativeOrder());
+        response.putInt(FaultConstants.RESPONSE_COOKIE, cookie).putInt(FaultConstants.RESPONSE_CODE, FaultConstants.RESP_INVALID);
+        long r = UnixNative.write(source.queue.fd(), UnixNative.address(response), FaultConstants.RESPONSE_SIZE);
+        assertTrue(r == FaultConstants.RESPONSE_SIZE || r == -Errno.EINVAL, "write: " + r);
+        return r == FaultConstants.RESPONSE_SIZE;
+    }
+
+    @Test
+    void demandMapMapsTheFaultingPageAndRefusesOutsideTheRegion() throws Exception {
+        try (DmaBuffer guest = DmaBuffer.reserve(256 * PAGE)) {
+            DemandMapPolicy policy = new DemandMapPolicy(source.ioas)
+                    .addRegion(new GuestRegion(BASE, guest.address(), guest.size(), EnumSet.of(Access.READ, Access.WRITE)));
+            try (FaultServiceLoop loop = FaultServiceLoop.start(source.queue, policy)) {
+                assertFalse(source.mock.mapsTo(BASE + 5 * PAGE, PAGE, guest.address() + 5 * PAGE));
+                source.mock.trigger(0, 1, RW, BASE + 5 * PAGE + 0x10);
+                awaitValue(1, () -> loop.stats().groups(), "groups answered");
+                assertTrue(source.mock.mapsTo(BASE + 5 * PAGE, PAGE, guest.address() + 5 * PAGE),
+                        "the mock domain now maps the faulting page to guest memory");
+                assertEquals(1, loop.stats().success());
+                source.mock.trigger(0, 2, RW, BASE + 1000 * PAGE);
+                source.mock.trigger(0, 3, FaultConstants.PERM_PRIV | FaultConstants.PERM_READ, BASE + 6 * PAGE);
+                awaitValue(3, () -> loop.stats().groups(), "groups answered");
+                assertEquals(2, loop.stats().invalid(), "outside the region and privileged: INVALID");
+                assertEquals(2, policy.outsideFaults());
+            }
+            assertEquals(PAGE, policy.unmapAll());
+        }
+    }
+
+    @Test
+    void pinnedRangesAreMappedBeforeTheDeviceRunsAndAFaultInThemIsReported() throws Exception {
+        try (DmaBuffer guest = DmaBuffer.reserve(64 * PAGE)) {
+            DemandMapPolicy policy = new DemandMapPolicy(source.ioas)
+                    .addRegion(new GuestRegion(BASE, guest.address(), guest.size(), EnumSet.of(Access.READ, Access.WRITE)));
+            policy.pin(IovaRange.ofLength(BASE, 4 * PAGE));
+            assertTrue(source.mock.mapsTo(BASE, 4 * PAGE, guest.address()), "pinned eagerly");
+            try (FaultServiceLoop loop = FaultServiceLoop.start(source.queue, policy)) {
+                source.mock.trigger(0, 1, RW, BASE + 2 * PAGE);
+                awaitValue(1, () -> loop.stats().groups(), "groups answered");
+                assertEquals(1, loop.stats().invalid());
+                assertEquals(1, policy.pinnedFaults());
+            }
+            policy.unmapAll();
+        }
+    }
+
+    @Test
+    void aThrowingPolicyStillAnswersEveryGroup() throws Exception {
+        FaultPolicy broken = group -> {
+            throw new IllegalStateException("policy bug");
+        };
+        try (FaultServiceLoop loop = FaultServiceLoop.start(source.queue, broken)) {
+            source.mock.triggerBurst(0, RW, BASE, PAGE, 10);
+            awaitValue(10, () -> loop.stats().groups(), "groups answered");
+            FaultStats.Snapshot s = loop.stats();
+            assertEquals(10, s.policyErrors());
+            assertEquals(10, s.invalid());
+        }
+        assertFalse(readable());
+    }
+
+    @Test
+    void everyFaultIsAnsweredExactlyOnce() throws Exception {
+        int count = 2000;
+        int[] cookies = new int[count];
+        int[] seen = new int[1];
+        FaultPolicy recording = group -> {
+            cookies[seen[0]++] = group.cookie();
+            return FaultResponse.SUCCESS;
+        };
+        try (FaultServiceLoop loop = FaultServiceLoop.start(source.queue, recording)) {
+            assertEquals(count, source.mock.triggerBurst(0, RW, BASE, PAGE, count));
+            awaitValue(count, () -> loop.stats().groups(), "groups answered");
+            assertEquals(0, loop.stats().rejectedResponses());
+        }
+        assertEquals(count, seen[0]);
+        for (int i = 0; i < count; i += 97) {
+            assertFalse(pending(cookies[i]), "cookie " + cookies[i] + " was answered already: the kernel refuses it");
+        }
+        assertFalse(readable());
+    }
+
+    @Test
+    void stopAnswersWhatIsPending() throws Exception {
+        FaultServiceLoop loop = new FaultServiceLoop(source.queue, group -> FaultResponse.SUCCESS, 16);
+        source.mock.triggerBurst(0, RW, BASE, PAGE, 50);
+        assertTrue(readable());
+        loop.close();
+        assertEquals(50, loop.stats().groups());
+        assertFalse(readable(), "nothing left pending after close");
+        loop.close();
+    }
+
+    @Test
+    void aStormOf100000FaultsLosesNothing() throws Exception {
+        long count = 100_000;
+        try (FaultServiceLoop loop = FaultServiceLoop.start(source.queue, group -> FaultResponse.SUCCESS)) {
+            long delivered = 0;
+            while (delivered < count) {
+                delivered += source.mock.triggerBurst(0, RW, BASE, PAGE, Math.min(10_000, count - delivered));
+            }
+            awaitValue(count, () -> loop.stats().groups(), "groups answered");
+            FaultStats.Snapshot s = loop.stats();
+            assertEquals(count, s.faults());
+            assertEquals(count, s.success());
+            assertEquals(0, s.rejectedResponses());
+            assertEquals(0, s.policyErrors());
+            System.out.println("storm: " + s);
+        }
+        assertFalse(readable());
+    }
+}

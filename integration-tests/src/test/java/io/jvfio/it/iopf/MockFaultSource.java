@@ -1,0 +1,30 @@
+package io.jvfio.it.iopf;
+
+import io.jvfio.VfioException;
+import io.jvfio.iommufd.FaultQueue;
+import io.jvfio.iommufd.IoAddressSpace;
+import io.jvfio.iommufd.Iommufd;
+import io.jvfio.iommufd.testing.MockIommuDevice;
+
+/** An iommufd context with an IOAS, a fault queue and the kernel's mock device faulting into it. */
+final class MockFaultSource implements AutoCloseable {
+    final Iommufd iommufd;
+    final IoAddressSpace ioas;
+    final FaultQueue queue;
+    final MockIommuDevice mock;
+
+    MockFaultSource() throws VfioException {
+        iommufd = Iommufd.open();
+        ioas = IoAddressSpace.allocate(iommufd);
+        queue = FaultQueue.allocate(iommufd);
+        mock = MockIommuDevice.create(ioas, queue);
+    }
+
+    @Override
+    public void close() throws VfioException {
+        mock.close();
+        queue.close();
+        ioas.close();
+        iommufd.close();
+    }
+}

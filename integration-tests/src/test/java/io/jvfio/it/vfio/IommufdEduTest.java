@@ -1,0 +1,205 @@
+package io.jvfio.it.vfio;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jvfio.EventFd;
+import io.jvfio.VfioBusyException;
+import io.jvfio.VfioException;
+import io.jvfio.VfioUnsupportedException;
+import io.jvfio.iommufd.FaultQueue;
+import io.jvfio.iommufd.HwInfo;
+import io.jvfio.iommufd.HwPageTable;
+import io.jvfio.iommufd.HwptFlag;
+import io.jvfio.iommufd.IoAddressSpace;
+import io.jvfio.iommufd.Iommufd;
+import io.jvfio.internal.IommufdConstants;
+import io.jvfio.it.Edu;
+import io.jvfio.it.GuestDevices;
+import io.jvfio.memory.Access;
+import io.jvfio.memory.DmaBuffer;
+import io.jvfio.memory.IovaRange;
+import io.jvfio.vfio.Mmio;
+import io.jvfio.vfio.PciIndex;
+import io.jvfio.vfio.VfioDevice;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** The cdev + iommufd path against QEMU's edu behind the Intel vIOMMU. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class IommufdEduTest {
+    private static final Set<Access> RW = EnumSet.of(Access.READ, Access.WRITE);
+
+    private Iommufd iommufd;
+    private VfioDevice device;
+    private int deviceId;
+    private IoAddressSpace ioas;
+    private Mmio bar0;
+    private Edu edu;
+
+    @BeforeAll
+    void open() throws Exception {
+        GuestDevices.bindToVfio(GuestDevices.EDU);
+        iommufd = Iommufd.open();
+        device = VfioDevice.openCdev(GuestDevices.EDU);
+        deviceId = device.bindIommufd(iommufd);
+        ioas = IoAddressSpace.allocate(iommufd);
+        device.attach(ioas.id());
+        device.setBusMaster(true);
+        bar0 = device.mapBar(0);
+        edu = new Edu(bar0);
+    }
+
+    @AfterAll
+    void close() throws Exception {
+        bar0.close();
+        device.detach();
+        device.close();
+        ioas.close();
+        iommufd.close();
+    }
+
+    private void roundTrip(long iova) throws Exception {
+        try (DmaBuffer buffer = DmaBuffer.allocate(2 * 4096)) {
+            byte[] pattern = new byte[2000];
+            for (int i = 0; i < pattern.length; i++) {
+                pattern[i] = (byte) (i * 13 + 1);
+            }
+            buffer.buffer().put(0, pattern);
+            ioas.map(buffer, iova, RW);
+            try {
+                edu.dmaToDevice(iova, 0, pattern.length);
+                edu.dmaToRam(0, iova + 4096, pattern.length);
+                byte[] back = new byte[pattern.length];
+                buffer.buffer().get(4096, back);
+                assertArrayEquals(pattern, back);
+            } finally {
+                assertEquals(buffer.size(), ioas.unmap(iova, buffer.size()));
+            }
+        }
+    }
+
+    @Test
+    void hwInfoIsIntelVtd() throws Exception {
+        HwInfo info = HwInfo.query(iommufd, deviceId);
+        assertTrue(info.isIntelVtd(), "type " + info.type());
+        assertTrue(info.vtdCapReg().orElse(0) != 0, "VT-d capability register");
+    }
+
+    @Test
+    void iovaRangesLeaveOutTheMsiWindow() throws Exception {
+        List<IovaRange> ranges = ioas.iovaRanges();
+        assertFalse(ranges.isEmpty());
+        assertTrue(ranges.stream().noneMatch(r -> r.contains(0xfee00000L)), ranges.toString());
+        assertTrue(ioas.iovaAlignment() >= 1);
+    }
+
+    @Test
+    void dmaRoundTripThroughTheIoas() throws Exception {
+        roundTrip(0x400000);
+    }
+
+    @Test
+    void kernelChosenIovaIsInsideTheAllowedRanges() throws Exception {
+        try (DmaBuffer buffer = DmaBuffer.allocate(4096)) {
+            long iova = ioas.map(buffer, RW);
+            try {
+                assertTrue(ioas.iovaRanges().stream().anyMatch(r -> r.contains(iova, 4096)), Long.toHexString(iova));
+            } finally {
+                ioas.unmap(iova, 4096);
+            }
+        }
+    }
+
+    @Test
+    void msiArrivesOnAnEventFd() throws Exception {
+        try (EventFd interrupt = EventFd.create()) {
+            device.enableIrq(PciIndex.MSI, interrupt);
+            try {
+                bar0.write32(Edu.IRQ_RAISE, 2);
+                assertTrue(interrupt.await(10_000) > 0, "MSI within 10 s");
+                bar0.write32(Edu.IRQ_ACK, 2);
+            } finally {
+                device.disableIrq(PciIndex.MSI);
+            }
+        }
+    }
+
+    @Test
+    void badMapsFailClearly() throws Exception {
+        try (DmaBuffer buffer = DmaBuffer.allocate(2 * 4096)) {
+            VfioException misaligned = assertThrows(VfioException.class,
+                    () -> ioas.map(buffer.address() + 100, 4096, 0x500000, RW));
+            assertEquals("IOMMU_IOAS_MAP", misaligned.operation());
+            assertTrue(misaligned.getMessage().contains("ioas " + ioas.id() + ", iova 0x500000"), misaligned.getMessage());
+            ioas.map(buffer, 0x500000, RW);
+            try {
+                VfioException overlap = assertThrows(VfioException.class, () -> ioas.map(buffer, 0x501000, RW));
+                assertEquals("EEXIST", overlap.errnoName(), overlap.getMessage());
+            } finally {
+                ioas.unmap(0x500000, buffer.size());
+            }
+            VfioException outside = assertThrows(VfioException.class, () -> ioas.map(buffer, 0xfee00000L, RW));
+            assertEquals("IOMMU_IOAS_MAP", outside.operation());
+            VfioException nothing = assertThrows(VfioException.class, () -> ioas.unmap(0x700000, 4096));
+            assertEquals("ENOENT", nothing.errnoName());
+        }
+        roundTrip(0x400000);
+    }
+
+    @Test
+    void copyAndUnmapAllAcrossTwoAddressSpaces() throws Exception {
+        try (DmaBuffer buffer = DmaBuffer.allocate(4 * 4096); IoAddressSpace second = IoAddressSpace.allocate(iommufd)) {
+            ioas.map(buffer, 0x800000, RW);
+            try {
+                ioas.copyTo(second, 0x900000, 0x800000, buffer.size(), RW);
+                assertEquals(buffer.size(), second.unmapAll());
+                assertEquals(0, second.unmapAll());
+            } finally {
+                ioas.unmap(0x800000, buffer.size());
+            }
+        }
+    }
+
+    @Test
+    void optionsReadAndWrite() throws Exception {
+        iommufd.rlimitPerProcess();
+        ioas.setHugePages(false);
+        assertFalse(ioas.hugePages());
+        ioas.setHugePages(true);
+        assertTrue(ioas.hugePages());
+    }
+
+    @Test
+    void aPagingHwPageTableCanReplaceTheIoasAttachment() throws Exception {
+        try (HwPageTable hwpt = HwPageTable.allocate(iommufd, deviceId, ioas.id(), EnumSet.noneOf(HwptFlag.class))) {
+            assertEquals(hwpt.id(), device.attach(hwpt.id()));
+            roundTrip(0xa00000);
+            VfioBusyException busy = assertThrows(VfioBusyException.class, ioas::close);
+            assertTrue(busy.getMessage().contains("IOMMU_DESTROY"), busy.getMessage());
+            device.attach(ioas.id());
+        }
+        roundTrip(0x400000);
+    }
+
+    @Test
+    void aFaultQueueOnAPagingTableIsRefusedOn612OrAccepted() throws Exception {
+        try (FaultQueue queue = FaultQueue.allocate(iommufd)) {
+            try (HwPageTable hwpt = HwPageTable.allocate(iommufd, deviceId, ioas.id(), EnumSet.noneOf(HwptFlag.class),
+                    IommufdConstants.HWPT_DATA_NONE, null, queue)) {
+                assertTrue(hwpt.id() > 0, "a 6.13+ kernel accepts a fault queue on a paging table");
+            } catch (VfioUnsupportedException e) {
+                assertEquals("EOPNOTSUPP", e.errnoName());
+                assertTrue(e.getMessage().contains("nested page tables"), e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,214 @@
+package io.jvfio.it.vfio;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jvfio.EventFd;
+import io.jvfio.VfioException;
+import io.jvfio.VfioUnsupportedException;
+import io.jvfio.internal.VfioConstants;
+import io.jvfio.it.Edu;
+import io.jvfio.it.GuestDevices;
+import io.jvfio.memory.Access;
+import io.jvfio.memory.DmaBuffer;
+import io.jvfio.vfio.IrqFlag;
+import io.jvfio.vfio.Mmio;
+import io.jvfio.vfio.PciIndex;
+import io.jvfio.vfio.VfioContainer;
+import io.jvfio.vfio.VfioDevice;
+import io.jvfio.vfio.VfioGroup;
+import io.jvfio.vfio.VfioIommuInfo;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** The legacy container/group path against QEMU's edu behind the Intel vIOMMU. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class LegacyVfioEduTest {
+    private static final Set<Access> RW = EnumSet.of(Access.READ, Access.WRITE);
+
+    private VfioContainer container;
+    private VfioGroup group;
+    private VfioDevice device;
+    private Mmio bar0;
+    private Edu edu;
+
+    @BeforeAll
+    void open() throws Exception {
+        int groupNumber = GuestDevices.bindToVfio(GuestDevices.EDU);
+        container = VfioContainer.open();
+        group = VfioGroup.open(groupNumber);
+        group.setContainer(container);
+        container.setType1v2();
+        device = group.openDevice(GuestDevices.EDU);
+        device.setBusMaster(true);
+        bar0 = device.mapBar(0);
+        edu = new Edu(bar0);
+    }
+
+    @AfterAll
+    void close() throws Exception {
+        bar0.close();
+        device.close();
+        group.unsetContainer();
+        group.close();
+        container.close();
+    }
+
+    @Test
+    void containerSpeaksType1v2AndTheGroupIsViableAndSet() throws Exception {
+        assertEquals(VfioConstants.VFIO_API_VERSION, container.apiVersion());
+        assertTrue(container.checkExtension(VfioConstants.VFIO_TYPE1v2_IOMMU));
+        assertTrue(group.status().viable());
+        assertTrue(group.status().containerSet());
+    }
+
+    @Test
+    void iommuInfoHasPageSizesAndIovaRanges() throws Exception {
+        VfioIommuInfo info = container.iommuInfo();
+        assertEquals(4096, info.minimumPageSize());
+        assertFalse(info.iovaRanges().isEmpty());
+        assertFalse(info.allows(0xfee00000L, 4096), "the MSI window is not mappable: " + info.iovaRanges());
+    }
+
+    @Test
+    void deviceRegionAndIrqInfoMatchSysfs() throws Exception {
+        var info = device.info();
+        assertTrue(info.isPci());
+        assertEquals(PciIndex.NUM_REGIONS, info.numRegions());
+        String[] bar0Line = Files.readAllLines(Path.of("/sys/bus/pci/devices/" + GuestDevices.EDU + "/resource")).get(0).split(" ");
+        long sysfsSize = Long.decode(bar0Line[1]) - Long.decode(bar0Line[0]) + 1;
+        var region = device.regionInfo(PciIndex.bar(0));
+        assertEquals(sysfsSize, region.size());
+        assertEquals(1 << 20, region.size(), "edu's BAR0 is 1 MiB");
+        assertTrue(region.mmappable() && region.readable() && region.writable(), region.flags().toString());
+        assertTrue(device.regionInfo(PciIndex.CONFIG).size() >= 256);
+        var msi = device.irqInfo(PciIndex.MSI);
+        assertTrue(msi.count() >= 1 && msi.flags().contains(IrqFlag.EVENTFD), msi.toString());
+        assertEquals(1, device.irqInfo(PciIndex.INTX).count());
+    }
+
+    @Test
+    void mmioIdAndLivenessRegisters() {
+        assertEquals(0x010000ed, bar0.read32(Edu.ID));
+        bar0.write32(Edu.LIVENESS, 0x12345678);
+        assertEquals(~0x12345678, bar0.read32(Edu.LIVENESS));
+        assertThrows(IndexOutOfBoundsException.class, () -> bar0.read32(bar0.size()));
+        assertThrows(IllegalArgumentException.class, () -> bar0.read32(2));
+    }
+
+    @Test
+    void configSpaceHasEdusIds() throws Exception {
+        assertEquals(0x1234, device.readConfig16(0));
+        assertEquals(0x11e8, device.readConfig16(2));
+        assertTrue((device.readConfig16(VfioDevice.PCI_COMMAND) & VfioDevice.PCI_COMMAND_MASTER) != 0);
+    }
+
+    @Test
+    void dmaRoundTripThroughTheVIommu() throws Exception {
+        long iova = 0x100000;
+        try (DmaBuffer buffer = DmaBuffer.allocate(2 * 4096)) {
+            ByteBuffer mem = buffer.buffer();
+            byte[] pattern = new byte[1024];
+            for (int i = 0; i < pattern.length; i++) {
+                pattern[i] = (byte) (i * 7 + 3);
+            }
+            mem.put(0, pattern);
+            container.mapDma(buffer, iova, RW);
+            try {
+                edu.dmaToDevice(iova, 0, pattern.length);
+                edu.dmaToRam(0, iova + 4096, pattern.length);
+                byte[] back = new byte[pattern.length];
+                mem.get(4096, back);
+                assertArrayEquals(pattern, back);
+            } finally {
+                assertEquals(buffer.size(), container.unmapDma(iova, buffer.size()));
+            }
+        }
+    }
+
+    @Test
+    void dmaToAnUnmappedIovaIsBlocked() throws Exception {
+        long iova = 0x200000;
+        try (DmaBuffer source = DmaBuffer.allocate(4096); DmaBuffer target = DmaBuffer.allocate(4096)) {
+            source.buffer().put(0, new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+            container.mapDma(source, iova, RW);
+            edu.dmaToDevice(iova, 0, 8);
+            container.unmapDma(iova, 4096);
+            edu.dmaToRam(0, iova + 0x10000, 8);
+            assertEquals(0, target.buffer().getLong(0), "nothing reached the unmapped memory");
+            assertEquals(0x010000ed, bar0.read32(Edu.ID), "the device is still usable");
+        }
+    }
+
+    @Test
+    void msiArrivesOnAnEventFd() throws Exception {
+        try (EventFd interrupt = EventFd.create()) {
+            device.enableIrq(PciIndex.MSI, interrupt);
+            try {
+                bar0.write32(Edu.IRQ_RAISE, 1);
+                assertTrue(interrupt.await(10_000) > 0, "MSI within 10 s");
+                assertEquals(1, bar0.read32(Edu.IRQ_STATUS) & 1);
+                bar0.write32(Edu.IRQ_ACK, 1);
+            } finally {
+                device.disableIrq(PciIndex.MSI);
+            }
+        }
+    }
+
+    @Test
+    void badInputsGiveClearErrorsAndLeaveTheDeviceUsable() throws Exception {
+        VfioException noRegion = assertThrows(VfioException.class, () -> device.regionInfo(42));
+        assertEquals("VFIO_DEVICE_GET_REGION_INFO", noRegion.operation());
+        assertEquals("EINVAL", noRegion.errnoName());
+        assertTrue(noRegion.getMessage().contains("device " + GuestDevices.EDU + ", index 42"), noRegion.getMessage());
+        try (DmaBuffer buffer = DmaBuffer.allocate(2 * 4096)) {
+            VfioException misaligned = assertThrows(VfioException.class,
+                    () -> container.mapDma(buffer.address(), 0x100800, 4096, RW));
+            assertEquals("EINVAL", misaligned.errnoName(), misaligned.getMessage());
+            container.mapDma(buffer, 0x300000, RW);
+            try {
+                VfioException overlap = assertThrows(VfioException.class,
+                        () -> container.mapDma(buffer.address(), 0x301000, 4096, RW));
+                assertEquals("EEXIST", overlap.errnoName(), overlap.getMessage());
+                assertTrue(overlap.getMessage().contains("overlaps"), overlap.getMessage());
+            } finally {
+                container.unmapDma(0x300000, buffer.size());
+            }
+            VfioException outside = assertThrows(VfioException.class,
+                    () -> container.mapDma(buffer.address(), 0xfee00000L, 4096, RW));
+            assertEquals("VFIO_IOMMU_MAP_DMA", outside.operation());
+        }
+        assertThrows(IllegalArgumentException.class, () -> PciIndex.bar(6));
+        assertEquals(0x010000ed, bar0.read32(Edu.ID));
+    }
+
+    @Test
+    void resetIsOfferedOrRefusedClearly() throws Exception {
+        if (device.info().supportsReset()) {
+            device.reset();
+            device.setBusMaster(true);
+            assertEquals(0x010000ed, bar0.read32(Edu.ID));
+        } else {
+            VfioException e = assertThrows(VfioException.class, device::reset);
+            assertEquals("VFIO_DEVICE_RESET", e.operation());
+            assertTrue(e.getMessage().contains("reset"), e.getMessage());
+        }
+        try {
+            assertTrue(device.hotResetInfo().stream().anyMatch(d -> d.address().equals(GuestDevices.EDU)),
+                    "a bus reset would reset the device itself");
+        } catch (VfioUnsupportedException e) {
+            assertEquals("ENODEV", e.errnoName(), "edu sits on the root bus, which cannot be reset");
+            assertTrue(e.getMessage().contains("bus can be reset"), e.getMessage());
+        }
+    }
+}

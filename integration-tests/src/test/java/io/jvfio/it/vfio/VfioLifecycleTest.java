@@ -1,0 +1,97 @@
+package io.jvfio.it.vfio;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jvfio.VfioException;
+import io.jvfio.it.Edu;
+import io.jvfio.it.GuestDevices;
+import io.jvfio.pci.PciAddress;
+import io.jvfio.pci.PciSysfs;
+import io.jvfio.vfio.Mmio;
+import io.jvfio.vfio.PciIndex;
+import io.jvfio.vfio.VfioContainer;
+import io.jvfio.vfio.VfioDevice;
+import io.jvfio.vfio.VfioGroup;
+import org.junit.jupiter.api.Test;
+
+/** Opening, closing, reopening; groups that are not viable; devices that are not in the group. */
+class VfioLifecycleTest {
+    @Test
+    void closeAndReopenTheSameDevice() throws Exception {
+        int groupNumber = GuestDevices.bindToVfio(GuestDevices.EDU);
+        for (int round = 0; round < 2; round++) {
+            try (VfioContainer container = VfioContainer.open(); VfioGroup group = VfioGroup.open(groupNumber)) {
+                group.setContainer(container);
+                container.setType1v2();
+                try (VfioDevice device = group.openDevice(GuestDevices.EDU); Mmio bar0 = device.mapBar(0)) {
+                    assertEquals(0x010000ed, bar0.read32(Edu.ID));
+                    device.close();
+                    assertDoesNotThrow(device::close, "close is idempotent");
+                }
+                group.unsetContainer();
+            }
+        }
+    }
+
+    @Test
+    void aGroupWithADeviceOnAHostDriverIsNotViableAndSaysWhy() throws Exception {
+        PciSysfs sysfs = PciSysfs.system();
+        assertEquals("virtio-pci", sysfs.driver(GuestDevices.VIRTIO_RNG).orElse(""), "virtio-rng starts on its driver");
+        int groupNumber = GuestDevices.bindToVfio(GuestDevices.EDU_BESIDE_VIRTIO);
+        assertEquals(groupNumber, sysfs.iommuGroup(GuestDevices.VIRTIO_RNG).orElse(-1), "one group for both functions");
+        try (VfioContainer container = VfioContainer.open(); VfioGroup group = VfioGroup.open(groupNumber)) {
+            assertFalse(group.status().viable());
+            VfioException e = assertThrows(VfioException.class, () -> group.setContainer(container));
+            assertTrue(e.getMessage().contains("group " + groupNumber + " is not viable: 0000:00:08.0 is still bound to virtio-pci;"
+                    + " unbind it or bind all devices of the group to vfio-pci"), e.getMessage());
+        }
+        String previous = sysfs.bindToVfioPci(GuestDevices.VIRTIO_RNG);
+        try (VfioContainer container = VfioContainer.open(); VfioGroup group = VfioGroup.open(groupNumber)) {
+            assertEquals("virtio-pci", previous);
+            assertTrue(group.status().viable(), "viable once every function is on vfio-pci");
+            group.setContainer(container);
+            group.unsetContainer();
+        } finally {
+            sysfs.restoreDriver(GuestDevices.VIRTIO_RNG, previous);
+        }
+        assertEquals("virtio-pci", sysfs.driver(GuestDevices.VIRTIO_RNG).orElse(""), "virtio-rng is back on its driver");
+    }
+
+    @Test
+    void aDeviceOutsideTheGroupAndAnUnknownDeviceGiveClearErrors() throws Exception {
+        int groupNumber = GuestDevices.bindToVfio(GuestDevices.EDU);
+        GuestDevices.bindToVfio(GuestDevices.NVME);
+        try (VfioContainer container = VfioContainer.open(); VfioGroup group = VfioGroup.open(groupNumber)) {
+            group.setContainer(container);
+            container.setType1v2();
+            VfioException e = assertThrows(VfioException.class, () -> group.openDevice(GuestDevices.NVME));
+            assertEquals("VFIO_GROUP_GET_DEVICE_FD", e.operation());
+            assertTrue(e.getMessage().contains("device " + GuestDevices.NVME), e.getMessage());
+            group.unsetContainer();
+        }
+        VfioException unknown = assertThrows(VfioException.class,
+                () -> PciSysfs.system().device(PciAddress.parse("0000:00:09.0")));
+        assertTrue(unknown.getMessage().contains("no PCI device 0000:00:09.0"), unknown.getMessage());
+        VfioException noGroup = assertThrows(VfioException.class, () -> VfioGroup.open(999));
+        assertTrue(noGroup.getMessage().contains("group 999"), noGroup.getMessage());
+    }
+
+    @Test
+    void nvmeRegionsAndMsixMatchSysfs() throws Exception {
+        int groupNumber = GuestDevices.bindToVfio(GuestDevices.NVME);
+        try (VfioContainer container = VfioContainer.open(); VfioGroup group = VfioGroup.open(groupNumber)) {
+            group.setContainer(container);
+            container.setType1v2();
+            try (VfioDevice nvme = group.openDevice(GuestDevices.NVME)) {
+                assertEquals(0x1b36, nvme.readConfig16(0));
+                assertTrue(nvme.irqInfo(PciIndex.MSIX).count() > 0, "QEMU's NVMe has MSI-X vectors");
+                assertTrue(nvme.regionInfo(PciIndex.bar(0)).size() >= 8192);
+            }
+            group.unsetContainer();
+        }
+    }
+}

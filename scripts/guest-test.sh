@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Runs the guest test suites: boots the `vfio` guest for package io.jvfio.it.vfio and the `iopf`
+# guest for io.jvfio.it.iopf, runs the JUnit console launcher in each, then reports on the host.
+#   scripts/guest-test.sh CLASSPATH_FILE TEST_CLASSES_DIR OUT_DIR [JAVA_HOME]
+# Exits non-zero if a test failed, a guest failed, or no test ran at all.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+cp_file=${1:?usage: guest-test.sh CLASSPATH_FILE TEST_CLASSES_DIR OUT_DIR [JAVA_HOME]}
+classes=${2:?test classes dir}
+out=${3:?output dir}
+java_home=${4:-${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}}
+java="$java_home/bin/java"
+classpath="$(cat "$cp_file"):$classes"
+rm -rf "$out"
+mkdir -p "$out"
+
+guest_failed=()
+for profile in vfio iopf; do
+    if ! ls "$classes/io/jvfio/it/$profile/"*Test.class >/dev/null 2>&1; then
+        log "no guest tests for the $profile profile yet; skipping its boot"
+        continue
+    fi
+    mkdir -p "$out/$profile/reports"
+    log "running io.jvfio.it.$profile in the $profile guest"
+    if ! "$JVFIO_ROOT/scripts/guest-exec.sh" --profile "$profile" --timeout "${JVFIO_GUEST_TIMEOUT:-1500}" \
+            --out "$out/$profile" -- \
+            "$java" -Xcheck:jni -Xshare:auto -XX:TieredStopAtLevel=1 -Djvfio.it.out="$out/$profile" \
+            -Dorg.slf4j.simpleLogger.defaultLogLevel=info \
+            -cp "$classpath" org.junit.platform.console.ConsoleLauncher execute \
+            --disable-banner --details=tree --select-package "io.jvfio.it.$profile" \
+            --reports-dir "$out/$profile/reports"; then
+        guest_failed+=("$profile")
+    fi
+    # The console launcher's own output went to the serial console; keep the readable part.
+    sed -n '/JVFIO-GUEST-READY/,/JVFIO-GUEST-EXIT/p' "$out/$profile/serial.log" >"$out/$profile/console.log" || true
+    tail -n 60 "$out/$profile/console.log" >&2
+done
+
+set +e
+"$java" "$JVFIO_ROOT/scripts/guest/GuestReport.java" "$out"
+report=$?
+set -e
+if [ ${#guest_failed[@]} -gt 0 ]; then
+    log "guest run failed for: ${guest_failed[*]} (serial logs under $out)"
+    exit 1
+fi
+exit "$report"

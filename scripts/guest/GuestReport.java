@@ -1,0 +1,69 @@
+import java.io.File;
+import java.util.ArrayList;
+import java.util.List;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+
+/**
+ * Reads the JUnit XML reports that the guests wrote and prints, per profile and in total, how many
+ * tests ran, passed, failed and were skipped, each skip with its reason and each failure with its
+ * message. Exits 1 on a failure or when no test ran. Run as: java GuestReport.java OUT_DIR
+ */
+public class GuestReport {
+    public static void main(String[] args) throws Exception {
+        File out = new File(args[0]);
+        int passed = 0, failed = 0, skipped = 0;
+        List<String> notes = new ArrayList<>();
+        File[] profiles = out.listFiles(File::isDirectory);
+        for (File profile : profiles == null ? new File[0] : profiles) {
+            File[] reports = new File(profile, "reports").listFiles((d, n) -> n.endsWith(".xml"));
+            int p = 0, f = 0, s = 0;
+            for (File report : reports == null ? new File[0] : reports) {
+                NodeList cases = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(report)
+                        .getElementsByTagName("testcase");
+                for (int i = 0; i < cases.getLength(); i++) {
+                    Element c = (Element) cases.item(i);
+                    String name = c.getAttribute("classname") + "." + c.getAttribute("name");
+                    Element skip = first(c, "skipped");
+                    Element fail = first(c, "failure");
+                    Element error = first(c, "error");
+                    if (skip != null) {
+                        s++;
+                        notes.add("  skipped " + name + ": " + reason(skip));
+                    } else if (fail != null || error != null) {
+                        f++;
+                        notes.add("  FAILED  " + name + ": " + reason(fail != null ? fail : error));
+                    } else {
+                        p++;
+                    }
+                }
+            }
+            System.out.printf("guest profile %s: %d run, %d passed, %d failed, %d skipped%n",
+                    profile.getName(), p + f + s, p, f, s);
+            passed += p;
+            failed += f;
+            skipped += s;
+        }
+        notes.forEach(System.out::println);
+        System.out.printf("guest tests: %d passed, %d failed, %d skipped%n", passed, failed, skipped);
+        if (passed + failed == 0) {
+            System.out.println("no guest test ran: that is a failure, not a pass");
+            System.exit(1);
+        }
+        System.exit(failed == 0 ? 0 : 1);
+    }
+
+    private static Element first(Element parent, String tag) {
+        NodeList l = parent.getElementsByTagName(tag);
+        return l.getLength() == 0 ? null : (Element) l.item(0);
+    }
+
+    private static String reason(Element e) {
+        String m = e.getAttribute("message");
+        if (m.isEmpty()) {
+            m = e.getTextContent().strip().lines().findFirst().orElse("");
+        }
+        return m.length() > 300 ? m.substring(0, 300) + "..." : m;
+    }
+}
