@@ -172,6 +172,16 @@ public final class PciSysfs {
         write(a, "unbind", d.resolve("driver_override"), "\n");
     }
 
+    /**
+     * Unbinds a device, clears its driver_override and lets the kernel pick a driver again; returns
+     * the driver that took it ("" if none did).
+     */
+    public String reprobe(PciAddress a) throws VfioException {
+        unbind(a);
+        write(a, "reprobe", sys.resolve("bus/pci/drivers_probe"), a.toString());
+        return driver(a).orElse("");
+    }
+
     /** Gives a device back to {@code previous} (or leaves it unbound when that is empty). */
     public void restoreDriver(PciAddress a, String previous) throws VfioException {
         unbind(a);

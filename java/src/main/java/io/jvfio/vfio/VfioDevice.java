@@ -110,11 +110,40 @@ public final class VfioDevice implements AutoCloseable {
         return VfioRegionInfo.decode(b.bytes(b.capacity()), VfioConstants.C);
     }
 
+    /**
+     * Every region the device has. vfio-pci counts the VGA region on every device but answers EINVAL
+     * for it on a device that does not decode VGA: that index is left out.
+     */
     public List<VfioRegionInfo> regions() throws VfioException {
         List<VfioRegionInfo> out = new ArrayList<>();
         int n = info().numRegions();
         for (int i = 0; i < n; i++) {
-            out.add(regionInfo(i));
+            try {
+                out.add(regionInfo(i));
+            } catch (VfioException e) {
+                if (i != PciIndex.VGA || e.errno() != Errno.EINVAL) {
+                    throw e;
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Every IRQ index the device offers. vfio-pci counts the error and request indices on every
+     * device but answers EINVAL for the error index of a conventional PCI device: those are left out.
+     */
+    public List<VfioIrqInfo> irqs() throws VfioException {
+        List<VfioIrqInfo> out = new ArrayList<>();
+        int n = info().numIrqs();
+        for (int i = 0; i < n; i++) {
+            try {
+                out.add(irqInfo(i));
+            } catch (VfioException e) {
+                if ((i != PciIndex.ERR && i != PciIndex.REQ) || e.errno() != Errno.EINVAL) {
+                    throw e;
+                }
+            }
         }
         return out;
     }
