@@ -39,3 +39,9 @@ with_lock() {
         "$@"
     ) 9>"$JVFIO_CACHE/locks/$name.lock"
 }
+
+# What building and booting the guest needs: QEMU, busybox for the initramfs, the kernel source and
+# its build tools.
+ensure_guest_packages() {
+    ensure_packages qemu-system-x86 busybox-static "$JVFIO_KERNEL_PACKAGE" bc bison flex libelf-dev libssl-dev cpio make gcc
+}

@@ -6,5 +6,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
-ensure_packages qemu-system-x86 busybox-static "$JVFIO_KERNEL_PACKAGE" bc bison flex libelf-dev libssl-dev cpio make gcc
+ensure_guest_packages
 exec mvn -B verify "$@"

@@ -1,4 +1,4 @@
-package io.jvfio.it;
+package io.jvfio.cli.demo;
 
 import io.jvfio.vfio.Mmio;
 import java.util.concurrent.TimeUnit;

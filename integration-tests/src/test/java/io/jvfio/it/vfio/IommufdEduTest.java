@@ -17,7 +17,7 @@ import io.jvfio.iommufd.HwptFlag;
 import io.jvfio.iommufd.IoAddressSpace;
 import io.jvfio.iommufd.Iommufd;
 import io.jvfio.internal.IommufdConstants;
-import io.jvfio.it.Edu;
+import io.jvfio.cli.demo.Edu;
 import io.jvfio.it.GuestDevices;
 import io.jvfio.memory.Access;
 import io.jvfio.memory.DmaBuffer;

@@ -10,7 +10,7 @@ import io.jvfio.EventFd;
 import io.jvfio.VfioException;
 import io.jvfio.VfioUnsupportedException;
 import io.jvfio.internal.VfioConstants;
-import io.jvfio.it.Edu;
+import io.jvfio.cli.demo.Edu;
 import io.jvfio.it.GuestDevices;
 import io.jvfio.memory.Access;
 import io.jvfio.memory.DmaBuffer;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jvfio.VfioException;
-import io.jvfio.it.Edu;
+import io.jvfio.cli.demo.Edu;
 import io.jvfio.it.GuestDevices;
 import io.jvfio.pci.PciAddress;
 import io.jvfio.pci.PciSysfs;

@@ -1,0 +1,84 @@
+package io.jvfio.cli;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Boot the project's QEMU guest (Linux 6.12, q35, Intel vIOMMU, edu/e1000e/nvme; TCG) and show,"
+                + " inside it, device discovery, a DMA round trip through the vIOMMU with an MSI, and the fault-service"
+                + " loop serving a burst of I/O page faults. Needs no VFIO hardware. The first run builds the guest kernel"
+                + " (about 10 minutes, cached under ~/.cache/jvfio).")
+final class DemoCommand implements Callable<Integer> {
+    @Option(names = "--faults", defaultValue = "20000", description = "Page requests in the IOPF burst (default: ${DEFAULT-VALUE}).")
+    long faults;
+
+    @Option(names = "--timeout", defaultValue = "1800", description = "Seconds each guest may take, kernel build included (default: ${DEFAULT-VALUE}).")
+    int timeout;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Path home = ProjectHome.find();
+        Path jar = ProjectHome.jar().orElseThrow(() -> new IllegalStateException("jvfio demo runs from the jvfio jar"
+                + " (scripts/jvfio demo); build it with: mvn -B package -DskipTests"));
+        Path out = Files.createTempDirectory("jvfio-demo");
+        PrintWriter w = spec.commandLine().getOut();
+        w.println("jvfio demo: two boots of a Linux 6.12 guest under QEMU (TCG): one with an Intel vIOMMU for VFIO,"
+                + " one with intel_iommu=off for the kernel's iommufd fault mock. Logs: " + out);
+        w.flush();
+        long t0 = System.nanoTime();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        int vfio = stage(home, out.resolve("vfio"), "vfio", List.of(java, "-XX:TieredStopAtLevel=1", "-jar", jar.toString(),
+                "guest-demo", "vfio"), w);
+        int iopf = stage(home, out.resolve("iopf"), "iopf", List.of(java, "-jar", jar.toString(), "guest-demo", "iopf",
+                "--faults", Long.toString(faults)), w);
+        w.printf("%njvfio demo: %s in %.0f s%n", vfio == 0 && iopf == 0 ? "done" : "FAILED (see the logs above)",
+                (System.nanoTime() - t0) / 1e9);
+        w.flush();
+        return vfio != 0 ? vfio : iopf;
+    }
+
+    /** Boots one guest and prints what the command in it prints, as it prints it. */
+    private int stage(Path home, Path out, String profile, List<String> command, PrintWriter w) throws IOException, InterruptedException {
+        Files.createDirectories(out);
+        List<String> argv = new ArrayList<>(List.of(home.resolve("scripts/guest-exec.sh").toString(), "--profile", profile,
+                "--timeout", Integer.toString(timeout), "--out", out.toString(), "--"));
+        argv.addAll(command);
+        Process p = new ProcessBuilder(argv).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        SerialFollower serial = new SerialFollower(out.resolve("serial.log"), w);
+        // The runner's progress lines go to stderr, each after the guest output that came before it.
+        Thread progress = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
+                for (String line = r.readLine(); line != null; line = r.readLine()) {
+                    serial.poll();
+                    spec.commandLine().getErr().println(line);
+                    spec.commandLine().getErr().flush();
+                }
+            } catch (IOException e) {
+                spec.commandLine().getErr().println("jvfio demo: lost the guest runner's progress output: " + e.getMessage());
+            }
+        }, "jvfio-demo-progress");
+        progress.start();
+        while (!p.waitFor(100, TimeUnit.MILLISECONDS)) {
+            serial.poll();
+        }
+        progress.join();
+        serial.poll();
+        return p.exitValue();
+    }
+}

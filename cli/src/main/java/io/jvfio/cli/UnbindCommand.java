@@ -1,0 +1,85 @@
+package io.jvfio.cli;
+
+import io.jvfio.VfioException;
+import io.jvfio.internal.Errno;
+import io.jvfio.internal.UnixConstants;
+import io.jvfio.internal.UnixNative;
+import io.jvfio.pci.PciAddress;
+import io.jvfio.pci.PciSysfs;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "unbind", mixinStandardHelpOptions = true,
+        description = "Take a device off vfio-pci and give it back to the driver it had before `jvfio bind` (or let the"
+                + " kernel pick one). Refuses while a process has the device open.")
+final class UnbindCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "BDF", description = "The device, e.g. 0000:00:04.0.")
+    String bdf;
+
+    @Mixin
+    SysfsOptions sysfsOptions;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PciAddress address = PciAddress.parse(bdf);
+        PciSysfs sysfs = sysfsOptions.sysfs();
+        String driver = sysfs.driver(address).orElse("");
+        if (!driver.equals(PciSysfs.VFIO_PCI)) {
+            throw new IllegalStateException(address + " is not on vfio-pci (its driver: " + (driver.isEmpty() ? "none" : driver)
+                    + "); nothing to unbind");
+        }
+        refuseIfOpen(address, sysfs);
+        DriverMemory memory = DriverMemory.system();
+        Optional<String> previous = memory.recall(address);
+        String now;
+        if (previous.isPresent()) {
+            sysfs.restoreDriver(address, previous.get());
+            now = previous.get();
+        } else {
+            now = sysfs.reprobe(address);
+        }
+        memory.forget(address);
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("%s: %s%n", address, now.isEmpty() ? "unbound (no driver took it)" : "back on " + now);
+        out.flush();
+        return ExitCodes.OK;
+    }
+
+    /**
+     * vfio-pci's remove waits for the user to let go, so unbinding an open device would hang. A device
+     * is open if its group node will not open (EBUSY), or a process holds its group node or cdev.
+     */
+    private static void refuseIfOpen(PciAddress address, PciSysfs sysfs) throws VfioException {
+        int group = sysfs.iommuGroup(address).orElse(-1);
+        if (group >= 0) {
+            int fd = UnixNative.open(sysfs.vfioGroupNode(group).toString(), UnixConstants.O_RDWR);
+            if (fd >= 0) {
+                UnixNative.close(fd);
+            } else if (fd == -Errno.EBUSY) {
+                throw new IllegalStateException("refusing to unbind " + address + ": a process has it open (IOMMU group "
+                        + group + " is busy); stop that process first");
+            }
+        }
+        List<Path> nodes = new ArrayList<>();
+        if (group >= 0) {
+            nodes.add(sysfs.vfioGroupNode(group));
+        }
+        sysfs.vfioCdev(address).ifPresent(nodes::add);
+        OpenFiles.holder(nodes).ifPresent(holder -> {
+            throw new IllegalStateException("refusing to unbind " + address + ": a process has it open (" + holder
+                    + "); stop that process first");
+        });
+    }
+}

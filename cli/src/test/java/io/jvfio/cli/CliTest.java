@@ -1,0 +1,190 @@
+package io.jvfio.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jvfio.memory.IovaRange;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Argument parsing, output formats and error lines of the jvfio command, on the host (a fake sysfs). */
+class CliTest {
+    @TempDir
+    Path root;
+
+    FakeSysfs fake;
+
+    /** What one command line printed and returned. */
+    record Result(int status, String out, String err) {}
+
+    @BeforeEach
+    void tree() throws Exception {
+        fake = new FakeSysfs(root)
+                .device("0000:00:03.0", 0x8086, 0x10d3, 0x020000, 2, "e1000e", new byte[4096])
+                .device("0000:00:04.0", 0x1234, 0x11e8, 0x00ff00, 3, "", FakeSysfs.configWithFaultCapabilities())
+                .device("0000:00:08.0", 0x1af4, 0x1005, 0x00ff00, 7, "virtio-pci", new byte[64])
+                .device("0000:00:08.1", 0x1234, 0x11e8, 0x00ff00, 7, "vfio-pci", new byte[64]);
+    }
+
+    static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int status = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Result(status, out.toString(), err.toString());
+    }
+
+    private String[] withRoots(String... args) {
+        String[] all = new String[args.length + 4];
+        System.arraycopy(args, 0, all, 0, args.length);
+        all[args.length] = "--sysfs";
+        all[args.length + 1] = fake.sys.toString();
+        all[args.length + 2] = "--devfs";
+        all[args.length + 3] = fake.dev.toString();
+        return all;
+    }
+
+    @Test
+    void listPrintsATableWithViabilityCapabilitiesAndFaultMode() {
+        Result r = run(withRoots("list"));
+        assertEquals(0, r.status(), r.err());
+        List<String> lines = r.out().lines().toList();
+        assertTrue(lines.get(0).startsWith("BDF"), lines.get(0));
+        assertEquals(5, lines.size(), r.out());
+        String edu = lines.stream().filter(l -> l.startsWith("0000:00:04.0")).findFirst().orElseThrow();
+        assertTrue(edu.contains("1234:11e8") && edu.contains("viable") && edu.contains("ATS PRI PASID(20)"), edu);
+        String e1000e = lines.stream().filter(l -> l.startsWith("0000:00:03.0")).findFirst().orElseThrow();
+        assertTrue(e1000e.contains("e1000e") && e1000e.contains("not viable"), e1000e);
+        String besideVirtio = lines.stream().filter(l -> l.startsWith("0000:00:08.1")).findFirst().orElseThrow();
+        assertTrue(besideVirtio.contains("not viable"), "its group-mate is on virtio-pci: " + besideVirtio);
+    }
+
+    @Test
+    void listJsonIsOneArrayWithTheSameFacts() {
+        Result r = run(withRoots("list", "--json"));
+        assertEquals(0, r.status(), r.err());
+        String json = r.out().trim();
+        assertTrue(json.startsWith("[{") && json.endsWith("}]"), json);
+        assertTrue(json.contains("\"bdf\":\"0000:00:04.0\",\"vendor\":\"1234\",\"device\":\"11e8\""), json);
+        assertTrue(json.contains("\"groupOffenders\":[\"0000:00:08.0 is still bound to virtio-pci\"]"), json);
+        assertTrue(json.contains("\"ats\":true,\"pri\":true,\"pasid\":true,\"maxPasidWidth\":20"), json);
+        assertTrue(json.contains("\"driver\":null"), "an unbound device has a null driver: " + json);
+    }
+
+    @Test
+    void aUserPolicyFileChangesTheFaultMode() throws Exception {
+        Path policies = Files.writeString(root.resolve("policies.conf"), "1234:11e8 = ARBITRARY_FAULTS\n");
+        Result r = run(withRoots("list", "--json", "--policies", policies.toString()));
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("\"faultMode\":\"ARBITRARY_FAULTS\""), r.out());
+    }
+
+    @Test
+    void anUnknownDeviceIsOneLineNamingIt() {
+        Result r = run(withRoots("info", "0000:00:1e.0"));
+        assertEquals(ExitCodes.FAILURE, r.status());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().startsWith("jvfio info: ") && r.err().contains("0000:00:1e.0"), r.err());
+        assertFalse(r.err().contains("Exception"), "no stack trace without --verbose: " + r.err());
+    }
+
+    @Test
+    void aMalformedAddressIsOneLine() {
+        Result r = run(withRoots("info", "00:04"));
+        assertEquals(ExitCodes.FAILURE, r.status());
+        assertTrue(r.err().contains("00:04"), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+    }
+
+    @Test
+    void verboseAddsTheStackTrace() {
+        Result r = run(withRoots("info", "0000:00:1e.0", "--verbose"));
+        assertEquals(ExitCodes.FAILURE, r.status());
+        assertTrue(r.err().lines().count() > 1 && r.err().contains("at io.jvfio"), r.err());
+    }
+
+    @Test
+    void bindRefusesAGroupWithAHostDriverUnlessToldToBindItAll() {
+        Result r = run(withRoots("bind", "0000:00:08.1"));
+        assertEquals(ExitCodes.FAILURE, r.status());
+        assertTrue(r.err().contains("IOMMU group 7 also holds 0000:00:08.0 (virtio-pci)") && r.err().contains("--group"), r.err());
+    }
+
+    @Test
+    void unbindRefusesADeviceThatIsNotOnVfioPci() {
+        Result r = run(withRoots("unbind", "0000:00:03.0"));
+        assertEquals(ExitCodes.FAILURE, r.status());
+        assertTrue(r.err().contains("0000:00:03.0 is not on vfio-pci (its driver: e1000e)"), r.err());
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (String command : List.of("list", "info", "bind", "unbind", "doctor", "serve", "demo")) {
+            Result r = run(command, "--help");
+            assertEquals(0, r.status(), command);
+            assertTrue(r.out().startsWith("Usage: jvfio " + command), r.out());
+        }
+        Result top = run("--help");
+        assertTrue(top.out().contains("Exit codes:"), top.out());
+    }
+
+    @Test
+    void usageErrorsExitTwo() {
+        assertEquals(ExitCodes.USAGE, run("serve").status(), "serve needs --mock or --device");
+        assertEquals(ExitCodes.USAGE, run("serve", "--mock", "--device", "0000:00:04.0").status(), "not both");
+        assertEquals(ExitCodes.USAGE, run("frobnicate").status());
+        assertEquals(ExitCodes.USAGE, run().status());
+    }
+
+    @Test
+    void serveRejectsBadSizesAndPinsBeforeTouchingTheKernel() {
+        Result r = run("serve", "--mock", "--memory", "lots");
+        assertEquals(ExitCodes.FAILURE, r.status());
+        assertTrue(r.err().contains("'lots' is not a size"), r.err());
+        r = run("serve", "--mock", "--pin", "1M");
+        assertEquals(ExitCodes.FAILURE, r.status());
+        assertTrue(r.err().contains("--pin takes OFFSET+SIZE"), r.err());
+        r = run("serve", "--device", "0000:00:04.0", "--burst", "10");
+        assertTrue(r.err().contains("--burst needs --mock"), r.err());
+    }
+
+    @Test
+    void sizesAndPins() {
+        assertEquals(4096, SizeParser.parse("4096"));
+        assertEquals(0x1000, SizeParser.parse("0x1000"));
+        assertEquals(64L << 10, SizeParser.parse("64K"));
+        assertEquals(16L << 20, SizeParser.parse("16m"));
+        assertEquals(1L << 30, SizeParser.parse("1G"));
+        assertThrows(IllegalArgumentException.class, () -> SizeParser.parse("-1"));
+        assertThrows(IllegalArgumentException.class, () -> SizeParser.parse("99999999999G"));
+        assertEquals(new IovaRange(0x100000, 0x1fffff), ServeCommand.parsePin("1M+1M"));
+    }
+
+    @Test
+    void doctorReportsEachProblemWithAFix() throws Exception {
+        Path proc = Files.createDirectories(root.resolve("proc/sys/kernel"));
+        Files.writeString(proc.resolve("osrelease"), "6.1.0-18-amd64\n");
+        Result r = run(withRoots("doctor", "--procfs", root.resolve("proc").toString()));
+        assertEquals(ExitCodes.UNSUPPORTED, r.status(), r.out());
+        assertTrue(r.out().contains("[warn] kernel                   6.1.0-18-amd64 (legacy VFIO only)"), r.out());
+        assertTrue(r.out().contains("[fail] IOMMU"), r.out());
+        assertTrue(r.out().contains("fix: enable VT-d/AMD-Vi in firmware"), r.out());
+        assertTrue(r.out().contains("[ok  ] vfio-pci driver"), r.out());
+        assertTrue(r.out().contains("[fail] legacy container") && r.out().contains("vfio/vfio missing"), r.out());
+    }
+
+    @Test
+    void kernelVersionsParse() {
+        assertEquals(6, MachineChecks.parseVersion("6.12.117-1~deb12u1")[0]);
+        assertEquals(12, MachineChecks.parseVersion("6.12.117-1~deb12u1")[1]);
+        assertEquals(MachineCheck.Status.OK, MachineChecks.kernelVersion("6.12.0").status());
+        assertEquals(MachineCheck.Status.WARN, MachineChecks.kernelVersion("6.8.0").status());
+    }
+}

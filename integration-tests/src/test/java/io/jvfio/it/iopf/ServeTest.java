@@ -1,0 +1,33 @@
+package io.jvfio.it.iopf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jvfio.it.GuestCli;
+import org.junit.jupiter.api.Test;
+
+/** `jvfio serve --mock` against the kernel's fault mock: every page request answered, the exit status says how. */
+class ServeTest {
+    @Test
+    void aBurstInsideGuestMemoryIsAllAnsweredSuccessAndExitsZero() {
+        GuestCli.Result r = GuestCli.run("serve", "--mock", "--memory", "16M", "--burst", "5000", "--interval", "0.2");
+        assertEquals(0, r.status(), r.toString());
+        assertTrue(r.out().contains("served 5,000 faults in 5,000 groups: 5,000 success, 0 invalid"), r.toString());
+        assertTrue(r.out().contains("4,096 pages mapped"), "16 MiB is 4,096 pages, each faulted once or more: " + r);
+    }
+
+    @Test
+    void faultsOutsideMemoryAndInPinnedRangesAreRefusedAndExitFour() {
+        GuestCli.Result r = GuestCli.run("serve", "--mock", "--memory", "4M", "--pin", "0+64K", "--burst", "1024", "--outside", "10");
+        assertEquals(4, r.status(), r.toString());
+        assertTrue(r.out().contains("served 1,034 faults in 1,034 groups: 1,008 success, 26 invalid"), r.toString());
+        assertTrue(r.out().contains("10 faults outside guest memory, 16 in pinned ranges"), r.toString());
+    }
+
+    @Test
+    void rejectAllAnswersEverythingInvalid() {
+        GuestCli.Result r = GuestCli.run("serve", "--mock", "--policy", "reject-all", "--burst", "100");
+        assertEquals(4, r.status(), r.toString());
+        assertTrue(r.out().contains("0 success, 100 invalid"), r.toString());
+    }
+}

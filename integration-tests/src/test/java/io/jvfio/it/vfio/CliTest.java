@@ -1,0 +1,77 @@
+package io.jvfio.it.vfio;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jvfio.it.GuestCli;
+import io.jvfio.it.GuestDevices;
+import io.jvfio.pci.PciSysfs;
+import org.junit.jupiter.api.Test;
+
+/** The jvfio command against the guest's real devices and kernel. */
+class CliTest {
+    @Test
+    void listShowsTheGuestsDevicesGroupsAndViability() {
+        GuestCli.Result r = GuestCli.run("list");
+        assertEquals(0, r.status(), r.toString());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("0000:00:03.0  8086:10d3") && l.contains("e1000e")
+                && l.contains("not viable")), r.toString());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("0000:00:08.1  1234:11e8") && l.contains("not viable")), r.toString());
+        GuestCli.Result json = GuestCli.run("list", "--json");
+        assertTrue(json.out().contains("\"bdf\":\"0000:00:05.0\",\"vendor\":\"1b36\",\"device\":\"0010\""), json.toString());
+    }
+
+    @Test
+    void infoShowsRegionsIrqsAndTheIommu() throws Exception {
+        GuestDevices.bindToVfio(GuestDevices.EDU);
+        GuestCli.Result r = GuestCli.run("info", GuestDevices.EDU.toString());
+        assertEquals(0, r.status(), r.toString());
+        assertTrue(r.out().contains("VFIO device (cdev, iommufd device"), r.toString());
+        assertTrue(r.out().lines().anyMatch(l -> l.trim().startsWith("BAR0") && l.contains("size 0x100000") && l.contains("rwm")),
+                r.toString());
+        assertTrue(r.out().lines().anyMatch(l -> l.trim().startsWith("MSI") && l.contains("vector")), r.toString());
+        assertTrue(r.out().contains("IOMMU hardware    Intel VT-d"), r.toString());
+        assertTrue(r.out().contains("fault queues      yes"), r.toString());
+    }
+
+    @Test
+    void bindAndUnbindGiveTheDeviceBackToItsDriver() throws Exception {
+        PciSysfs sysfs = PciSysfs.system();
+        GuestCli.Result bound = GuestCli.run("bind", GuestDevices.E1000E.toString());
+        assertEquals(0, bound.status(), bound.toString());
+        assertTrue(bound.out().contains("bound to vfio-pci (was e1000e)"), bound.toString());
+        assertEquals("vfio-pci", sysfs.driver(GuestDevices.E1000E).orElse(""));
+        GuestCli.Result unbound = GuestCli.run("unbind", GuestDevices.E1000E.toString());
+        assertEquals(0, unbound.status(), unbound.toString());
+        assertTrue(unbound.out().contains("back on e1000e"), unbound.toString());
+        assertEquals("e1000e", sysfs.driver(GuestDevices.E1000E).orElse(""));
+    }
+
+    @Test
+    void bindRefusesANonViableGroupAndUnbindRefusesAnOpenDevice() throws Exception {
+        GuestCli.Result refused = GuestCli.run("bind", GuestDevices.EDU_BESIDE_VIRTIO.toString());
+        assertEquals(1, refused.status(), refused.toString());
+        assertTrue(refused.err().contains("also holds 0000:00:08.0 (virtio-pci)"), refused.toString());
+        GuestDevices.bindToVfio(GuestDevices.EDU);
+        try (var device = io.jvfio.vfio.VfioDevice.openCdev(GuestDevices.EDU)) {
+            GuestCli.Result busy = GuestCli.run("unbind", GuestDevices.EDU.toString());
+            assertEquals(1, busy.status(), busy.toString());
+            assertTrue(busy.err().contains("a process has it open"), busy.toString());
+        }
+    }
+
+    @Test
+    void serveOnARealDeviceSaysWhy612CannotDeliverItsFaults() throws Exception {
+        GuestDevices.bindToVfio(GuestDevices.EDU);
+        GuestCli.Result r = GuestCli.run("serve", "--device", GuestDevices.EDU.toString(), "--duration", "1");
+        assertEquals(3, r.status(), r.toString());
+        assertTrue(r.err().contains("EOPNOTSUPP") && r.err().contains("nested page tables"), r.toString());
+    }
+
+    @Test
+    void doctorFindsAWorkingVfioSetup() {
+        GuestCli.Result r = GuestCli.run("doctor");
+        assertTrue(r.out().contains("[ok  ] IOMMU") && r.out().contains("[ok  ] fault queues"), r.toString());
+        assertTrue(r.out().contains("[ok  ] legacy container") && r.out().contains("[ok  ] iommufd"), r.toString());
+    }
+}
