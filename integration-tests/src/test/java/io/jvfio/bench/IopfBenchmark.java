@@ -1,0 +1,165 @@
+package io.jvfio.bench;
+
+import io.jvfio.EventFd;
+import io.jvfio.fault.FaultResponse;
+import io.jvfio.fault.FaultServiceLoop;
+import io.jvfio.fault.FaultStats;
+import io.jvfio.internal.FaultConstants;
+import io.jvfio.internal.FaultNative;
+import io.jvfio.internal.UnixNative;
+import io.jvfio.iommufd.FaultQueue;
+import io.jvfio.iommufd.IoAddressSpace;
+import io.jvfio.iommufd.Iommufd;
+import io.jvfio.iommufd.testing.MockIommuDevice;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The IOPF benchmark, run inside the iopf guest by scripts/bench-iopf.sh: the Java fault-service loop
+ * against the shim's C reference loop, on the same fault source (the kernel's iommufd test mock
+ * delivering through a real fault fd). Each run queues N page requests first, then lets one loop
+ * drain and answer them all, so both loops see exactly the same queue; the producer is not timed.
+ * Runs alternate C and Java; the median run is reported. Each run is timed from the call that
+ * starts the loop to the last answer, so the Java figure includes starting its thread (about a
+ * millisecond under TCG): runs are long enough (200,000 faults) to make that small. Latency is
+ * read-to-answer per batch, weighted by the groups in it, as {@link FaultStats} records it.
+ *
+ * Usage: IopfBenchmark [OUT_FILE] (system properties: jvfio.bench.faults, .runs, .warmup)
+ */
+public final class IopfBenchmark {
+    private static final long BASE = MockIommuDevice.aperture().start();
+    private static final int FAULTS = Integer.getInteger("jvfio.bench.faults", 200_000);
+    private static final int RUNS = Integer.getInteger("jvfio.bench.runs", 5);
+    private static final int WARMUP = Integer.getInteger("jvfio.bench.warmup", 2);
+
+    private final Iommufd iommufd;
+    private final IoAddressSpace ioas;
+    private final FaultQueue queue;
+    private final MockIommuDevice mock;
+
+    private IopfBenchmark() throws Exception {
+        iommufd = Iommufd.open();
+        ioas = IoAddressSpace.allocate(iommufd);
+        queue = FaultQueue.allocate(iommufd);
+        mock = MockIommuDevice.create(ioas, queue);
+    }
+
+    /** One drain of a full queue: throughput and latency percentiles in ns. */
+    record Run(double faultsPerSecond, long p50, long p99) {}
+
+    public static void main(String[] args) throws Exception {
+        IopfBenchmark bench = new IopfBenchmark();
+        List<String> rows = new ArrayList<>();
+        try {
+            for (int batch : new int[] {1, FaultServiceLoop.DEFAULT_BATCH}) {
+                for (int i = 0; i < WARMUP; i++) {
+                    bench.runJava(batch);
+                    bench.runC(batch);
+                }
+                Run[] c = new Run[RUNS];
+                Run[] java = new Run[RUNS];
+                for (int i = 0; i < RUNS; i++) {
+                    c[i] = bench.runC(batch);
+                    java[i] = bench.runJava(batch);
+                }
+                rows.add(row(batch, median(c), median(java)));
+            }
+        } finally {
+            bench.close();
+        }
+        String table = table(rows);
+        System.out.println(table);
+        if (args.length > 0) {
+            Files.writeString(Path.of(args[0]), table, StandardCharsets.UTF_8);
+        }
+    }
+
+    private void fill() throws Exception {
+        long delivered = mock.triggerBurst(0, FaultConstants.PERM_READ | FaultConstants.PERM_WRITE, BASE, 4096, FAULTS);
+        if (delivered != FAULTS) {
+            throw new IllegalStateException("the mock delivered " + delivered + " of " + FAULTS + " faults");
+        }
+    }
+
+    private Run runC(int batch) throws Exception {
+        fill();
+        ByteBuffer samples = ByteBuffer.allocateDirect(16 * FAULTS).order(ByteOrder.nativeOrder());
+        try (EventFd stop = EventFd.create()) {
+            long t0 = System.nanoTime();
+            long answered = FaultNative.referenceLoop(queue.fd(), stop.fd(), batch, FAULTS, UnixNative.address(samples), FAULTS);
+            long elapsed = System.nanoTime() - t0;
+            if (answered != FAULTS) {
+                throw new IllegalStateException("the C loop answered " + answered + " of " + FAULTS);
+            }
+            Histogram h = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+            for (int i = 0; i < FAULTS; i++) {
+                long latency = samples.getLong(16 * i);
+                long groups = samples.getLong(16 * i + 8);
+                if (groups == 0) {
+                    break;
+                }
+                h.recordValueWithCount(Math.max(1, latency), groups);
+            }
+            return new Run(FAULTS * 1e9 / elapsed, h.getValueAtPercentile(50), h.getValueAtPercentile(99));
+        }
+    }
+
+    private Run runJava(int batch) throws Exception {
+        fill();
+        try (FaultServiceLoop loop = new FaultServiceLoop(queue, group -> FaultResponse.SUCCESS, batch)) {
+            long t0 = System.nanoTime();
+            loop.start();
+            // The loop counts a batch after answering it; polling each millisecond adds at most that to a run.
+            while (loop.groupsAnswered() < FAULTS && loop.isRunning()) {
+                LockSupport.parkNanos(1_000_000);
+            }
+            long elapsed = System.nanoTime() - t0;
+            FaultStats.Snapshot s = loop.stats();
+            if (s.groups() != FAULTS || s.rejectedResponses() != 0) {
+                throw new IllegalStateException("the Java loop answered " + s + " of " + FAULTS, loop.failure());
+            }
+            return new Run(FAULTS * 1e9 / elapsed, s.p50Nanos(), s.p99Nanos());
+        }
+    }
+
+    private static Run median(Run[] runs) {
+        Run[] sorted = runs.clone();
+        Arrays.sort(sorted, (a, b) -> Double.compare(a.faultsPerSecond(), b.faultsPerSecond()));
+        return sorted[sorted.length / 2];
+    }
+
+    private static String row(int batch, Run c, Run java) {
+        return String.format("| %s | %d | %,.0f | %,.0f | %.2f | %.1f / %.1f | %.1f / %.1f |",
+                batch == 1 ? "single" : "batched", batch, c.faultsPerSecond(), java.faultsPerSecond(),
+                java.faultsPerSecond() / c.faultsPerSecond(), c.p50() / 1e3, c.p99() / 1e3, java.p50() / 1e3, java.p99() / 1e3);
+    }
+
+    private static String table(List<String> rows) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format("IOPF: %,d queued page requests per run, median of %d runs after %d warm-up runs"
+                + " (Java %s, %d vCPUs)%n%n", FAULTS, RUNS, WARMUP, System.getProperty("java.version"),
+                Runtime.getRuntime().availableProcessors()));
+        sb.append("| mode | records per read | C faults/s | Java faults/s | Java/C | C p50 / p99 us | Java p50 / p99 us |\n");
+        sb.append("|---|---|---|---|---|---|---|\n");
+        for (String r : rows) {
+            sb.append(r).append('\n');
+        }
+        return sb.toString();
+    }
+
+    private void close() throws Exception {
+        mock.close();
+        queue.close();
+        ioas.close();
+        iommufd.close();
+    }
+}
