@@ -6,10 +6,13 @@ import java.util.regex.Pattern;
 /** A PCI address (domain:bus:device.function), e.g. {@code 0000:00:04.0}. */
 public record PciAddress(int domain, int bus, int device, int function) implements Comparable<PciAddress> {
     private static final Pattern BDF = Pattern.compile(
-            "(?:([0-9a-fA-F]{1,4}):)?([0-9a-fA-F]{1,2}):([0-9a-fA-F]{1,2})\\.([0-7])");
+            "(?:([0-9a-fA-F]{1,5}):)?([0-9a-fA-F]{1,2}):([0-9a-fA-F]{1,2})\\.([0-7])");
+
+    /** Intel VMD puts its devices in domains from 0x10000: five hex digits in sysfs. */
+    private static final int MAX_DOMAIN = 0xfffff;
 
     public PciAddress {
-        if (domain < 0 || domain > 0xffff || bus < 0 || bus > 0xff || device < 0 || device > 0x1f
+        if (domain < 0 || domain > MAX_DOMAIN || bus < 0 || bus > 0xff || device < 0 || device > 0x1f
                 || function < 0 || function > 7) {
             throw new IllegalArgumentException(String.format(
                     "not a PCI address: domain %x bus %x device %x function %x", domain, bus, device, function));

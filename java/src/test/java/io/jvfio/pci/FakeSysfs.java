@@ -1,15 +1,18 @@
-package io.jvfio.cli;
+package io.jvfio.pci;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** A sysfs tree in a temp directory, shaped like the kernel's: devices, drivers, IOMMU groups. */
-final class FakeSysfs {
-    final Path sys;
-    final Path dev;
+/**
+ * A sysfs tree in a temp directory, shaped like the kernel's: devices, drivers, IOMMU groups. Shared
+ * with the CLI's tests through the library's test jar.
+ */
+public final class FakeSysfs {
+    public final Path sys;
+    public final Path dev;
 
-    FakeSysfs(Path root) throws IOException {
+    public FakeSysfs(Path root) throws IOException {
         sys = Files.createDirectories(root.resolve("sys"));
         dev = Files.createDirectories(root.resolve("dev"));
         Files.createDirectories(sys.resolve("bus/pci/devices"));
@@ -17,7 +20,7 @@ final class FakeSysfs {
     }
 
     /** Adds a function with ids, class, config space, an IOMMU group and a driver ("" for none). */
-    FakeSysfs device(String bdf, int vendor, int device, int classCode, int group, String driver, byte[] config) throws IOException {
+    public FakeSysfs device(String bdf, int vendor, int device, int classCode, int group, String driver, byte[] config) throws IOException {
         Path d = Files.createDirectories(sys.resolve("devices/pci0000:00/" + bdf));
         Files.createSymbolicLink(sys.resolve("bus/pci/devices/" + bdf), d);
         Files.writeString(d.resolve("vendor"), String.format("0x%04x%n", vendor));
@@ -34,8 +37,12 @@ final class FakeSysfs {
         return this;
     }
 
+    public PciSysfs sysfs() {
+        return new PciSysfs(sys, dev);
+    }
+
     /** 4 KiB of config space whose extended list is ATS -> PRI -> PASID (20 bits), like an SVA-capable device. */
-    static byte[] configWithFaultCapabilities() {
+    public static byte[] configWithFaultCapabilities() {
         byte[] c = new byte[4096];
         putU32(c, 0x100, 0x0f | 1 << 16 | 0x120 << 20);
         putU32(c, 0x120, 0x13 | 1 << 16 | 0x140 << 20);
@@ -44,7 +51,7 @@ final class FakeSysfs {
         return c;
     }
 
-    static void putU32(byte[] c, int at, int value) {
+    public static void putU32(byte[] c, int at, int value) {
         for (int i = 0; i < 4; i++) {
             c[at + i] = (byte) (value >>> (8 * i));
         }

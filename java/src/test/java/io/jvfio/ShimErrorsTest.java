@@ -1,0 +1,74 @@
+package io.jvfio;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jvfio.internal.OwnedFd;
+import io.jvfio.internal.UnixConstants;
+import io.jvfio.internal.UnixNative;
+import io.jvfio.iommufd.Iommufd;
+import io.jvfio.memory.DmaBuffer;
+import io.jvfio.vfio.VfioContainer;
+import org.junit.jupiter.api.Test;
+
+/** The shim's real error paths on this host: real syscalls, no mocks. */
+class ShimErrorsTest {
+    @Test
+    void aMissingContainerNodeIsEnoentWithAHint() {
+        VfioException e = assertThrows(VfioException.class, () -> VfioContainer.open("/nonexistent/vfio/vfio"));
+        assertEquals("open", e.operation());
+        assertEquals("ENOENT", e.errnoName());
+        assertTrue(e.getMessage().startsWith("open(/nonexistent/vfio/vfio): ENOENT (No such file or directory); "), e.getMessage());
+        assertTrue(e.getMessage().contains("modprobe vfio-pci"), e.getMessage());
+    }
+
+    @Test
+    void aMissingIommufdNodeIsEnoentWithAHint() {
+        VfioException e = assertThrows(VfioException.class, () -> Iommufd.open("/nonexistent/iommu"));
+        assertTrue(e.getMessage().contains("ENOENT") && e.getMessage().contains("CONFIG_IOMMUFD"), e.getMessage());
+    }
+
+    @Test
+    void aVfioIoctlOnAFileThatIsNotVfioIsEnottyNamingTheIoctl() {
+        VfioUnsupportedException e = assertThrows(VfioUnsupportedException.class, () -> VfioContainer.open("/dev/null"));
+        assertEquals("VFIO_GET_API_VERSION", e.operation());
+        assertEquals("ENOTTY", e.errnoName());
+        assertTrue(e.getMessage().contains("container /dev/null"), e.getMessage());
+    }
+
+    @Test
+    void eventFdsCountSignals() throws Exception {
+        try (EventFd e = EventFd.create()) {
+            assertEquals(0, e.tryRead(), "nothing signalled yet");
+            e.signal(2);
+            e.signal(3);
+            assertEquals(5, e.tryRead());
+            assertEquals(0, e.await(1), "times out when nothing comes");
+        }
+    }
+
+    @Test
+    void closingTwiceIsHarmlessAndUseAfterCloseIsClear() throws Exception {
+        OwnedFd fd = new OwnedFd(UnixNative.open("/dev/null", UnixConstants.O_RDWR), "/dev/null");
+        fd.close();
+        assertDoesNotThrow(fd::close);
+        assertThrows(IllegalStateException.class, fd::get);
+        EventFd e = EventFd.create();
+        e.close();
+        assertDoesNotThrow(e::close);
+    }
+
+    @Test
+    void dmaBuffersArePageAlignedAndRoundedUp() throws Exception {
+        try (DmaBuffer b = DmaBuffer.allocate(100)) {
+            assertEquals(0, b.address() % UnixConstants.PAGE_SIZE);
+            assertEquals(UnixConstants.PAGE_SIZE, b.size());
+            b.buffer().put(0, (byte) 42);
+            assertEquals(42, b.buffer().get(0));
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DmaBuffer.allocate(0));
+        assertTrue(e.getMessage().contains("positive size"), e.getMessage());
+    }
+}

@@ -1,0 +1,46 @@
+package io.jvfio.fault;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DevicePolicyTableTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void theShippedTableLoadsAndUnlistedDevicesArePinned() {
+        DevicePolicyTable t = DevicePolicyTable.builtIn();
+        assertEquals(DeviceFaultMode.NONE, t.mode(0x1234, 0x11e8));
+        DevicePolicyTable.Verdict unknown = t.verdict(0xabcd, 0x0001);
+        assertEquals(DeviceFaultMode.NONE, unknown.mode());
+        assertTrue(unknown.source().startsWith("default"), unknown.source());
+    }
+
+    @Test
+    void aUserFileOverridesAndSaysWhereTheVerdictCameFrom() throws Exception {
+        Path f = Files.writeString(dir.resolve("policies.conf"), "# lab devices\n1234:11E8 = arbitrary_faults  # edu\n\n15b3:101d = SELECTIVE\n");
+        DevicePolicyTable t = DevicePolicyTable.withOverrides(f);
+        assertEquals(new DevicePolicyTable.Verdict(DeviceFaultMode.ARBITRARY_FAULTS, f.toString()), t.verdict(0x1234, 0x11e8));
+        assertEquals(DeviceFaultMode.SELECTIVE, t.mode(0x15b3, 0x101d));
+        assertEquals(DeviceFaultMode.NONE, t.mode(0x8086, 0x10d3), "built-in entries stay");
+    }
+
+    @Test
+    void badLinesNameTheFileAndLine() throws Exception {
+        Path f = Files.writeString(dir.resolve("bad.conf"), "1234:11e8 = NONE\nnonsense\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DevicePolicyTable.withOverrides(f));
+        assertTrue(e.getMessage().startsWith(f + ":2: expected 'vendor:device = MODE'"), e.getMessage());
+        Path mode = Files.writeString(dir.resolve("mode.conf"), "1234:11e8 = SOMETIMES\n");
+        e = assertThrows(IllegalArgumentException.class, () -> DevicePolicyTable.withOverrides(mode));
+        assertTrue(e.getMessage().contains(":1: unknown mode 'SOMETIMES'"), e.getMessage());
+        Path ids = Files.writeString(dir.resolve("ids.conf"), "12345:1 = NONE\n");
+        e = assertThrows(IllegalArgumentException.class, () -> DevicePolicyTable.withOverrides(ids));
+        assertTrue(e.getMessage().contains("is not vendor:device in hex"), e.getMessage());
+    }
+}

@@ -1,0 +1,71 @@
+package io.jvfio.pci;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jvfio.VfioException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** sysfs discovery and the viability explanation, against a fake tree. */
+class PciSysfsTest {
+    @TempDir
+    Path root;
+
+    PciSysfs sysfs;
+
+    @BeforeEach
+    void tree() throws Exception {
+        sysfs = new FakeSysfs(root)
+                .device("0000:00:03.0", 0x8086, 0x10d3, 0x020000, 7, "e1000e", new byte[256])
+                .device("0000:00:03.1", 0x1234, 0x11e8, 0x00ff00, 7, "vfio-pci", new byte[64])
+                .device("0000:00:04.0", 0x1234, 0x11e8, 0x00ff00, 3, "", FakeSysfs.configWithFaultCapabilities())
+                .sysfs();
+    }
+
+    @Test
+    void devicesAreListedSortedWithIdsDriverAndGroup() throws Exception {
+        List<PciDeviceInfo> all = sysfs.devices();
+        assertEquals(3, all.size());
+        PciDeviceInfo nic = all.get(0);
+        assertEquals(PciAddress.parse("00:03.0"), nic.address());
+        assertEquals("8086:10d3", nic.ids());
+        assertEquals("network controller", nic.className());
+        assertEquals(Optional.of("e1000e"), nic.driver());
+        assertEquals(OptionalInt.of(7), nic.iommuGroup());
+        assertEquals(Optional.empty(), all.get(2).driver());
+        assertEquals(List.of(PciAddress.parse("00:03.0"), PciAddress.parse("00:03.1")), sysfs.groupDevices(7));
+    }
+
+    @Test
+    void aMissingDeviceNamesItselfAndWhereItLooked() {
+        VfioException e = assertThrows(VfioException.class, () -> sysfs.device(PciAddress.parse("00:1e.0")));
+        assertTrue(e.getMessage().contains("no PCI device 0000:00:1e.0") && e.getMessage().contains("lspci -D"), e.getMessage());
+    }
+
+    @Test
+    void viabilityNamesTheDeviceOnAHostDriver() throws Exception {
+        assertEquals(List.of("0000:00:03.0 is still bound to e1000e"), GroupViability.offenders(7, sysfs));
+        assertEquals("group 7 is not viable: 0000:00:03.0 is still bound to e1000e; unbind it or bind all devices of the"
+                + " group to vfio-pci", GroupViability.explain(7, sysfs));
+        assertTrue(GroupViability.offenders(3, sysfs).isEmpty(), "an unbound device does not spoil its group");
+    }
+
+    @Test
+    void configSpaceGivesTheFaultCapabilities() throws Exception {
+        PciCapabilities caps = PciCapabilities.parse(sysfs.readConfig(PciAddress.parse("00:04.0")));
+        assertTrue(caps.ats() && caps.pri() && caps.pasid());
+        assertEquals(20, caps.maxPasidWidth());
+    }
+
+    @Test
+    void cdevAndGroupNodesLiveUnderDev() {
+        assertEquals(root.resolve("dev/vfio/7"), sysfs.vfioGroupNode(7));
+    }
+}
