@@ -19,6 +19,11 @@ static jint abi_version(JNIEnv *env, jclass cls) { return JVFIO_ABI_VERSION; }
 /* Does nothing: the benchmarks' measure of the bare JNI transition. */
 static jint noop(JNIEnv *env, jclass cls, jint value) { return value; }
 
+/* The same nothing as a plain C symbol, for the binding benchmarks: JNA, jnr-ffi and the FFM API
+ * call it by name where JNI calls the registered noop above. */
+__attribute__((visibility("default"))) int jvfio_noop(int value);
+int jvfio_noop(int value) { return value; }
+
 static jstring constants(JNIEnv *env, jclass cls)
 {
     static const struct jvfio_constant table[] = {

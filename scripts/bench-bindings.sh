@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The binding benchmarks: the same three operations through jvfio's JNI shim, JNA (direct mapping),
+# jnr-ffi and the FFM API, measured with JMH on the host. Builds the benchmarks with Temurin 25 (so
+# the FFM source set is included; the library itself stays Java 17 bytecode), runs them and prints
+# a Markdown table, also written to target/bench/bindings.md. Extra arguments go to JMH.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+cd "$JVFIO_ROOT"
+
+jdk=${JVFIO_BENCH_JDK:-/usr/lib/jvm/temurin-25-jdk-amd64}
+[ -x "$jdk/bin/java" ] || die "no JDK at $jdk: set JVFIO_BENCH_JDK to a JDK 22+ (the FFM benchmarks need it)"
+ensure_packages "$JVFIO_KERNEL_PACKAGE" make gcc
+log "building the benchmarks with $jdk"
+JAVA_HOME=$jdk mvn -B -q package -pl java,benchmarks -DskipTests >&2
+out="$JVFIO_ROOT/target/bench"
+mkdir -p "$out"
+log "running JMH (about 4 minutes)"
+"$jdk/bin/java" -jar benchmarks/target/benchmarks.jar -jvmArgsAppend --enable-native-access=ALL-UNNAMED \
+    -rf csv -rff "$out/bindings.csv" "$@" 'io.jvfio.bench.bindings' >"$out/bindings-jmh.log" 2>&1 \
+    || { tail -n 40 "$out/bindings-jmh.log" >&2; die "JMH failed (log: $out/bindings-jmh.log)"; }
+cpu=$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1)
+machine="Measured $(date -u +%Y-%m-%d) on $cpu, $(nproc) cores, $("$jdk/bin/java" -version 2>&1 | head -n 1); JMH average time, 2 forks x 5 iterations of 1 s, error = 99.9% interval."
+"$jdk/bin/java" scripts/bench/BindingsTable.java "$out/bindings.csv" "$machine" | tee "$out/bindings.md"
