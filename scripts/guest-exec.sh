@@ -32,8 +32,9 @@ case "$profile" in
 esac
 
 ensure_packages qemu-system-x86
-kernel=$("$JVFIO_ROOT/scripts/build-guest-kernel.sh")
-initramfs=$("$JVFIO_ROOT/scripts/make-initramfs.sh")
+# A prebuilt guest (the container image ships one) skips the kernel and initramfs builds.
+kernel=${JVFIO_GUEST_KERNEL:-$("$JVFIO_ROOT/scripts/build-guest-kernel.sh")}
+initramfs=${JVFIO_GUEST_INITRAMFS:-$("$JVFIO_ROOT/scripts/make-initramfs.sh")}
 
 [ -n "$out" ] || out=$(mktemp -d /tmp/jvfio-guest.XXXXXX)
 mkdir -p "$out"

@@ -38,7 +38,7 @@ for profile in vfio iopf; do
 done
 
 set +e
-"$java" "$JVFIO_ROOT/scripts/guest/GuestReport.java" "$out"
+"$java" -cp "$classes" io.jvfio.it.GuestReport "$out"
 report=$?
 set -e
 if [ ${#guest_failed[@]} -gt 0 ]; then

@@ -1,3 +1,5 @@
+package io.jvfio.it;
+
 import java.io.File;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,7 +10,8 @@ import org.w3c.dom.NodeList;
 /**
  * Reads the JUnit XML reports that the guests wrote and prints, per profile and in total, how many
  * tests ran, passed, failed and were skipped, each skip with its reason and each failure with its
- * message. Exits 1 on a failure or when no test ran. Run as: java GuestReport.java OUT_DIR
+ * message. Exits 1 on a failure or when no test ran. scripts/guest-test.sh runs it on the host:
+ * java -cp TEST_CLASSES io.jvfio.it.GuestReport OUT_DIR
  */
 public class GuestReport {
     public static void main(String[] args) throws Exception {

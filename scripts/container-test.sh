@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# QEMU in a container, for real: installs podman (Debian's), points it at the committed
+# scripts/container/containers.conf, builds the Debian base image (debootstrap + podman import) and
+# the project image when they are missing (the project image is tagged with a hash of the tracked
+# files), starts podman's Docker-compatible API service on a private socket, runs COMMAND with
+# DOCKER_HOST pointing at it, and stops the service by its PID. Where no engine can run, COMMAND runs
+# anyway and the container tests skip, saying why.
+#   scripts/container-test.sh [COMMAND ARGS...]   (default: only the Testcontainers test)
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+cd "$JVFIO_ROOT"
+export CONTAINERS_CONF="$JVFIO_ROOT/scripts/container/containers.conf"
+[ $# -gt 0 ] || set -- mvn -B verify -pl java,cli,integration-tests -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
+    -Djvfio.guest.skip=true
+
+base_image() {
+    podman image exists local/bookworm && return 0
+    local rootfs="$JVFIO_CACHE/images/bookworm-rootfs" start=$SECONDS
+    if [ ! -f "$rootfs/.jvfio-complete" ]; then
+        log "debootstrapping a Debian 12 base image (about a minute)"
+        rm -rf "$rootfs"
+        mkdir -p "$(dirname "$rootfs")"
+        debootstrap --variant=minbase bookworm "$rootfs" http://deb.debian.org/debian >"$rootfs.log" 2>&1 \
+            || { tail -n 20 "$rootfs.log" >&2; return 1; }
+        touch "$rootfs/.jvfio-complete"
+    fi
+    tar -C "$rootfs" --exclude=./.jvfio-complete -c . | podman import - local/bookworm >/dev/null
+    log "base image local/bookworm ready in $((SECONDS - start)) s"
+}
+
+project_image() {
+    local key start=$SECONDS
+    key=$(git ls-files -z | xargs -0 sha256sum | sha256sum | cut -c1-12)
+    if ! podman image exists "local/jvfio:$key"; then
+        log "building the project image local/jvfio:$key (the guest kernel and Maven downloads come from the host caches)"
+        mkdir -p "$JVFIO_CACHE" "$HOME/.m2"
+        podman build --network=host -v "$JVFIO_CACHE:/root/.cache/jvfio" -v "$HOME/.m2:/root/.m2" \
+            -t "local/jvfio:$key" . >"$JVFIO_CACHE/image-build.log" 2>&1 \
+            || { tail -n 40 "$JVFIO_CACHE/image-build.log" >&2; return 1; }
+        log "project image built in $((SECONDS - start)) s ($(podman image inspect --format '{{.Size}}' "local/jvfio:$key" | numfmt --to=si)B)"
+    fi
+    podman tag "local/jvfio:$key" local/jvfio:latest
+    # The build stage's image is only a step; keep the disk for what is used.
+    podman image prune -f >/dev/null
+}
+
+reason=
+if ! (ensure_packages podman runc conmon netavark aardvark-dns iptables debootstrap); then
+    reason="podman could not be installed"
+elif ! podman info >/dev/null 2>&1; then
+    reason="podman does not run here: $(podman info 2>&1 | tail -n 1)"
+elif ! base_image; then
+    reason="the Debian base image could not be built"
+elif ! project_image; then
+    reason="the project image could not be built (log: $JVFIO_CACHE/image-build.log)"
+fi
+if [ -n "$reason" ]; then
+    log "container tests will be skipped: $reason"
+    exec "$@"
+fi
+
+sock="$JVFIO_CACHE/podman-$$.sock"
+rm -f "$sock"
+podman system service --time=0 "unix://$sock" >"$JVFIO_CACHE/podman-service.log" 2>&1 &
+service=$!
+trap 'kill "$service" 2>/dev/null; wait "$service" 2>/dev/null; rm -f "$sock"' EXIT
+for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
+[ -S "$sock" ] || die "podman's API service did not start (log: $JVFIO_CACHE/podman-service.log)"
+log "podman API service $service on $sock"
+# Ryuk's image cannot be pulled here; this machine looks like a container to Testcontainers.
+export DOCKER_HOST="unix://$sock" TESTCONTAINERS_RYUK_DISABLED=true TESTCONTAINERS_HOST_OVERRIDE=localhost
+set +e
+"$@"
+status=$?
+set -e
+exit "$status"
