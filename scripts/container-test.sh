@@ -40,7 +40,9 @@ project_image() {
         log "project image built in $((SECONDS - start)) s ($(podman image inspect --format '{{.Size}}' "local/jvfio:$key" | numfmt --to=si)B)"
     fi
     podman tag "local/jvfio:$key" local/jvfio:latest
-    # The build stage's image is only a step; keep the disk for what is used.
+    # Older project images and the build stage's image are not used again; keep the disk.
+    podman images --format '{{.Repository}}:{{.Tag}}' | grep '^localhost/local/jvfio:' \
+        | grep -v -e ":$key\$" -e ':latest$' | xargs -r podman rmi >/dev/null 2>&1 || true
     podman image prune -f >/dev/null
 }
 

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,7 +32,8 @@ class GuestSuiteInContainerIT {
     void engineAndImage() {
         assumeTrue(DockerClientFactory.instance().isDockerAvailable(),
                 "no container engine reachable (DOCKER_HOST=" + System.getenv("DOCKER_HOST") + "); scripts/container-test.sh starts one");
-        boolean present = !DockerClientFactory.instance().client().listImagesCmd().withImageNameFilter(IMAGE).exec().isEmpty();
+        boolean present = !DockerClientFactory.instance().client().listImagesCmd()
+                .withFilter("reference", List.of(IMAGE)).exec().isEmpty();
         assumeTrue(present, "no image " + IMAGE + "; scripts/container-test.sh builds it");
     }
 
