@@ -58,6 +58,15 @@ fi
 serial="$out/serial.log"
 iommu_device=()
 [ "$profile" = vfio ] && iommu_device=(-device intel-iommu,intremap=on)
+# The guest's /tmp is a tmpfs over the shared root: a checkout under /tmp (a CI clone, say) gets a
+# read-only share of its own at the same path, or the guest would not see its classes.
+project_share=() project_arg=
+case "$JVFIO_ROOT/" in
+    /tmp/*)
+        project_share=(-fsdev "local,id=hostproject,path=$JVFIO_ROOT,security_model=none,readonly=on,multidevs=remap"
+            -device virtio-9p-pci,fsdev=hostproject,mount_tag=hostproject,addr=09.0)
+        project_arg="jvfio.project=$JVFIO_ROOT" ;;
+esac
 log "booting the $profile guest (timeout ${timeout}s, serial log $serial)"
 start=$SECONDS
 set +e
@@ -73,8 +82,9 @@ timeout --kill-after=10 "$timeout" qemu-system-x86_64 \
     -device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot,addr=06.0 \
     -fsdev local,id=hostout,path="$out",security_model=none,multidevs=remap \
     -device virtio-9p-pci,fsdev=hostout,mount_tag=hostout,addr=07.0 \
+    "${project_share[@]}" \
     -kernel "$kernel" -initrd "$initramfs" \
-    -append "console=ttyS0 panic=-1 quiet loglevel=4 $cmdline_iommu jvfio.run=$run jvfio.out=$out" \
+    -append "console=ttyS0 panic=-1 quiet loglevel=4 $cmdline_iommu jvfio.run=$run jvfio.out=$out $project_arg" \
     </dev/null >"$serial" 2>&1
 qemu_status=$?
 set -e
