@@ -100,8 +100,12 @@ public final class VfioContainer implements AutoCloseable {
 
     /** Unmaps and returns the number of bytes unmapped. */
     public long unmapDma(long iova, long size) throws VfioException {
-        return Errors.check(VfioNative.unmapDma(fd.get(), iova, size), "VFIO_IOMMU_UNMAP_DMA",
-                String.format("%s, iova 0x%x, size 0x%x", fd.description(), iova, size));
+        long r = VfioNative.unmapDma(fd.get(), iova, size);
+        if (r < 0) {
+            throw Errors.failure("VFIO_IOMMU_UNMAP_DMA", String.format("%s, iova 0x%x, size 0x%x", fd.description(), iova, size),
+                    (int) -r, null);
+        }
+        return r;
     }
 
     private static String mapHint(int errno) {

@@ -101,8 +101,10 @@ public final class MockIommuDevice implements AutoCloseable {
 
     /** Reports one page request (a one-fault group with LAST_PAGE); pasid 0 means no PASID. */
     public void trigger(int pasid, int grpid, int perm, long addr) throws VfioException {
-        Errors.check(IommufdMockNative.triggerIopf(iommufd.fd(), deviceId, pasid, grpid, perm, addr),
-                "IOMMU_TEST_OP_TRIGGER_IOPF", String.format("mock device %d, addr 0x%x", deviceId, addr));
+        int r = IommufdMockNative.triggerIopf(iommufd.fd(), deviceId, pasid, grpid, perm, addr);
+        if (r < 0) {
+            throw Errors.failure("IOMMU_TEST_OP_TRIGGER_IOPF", String.format("mock device %d, addr 0x%x", deviceId, addr), -r);
+        }
     }
 
     /** Reports {@code count} page requests at addr, addr + stride, ...; returns how many were delivered. */
