@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The guest benchmarks: io.jvfio.bench.IopfBenchmark in the iopf guest (the Java fault-service loop
+# against the shim's C reference loop on the same kernel fault queue) and io.jvfio.bench.DmaMapBenchmark
+# in the vfio guest (DMA map + unmap through the legacy container and iommufd, Java against C).
+# Prints their Markdown tables and writes them to target/bench/{iopf,dma}.md. Not tests: nothing is
+# asserted on time.
+#   scripts/bench-guest.sh [iopf|dma ...] [-Dproperty=value ...]   (default: both)
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+cd "$JVFIO_ROOT"
+
+which=() jvm=()
+for a in "$@"; do
+    case "$a" in
+        iopf|dma) which+=("$a") ;;
+        -D*) jvm+=("$a") ;;
+        *) die "bench-guest.sh: unknown argument $a (iopf, dma or -Dname=value)" ;;
+    esac
+done
+[ ${#which[@]} -gt 0 ] || which=(iopf dma)
+
+ensure_guest_packages
+log "building jvfio and the benchmark classes"
+mvn -B -q verify -DskipTests -Djvfio.guest.skip=true -pl java,cli,integration-tests >&2
+classpath="$(cat integration-tests/target/guest-classpath.txt):$JVFIO_ROOT/integration-tests/target/test-classes"
+java_home=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}
+out="$JVFIO_ROOT/target/bench"
+mkdir -p "$out"
+
+run() {
+    local name=$1 profile=$2 class=$3 dir="$out/$1-guest"
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    "$JVFIO_ROOT/scripts/guest-exec.sh" --profile "$profile" --timeout "${JVFIO_GUEST_TIMEOUT:-1500}" --out "$dir" -- \
+        "$java_home/bin/java" -Xshare:auto -Dorg.slf4j.simpleLogger.defaultLogLevel=warn ${jvm[@]+"${jvm[@]}"} \
+        -cp "$classpath" "$class" "$dir/$name.md" >&2
+    [ -s "$dir/$name.md" ] || die "the $name benchmark wrote no result; see $dir/serial.log"
+    cp "$dir/$name.md" "$out/$name.md"
+    cat "$out/$name.md"
+    echo
+}
+
+for w in "${which[@]}"; do
+    case "$w" in
+        iopf) run iopf iopf io.jvfio.bench.IopfBenchmark ;;
+        dma) run dma vfio io.jvfio.bench.DmaMapBenchmark ;;
+    esac
+done
