@@ -15,7 +15,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "bind", mixinStandardHelpOptions = true,
@@ -23,9 +22,6 @@ import picocli.CommandLine.Spec;
                 + " Refuses when other devices of its IOMMU group stay on host drivers (use --group) and when a network"
                 + " interface of the device is up (use --force).")
 final class BindCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "BDF", description = "The device, e.g. 0000:00:04.0.")
-    String bdf;
-
     @Option(names = "--group", description = "Bind every device of the device's IOMMU group that is on a host driver.")
     boolean group;
 
@@ -33,15 +29,15 @@ final class BindCommand implements Callable<Integer> {
     boolean force;
 
     @Mixin
-    SysfsOptions sysfsOptions;
+    DeviceArgument target;
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        PciAddress address = PciAddress.parse(bdf);
-        PciSysfs sysfs = sysfsOptions.sysfs();
+        PciAddress address = target.address();
+        PciSysfs sysfs = target.sysfs();
         PrintWriter out = spec.commandLine().getOut();
         int groupNumber = sysfs.iommuGroup(address).orElseThrow(() -> new IllegalStateException(address
                 + " has no IOMMU group: enable the IOMMU (intel_iommu=on or amd_iommu=on, VT-d/AMD-Vi in firmware)"));
@@ -85,7 +81,7 @@ final class BindCommand implements Callable<Integer> {
         if (force) {
             return;
         }
-        Path net = sysfsOptions.sys.resolve("bus/pci/devices/" + a + "/net");
+        Path net = target.roots.sys.resolve("bus/pci/devices/" + a + "/net");
         if (!Files.isDirectory(net)) {
             return;
         }

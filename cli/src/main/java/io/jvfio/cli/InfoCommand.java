@@ -19,26 +19,22 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "info", mixinStandardHelpOptions = true,
         description = "One device: its PCI capabilities, which VFIO paths work here, and, when it is bound to vfio-pci,"
                 + " its regions (size, flags, mmap, sparse areas), IRQs and the IOMMU's hardware info.")
 final class InfoCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "BDF", description = "The device, e.g. 0000:00:04.0 or 00:04.0.")
-    String bdf;
-
     @Mixin
-    SysfsOptions sysfsOptions;
+    DeviceArgument target;
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        PciAddress address = PciAddress.parse(bdf);
-        PciSysfs sysfs = sysfsOptions.sysfs();
+        PciAddress address = target.address();
+        PciSysfs sysfs = target.sysfs();
         DeviceSummary d = DeviceSummary.of(sysfs.device(address), sysfs, DevicePolicyTable.builtIn());
         PrintWriter out = spec.commandLine().getOut();
         out.printf("%s  %s  %s%n", address, d.info().ids(), d.info().className());
@@ -48,10 +44,10 @@ final class InfoCommand implements Callable<Integer> {
         printCapabilities(out, d.capabilities());
         out.printf("  fault mode      %s (%s)%n", d.verdict().mode().name().toLowerCase().replace('_', '-'), d.verdict().source());
         out.println("VFIO paths on this machine");
-        out.printf("  legacy container  %s%n", VfioPaths.legacyContainer(sysfsOptions.dev));
-        out.printf("  device cdevs      %s%n", VfioPaths.cdevs(sysfsOptions.dev));
-        out.printf("  iommufd           %s%n", VfioPaths.iommufd(sysfsOptions.dev));
-        out.printf("  fault queues      %s%n", VfioPaths.faultQueues(sysfsOptions.dev));
+        out.printf("  legacy container  %s%n", VfioPaths.legacyContainer(target.roots.dev));
+        out.printf("  device cdevs      %s%n", VfioPaths.cdevs(target.roots.dev));
+        out.printf("  iommufd           %s%n", VfioPaths.iommufd(target.roots.dev));
+        out.printf("  fault queues      %s%n", VfioPaths.faultQueues(target.roots.dev));
         if (!d.info().driver().orElse("").equals(PciSysfs.VFIO_PCI)) {
             out.printf("Regions and IRQs: bind the device to vfio-pci first (jvfio bind %s)%n", address);
             out.flush();

@@ -15,26 +15,22 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "unbind", mixinStandardHelpOptions = true,
         description = "Take a device off vfio-pci and give it back to the driver it had before `jvfio bind` (or let the"
                 + " kernel pick one). Refuses while a process has the device open.")
 final class UnbindCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "BDF", description = "The device, e.g. 0000:00:04.0.")
-    String bdf;
-
     @Mixin
-    SysfsOptions sysfsOptions;
+    DeviceArgument target;
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        PciAddress address = PciAddress.parse(bdf);
-        PciSysfs sysfs = sysfsOptions.sysfs();
+        PciAddress address = target.address();
+        PciSysfs sysfs = target.sysfs();
         String driver = sysfs.driver(address).orElse("");
         if (!driver.equals(PciSysfs.VFIO_PCI)) {
             throw new IllegalStateException(address + " is not on vfio-pci (its driver: " + (driver.isEmpty() ? "none" : driver)
