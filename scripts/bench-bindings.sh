@@ -15,9 +15,9 @@ JAVA_HOME=$jdk mvn -B -q package -pl java,benchmarks -DskipTests >&2
 out="$JVFIO_ROOT/target/bench"
 mkdir -p "$out"
 log "running JMH (about 4 minutes)"
-"$jdk/bin/java" -jar benchmarks/target/benchmarks.jar -jvmArgsAppend --enable-native-access=ALL-UNNAMED \
-    -rf csv -rff "$out/bindings.csv" "$@" 'io.jvfio.bench.bindings' >"$out/bindings-jmh.log" 2>&1 \
-    || { tail -n 40 "$out/bindings-jmh.log" >&2; die "JMH failed (log: $out/bindings-jmh.log)"; }
+run_logged "JMH" "$jdk/bin/java" -jar benchmarks/target/benchmarks.jar \
+    -jvmArgsAppend --enable-native-access=ALL-UNNAMED -rf csv -rff "$out/bindings.csv" "$@" \
+    'io.jvfio.bench.bindings' || die "the binding benchmarks failed"
 cpu=$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1)
 machine="Measured $(date -u +%Y-%m-%d) on $cpu, $(nproc) cores, $("$jdk/bin/java" -version 2>&1 | head -n 1); JMH average time, 2 forks x 5 iterations of 1 s, error = 99.9% interval."
 "$jdk/bin/java" scripts/bench/BindingsTable.java "$out/bindings.csv" "$machine" | tee "$out/bindings.md"

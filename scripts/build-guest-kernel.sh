@@ -37,8 +37,8 @@ build() {
         grep -qx "CONFIG_$o=y" "$out/.config" && missing+=("!$o")
     done
     [ ${#missing[@]} -eq 0 ] || die "guest kernel config: options not set after olddefconfig: ${missing[*]}"
-    make -s -C "$tree" O="$out" ARCH=x86_64 -j"$(nproc)" bzImage >"$out/build.log" 2>&1 \
-        || { tail -n 40 "$out/build.log" >&2; die "guest kernel build failed (log: $out/build.log)"; }
+    run_logged "guest kernel build" make -s -C "$tree" O="$out" ARCH=x86_64 -j"$(nproc)" bzImage \
+        || die "guest kernel build failed"
     # Keep only what running and rebuilding-checks need; the object tree is large.
     find "$out" -name '*.o' -delete
     touch "$out/.jvfio-built"

@@ -20,8 +20,8 @@ base_image() {
         log "debootstrapping a Debian 12 base image (about a minute)"
         rm -rf "$rootfs"
         mkdir -p "$(dirname "$rootfs")"
-        debootstrap --variant=minbase bookworm "$rootfs" http://deb.debian.org/debian >"$rootfs.log" 2>&1 \
-            || { tail -n 20 "$rootfs.log" >&2; return 1; }
+        run_logged "debootstrap" debootstrap --variant=minbase bookworm "$rootfs" http://deb.debian.org/debian \
+            || return 1
         touch "$rootfs/.jvfio-complete"
     fi
     tar -C "$rootfs" --exclude=./.jvfio-complete -c . | podman import - local/bookworm >/dev/null
@@ -34,9 +34,8 @@ project_image() {
     if ! podman image exists "local/jvfio:$key"; then
         log "building the project image local/jvfio:$key (the guest kernel and Maven downloads come from the host caches)"
         mkdir -p "$JVFIO_CACHE" "$HOME/.m2"
-        podman build --network=host -v "$JVFIO_CACHE:/root/.cache/jvfio" -v "$HOME/.m2:/root/.m2" \
-            -t "local/jvfio:$key" . >"$JVFIO_CACHE/image-build.log" 2>&1 \
-            || { tail -n 40 "$JVFIO_CACHE/image-build.log" >&2; return 1; }
+        run_logged "image build" podman build --network=host -v "$JVFIO_CACHE:/root/.cache/jvfio" \
+            -v "$HOME/.m2:/root/.m2" -t "local/jvfio:$key" . || return 1
         log "project image built in $((SECONDS - start)) s ($(podman image inspect --format '{{.Size}}' "local/jvfio:$key" | numfmt --to=si)B)"
     fi
     podman tag "local/jvfio:$key" local/jvfio:latest
@@ -54,7 +53,7 @@ elif ! podman info >/dev/null 2>&1; then
 elif ! base_image; then
     reason="the Debian base image could not be built"
 elif ! project_image; then
-    reason="the project image could not be built (log: $JVFIO_CACHE/image-build.log)"
+    reason="the project image could not be built"
 fi
 if [ -n "$reason" ]; then
     log "container tests will be skipped: $reason"
@@ -62,12 +61,25 @@ if [ -n "$reason" ]; then
 fi
 
 sock="$JVFIO_CACHE/podman-$$.sock"
+service_log=$(mktemp "${TMPDIR:-/tmp}/jvfio-podman-service.XXXXXX.log")
 rm -f "$sock"
-podman system service --time=0 "unix://$sock" >"$JVFIO_CACHE/podman-service.log" 2>&1 &
+podman system service --time=0 "unix://$sock" >"$service_log" 2>&1 &
 service=$!
-trap 'kill "$service" 2>/dev/null; wait "$service" 2>/dev/null; rm -f "$sock"' EXIT
+# The service's log only matters when something failed: keep it then, drop it otherwise.
+stop_service() {
+    local status=$?
+    kill "$service" 2>/dev/null
+    wait "$service" 2>/dev/null
+    rm -f "$sock"
+    if [ "$status" -eq 0 ]; then
+        rm -f "$service_log"
+    else
+        log "podman API service log kept in $service_log"
+    fi
+}
+trap stop_service EXIT
 for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
-[ -S "$sock" ] || die "podman's API service did not start (log: $JVFIO_CACHE/podman-service.log)"
+[ -S "$sock" ] || die "podman's API service did not start"
 log "podman API service $service on $sock"
 # Ryuk's image cannot be pulled here; this machine looks like a container to Testcontainers.
 export DOCKER_HOST="unix://$sock" TESTCONTAINERS_RYUK_DISABLED=true TESTCONTAINERS_HOST_OVERRIDE=localhost

@@ -10,6 +10,23 @@ JVFIO_KERNEL_PACKAGE=${JVFIO_KERNEL_PACKAGE:-linux-source-6.12}
 log() { printf '[jvfio %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
+# Runs a noisy command with its output in a temporary log. On success the log is deleted; on
+# failure it is kept, its tail is printed and its path named, and the command's status returned.
+#   run_logged WHAT COMMAND [ARGS...]      (WHAT names the step in messages and in the log's name)
+run_logged() {
+    local what=$1 file status=0
+    shift
+    file=$(mktemp "${TMPDIR:-/tmp}/jvfio-${what//[^A-Za-z0-9]/-}.XXXXXX.log")
+    "$@" >"$file" 2>&1 || status=$?
+    if [ "$status" -eq 0 ]; then
+        rm -f "$file"
+        return 0
+    fi
+    tail -n 40 "$file" >&2
+    log "$what failed with status $status; its full log is kept in $file"
+    return "$status"
+}
+
 # Installs Debian packages that are missing; apt-get update runs at most once per call.
 ensure_packages() {
     local missing=() p
