@@ -59,7 +59,8 @@ serial="$out/serial.log"
 iommu_device=()
 [ "$profile" = vfio ] && iommu_device=(-device intel-iommu,intremap=on)
 # The guest's /tmp is a tmpfs over the shared root: a checkout under /tmp (a CI clone, say) gets a
-# read-only share of its own at the same path, or the guest would not see its classes.
+# read-only share of its own at the same path, or the guest would not see its classes. Slot 0a stays
+# empty: the tests use it as the address of a device that does not exist.
 project_share=() project_arg=
 case "$JVFIO_ROOT/" in
     /tmp/*)

@@ -14,6 +14,8 @@ public final class GuestDevices {
     public static final PciAddress NVME = PciAddress.parse("0000:00:05.0");
     public static final PciAddress ICH9_LPC = PciAddress.parse("0000:00:1f.0");
     public static final PciAddress ICH9_SATA = PciAddress.parse("0000:00:1f.2");
+    /** A slot the harness keeps empty (09.0 is taken when the checkout needs its own 9p share). */
+    public static final PciAddress ABSENT = PciAddress.parse("0000:00:0a.0");
 
     private GuestDevices() {}
 
