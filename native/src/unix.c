@@ -43,6 +43,7 @@ static jstring constants(JNIEnv *env, jclass cls)
         JVFIO_CONST(EOPNOTSUPP),   JVFIO_CONST(ESPIPE),         JVFIO_CONST(EFAULT),
         JVFIO_CONST(ENXIO),        JVFIO_CONST(EBADF),          JVFIO_CONST(E2BIG),
         JVFIO_CONST(ERANGE),       JVFIO_CONST(EIO),            JVFIO_CONST(ENOSYS),
+        JVFIO_CONST(EADDRINUSE),
         { "page_size", 0 },
     };
     struct jvfio_constant copy[JVFIO_ARRAY_SIZE(table)];

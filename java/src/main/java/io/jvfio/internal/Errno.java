@@ -28,6 +28,7 @@ public final class Errno {
     public static final int ERANGE = UnixConstants.C.getInt("ERANGE");
     public static final int EIO = UnixConstants.C.getInt("EIO");
     public static final int ENOSYS = UnixConstants.C.getInt("ENOSYS");
+    public static final int EADDRINUSE = UnixConstants.C.getInt("EADDRINUSE");
 
     private Errno() {}
 

@@ -19,6 +19,9 @@ public final class IommufdConstants {
     public static final int OPTION_HUGE_PAGES = C.getInt("IOMMU_OPTION_HUGE_PAGES");
     public static final int OPTION_OP_SET = C.getInt("IOMMU_OPTION_OP_SET");
     public static final int OPTION_OP_GET = C.getInt("IOMMU_OPTION_OP_GET");
+    public static final int VFIO_IOAS_GET = C.getInt("IOMMU_VFIO_IOAS_GET");
+    public static final int VFIO_IOAS_SET = C.getInt("IOMMU_VFIO_IOAS_SET");
+    public static final int VFIO_IOAS_CLEAR = C.getInt("IOMMU_VFIO_IOAS_CLEAR");
 
     private IommufdConstants() {}
 }

@@ -152,7 +152,12 @@ public final class IoAddressSpace implements AutoCloseable {
         }
     }
 
-    /** Restricts future mappings to these ranges (IOMMU_IOAS_ALLOW_IOVAS); empty allows everything. */
+    /**
+     * IOMMU_IOAS_ALLOW_IOVAS: keeps these ranges usable (a device whose reserved regions overlap them
+     * can no longer attach) and makes kernel-chosen IOVAs come only from them; an empty list lifts it.
+     * Fails with EADDRINUSE when a range overlaps what is already reserved, e.g. an attached
+     * device's MSI window.
+     */
     public void allowIovas(List<IovaRange> ranges) throws VfioException {
         int stride = IommufdConstants.C.sizeOf("iommu_iova_range");
         InfoBuffer buf = new InfoBuffer(Math.max(1, ranges.size()) * stride);
@@ -160,8 +165,11 @@ public final class IoAddressSpace implements AutoCloseable {
             buf.putLong(i * stride + IommufdConstants.C.offsetOf("iommu_iova_range", "start"), ranges.get(i).start());
             buf.putLong(i * stride + IommufdConstants.C.offsetOf("iommu_iova_range", "last"), ranges.get(i).last());
         }
-        Errors.check(IommufdNative.ioasAllowIovas(iommufd.fd(), id, buf.address(), ranges.size()),
-                "IOMMU_IOAS_ALLOW_IOVAS", description + ", " + ranges);
+        int r = IommufdNative.ioasAllowIovas(iommufd.fd(), id, buf.address(), ranges.size());
+        if (r < 0) {
+            throw Errors.failure("IOMMU_IOAS_ALLOW_IOVAS", description + ", " + ranges, -r, -r == Errno.EADDRINUSE
+                    ? "a range overlaps a reserved region of an attached device; see iovaRanges()" : null);
+        }
     }
 
     /** IOMMU_OPTION_HUGE_PAGES for this IOAS: whether it may use huge IOMMU pages. */

@@ -1,12 +1,14 @@
 package io.jvfio.iommufd;
 
 import io.jvfio.VfioException;
+import io.jvfio.internal.Errno;
 import io.jvfio.internal.Errors;
 import io.jvfio.internal.IommufdConstants;
 import io.jvfio.internal.IommufdNative;
 import io.jvfio.internal.OwnedFd;
 import io.jvfio.internal.UnixConstants;
 import io.jvfio.internal.UnixNative;
+import java.util.OptionalInt;
 
 /**
  * An open {@code /dev/iommu}: the iommufd context that owns I/O address spaces, hardware page
@@ -55,6 +57,29 @@ public final class Iommufd implements AutoCloseable {
     /** IOMMU_OPTION_RLIMIT_MODE: true when pinned pages are charged per process (else per user). */
     public boolean rlimitPerProcess() throws VfioException {
         return option(IommufdConstants.OPTION_RLIMIT_MODE, 0) != 0;
+    }
+
+    /**
+     * IOMMU_VFIO_IOAS get: the IOAS that a VFIO container opened on this iommufd (the
+     * {@code /dev/vfio/vfio} compatibility layer) maps into; empty when none was chosen yet.
+     */
+    public OptionalInt vfioCompatIoas() throws VfioException {
+        int r = IommufdNative.vfioIoas(fd.get(), IommufdConstants.VFIO_IOAS_GET, 0);
+        if (r == -Errno.ENODEV) {
+            return OptionalInt.empty();
+        }
+        return OptionalInt.of(Errors.check(r, "IOMMU_VFIO_IOAS", "get the VFIO compatibility IOAS"));
+    }
+
+    /** IOMMU_VFIO_IOAS set: VFIO containers on this iommufd map into {@code ioasId} from now on. */
+    public void setVfioCompatIoas(int ioasId) throws VfioException {
+        Errors.check(IommufdNative.vfioIoas(fd.get(), IommufdConstants.VFIO_IOAS_SET, ioasId), "IOMMU_VFIO_IOAS",
+                "set the VFIO compatibility IOAS to " + ioasId);
+    }
+
+    public void clearVfioCompatIoas() throws VfioException {
+        Errors.check(IommufdNative.vfioIoas(fd.get(), IommufdConstants.VFIO_IOAS_CLEAR, 0), "IOMMU_VFIO_IOAS",
+                "clear the VFIO compatibility IOAS");
     }
 
     /** IOMMU_DESTROY of any object id, adding a failure to {@code primary} instead of throwing. */

@@ -244,14 +244,18 @@ public final class VfioDevice implements AutoCloseable {
         writeConfig16(PCI_COMMAND, on ? cmd | PCI_COMMAND_MASTER : cmd & ~PCI_COMMAND_MASTER);
     }
 
-    /** Routes vectors {@code 0..n-1} of an IRQ index (INTx, MSI, MSI-X) to eventfds. */
-    public void enableIrq(int index, EventFd... eventFds) throws VfioException {
+    /**
+     * Routes vectors {@code 0..n-1} of an IRQ index (INTx, MSI, MSI-X) to eventfds; closing the
+     * result (or {@link #disableIrq}) tears them down.
+     */
+    public EnabledIrq enableIrq(int index, EventFd... eventFds) throws VfioException {
         ByteBuffer data = ByteBuffer.allocateDirect(4 * eventFds.length).order(ByteOrder.nativeOrder());
         for (int i = 0; i < eventFds.length; i++) {
             data.putInt(4 * i, eventFds[i].fd());
         }
         setIrqs(VfioConstants.IRQ_SET_DATA_EVENTFD | VfioConstants.IRQ_SET_ACTION_TRIGGER, index, 0,
                 eventFds.length, data, "enable " + eventFds.length + " vector(s)");
+        return new EnabledIrq(this, index);
     }
 
     /** Tears down all vectors of an IRQ index. */

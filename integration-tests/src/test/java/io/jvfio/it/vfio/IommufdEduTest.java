@@ -22,11 +22,13 @@ import io.jvfio.it.GuestDevices;
 import io.jvfio.memory.Access;
 import io.jvfio.memory.DmaBuffer;
 import io.jvfio.memory.IovaRange;
+import io.jvfio.vfio.EnabledIrq;
 import io.jvfio.vfio.Mmio;
 import io.jvfio.vfio.PciIndex;
 import io.jvfio.vfio.VfioDevice;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -121,15 +123,10 @@ class IommufdEduTest {
 
     @Test
     void msiArrivesOnAnEventFd() throws Exception {
-        try (EventFd interrupt = EventFd.create()) {
-            device.enableIrq(PciIndex.MSI, interrupt);
-            try {
-                bar0.write32(Edu.IRQ_RAISE, 2);
-                assertTrue(interrupt.await(10_000) > 0, "MSI within 10 s");
-                bar0.write32(Edu.IRQ_ACK, 2);
-            } finally {
-                device.disableIrq(PciIndex.MSI);
-            }
+        try (EventFd interrupt = EventFd.create(); EnabledIrq msi = device.enableIrq(PciIndex.MSI, interrupt)) {
+            bar0.write32(Edu.IRQ_RAISE, 2);
+            assertTrue(interrupt.await(10_000) > 0, "MSI within 10 s");
+            bar0.write32(Edu.IRQ_ACK, 2);
         }
     }
 
@@ -167,6 +164,34 @@ class IommufdEduTest {
                 ioas.unmap(0x800000, buffer.size());
             }
         }
+    }
+
+    @Test
+    void allowedIovasSteerKernelChosenIovasAndCannotCoverTheMsiWindow() throws Exception {
+        IovaRange window = new IovaRange(0x40000000L, 0x4fffffffL);
+        try (IoAddressSpace fresh = IoAddressSpace.allocate(iommufd); DmaBuffer buffer = DmaBuffer.allocate(4096)) {
+            fresh.allowIovas(List.of(window));
+            long iova = fresh.map(buffer, RW);
+            assertTrue(window.contains(iova, 4096), Long.toHexString(iova));
+            fresh.unmap(iova, 4096);
+            fresh.allowIovas(List.of());
+        }
+        VfioException msi = assertThrows(VfioException.class,
+                () -> ioas.allowIovas(List.of(new IovaRange(0xfee00000L, 0xfeefffffL))));
+        assertEquals("EADDRINUSE", msi.errnoName(), msi.getMessage());
+        assertTrue(msi.getMessage().contains("reserved region"), msi.getMessage());
+    }
+
+    @Test
+    void theVfioCompatibilityIoasCanBeSetReadAndCleared() throws Exception {
+        assertEquals(OptionalInt.empty(), iommufd.vfioCompatIoas());
+        iommufd.setVfioCompatIoas(ioas.id());
+        try {
+            assertEquals(OptionalInt.of(ioas.id()), iommufd.vfioCompatIoas());
+        } finally {
+            iommufd.clearVfioCompatIoas();
+        }
+        assertEquals(OptionalInt.empty(), iommufd.vfioCompatIoas());
     }
 
     @Test

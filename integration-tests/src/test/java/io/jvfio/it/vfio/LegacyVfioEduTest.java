@@ -14,6 +14,7 @@ import io.jvfio.cli.demo.Edu;
 import io.jvfio.it.GuestDevices;
 import io.jvfio.memory.Access;
 import io.jvfio.memory.DmaBuffer;
+import io.jvfio.vfio.EnabledIrq;
 import io.jvfio.vfio.IrqFlag;
 import io.jvfio.vfio.Mmio;
 import io.jvfio.vfio.PciIndex;
@@ -152,17 +153,39 @@ class LegacyVfioEduTest {
 
     @Test
     void msiArrivesOnAnEventFd() throws Exception {
-        try (EventFd interrupt = EventFd.create()) {
-            device.enableIrq(PciIndex.MSI, interrupt);
-            try {
-                bar0.write32(Edu.IRQ_RAISE, 1);
-                assertTrue(interrupt.await(10_000) > 0, "MSI within 10 s");
-                assertEquals(1, bar0.read32(Edu.IRQ_STATUS) & 1);
-                bar0.write32(Edu.IRQ_ACK, 1);
-            } finally {
-                device.disableIrq(PciIndex.MSI);
-            }
+        try (EventFd interrupt = EventFd.create(); EnabledIrq msi = device.enableIrq(PciIndex.MSI, interrupt)) {
+            bar0.write32(Edu.IRQ_RAISE, 1);
+            assertTrue(interrupt.await(10_000) > 0, "MSI within 10 s");
+            assertEquals(1, bar0.read32(Edu.IRQ_STATUS) & 1);
+            bar0.write32(Edu.IRQ_ACK, 1);
         }
+    }
+
+    @Test
+    void intxStaysMaskedUntilUnmasked() throws Exception {
+        try (EventFd interrupt = EventFd.create(); EnabledIrq intx = device.enableIrq(PciIndex.INTX, interrupt)) {
+            bar0.write32(Edu.IRQ_RAISE, 2);
+            assertTrue(interrupt.await(10_000) > 0, "INTx within 10 s");
+            bar0.write32(Edu.IRQ_ACK, 2);
+            // vfio-pci masked the line when it fired: a second interrupt waits for the unmask.
+            bar0.write32(Edu.IRQ_RAISE, 2);
+            assertEquals(0, interrupt.await(200), "no INTx while masked");
+            device.unmask(PciIndex.INTX, 0);
+            assertTrue(interrupt.await(10_000) > 0, "the pending INTx once unmasked");
+            bar0.write32(Edu.IRQ_ACK, 2);
+            device.unmask(PciIndex.INTX, 0);
+        }
+    }
+
+    @Test
+    void anMsiVectorCanBeFiredFromSoftware() throws Exception {
+        try (EventFd interrupt = EventFd.create(); EnabledIrq msi = device.enableIrq(PciIndex.MSI, interrupt)) {
+            device.trigger(PciIndex.MSI, 0);
+            assertEquals(1, interrupt.await(10_000));
+        }
+        VfioException off = assertThrows(VfioException.class, () -> device.trigger(PciIndex.MSI, 5));
+        assertEquals("VFIO_DEVICE_SET_IRQS", off.operation());
+        assertTrue(off.getMessage().contains("MSI, trigger"), off.getMessage());
     }
 
     @Test

@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jvfio.EventFd;
 import io.jvfio.VfioException;
 import io.jvfio.cli.demo.Edu;
 import io.jvfio.it.GuestDevices;
 import io.jvfio.pci.PciSysfs;
+import io.jvfio.vfio.EnabledIrq;
 import io.jvfio.vfio.Mmio;
 import io.jvfio.vfio.PciIndex;
 import io.jvfio.vfio.VfioContainer;
@@ -89,6 +91,12 @@ class VfioLifecycleTest {
                 assertEquals(0x1b36, nvme.readConfig16(0));
                 assertTrue(nvme.irqInfo(PciIndex.MSIX).count() > 0, "QEMU's NVMe has MSI-X vectors");
                 assertTrue(nvme.regionInfo(PciIndex.bar(0)).size() >= 8192);
+                try (EventFd vector0 = EventFd.create(); EventFd vector1 = EventFd.create();
+                        EnabledIrq msix = nvme.enableIrq(PciIndex.MSIX, vector0, vector1)) {
+                    nvme.trigger(PciIndex.MSIX, 1);
+                    assertEquals(1, vector1.await(10_000));
+                    assertEquals(0, vector0.tryRead(), "only the fired vector signals");
+                }
             }
             group.unsetContainer();
         }

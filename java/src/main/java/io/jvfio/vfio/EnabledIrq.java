@@ -1,0 +1,35 @@
+package io.jvfio.vfio;
+
+import io.jvfio.VfioException;
+
+/**
+ * The vectors of one IRQ index routed to eventfds by {@link VfioDevice#enableIrq}. Closing it tears
+ * them down (once); close it before the eventfds, which the kernel holds until then.
+ */
+public final class EnabledIrq implements AutoCloseable {
+    private final VfioDevice device;
+    private final int index;
+    private boolean closed;
+
+    EnabledIrq(VfioDevice device, int index) {
+        this.device = device;
+        this.index = index;
+    }
+
+    public int index() {
+        return index;
+    }
+
+    @Override
+    public synchronized void close() throws VfioException {
+        if (!closed) {
+            closed = true;
+            device.disableIrq(index);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return PciIndex.irqName(index) + " of " + device;
+    }
+}
