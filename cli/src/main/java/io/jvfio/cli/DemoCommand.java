@@ -8,9 +8,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -39,7 +41,7 @@ final class DemoCommand implements Callable<Integer> {
         Path out = Files.createTempDirectory("jvfio-demo");
         PrintWriter w = spec.commandLine().getOut();
         w.println("jvfio demo: two boots of a Linux 6.12 guest under QEMU (TCG): one with an Intel vIOMMU for VFIO,"
-                + " one with intel_iommu=off for the kernel's iommufd fault mock. Logs: " + out);
+                + " one with intel_iommu=off for the kernel's iommufd fault mock.");
         w.flush();
         long t0 = System.nanoTime();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -47,10 +49,23 @@ final class DemoCommand implements Callable<Integer> {
                 "guest-demo", "vfio"), w);
         int iopf = stage(home, out.resolve("iopf"), "iopf", List.of(java, "-jar", jar.toString(), "guest-demo", "iopf",
                 "--faults", Long.toString(faults)), w);
-        w.printf("%njvfio demo: %s in %.0f s%n", vfio == 0 && iopf == 0 ? "done" : "FAILED (see the logs above)",
+        boolean ok = vfio == 0 && iopf == 0;
+        w.printf("%njvfio demo: %s in %.0f s%n", ok ? "done" : "FAILED; the guests' logs are kept in " + out,
                 (System.nanoTime() - t0) / 1e9);
         w.flush();
+        if (ok) {
+            deleteTree(out);
+        }
         return vfio != 0 ? vfio : iopf;
+    }
+
+    /** The logs matter only when a stage failed. */
+    private static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     /** Boots one guest and prints what the command in it prints, as it prints it. */

@@ -40,6 +40,7 @@ final class FaultServer implements AutoCloseable {
     private final FaultServiceLoop loop;
     private final MockIommuDevice mock;
     private final GuestRegion region;
+    private final List<IovaRange> faultable;
 
     private FaultServer(Builder b) throws Exception {
         try {
@@ -56,9 +57,12 @@ final class FaultServer implements AutoCloseable {
             long iova = b.iova >= 0 ? b.iova : mock != null ? MockIommuDevice.aperture().start() : 1L << 30;
             region = new GuestRegion(iova, memory.address(), memory.size(), EnumSet.of(Access.READ, Access.WRITE));
             demandMap = new DemandMapPolicy(ioas, b.window).addRegion(region);
+            List<IovaRange> pins = new ArrayList<>();
             for (IovaRange pin : b.pinned) {
-                demandMap.pin(new IovaRange(iova + pin.start(), iova + pin.last()));
+                pins.add(new IovaRange(iova + pin.start(), iova + pin.last()));
+                demandMap.pin(pins.get(pins.size() - 1));
             }
+            faultable = region.iovaRange().minus(pins);
             FaultPolicy policy = b.policy == PolicyChoice.DEMAND_MAP ? demandMap : group -> FaultResponse.INVALID;
             // Registered last so that it closes first: the loop answers what is pending before the queue goes.
             loop = own(new FaultServiceLoop(queue, policy, b.batch));
@@ -88,19 +92,30 @@ final class FaultServer implements AutoCloseable {
         loop.start();
     }
 
-    /** Fires {@code count} page requests spread over guest memory, plus {@code outside} beyond it. */
+    /**
+     * Fires {@code count} page requests spread over the faultable guest memory, plus {@code outside}
+     * beyond it. The mock faults wherever it is told to, mapped or not; a well-behaved device does
+     * not fault on pinned memory, so neither does a burst.
+     */
     long fireBurst(long count, long outside) throws VfioException {
         if (mock == null) {
             throw new IllegalStateException("bursts come from the kernel's test mock: serve --mock");
         }
         int perm = FaultConstants.PERM_READ | FaultConstants.PERM_WRITE;
         long page = UnixConstants.PAGE_SIZE;
-        long pages = region.length() / page;
+        if (count > 0 && faultable.stream().allMatch(r -> r.length() < page)) {
+            throw new IllegalStateException("all guest memory is pinned: nothing is left to fault on");
+        }
         long fired = 0;
         while (fired < count) {
-            // Spread each round over the whole region; later rounds fault on pages already mapped.
-            long n = Math.min(count - fired, pages);
-            fired += mock.triggerBurst(0, perm, region.iova(), page * Math.max(1, pages / n), n);
+            // Each round spreads over every faultable page; later rounds fault on pages already mapped.
+            for (IovaRange range : faultable) {
+                long pages = range.length() / page;
+                long n = Math.min(count - fired, pages);
+                if (n > 0) {
+                    fired += mock.triggerBurst(0, perm, range.start(), page * Math.max(1, pages / n), n);
+                }
+            }
         }
         if (outside > 0) {
             fired += mock.triggerBurst(0, perm, region.iova() + region.length(), page, outside);

@@ -52,7 +52,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--window", defaultValue = "1", description = "Pages mapped per fault (default: ${DEFAULT-VALUE}).")
     int window;
 
-    @Option(names = "--burst", paramLabel = "N", description = "With --mock: fire N page requests over guest memory, stop when all are answered.")
+    @Option(names = "--burst", paramLabel = "N", description = "With --mock: fire N page requests over guest memory outside the pinned ranges, stop when all are answered.")
     long burst;
 
     @Option(names = "--outside", paramLabel = "N", description = "With --burst: also fire N page requests beyond guest memory (answered INVALID).")

@@ -1,5 +1,8 @@
 package io.jvfio.memory;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /** An inclusive range of I/O virtual addresses, as the kernel reports them ({@code start..last}). */
 public record IovaRange(long start, long last) {
     public IovaRange {
@@ -34,6 +37,31 @@ public record IovaRange(long start, long last) {
 
     public boolean overlaps(IovaRange other) {
         return Long.compareUnsigned(start, other.last) <= 0 && Long.compareUnsigned(other.start, last) <= 0;
+    }
+
+    /** What is left of this range once {@code holes} are taken out, in address order. */
+    public List<IovaRange> minus(List<IovaRange> holes) {
+        List<IovaRange> sorted = new ArrayList<>(holes);
+        sorted.sort((a, b) -> Long.compareUnsigned(a.start, b.start));
+        List<IovaRange> left = new ArrayList<>();
+        long next = start;
+        boolean done = false;
+        for (IovaRange hole : sorted) {
+            if (done || !overlaps(hole)) {
+                continue;
+            }
+            if (Long.compareUnsigned(hole.start, next) > 0) {
+                left.add(new IovaRange(next, hole.start - 1));
+            }
+            if (Long.compareUnsigned(hole.last, next) >= 0) {
+                done = Long.compareUnsigned(hole.last, last) >= 0;
+                next = hole.last + 1;
+            }
+        }
+        if (!done) {
+            left.add(new IovaRange(next, last));
+        }
+        return List.copyOf(left);
     }
 
     @Override

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class IovaRangeTest {
@@ -23,6 +24,20 @@ class IovaRangeTest {
         assertTrue(r.contains(0x1000, 0x1000));
         assertFalse(r.contains(0x1800, 0x1000));
         assertFalse(r.contains(0x1fff, 2));
+    }
+
+    @Test
+    void minusLeavesTheGapsInOrder() {
+        IovaRange r = new IovaRange(0x0, 0xffff);
+        assertEquals(List.of(r), r.minus(List.of()));
+        assertEquals(List.of(new IovaRange(0x1000, 0xffff)), r.minus(List.of(new IovaRange(0x0, 0xfff))));
+        assertEquals(List.of(new IovaRange(0x0, 0xfff), new IovaRange(0x3000, 0x7fff), new IovaRange(0x9000, 0xefff)),
+                r.minus(List.of(new IovaRange(0x8000, 0x8fff), new IovaRange(0x1000, 0x1fff), new IovaRange(0x1800, 0x2fff),
+                        new IovaRange(0xf000, 0x1ffff), new IovaRange(0x20000, 0x2ffff))));
+        assertEquals(List.of(), r.minus(List.of(new IovaRange(0x0, 0x7fff), new IovaRange(0x8000, 0xffff))));
+        IovaRange top = new IovaRange(0xffffffffffff0000L, 0xffffffffffffffffL);
+        assertEquals(List.of(new IovaRange(0xffffffffffff0000L, 0xffffffffffff0fffL)),
+                top.minus(List.of(new IovaRange(0xffffffffffff1000L, 0xffffffffffffffffL))));
     }
 
     @Test
