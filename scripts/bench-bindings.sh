@@ -11,7 +11,9 @@ jdk=${JVFIO_BENCH_JDK:-/usr/lib/jvm/temurin-25-jdk-amd64}
 [ -x "$jdk/bin/java" ] || die "no JDK at $jdk: set JVFIO_BENCH_JDK to a JDK 22+ (the FFM benchmarks need it)"
 ensure_packages "$JVFIO_KERNEL_PACKAGE" make gcc
 log "building the benchmarks with $jdk"
-JAVA_HOME=$jdk mvn -B -q package -pl java,benchmarks -DskipTests >&2
+# Maven's own Guava uses sun.misc.Unsafe, which JDK 24+ warns about on every build.
+JAVA_HOME=$jdk MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" \
+    mvn -B -q package -pl java,benchmarks -DskipTests >&2
 out="$JVFIO_ROOT/target/bench"
 mkdir -p "$out"
 log "running JMH (about 4 minutes)"
