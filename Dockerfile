@@ -36,7 +36,8 @@ FROM ${BASE}
 RUN apt-get update -qq \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
         openjdk-17-jre-headless qemu-system-x86 \
-    && rm -rf /var/lib/apt/lists/* /usr/share/doc /usr/share/man
+    && apt-get clean \
+    && rm -rf /var/lib/apt/lists/* /var/cache/apt/* /usr/share/doc /usr/share/man
 COPY --from=build /opt/jvfio /opt/jvfio
 RUN ln -s /opt/jvfio/scripts/jvfio /usr/local/bin/jvfio
 ENV JVFIO_HOME=/opt/jvfio \
