@@ -59,8 +59,9 @@ final class FaultServer implements AutoCloseable {
             demandMap = new DemandMapPolicy(ioas, b.window).addRegion(region);
             List<IovaRange> pins = new ArrayList<>();
             for (IovaRange pin : b.pinned) {
-                pins.add(new IovaRange(iova + pin.start(), iova + pin.last()));
-                demandMap.pin(pins.get(pins.size() - 1));
+                IovaRange absolute = new IovaRange(iova + pin.start(), iova + pin.last());
+                demandMap.pin(absolute);
+                pins.add(absolute);
             }
             faultable = region.iovaRange().minus(pins);
             FaultPolicy policy = b.policy == PolicyChoice.DEMAND_MAP ? demandMap : group -> FaultResponse.INVALID;
