@@ -32,7 +32,8 @@ run() {
     rm -rf "$dir"
     mkdir -p "$dir"
     "$JVFIO_ROOT/scripts/guest-exec.sh" --profile "$profile" --timeout "${JVFIO_GUEST_TIMEOUT:-1500}" --out "$dir" -- \
-        "$java_home/bin/java" -Xshare:auto -Dorg.slf4j.simpleLogger.defaultLogLevel=warn ${jvm[@]+"${jvm[@]}"} \
+        "$java_home/bin/java" -Xshare:auto -XX:ErrorFile="$dir/hs_err_pid%p.log" \
+        -Dorg.slf4j.simpleLogger.defaultLogLevel=warn ${jvm[@]+"${jvm[@]}"} \
         -cp "$classpath" "$class" "$dir/$name.md" >&2
     [ -s "$dir/$name.md" ] || die "the $name benchmark wrote no result; see $dir/serial.log"
     cp "$dir/$name.md" "$out/$name.md"

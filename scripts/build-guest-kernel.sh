@@ -14,7 +14,7 @@ image="$out/arch/x86/boot/bzImage"
 
 build() {
     [ -f "$out/.jvfio-built" ] && return 0
-    log "building guest kernel $key (about 8 minutes on 2 cores; cached afterwards)"
+    log "building guest kernel $key (about 11 minutes on 2 cores, a progress line every 30 s; cached afterwards)"
     rm -rf "$out"
     mkdir -p "$out"
     local start=$SECONDS
@@ -37,8 +37,8 @@ build() {
         grep -qx "CONFIG_$o=y" "$out/.config" && missing+=("!$o")
     done
     [ ${#missing[@]} -eq 0 ] || die "guest kernel config: options not set after olddefconfig: ${missing[*]}"
-    run_logged "guest kernel build" make -s -C "$tree" O="$out" ARCH=x86_64 -j"$(nproc)" bzImage \
-        || die "guest kernel build failed"
+    run_logged_with_progress "guest kernel build" '^  CC ' "files compiled" \
+        make -C "$tree" O="$out" ARCH=x86_64 -j"$(nproc)" bzImage || die "guest kernel build failed"
     # Keep only what running and rebuilding-checks need; the object tree is large.
     find "$out" -name '*.o' -delete
     touch "$out/.jvfio-built"

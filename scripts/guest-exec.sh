@@ -31,7 +31,7 @@ case "$profile" in
     *) die "guest-exec.sh: unknown profile '$profile' (vfio or iopf)" ;;
 esac
 
-ensure_packages qemu-system-x86
+ensure_qemu
 # A prebuilt guest (the container image ships one) skips the kernel and initramfs builds.
 kernel=${JVFIO_GUEST_KERNEL:-$("$JVFIO_ROOT/scripts/build-guest-kernel.sh")}
 initramfs=${JVFIO_GUEST_INITRAMFS:-$("$JVFIO_ROOT/scripts/make-initramfs.sh")}
@@ -46,13 +46,18 @@ run="$out/guest-run.sh"
     [ -n "${JAVA_HOME:-}" ] && echo "export JAVA_HOME=$(printf '%q' "$JAVA_HOME")"
     printf '%q ' "$@"
     echo
+    # A JVM that crashes writes hs_err_pid*.log into its working directory, or /tmp when that is not
+    # writable (the shared root is read-only); the guest's /tmp dies with the guest, so keep them.
+    echo 'status=$?'
+    echo "for f in /tmp/hs_err_pid*.log /tmp/replay_pid*.log; do [ -f \"\$f\" ] && cp \"\$f\" $(printf '%q' "$out")/; done"
+    echo 'exit $status'
 } >"$run"
 
-accel=tcg
 if [ -w /dev/kvm ] && [ "${JVFIO_KVM:-0}" = 1 ]; then
     accel=kvm
 else
-    log "using TCG (set JVFIO_KVM=1 to try KVM; it is unreliable on this machine kind)"
+    accel="tcg,thread=$(tcg_threading)"
+    log "using TCG, $(qemu_version), thread=${accel#tcg,thread=} (set JVFIO_KVM=1 to try KVM; it is unreliable on this machine kind)"
 fi
 
 serial="$out/serial.log"
@@ -68,6 +73,7 @@ case "$JVFIO_ROOT/" in
             -device virtio-9p-pci,fsdev=hostproject,mount_tag=hostproject,addr=09.0)
         project_arg="jvfio.project=$JVFIO_ROOT" ;;
 esac
+touch "$out/.guest-start"
 log "booting the $profile guest (timeout ${timeout}s, serial log $serial)"
 start=$SECONDS
 set +e
@@ -91,10 +97,16 @@ qemu_status=$?
 set -e
 
 status=$(sed -n 's/.*JVFIO-GUEST-EXIT=\([0-9]*\).*/\1/p' "$serial" | tail -n 1)
+crashes=$(report_jvm_crashes "$out")
 if [ -z "$status" ]; then
     tail -n 40 "$serial" >&2
-    [ "$qemu_status" = 124 ] && die "the $profile guest timed out after ${timeout}s (serial log: $serial)"
-    die "the $profile guest ended without reporting a status (QEMU exit $qemu_status; serial log: $serial)"
+    [ "$qemu_status" = 124 ] && die "the $profile guest timed out after ${timeout}s (serial log: $serial)$crashes"
+    die "the $profile guest ended without reporting a status (QEMU exit $qemu_status; serial log: $serial)$crashes"
+fi
+if [ -n "$crashes" ]; then
+    log "the $profile guest finished in $((SECONDS - start)) s with status $status, and a JVM in it crashed$crashes"
+    [ "$status" != 0 ] || status=134
+    exit "$status"
 fi
 log "the $profile guest finished in $((SECONDS - start)) s with status $status"
 exit "$status"

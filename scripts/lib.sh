@@ -60,5 +60,99 @@ with_lock() {
 # What building and booting the guest needs: QEMU, busybox for the initramfs, the kernel source and
 # its build tools.
 ensure_guest_packages() {
-    ensure_packages qemu-system-x86 busybox-static "$JVFIO_KERNEL_PACKAGE" bc bison flex libelf-dev libssl-dev cpio make gcc
+    ensure_qemu
+    ensure_packages busybox-static "$JVFIO_KERNEL_PACKAGE" bc bison flex libelf-dev libssl-dev cpio make gcc
+}
+
+# The QEMU on the PATH, e.g. "QEMU 10.0.2".
+qemu_version() {
+    printf 'QEMU %s' "$(qemu-system-x86_64 --version | sed -n '1s/^QEMU emulator version \([0-9.]*\).*/\1/p')"
+}
+
+qemu_major() {
+    local v
+    v=$(qemu_version)
+    v=${v#QEMU }
+    echo "${v%%.*}"
+}
+
+# The oldest QEMU whose multi-threaded TCG ran guest JVMs without crashing in our measurements (README,
+# "Which QEMU"). Debian 12's own QEMU 7.2 does not: a guest JVM dies with SIGSEGV at the entry of a
+# JIT-compiled method that another thread has just patched (cross-modified code).
+JVFIO_QEMU_MTTCG_MIN=10
+
+# QEMU 10.0 from bookworm-backports on Debian 12, whose own QEMU 7.2 has to run guests on one host
+# thread; any other system keeps its distribution's QEMU (tcg_threading decides how to run it).
+ensure_qemu() {
+    if command -v qemu-system-x86_64 >/dev/null && [ "$(qemu_major)" -ge "$JVFIO_QEMU_MTTCG_MIN" ]; then
+        return 0
+    fi
+    local codename
+    codename=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
+    if [ "$codename" = bookworm ] && [ "$(id -u)" -eq 0 ]; then
+        if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+            log "adding Debian's bookworm-backports to apt's sources (for QEMU 10.0; backports are never installed unless asked for)"
+            printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+                >/etc/apt/sources.list.d/jvfio-bookworm-backports.sources
+        fi
+        log "installing QEMU from bookworm-backports"
+        if DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null \
+            && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends -t bookworm-backports \
+                qemu-system-x86 >/dev/null; then
+            return 0
+        fi
+        log "warning: QEMU from bookworm-backports could not be installed; falling back to Debian 12's QEMU 7.2"
+    fi
+    ensure_packages qemu-system-x86
+}
+
+# How TCG runs the guest's vCPUs: one host thread each (multi) where QEMU is new enough, else all on
+# one thread (single), which costs speed but runs the guest JVM correctly. JVFIO_TCG_THREAD overrides.
+tcg_threading() {
+    if [ -n "${JVFIO_TCG_THREAD:-}" ]; then
+        echo "$JVFIO_TCG_THREAD"
+    elif [ "$(qemu_major)" -ge "$JVFIO_QEMU_MTTCG_MIN" ]; then
+        echo multi
+    else
+        echo single
+    fi
+}
+
+# Prints, for each hs_err file in DIR newer than DIR/.guest-start, "; JVM crash: FILE (FRAME)" so that a
+# failure message names the crash; prints nothing when no JVM crashed.
+report_jvm_crashes() {
+    local dir=$1 f frame
+    for f in "$dir"/hs_err_pid*.log; do
+        [ -f "$f" ] && [ "$f" -nt "$dir/.guest-start" ] || continue
+        frame=$(grep -m1 -A1 '^# Problematic frame:' "$f" | tail -n 1 | sed 's/^# *//')
+        printf '; JVM crash: %s (%s)' "$f" "${frame:-no problematic frame recorded}"
+    done
+}
+
+# Runs a long, noisy command like run_logged, printing a progress line every 30 s: how many lines of
+# its output match PATTERN so far (e.g. files compiled) and the time elapsed.
+#   run_logged_with_progress WHAT PATTERN UNIT COMMAND [ARGS...]
+run_logged_with_progress() {
+    local what=$1 pattern=$2 unit=$3 file status=0 pid start=$SECONDS next=30
+    shift 3
+    file=$(mktemp "${TMPDIR:-/tmp}/jvfio-${what//[^A-Za-z0-9]/-}.XXXXXX.log")
+    "$@" >"$file" 2>&1 &
+    pid=$!
+    trap 'kill "$pid" 2>/dev/null' INT TERM
+    while kill -0 "$pid" 2>/dev/null; do
+        sleep 1
+        if [ $((SECONDS - start)) -ge "$next" ]; then
+            log "$what: $(grep -c -- "$pattern" "$file") $unit so far, $((SECONDS - start)) s elapsed"
+            next=$((next + 30))
+        fi
+    done
+    wait "$pid" || status=$?
+    trap - INT TERM
+    if [ "$status" -eq 0 ]; then
+        rm -f "$file"
+        return 0
+    fi
+    tail -n 40 "$file" >&2
+    log "$what failed with status $status; its full log is kept in $file"
+    return "$status"
 }

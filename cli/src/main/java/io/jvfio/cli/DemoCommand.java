@@ -45,10 +45,10 @@ final class DemoCommand implements Callable<Integer> {
         w.flush();
         long t0 = System.nanoTime();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        int vfio = stage(home, out.resolve("vfio"), "vfio", List.of(java, "-XX:TieredStopAtLevel=1", "-jar", jar.toString(),
-                "guest-demo", "vfio"), w);
-        int iopf = stage(home, out.resolve("iopf"), "iopf", List.of(java, "-jar", jar.toString(), "guest-demo", "iopf",
-                "--faults", Long.toString(faults)), w);
+        int vfio = stage(home, out.resolve("vfio"), "vfio", List.of(java, errorFile(out.resolve("vfio")), "-jar",
+                jar.toString(), "guest-demo", "vfio"), w);
+        int iopf = stage(home, out.resolve("iopf"), "iopf", List.of(java, errorFile(out.resolve("iopf")), "-jar",
+                jar.toString(), "guest-demo", "iopf", "--faults", Long.toString(faults)), w);
         boolean ok = vfio == 0 && iopf == 0;
         w.printf("%njvfio demo: %s in %.0f s%n", ok ? "done" : "FAILED; the guests' logs are kept in " + out,
                 (System.nanoTime() - t0) / 1e9);
@@ -57,6 +57,11 @@ final class DemoCommand implements Callable<Integer> {
             deleteTree(out);
         }
         return vfio != 0 ? vfio : iopf;
+    }
+
+    /** A guest JVM that crashes leaves its hs_err file in the stage's output directory, which outlives the guest. */
+    private static String errorFile(Path stageOut) {
+        return "-XX:ErrorFile=" + stageOut.resolve("hs_err_pid%p.log");
     }
 
     /** The logs matter only when a stage failed. */
