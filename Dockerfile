@@ -33,9 +33,13 @@ RUN mkdir -p /opt/jvfio/guest /opt/jvfio/lib \
     && ls /opt/jvfio/lib/jvfio-0.1.0-SNAPSHOT.jar /opt/jvfio/lib/jvfio-cli-0.1.0-SNAPSHOT.jar >/dev/null
 
 FROM ${BASE}
-RUN apt-get update -qq \
-    && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-        openjdk-17-jre-headless qemu-system-x86 \
+# QEMU 10.0 from bookworm-backports: Debian 12's QEMU 7.2 crashes guest JVMs under multi-threaded TCG
+# (README, "Which QEMU").
+RUN printf 'deb http://deb.debian.org/debian bookworm main\ndeb http://deb.debian.org/debian bookworm-backports main\n' \
+        >/etc/apt/sources.list \
+    && apt-get update -qq \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends -t bookworm-backports qemu-system-x86 \
     && apt-get clean \
     && rm -rf /var/lib/apt/lists/* /var/cache/apt/* /usr/share/doc /usr/share/man
 COPY --from=build /opt/jvfio /opt/jvfio

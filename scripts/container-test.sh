@@ -4,7 +4,7 @@
 # the project image when they are missing (the project image is tagged with a hash of the tracked
 # files), starts podman's Docker-compatible API service on a private socket, runs COMMAND with
 # DOCKER_HOST pointing at it, and stops the service by its PID. Where no engine can run, COMMAND runs
-# anyway and the container tests skip, saying why.
+# anyway and the container tests skip, saying why; under CI=true that is a failure instead.
 #   scripts/container-test.sh [COMMAND ARGS...]   (default: only the Testcontainers test)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -56,6 +56,8 @@ elif ! project_image; then
     reason="the project image could not be built"
 fi
 if [ -n "$reason" ]; then
+    # CI must run the container test: a skip there would hide a broken image or engine.
+    [ "${CI:-}" = true ] && die "CI=true and the container test cannot run: $reason"
     log "container tests will be skipped: $reason"
     exec "$@"
 fi
