@@ -101,4 +101,20 @@ class VfioLifecycleTest {
             group.unsetContainer();
         }
     }
+
+    /** QEMU's NVMe controller has a function-level reset: vfio-pci offers it, and the device works after it. */
+    @Test
+    void nvmeResetsAndStaysUsable() throws Exception {
+        int groupNumber = GuestDevices.bindToVfio(GuestDevices.NVME);
+        try (VfioContainer container = VfioContainer.open(); VfioGroup group = VfioGroup.open(groupNumber)) {
+            group.setContainer(container);
+            container.setType1v2();
+            try (VfioDevice nvme = group.openDevice(GuestDevices.NVME)) {
+                assertTrue(nvme.info().supportsReset(), "vfio-pci offers a reset for QEMU's NVMe");
+                nvme.reset();
+                assertEquals(0x1b36, nvme.readConfig16(0));
+            }
+            group.unsetContainer();
+        }
+    }
 }
