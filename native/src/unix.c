@@ -68,13 +68,14 @@ static jstring error_text(JNIEnv *env, jclass cls, jint err)
 static jint open_file(JNIEnv *env, jclass cls, jstring path, jint flags)
 {
     const char *p = (*env)->GetStringUTFChars(env, path, NULL);
-    int fd;
+    int fd, err;
 
     if (!p)
         return -ENOMEM;
     fd = (int)JVFIO_RETRY(open(p, flags | O_CLOEXEC));
+    err = errno;
     (*env)->ReleaseStringUTFChars(env, path, p);
-    return fd < 0 ? -errno : fd;
+    return fd < 0 ? -err : fd;
 }
 
 static jint close_fd(JNIEnv *env, jclass cls, jint fd)
@@ -127,29 +128,34 @@ static jint eventfd_create(JNIEnv *env, jclass cls, jint initval, jint flags)
 static jlong eventfd_read_fd(JNIEnv *env, jclass cls, jint fd)
 {
     uint64_t value;
+    long n = JVFIO_RETRY(read(fd, &value, sizeof(value)));
 
-    if (JVFIO_RETRY(read(fd, &value, sizeof(value))) != sizeof(value))
-        return JVFIO_ERR();
+    if (n != sizeof(value))
+        return n < 0 ? JVFIO_ERR() : -EIO; /* a short read sets no errno */
     return (jlong)value;
 }
 
 static jint eventfd_write_fd(JNIEnv *env, jclass cls, jint fd, jlong value)
 {
     uint64_t v = (uint64_t)value;
+    long n = JVFIO_RETRY(write(fd, &v, sizeof(v)));
 
-    return JVFIO_RETRY(write(fd, &v, sizeof(v))) == sizeof(v) ? 0 : -errno;
+    if (n != sizeof(v))
+        return n < 0 ? -errno : -EIO; /* a short write sets no errno */
+    return 0;
 }
 
 static jint memfd_create_fd(JNIEnv *env, jclass cls, jstring name, jint flags)
 {
     const char *n = (*env)->GetStringUTFChars(env, name, NULL);
-    int fd;
+    int fd, err;
 
     if (!n)
         return -ENOMEM;
     fd = memfd_create(n, (unsigned int)flags | MFD_CLOEXEC);
+    err = errno;
     (*env)->ReleaseStringUTFChars(env, name, n);
-    return fd < 0 ? -errno : fd;
+    return fd < 0 ? -err : fd;
 }
 
 static jint ftruncate_fd(JNIEnv *env, jclass cls, jint fd, jlong length)
