@@ -117,6 +117,23 @@ static jint munmap_addr(JNIEnv *env, jclass cls, jlong address, jlong length)
     return munmap(JVFIO_ADDR(address), (size_t)length) ? -errno : 0;
 }
 
+/* Replaces [address, address + length) with a shared mapping of an empty memfd: the memory that was
+ * there is released, the addresses stay taken (no later mmap is placed there), and every access
+ * raises SIGBUS (beyond the end of the file), which HotSpot turns into java.lang.InternalError for
+ * ByteBuffer and Unsafe accesses instead of a crash. munmap releases the range for good. */
+static jint mmap_tombstone(JNIEnv *env, jclass cls, jlong address, jlong length)
+{
+    int fd = memfd_create("jvfio-closed", MFD_CLOEXEC), err;
+    void *p;
+
+    if (fd < 0)
+        return -errno;
+    p = mmap(JVFIO_ADDR(address), (size_t)length, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0);
+    err = errno;
+    close(fd);
+    return p == MAP_FAILED ? -err : 0;
+}
+
 static jint eventfd_create(JNIEnv *env, jclass cls, jint initval, jint flags)
 {
     int fd = eventfd((unsigned int)initval, flags | EFD_CLOEXEC);
@@ -259,6 +276,7 @@ static const JNINativeMethod methods[] = {
     { "pwrite", "(IJIJ)J", (void *)pwrite_fd },
     { "mmap", "(JIIIJ)J", (void *)mmap_fd },
     { "munmap", "(JJ)I", (void *)munmap_addr },
+    { "mmapTombstone", "(JJ)I", (void *)mmap_tombstone },
     { "madvise", "(JJI)I", (void *)madvise_addr },
     { "eventfd", "(II)I", (void *)eventfd_create },
     { "eventfdRead", "(I)J", (void *)eventfd_read_fd },
