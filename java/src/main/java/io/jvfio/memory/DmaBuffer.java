@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * access throws {@link InternalError} (HotSpot's answer to SIGBUS in a ByteBuffer access, in the
  * interpreter and in compiled code, on JDK 17 and 25; JDK 17 may raise it a little after the access,
  * in the same thread, as for a truncated MappedByteBuffer) instead of corrupting memory or crashing.
- * The range is unmapped when the last view is garbage. A usage count guarding every access was the
+ * The range is unmapped when the last view is garbage. (A raw {@link #address()} kept past close is
+ * the caller's to stop using.) A usage count guarding every access was the
  * alternative; it would cost every get and put and still cannot guard a ByteBuffer once handed out.
  */
 public final class DmaBuffer implements AutoCloseable {
@@ -165,11 +166,7 @@ public final class DmaBuffer implements AutoCloseable {
 
     /** Frees tombstoned ranges once no view can reach them. */
     private static final class Tombstones {
-        static final Cleaner CLEANER = Cleaner.create(r -> {
-            Thread t = new Thread(r, "jvfio-dma-tombstones");
-            t.setDaemon(true);
-            return t;
-        });
+        static final Cleaner CLEANER = Cleaner.create(r -> new Thread(r, "jvfio-dma-tombstones"));
         private static final Logger LOG = LoggerFactory.getLogger(DmaBuffer.class);
 
         private record Unmap(long address, long size, String description) implements Runnable {
