@@ -45,10 +45,6 @@ final class PageSet {
         }
     }
 
-    void remove(long page) {
-        removeRange(page, page);
-    }
-
     /** The smallest page in the set that is {@code >= from}, or -1. */
     long next(long from) {
         if (from < 0) {
@@ -62,10 +58,6 @@ final class PageSet {
             }
         }
         return -1;
-    }
-
-    boolean isEmpty() {
-        return chunks.isEmpty();
     }
 
     private static int bit(long page) {
