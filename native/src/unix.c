@@ -68,13 +68,14 @@ static jstring error_text(JNIEnv *env, jclass cls, jint err)
 static jint open_file(JNIEnv *env, jclass cls, jstring path, jint flags)
 {
     const char *p = (*env)->GetStringUTFChars(env, path, NULL);
-    int fd;
+    int fd, err;
 
     if (!p)
         return -ENOMEM;
     fd = (int)JVFIO_RETRY(open(p, flags | O_CLOEXEC));
+    err = errno;
     (*env)->ReleaseStringUTFChars(env, path, p);
-    return fd < 0 ? -errno : fd;
+    return fd < 0 ? -err : fd;
 }
 
 static jint close_fd(JNIEnv *env, jclass cls, jint fd)
@@ -116,6 +117,23 @@ static jint munmap_addr(JNIEnv *env, jclass cls, jlong address, jlong length)
     return munmap(JVFIO_ADDR(address), (size_t)length) ? -errno : 0;
 }
 
+/* Replaces [address, address + length) with a shared mapping of an empty memfd: the memory that was
+ * there is released, the addresses stay taken (no later mmap is placed there), and every access
+ * raises SIGBUS (beyond the end of the file), which HotSpot turns into java.lang.InternalError for
+ * ByteBuffer and Unsafe accesses instead of a crash. munmap releases the range for good. */
+static jint mmap_tombstone(JNIEnv *env, jclass cls, jlong address, jlong length)
+{
+    int fd = memfd_create("jvfio-closed", MFD_CLOEXEC), err;
+    void *p;
+
+    if (fd < 0)
+        return -errno;
+    p = mmap(JVFIO_ADDR(address), (size_t)length, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0);
+    err = errno;
+    close(fd);
+    return p == MAP_FAILED ? -err : 0;
+}
+
 static jint eventfd_create(JNIEnv *env, jclass cls, jint initval, jint flags)
 {
     int fd = eventfd((unsigned int)initval, flags | EFD_CLOEXEC);
@@ -127,29 +145,34 @@ static jint eventfd_create(JNIEnv *env, jclass cls, jint initval, jint flags)
 static jlong eventfd_read_fd(JNIEnv *env, jclass cls, jint fd)
 {
     uint64_t value;
+    long n = JVFIO_RETRY(read(fd, &value, sizeof(value)));
 
-    if (JVFIO_RETRY(read(fd, &value, sizeof(value))) != sizeof(value))
-        return JVFIO_ERR();
+    if (n != sizeof(value))
+        return n < 0 ? JVFIO_ERR() : -EIO; /* a short read sets no errno */
     return (jlong)value;
 }
 
 static jint eventfd_write_fd(JNIEnv *env, jclass cls, jint fd, jlong value)
 {
     uint64_t v = (uint64_t)value;
+    long n = JVFIO_RETRY(write(fd, &v, sizeof(v)));
 
-    return JVFIO_RETRY(write(fd, &v, sizeof(v))) == sizeof(v) ? 0 : -errno;
+    if (n != sizeof(v))
+        return n < 0 ? -errno : -EIO; /* a short write sets no errno */
+    return 0;
 }
 
 static jint memfd_create_fd(JNIEnv *env, jclass cls, jstring name, jint flags)
 {
     const char *n = (*env)->GetStringUTFChars(env, name, NULL);
-    int fd;
+    int fd, err;
 
     if (!n)
         return -ENOMEM;
     fd = memfd_create(n, (unsigned int)flags | MFD_CLOEXEC);
+    err = errno;
     (*env)->ReleaseStringUTFChars(env, name, n);
-    return fd < 0 ? -errno : fd;
+    return fd < 0 ? -err : fd;
 }
 
 static jint ftruncate_fd(JNIEnv *env, jclass cls, jint fd, jlong length)
@@ -253,6 +276,7 @@ static const JNINativeMethod methods[] = {
     { "pwrite", "(IJIJ)J", (void *)pwrite_fd },
     { "mmap", "(JIIIJ)J", (void *)mmap_fd },
     { "munmap", "(JJ)I", (void *)munmap_addr },
+    { "mmapTombstone", "(JJ)I", (void *)mmap_tombstone },
     { "madvise", "(JJI)I", (void *)madvise_addr },
     { "eventfd", "(II)I", (void *)eventfd_create },
     { "eventfdRead", "(I)J", (void *)eventfd_read_fd },

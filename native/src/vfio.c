@@ -189,13 +189,14 @@ static jint group_set_container(JNIEnv *env, jclass cls, jint group_fd, jint con
 static jint group_get_device_fd(JNIEnv *env, jclass cls, jint fd, jstring name)
 {
     const char *n = (*env)->GetStringUTFChars(env, name, NULL);
-    int r;
+    int r, err;
 
     if (!n)
         return -ENOMEM;
     r = ioctl(fd, VFIO_GROUP_GET_DEVICE_FD, n);
+    err = errno;
     (*env)->ReleaseStringUTFChars(env, name, n);
-    return r < 0 ? -errno : r;
+    return r < 0 ? -err : r;
 }
 
 static jint device_get_info(JNIEnv *env, jclass cls, jint fd, jlong buf, jint cap)

@@ -9,7 +9,6 @@ import io.jvfio.iommufd.IoAddressSpace;
 import io.jvfio.memory.Access;
 import io.jvfio.memory.IovaRange;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -23,6 +22,27 @@ import org.slf4j.LoggerFactory;
  * Selective faulting: ranges declared non-faultable with {@link #pin} are mapped (and so pinned)
  * eagerly before the device runs. A fault inside them is a bug in whoever declared them; it is
  * logged loudly once, counted, and answered INVALID.
+ * <p>
+ * Every answer is what the kernel's page table holds:
+ * <ul>
+ * <li>SUCCESS only when IOMMU_IOAS_MAP has just mapped the faulting page for this policy, or
+ *     reports it mapped (EEXIST) while the policy owns it (a fault that raced with its mapping).
+ *     The policy asks the kernel on every fault instead of trusting its own records, so a page
+ *     unmapped behind its back is mapped again, never answered SUCCESS while unmapped.</li>
+ * <li>The policy owns the pages it mapped and has not seen unmapped. It hears of every unmap
+ *     through the IOAS before it happens ({@link IoAddressSpace.UnmapListener}), so its records
+ *     follow direct {@code unmap} calls. A fault on a page at the very moment another thread unmaps
+ *     it may be answered INVALID, or leave a page owned but unmapped, which the next fault maps
+ *     again and {@link #unmapAll()} skips.</li>
+ * <li>A page of a region that something else mapped (EEXIST on a page the policy does not own) is
+ *     not the policy's to vouch for: it may map other memory or lack the access asked for. The fault
+ *     is answered INVALID and counted in {@link #foreignFaults()}; the mapping is never unmapped by
+ *     {@link #unmapAll()}, and a map window stops before it.</li>
+ * <li>Pages are numbered with longs: a region may hold any number of pages.</li>
+ * <li>{@link #pin} is all or nothing: when one page of the range cannot be mapped (a foreign
+ *     mapping, the memlock limit), the pages that call mapped are unmapped again and the error is
+ *     thrown; the policy is as it was before the call.</li>
+ * </ul>
  */
 public final class DemandMapPolicy implements FaultPolicy {
     private static final Logger LOG = LoggerFactory.getLogger(DemandMapPolicy.class);
@@ -31,20 +51,26 @@ public final class DemandMapPolicy implements FaultPolicy {
     private final long pageSize;
     private final int window;
     private final List<GuestRegion> regions = new ArrayList<>();
-    private final List<BitSet> mapped = new ArrayList<>();
+    /** Per region, the page numbers (from the region's start) this policy mapped and owns. */
+    private final List<PageSet> owned = new ArrayList<>();
     private final List<IovaRange> pinned = new ArrayList<>();
     private final AtomicLong pagesMapped = new AtomicLong();
     private final AtomicLong pinnedFaults = new AtomicLong();
+    private final AtomicLong foreignFaults = new AtomicLong();
     private final AtomicLong mapFailures = new AtomicLong();
     private final AtomicLong outsideFaults = new AtomicLong();
     private boolean loggedPinnedFault;
+    private boolean loggedForeignFault;
 
     /** Maps one page per fault. */
     public DemandMapPolicy(IoAddressSpace ioas) {
         this(ioas, 1);
     }
 
-    /** Maps {@code window} pages from the faulting one (prefaulting the ones a DMA is likely to touch next). */
+    /**
+     * Maps {@code window} pages from the faulting one (prefaulting the ones a DMA is likely to touch
+     * next). The policy listens to the IOAS's unmaps for as long as the IOAS lives.
+     */
     public DemandMapPolicy(IoAddressSpace ioas, int window) {
         if (window < 1) {
             throw new IllegalArgumentException("the map window is at least one page, not " + window);
@@ -52,6 +78,7 @@ public final class DemandMapPolicy implements FaultPolicy {
         this.ioas = ioas;
         this.window = window;
         this.pageSize = UnixConstants.PAGE_SIZE;
+        ioas.addUnmapListener(this::unmapping);
     }
 
     /** Registers guest memory; its pages are mapped when the device faults on them. */
@@ -59,34 +86,58 @@ public final class DemandMapPolicy implements FaultPolicy {
         if (region.iova() % pageSize != 0 || region.userAddress() % pageSize != 0 || region.length() % pageSize != 0) {
             throw new IllegalArgumentException("guest region " + region + " is not page-aligned");
         }
+        IovaRange range = region.iovaRange();
         for (GuestRegion r : regions) {
-            if (r.iovaRange().overlaps(region.iovaRange())) {
-                throw new IllegalArgumentException("guest region " + region.iovaRange() + " overlaps " + r.iovaRange());
+            if (r.iovaRange().overlaps(range)) {
+                throw new IllegalArgumentException("guest region " + range + " overlaps " + r.iovaRange());
             }
         }
         regions.add(region);
-        mapped.add(new BitSet((int) Math.min(Integer.MAX_VALUE, region.length() / pageSize)));
+        owned.add(new PageSet());
         return this;
     }
 
-    /** Maps a non-faultable range now (the device must never fault on it) and remembers it. */
+    /**
+     * Maps a non-faultable range now (the device must never fault on it) and remembers it; all or
+     * nothing (see the class comment).
+     */
     public synchronized void pin(IovaRange range) throws VfioException {
         int r = regionIndex(range.start());
         if (r < 0 || !regions.get(r).contains(range.last())) {
             throw new IllegalArgumentException("pinned range " + range + " is not inside one guest region");
         }
         GuestRegion region = regions.get(r);
-        long start = range.start() & -pageSize;
-        long end = (range.last() | (pageSize - 1)) + 1;
-        for (long page = start; page < end; page += pageSize) {
-            int bit = (int) ((page - region.iova()) / pageSize);
-            if (!mapped.get(r).get(bit)) {
-                ioas.map(region.userAddressOf(page), pageSize, page, region.access());
-                mapped.get(r).set(bit);
-                pagesMapped.incrementAndGet();
+        PageSet pages = owned.get(r);
+        long first = (range.start() - region.iova()) / pageSize;
+        long last = (range.last() - region.iova()) / pageSize;
+        PageSet mappedNow = new PageSet();
+        long count = 0;
+        try {
+            for (long page = first; page <= last; page++) {
+                if (!pages.contains(page)) {
+                    long iova = iovaOf(region, page);
+                    ioas.map(region.userAddressOf(iova), pageSize, iova, region.access());
+                    pages.add(page);
+                    mappedNow.add(page);
+                    count++;
+                }
             }
+        } catch (VfioException | RuntimeException e) {
+            for (long page = mappedNow.next(0); page >= 0; page = mappedNow.next(page + 1)) {
+                try {
+                    ioas.unmap(iovaOf(region, page), pageSize);
+                } catch (VfioException | RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
         }
-        pinned.add(new IovaRange(start, end - 1));
+        pagesMapped.addAndGet(count);
+        pinned.add(new IovaRange(iovaOf(region, first), iovaOf(region, last) + pageSize - 1));
+    }
+
+    private long iovaOf(GuestRegion region, long page) {
+        return region.iova() + page * pageSize;
     }
 
     private int regionIndex(long address) {
@@ -99,7 +150,7 @@ public final class DemandMapPolicy implements FaultPolicy {
     }
 
     @Override
-    public synchronized FaultResponse resolve(FaultGroup group) throws VfioException {
+    public synchronized FaultResponse resolve(FaultGroup group) {
         for (int k = 0; k < group.size(); k++) {
             if (resolveOne(group.addr(k), group.perm(k)) == FaultResponse.INVALID) {
                 return FaultResponse.INVALID;
@@ -108,20 +159,16 @@ public final class DemandMapPolicy implements FaultPolicy {
         return FaultResponse.SUCCESS;
     }
 
-    private FaultResponse resolveOne(long address, int perm) throws VfioException {
+    private FaultResponse resolveOne(long address, int perm) {
         int r = regionIndex(address);
-        if (r < 0) {
+        if (r < 0 || !allows(regions.get(r), perm)) {
             outsideFaults.incrementAndGet();
             return FaultResponse.INVALID;
         }
         GuestRegion region = regions.get(r);
-        if (!allows(region, perm)) {
-            outsideFaults.incrementAndGet();
-            return FaultResponse.INVALID;
-        }
-        long page = address & -pageSize;
+        long iova = address & -pageSize;
         for (int p = 0; p < pinned.size(); p++) {
-            if (pinned.get(p).contains(page)) {
+            if (pinned.get(p).contains(iova)) {
                 pinnedFaults.incrementAndGet();
                 if (!loggedPinnedFault) {
                     loggedPinnedFault = true;
@@ -131,25 +178,37 @@ public final class DemandMapPolicy implements FaultPolicy {
                 return FaultResponse.INVALID;
             }
         }
-        BitSet bits = mapped.get(r);
+        PageSet pages = owned.get(r);
         int flags = (region.access().contains(Access.READ) ? IommufdConstants.MAP_READABLE : 0)
                 | (region.access().contains(Access.WRITE) ? IommufdConstants.MAP_WRITEABLE : 0);
-        long end = Math.min(page + window * pageSize, region.iova() + region.length());
-        for (long p = page; p < end; p += pageSize) {
-            int bit = (int) ((p - region.iova()) / pageSize);
-            if (bits.get(bit)) {
+        long page = (iova - region.iova()) / pageSize;
+        long rc = ioas.tryMap(region.userAddressOf(iova), pageSize, iova, flags);
+        if (rc == 0) {
+            pages.add(page);
+            pagesMapped.incrementAndGet();
+        } else if (rc == -Errno.EEXIST && !pages.contains(page)) {
+            foreignFaults.incrementAndGet();
+            if (!loggedForeignFault) {
+                loggedForeignFault = true;
+                LOG.warn("the device faulted at 0x{} in guest region {}, on a page something other than this policy mapped;"
+                        + " answering INVALID (logged once, counted in foreignFaults())", Long.toHexString(address), region.iovaRange());
+            }
+            return FaultResponse.INVALID;
+        } else if (rc != -Errno.EEXIST) {
+            mapFailures.incrementAndGet();
+            return FaultResponse.INVALID;
+        }
+        long end = Math.min(page + window, region.length() / pageSize);
+        for (long next = page + 1; next < end; next++) {
+            if (pages.contains(next)) {
                 continue;
             }
-            long rc = ioas.tryMap(region.userAddressOf(p), pageSize, p, flags);
-            if (rc == 0 || rc == -Errno.EEXIST) {
-                bits.set(bit);
-                pagesMapped.incrementAndGet();
-            } else if (p == page) {
-                mapFailures.incrementAndGet();
-                return FaultResponse.INVALID;
-            } else {
+            long nextIova = iovaOf(region, next);
+            if (ioas.tryMap(region.userAddressOf(nextIova), pageSize, nextIova, flags) != 0) {
                 break;
             }
+            pages.add(next);
+            pagesMapped.incrementAndGet();
         }
         return FaultResponse.SUCCESS;
     }
@@ -163,21 +222,47 @@ public final class DemandMapPolicy implements FaultPolicy {
         return (!read || region.access().contains(Access.READ)) && (!write || region.access().contains(Access.WRITE));
     }
 
-    /** Unmaps every page this policy mapped (also the pinned ones); returns the bytes unmapped. */
+    /** Forgets the whole pages of {@code range}: the IOAS is about to unmap them. */
+    private synchronized void unmapping(IovaRange range) {
+        for (int r = 0; r < regions.size(); r++) {
+            GuestRegion region = regions.get(r);
+            IovaRange own = region.iovaRange();
+            if (!own.overlaps(range)) {
+                continue;
+            }
+            long from = Long.compareUnsigned(range.start(), own.start()) > 0 ? range.start() : own.start();
+            long to = Long.compareUnsigned(range.last(), own.last()) < 0 ? range.last() : own.last();
+            long first = (from - region.iova() + pageSize - 1) / pageSize;
+            long last = (to - region.iova() + 1) / pageSize - 1;
+            owned.get(r).removeRange(first, last);
+        }
+    }
+
+    /**
+     * Unmaps every page this policy owns (also the pinned ones) and forgets the pinned ranges;
+     * returns the bytes unmapped. A page already unmapped where the policy could not see it
+     * (ENOENT) counts as done.
+     */
     public synchronized long unmapAll() throws VfioException {
         long total = 0;
         for (int r = 0; r < regions.size(); r++) {
             GuestRegion region = regions.get(r);
-            BitSet bits = mapped.get(r);
-            for (int bit = bits.nextSetBit(0); bit >= 0; bit = bits.nextSetBit(bit + 1)) {
-                total += ioas.unmap(region.iova() + bit * pageSize, pageSize);
+            PageSet pages = owned.get(r);
+            for (long page = pages.next(0); page >= 0; page = pages.next(page + 1)) {
+                try {
+                    total += ioas.unmap(iovaOf(region, page), pageSize);
+                } catch (VfioException e) {
+                    if (e.errno() != Errno.ENOENT) {
+                        throw e;
+                    }
+                }
             }
-            bits.clear();
         }
         pinned.clear();
         return total;
     }
 
+    /** Pages this policy has mapped, pinned and on demand (a page unmapped and mapped again counts twice). */
     public long pagesMapped() {
         return pagesMapped.get();
     }
@@ -185,6 +270,11 @@ public final class DemandMapPolicy implements FaultPolicy {
     /** Faults inside pinned ranges: each one is a bug in the declaration of non-faultable memory. */
     public long pinnedFaults() {
         return pinnedFaults.get();
+    }
+
+    /** Faults on pages of a region that something other than this policy mapped. */
+    public long foreignFaults() {
+        return foreignFaults.get();
     }
 
     /** Faults outside every region or asking for more access than the region allows. */
@@ -196,9 +286,9 @@ public final class DemandMapPolicy implements FaultPolicy {
         return mapFailures.get();
     }
 
-    /** Whether the page at {@code iova} has been mapped by this policy. */
+    /** Whether this policy owns a mapping of the page at {@code iova}. */
     public synchronized boolean isMapped(long iova) {
         int r = regionIndex(iova);
-        return r >= 0 && mapped.get(r).get((int) ((iova - regions.get(r).iova()) / pageSize));
+        return r >= 0 && owned.get(r).contains((iova - regions.get(r).iova()) / pageSize);
     }
 }

@@ -43,6 +43,13 @@ public final class UnixNative {
 
     public static native int munmap(long address, long length);
 
+    /**
+     * Replaces the memory at {@code [address, address + length)} with a mapping of an empty memfd:
+     * the memory is released but the addresses stay taken, and any access raises SIGBUS (an
+     * InternalError through a ByteBuffer). Returns 0 or -errno; munmap frees the range for good.
+     */
+    public static native int mmapTombstone(long address, long length);
+
     public static native int madvise(long address, long length, int advice);
 
     public static native int eventfd(int initialValue, int flags);

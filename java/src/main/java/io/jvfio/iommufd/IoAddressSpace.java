@@ -11,7 +11,9 @@ import io.jvfio.memory.DmaBuffer;
 import io.jvfio.memory.IovaRange;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * An iommufd I/O address space (IOAS): the IOVA-to-memory mappings that devices and HW page tables
@@ -21,7 +23,19 @@ public final class IoAddressSpace implements AutoCloseable {
     private final Iommufd iommufd;
     private final int id;
     private final String description;
+    private final List<UnmapListener> unmapListeners = new CopyOnWriteArrayList<>();
     private volatile boolean destroyed;
+
+    /** Whoever keeps records of what it mapped here (a demand-map policy) hears of every unmap. */
+    @FunctionalInterface
+    public interface UnmapListener {
+        /**
+         * Called before the ioctl that unmaps the mappings inside {@code range} (after it, a page
+         * mapped again in between would be forgotten though mapped); when that ioctl fails, part of
+         * the range may still be mapped.
+         */
+        void unmapping(IovaRange range);
+    }
 
     private IoAddressSpace(Iommufd iommufd, int id) {
         this.iommufd = iommufd;
@@ -92,8 +106,21 @@ public final class IoAddressSpace implements AutoCloseable {
         return null;
     }
 
+    public void addUnmapListener(UnmapListener listener) {
+        unmapListeners.add(Objects.requireNonNull(listener));
+    }
+
+    private void unmapping(IovaRange range) {
+        for (UnmapListener listener : unmapListeners) {
+            listener.unmapping(range);
+        }
+    }
+
     /** Unmaps whole mappings in {@code [iova, iova + length)}; returns the bytes unmapped. */
     public long unmap(long iova, long length) throws VfioException {
+        if (length != 0 && Long.compareUnsigned(iova + length - 1, iova) >= 0) {
+            unmapping(new IovaRange(iova, iova + length - 1));
+        }
         long r = IommufdNative.ioasUnmap(iommufd.fd(), id, iova, length);
         if (r < 0) {
             throw Errors.failure("IOMMU_IOAS_UNMAP", String.format("%s, iova 0x%x, length 0x%x", description, iova, length),
@@ -104,6 +131,7 @@ public final class IoAddressSpace implements AutoCloseable {
 
     /** Unmaps everything; returns the bytes unmapped. */
     public long unmapAll() throws VfioException {
+        unmapping(new IovaRange(0, -1));
         long r = IommufdNative.ioasUnmap(iommufd.fd(), id, 0, -1);
         if (r == -Errno.ENOENT) {
             return 0;

@@ -5,13 +5,27 @@ import io.jvfio.internal.Errors;
 import io.jvfio.internal.OwnedFd;
 import io.jvfio.internal.UnixConstants;
 import io.jvfio.internal.UnixNative;
+import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Page-aligned memory for DMA: anonymous, or backed by a memfd (optionally on hugetlbfs) so that
  * it can be shared with another process. The buffer owns its mapping (and its memfd): mapping it
  * for DMA does not transfer ownership, so unmap it from the IOMMU before closing it.
+ * <p>
+ * Views from {@link #buffer()} can outlive {@link #close()}, and a plain munmap would let a stale
+ * view write into whatever the kernel maps at the same address next. So once views were handed out,
+ * close replaces the memory with a tombstone (an empty memfd mapped over the range,
+ * {@link UnixNative#mmapTombstone}): the memory is released, the addresses stay taken, and a stale
+ * access throws {@link InternalError} (HotSpot's answer to SIGBUS in a ByteBuffer access, in the
+ * interpreter and in compiled code, on JDK 17 and 25; JDK 17 may raise it a little after the access,
+ * in the same thread, as for a truncated MappedByteBuffer) instead of corrupting memory or crashing.
+ * The range is unmapped when the last view is garbage. (A raw {@link #address()} kept past close is
+ * the caller's to stop using.) A usage count guarding every access was the
+ * alternative; it would cost every get and put and still cannot guard a ByteBuffer once handed out.
  */
 public final class DmaBuffer implements AutoCloseable {
     /** 2 MiB, the x86-64 huge page size that hugetlb-backed buffers are rounded to. */
@@ -22,6 +36,8 @@ public final class DmaBuffer implements AutoCloseable {
     private final OwnedFd memfd;
     private final String description;
     private volatile boolean closed;
+    /** The buffer every view duplicates (so views keep it reachable); null until the first view and after close. */
+    private ByteBuffer views;
 
     private DmaBuffer(long address, long size, OwnedFd memfd, String description) {
         this.address = address;
@@ -95,10 +111,17 @@ public final class DmaBuffer implements AutoCloseable {
         return memfd == null ? -1 : memfd.get();
     }
 
-    /** A little-endian view of the whole buffer; invalid once the buffer is closed. */
-    public ByteBuffer buffer() {
+    /**
+     * A little-endian view of the whole buffer. After {@link #close()} an access through it fails
+     * with {@link InternalError} (see the class comment); it never reaches memory mapped later at the
+     * same address.
+     */
+    public synchronized ByteBuffer buffer() {
         checkOpen();
-        return UnixNative.wrap(address, size).order(ByteOrder.LITTLE_ENDIAN);
+        if (views == null) {
+            views = UnixNative.wrap(address, size);
+        }
+        return views.duplicate().order(ByteOrder.LITTLE_ENDIAN);
     }
 
     public boolean isOpen() {
@@ -111,6 +134,11 @@ public final class DmaBuffer implements AutoCloseable {
         }
     }
 
+    /**
+     * Releases the memory. If views were handed out, the address range stays reserved until they
+     * are all garbage; if that cannot be arranged (the tombstone mmap fails), the memory stays
+     * mapped rather than be reused under a stale view, and the error says so.
+     */
     @Override
     public synchronized void close() throws VfioException {
         if (closed) {
@@ -118,10 +146,37 @@ public final class DmaBuffer implements AutoCloseable {
         }
         closed = true;
         try {
-            Errors.check(UnixNative.munmap(address, size), "munmap", description);
+            if (views == null) {
+                Errors.check(UnixNative.munmap(address, size), "munmap", description);
+            } else {
+                int r = UnixNative.mmapTombstone(address, size);
+                if (r < 0) {
+                    throw Errors.failure("mmap (tombstone over a closed buffer)", description, -r,
+                            "the memory stays mapped until the process exits, so that views from buffer() never reach reused memory");
+                }
+                Tombstones.CLEANER.register(views, new Tombstones.Unmap(address, size, description));
+                views = null;
+            }
         } finally {
             if (memfd != null) {
                 memfd.close();
+            }
+        }
+    }
+
+    /** Frees tombstoned ranges once no view can reach them. */
+    private static final class Tombstones {
+        static final Cleaner CLEANER = Cleaner.create(r -> new Thread(r, "jvfio-dma-tombstones"));
+        private static final Logger LOG = LoggerFactory.getLogger(DmaBuffer.class);
+
+        private record Unmap(long address, long size, String description) implements Runnable {
+            @Override
+            public void run() {
+                int r = UnixNative.munmap(address, size);
+                if (r < 0) {
+                    LOG.warn("munmap of the closed {} at 0x{} failed: {}; the address range stays reserved", description,
+                            Long.toHexString(address), Errors.failure("munmap", description, -r).getMessage());
+                }
             }
         }
     }

@@ -1,0 +1,112 @@
+package io.jvfio.memory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Views of a closed buffer: they fail loudly and never reach memory the kernel hands out later. */
+class DmaBufferTest {
+    private static final int SIZE = 1 << 20;
+    private static volatile long[] allocated;
+
+    /** The /proc/self/maps line of the mapping that holds {@code address}, or "" when nothing does. */
+    private static String mappingAt(long address) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/maps"))) {
+            String[] range = line.substring(0, line.indexOf(' ')).split("-");
+            if (Long.compareUnsigned(address, Long.parseUnsignedLong(range[0], 16)) >= 0
+                    && Long.compareUnsigned(address, Long.parseUnsignedLong(range[1], 16)) < 0) {
+                return line;
+            }
+        }
+        return "";
+    }
+
+    /**
+     * The error a stale access ends with, or null. HotSpot may raise it at the access or a little
+     * later in the same thread (JDK 17 from compiled code: at its next call into the VM, which a
+     * large allocation makes), as for a truncated MappedByteBuffer.
+     */
+    private static Throwable failureOf(Runnable access) {
+        try {
+            access.run();
+            for (int i = 0; i < 100; i++) {
+                allocated = new long[1 << 16];
+            }
+            return null;
+        } catch (InternalError e) {
+            return e;
+        }
+    }
+
+    private static void assertFailsLoudly(Runnable access, String what) {
+        Throwable failure = failureOf(access);
+        assertTrue(failure instanceof InternalError, what + " after close did not fail: " + failure);
+    }
+
+    private static long sum(ByteBuffer view) {
+        long sum = 0;
+        for (int i = 0; i < 4096; i += 8) {
+            sum += view.getLong(i);
+        }
+        return sum;
+    }
+
+    @Test
+    void aStaleViewFailsLoudlyAndNeverWritesAMappingMadeLater() throws Exception {
+        DmaBuffer closed = DmaBuffer.allocate(SIZE);
+        ByteBuffer stale = closed.buffer();
+        for (int i = 0; i < 20_000; i++) {
+            sum(stale); // compiled by the JIT before the buffer goes away
+        }
+        long address = closed.address();
+        closed.close();
+        try (DmaBuffer fresh = DmaBuffer.allocate(SIZE)) {
+            assertFailsLoudly(() -> stale.put(0, (byte) 0x5a), "a write through a stale view");
+            assertEquals(0, fresh.buffer().get(0), "a mapping made after close was written through a stale view");
+            assertFailsLoudly(() -> sum(stale), "a read in compiled code");
+            assertFailsLoudly(() -> stale.get(0, new byte[64]), "a bulk read");
+            assertTrue(mappingAt(address).contains("jvfio-closed"), "the range stays taken: " + mappingAt(address));
+        }
+        assertThrows(IllegalStateException.class, closed::buffer);
+    }
+
+    /** Closes a buffer while a view of it lives; returns the address, and the view becomes garbage. */
+    private static long closeUnderAView() throws Exception {
+        DmaBuffer buffer = DmaBuffer.allocate(SIZE);
+        long address = buffer.address();
+        ByteBuffer view = buffer.buffer().slice(16, 64);
+        buffer.close();
+        assertTrue(mappingAt(address).contains("jvfio-closed"), "a view is alive: " + mappingAt(address));
+        assertFailsLoudly(() -> view.put(0, (byte) 1), "a write through a slice");
+        return address;
+    }
+
+    @Test
+    void theRangeIsReleasedOnceTheLastViewIsGarbage() throws Exception {
+        long address = closeUnderAView();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (mappingAt(address).contains("jvfio-closed") && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertFalse(mappingAt(address).contains("jvfio-closed"), "released: " + mappingAt(address));
+    }
+
+    @Test
+    void aBufferWithoutViewsIsUnmappedAtOnce() throws Exception {
+        DmaBuffer buffer = DmaBuffer.memfd("jvfio-test", SIZE, false);
+        long address = buffer.address();
+        assertTrue(mappingAt(address).contains("jvfio-test"), mappingAt(address));
+        buffer.close();
+        assertFalse(mappingAt(address).contains("jvfio"), mappingAt(address));
+        buffer.close();
+    }
+}

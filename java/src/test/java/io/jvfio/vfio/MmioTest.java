@@ -1,0 +1,69 @@
+package io.jvfio.vfio;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jvfio.internal.UnixConstants;
+import io.jvfio.internal.UnixNative;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Closing a mapping that other threads are reading: the C accessor must never touch an unmapped range. */
+class MmioTest {
+    private static final int READERS = 2;
+    private static final int ROUNDS = 500;
+
+    /** An Mmio over plain anonymous memory: the accessors do not care what backs the range. */
+    private static Mmio anonymous() {
+        long address = UnixNative.mmap(UnixConstants.PAGE_SIZE, UnixConstants.PROT_READ | UnixConstants.PROT_WRITE,
+                UnixConstants.MAP_PRIVATE | UnixConstants.MAP_ANONYMOUS | UnixConstants.MAP_POPULATE, -1, 0);
+        assertTrue(address > 0, "mmap: " + address);
+        return new Mmio(address, UnixConstants.PAGE_SIZE, "test mapping");
+    }
+
+    @Test
+    void closeUnderConcurrentAccessesNeverCrashesAndLaterAccessesFailClearly() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(READERS);
+        try {
+            for (int round = 0; round < ROUNDS; round++) {
+                Mmio mmio = anonymous();
+                mmio.write32(8, 0x1234);
+                CountDownLatch started = new CountDownLatch(READERS);
+                List<Future<Throwable>> readers = new ArrayList<>();
+                for (int r = 0; r < READERS; r++) {
+                    readers.add(pool.submit(() -> {
+                        try {
+                            while (true) {
+                                assertEquals(0x1234, mmio.read32(8));
+                                mmio.write64(16, 7);
+                                started.countDown();
+                            }
+                        } catch (Throwable t) {
+                            started.countDown();
+                            return t;
+                        }
+                    }));
+                }
+                assertTrue(started.await(60, TimeUnit.SECONDS));
+                mmio.close();
+                for (Future<Throwable> reader : readers) {
+                    Throwable end = reader.get(60, TimeUnit.SECONDS);
+                    assertInstanceOf(IllegalStateException.class, end, "round " + round);
+                    assertTrue(end.getMessage().contains("test mapping is unmapped"), end.getMessage());
+                }
+                assertThrows(IllegalStateException.class, () -> mmio.read8(0));
+                mmio.close();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
