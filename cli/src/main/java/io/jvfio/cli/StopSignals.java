@@ -9,8 +9,9 @@ import sun.misc.SignalHandler;
 
 /**
  * Ctrl-C (SIGINT) and SIGTERM as a stop request, instead of the JVM's shutdown: the command then
- * closes, reports and returns its exit status on the normal path, errors included. The previous
- * handlers come back on {@link #close()}.
+ * closes, reports and returns its exit status on the normal path, errors included. A second signal
+ * goes to the previous handler (the JVM's: exit), for a stop that hangs. The previous handlers come
+ * back on {@link #close()}.
  */
 final class StopSignals implements AutoCloseable {
     private static final List<String> SIGNALS = List.of("INT", "TERM");
@@ -22,7 +23,13 @@ final class StopSignals implements AutoCloseable {
     StopSignals() {
         for (String name : SIGNALS) {
             Signal signal = new Signal(name);
-            previous.add(Signal.handle(signal, s -> requested.countDown()));
+            int index = previous.size();
+            previous.add(Signal.handle(signal, s -> {
+                if (requested.getCount() == 0) {
+                    previous.get(index).handle(s);
+                }
+                requested.countDown();
+            }));
             signals.add(signal);
         }
     }
