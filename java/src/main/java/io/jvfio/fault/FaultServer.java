@@ -257,10 +257,23 @@ public final class FaultServer implements AutoCloseable {
         if (allPinned) {
             t.run(() -> ioas.unmap(region.iova(), region.length()));
         }
-        for (AutoCloseable c : new AutoCloseable[] {pageTable, queue, device, ownedMemory, ioas, iommufd}) {
-            if (c != null) {
-                t.run(c::close);
-            }
+        if (pageTable != null) {
+            t.run(pageTable::close);
+        }
+        if (queue != null) {
+            t.run(queue::close);
+        }
+        if (device != null) {
+            t.run(device::close);
+        }
+        if (ownedMemory != null) {
+            t.run(ownedMemory::close);
+        }
+        if (ioas != null) {
+            t.run(ioas::close);
+        }
+        if (iommufd != null) {
+            t.run(iommufd::close);
         }
         t.rethrow();
     }
@@ -275,13 +288,13 @@ public final class FaultServer implements AutoCloseable {
         private Exception first;
 
         interface Step {
-            void run() throws Exception;
+            void run() throws VfioException;
         }
 
         void run(Step step) {
             try {
                 step.run();
-            } catch (Exception e) {
+            } catch (VfioException | RuntimeException e) {
                 if (first == null) {
                     first = e;
                 } else {
@@ -294,11 +307,8 @@ public final class FaultServer implements AutoCloseable {
             if (first instanceof VfioException v) {
                 throw v;
             }
-            if (first instanceof RuntimeException r) {
-                throw r;
-            }
             if (first != null) {
-                throw new VfioException("close", "fault server", first.toString());
+                throw (RuntimeException) first;
             }
         }
     }
