@@ -2,6 +2,7 @@ package io.jvfio.fault;
 
 import io.jvfio.VfioException;
 import io.jvfio.internal.IommufdConstants;
+import io.jvfio.internal.UnixConstants;
 import io.jvfio.iommufd.FaultQueue;
 import io.jvfio.iommufd.HwPageTable;
 import io.jvfio.iommufd.HwptFlag;
@@ -91,10 +92,13 @@ public final class FaultServer implements AutoCloseable {
         device = VfioDevice.openCdev(b.device);
         int deviceId = device.bindIommufd(iommufd);
         ByteBuffer config = device.readRegion(PciIndex.CONFIG, 0, (int) Math.min(4096, device.regionInfo(PciIndex.CONFIG).size()));
+        if (config.remaining() < 4) {
+            throw new VfioException("read config", name, "config space of " + config.remaining() + " bytes has no vendor and device ids");
+        }
         decision = b.table.decide(config.getShort(0) & 0xffff, config.getShort(2) & 0xffff,
                 PciCapabilities.parse(bytes(config)), b.mediator != null);
         region = region(b, memory, DEFAULT_DEVICE_IOVA);
-        List<IovaRange> ranges = userPins(b);
+        List<IovaRange> ranges = userPins(b); // checked in every mode, though pinning all memory covers them
         if (decision.mode() == DeviceFaultMode.NONE) {
             pinAll();
             device.attach(ioas.id());
@@ -348,8 +352,8 @@ public final class FaultServer implements AutoCloseable {
 
         /** Where the device sees guest memory (default: 1 GiB, or the mock's aperture); page-aligned. */
         public Builder iova(long iova) {
-            if (iova < 0) {
-                throw new IllegalArgumentException("an IOVA for guest memory is not negative: " + iova);
+            if (iova < 0 || iova % UnixConstants.PAGE_SIZE != 0) {
+                throw new IllegalArgumentException(String.format("guest memory needs a page-aligned IOVA, not 0x%x", iova));
             }
             this.iova = iova;
             return this;
