@@ -129,7 +129,7 @@ final class GuestDemoCommand implements Callable<Integer> {
             server.start();
             long t0 = System.nanoTime();
             long fired = MockBurst.fire(server.mock().orElseThrow(), server.faultable(), server.region().iovaRange(), faults, 16);
-            while (loop.groupsAnswered() < fired && loop.isRunning()) {
+            while (loop.stats().groups() < fired && loop.failure() == null) {
                 Thread.sleep(1);
             }
             long elapsed = System.nanoTime() - t0;

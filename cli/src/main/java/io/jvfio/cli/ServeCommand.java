@@ -155,7 +155,7 @@ final class ServeCommand implements Callable<Integer> {
         long lastTime = System.nanoTime();
         long nextPrint = lastTime + step * 1_000_000;
         FaultServiceLoop loop = server.loop().orElse(null);
-        while ((loop == null || loop.isRunning()) && System.nanoTime() < deadline) {
+        while ((loop == null || loop.failure() == null) && System.nanoTime() < deadline) {
             if (stop.await(Math.min(step, 50))) {
                 return;
             }
