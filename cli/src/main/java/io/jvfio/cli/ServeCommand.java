@@ -130,6 +130,10 @@ final class ServeCommand implements Callable<Integer> {
             if (closing != null) {
                 throw closing;
             }
+            Throwable failure = server.loop().map(FaultServiceLoop::failure).orElse(null);
+            if (failure != null) {
+                throw new IllegalStateException("the fault loop failed: " + failure.getMessage(), failure);
+            }
             return status;
         }
     }
@@ -178,6 +182,7 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
+    /** Prints what was served; returns the exit status it calls for. */
     private static int summarize(FaultServer server, PrintWriter out) {
         Optional<FaultServiceLoop> loop = server.loop();
         if (loop.isEmpty()) {
@@ -193,10 +198,6 @@ final class ServeCommand implements Callable<Integer> {
         out.printf("demand map: %,d pages mapped, %,d faults outside guest memory, %,d in pinned ranges, %,d map failures%n",
                 p.pagesMapped(), p.outsideFaults(), p.pinnedFaults(), p.mapFailures());
         out.flush();
-        Throwable failure = loop.get().failure();
-        if (failure != null) {
-            throw new IllegalStateException("the fault loop failed: " + failure.getMessage(), failure);
-        }
         return s.invalid() > 0 ? ExitCodes.FAULTS_REFUSED : ExitCodes.OK;
     }
 }
