@@ -68,6 +68,9 @@ public final class FaultServer implements AutoCloseable {
 
     private FaultServer(Builder b) throws VfioException {
         name = b.device != null ? b.device.toString() : "the iommufd test mock";
+        if (b.buffer != null && !b.buffer.isOpen()) {
+            throw new IllegalArgumentException("the guest memory given for " + name + " (" + b.buffer + ") is closed");
+        }
         try {
             iommufd = Iommufd.open();
             ioas = IoAddressSpace.allocate(iommufd);
