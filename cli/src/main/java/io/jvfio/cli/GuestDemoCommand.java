@@ -2,6 +2,9 @@ package io.jvfio.cli;
 
 import io.jvfio.EventFd;
 import io.jvfio.cli.demo.Edu;
+import io.jvfio.fault.DemandMapPolicy;
+import io.jvfio.fault.FaultServer;
+import io.jvfio.fault.FaultServiceLoop;
 import io.jvfio.fault.FaultStats;
 import io.jvfio.iommufd.IoAddressSpace;
 import io.jvfio.iommufd.Iommufd;
@@ -119,25 +122,27 @@ final class GuestDemoCommand implements Callable<Integer> {
         out.printf("== 5. I/O page faults: the fault-service loop on a real iommufd fault queue ==%n");
         out.println("fault source: the kernel's iommufd test mock (CONFIG_IOMMUFD_TEST); guest memory 64 MiB, first 1 MiB"
                 + " pinned (selective faulting), the rest mapped on demand");
-        try (FaultServer server = FaultServer.builder().memory(64L << 20).pin(IovaRange.ofLength(0, 1L << 20)).open()) {
-            long pinnedPages = server.demandMap().pagesMapped();
+        try (FaultServer server = FaultServer.forMock().memory(64L << 20).pin(IovaRange.ofLength(0, 1L << 20)).open()) {
+            DemandMapPolicy demandMap = server.demandMap().orElseThrow();
+            FaultServiceLoop loop = server.loop().orElseThrow();
+            long pinnedPages = demandMap.pagesMapped();
             server.start();
             long t0 = System.nanoTime();
-            long fired = server.fireBurst(faults, 16);
-            while (server.stats().groups() < fired && server.isRunning()) {
+            long fired = MockBurst.fire(server.mock().orElseThrow(), server.faultable(), server.region().iovaRange(), faults, 16);
+            while (loop.stats().groups() < fired && loop.failure() == null) {
                 Thread.sleep(1);
             }
             long elapsed = System.nanoTime() - t0;
             server.close();
-            FaultStats.Snapshot s = server.stats();
+            FaultStats.Snapshot s = loop.stats();
             out.printf("fired %,d page requests (16 of them outside guest memory) and all %,d were answered in %.0f ms%n", fired,
                     s.groups(), elapsed / 1e6);
             out.printf("answers: %,d success, %,d invalid (the 16 outside; faults on pinned memory: %,d); %,d batches of up to %d%n",
-                    s.success(), s.invalid(), server.demandMap().pinnedFaults(), s.batches(), s.maxBatch());
-            out.printf("pages: %,d pinned up front, %,d mapped on demand%n", pinnedPages, server.demandMap().pagesMapped() - pinnedPages);
+                    s.success(), s.invalid(), demandMap.pinnedFaults(), s.batches(), s.maxBatch());
+            out.printf("pages: %,d pinned up front, %,d mapped on demand%n", pinnedPages, demandMap.pagesMapped() - pinnedPages);
             out.printf("latency, read to answer: p50 %.1f us, p99 %.1f us, max %.1f us%n", s.p50Nanos() / 1e3, s.p99Nanos() / 1e3,
                     s.maxNanos() / 1e3);
-            return s.groups() == fired && s.rejectedResponses() == 0 && server.demandMap().pinnedFaults() == 0
+            return s.groups() == fired && s.rejectedResponses() == 0 && demandMap.pinnedFaults() == 0
                     ? ExitCodes.OK : ExitCodes.FAILURE;
         }
     }

@@ -1,14 +1,19 @@
 package io.jvfio.cli;
 
+import io.jvfio.VfioException;
 import io.jvfio.fault.DemandMapPolicy;
+import io.jvfio.fault.DevicePolicyTable;
+import io.jvfio.fault.FaultResponse;
+import io.jvfio.fault.FaultServer;
+import io.jvfio.fault.FaultServiceLoop;
 import io.jvfio.fault.FaultStats;
 import io.jvfio.memory.IovaRange;
 import io.jvfio.pci.PciAddress;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -16,15 +21,18 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Serve I/O page faults: guest memory registered for demand mapping (pinned ranges mapped up front),"
-                + " an iommufd fault queue and the fault-service loop, with live statistics. Stops on Ctrl-C, after"
-                + " --duration, or when a --burst is answered, and prints a summary. Exits 0, or 4 if some page requests"
-                + " were answered INVALID, or 3 if this kernel cannot deliver faults for the device.")
+        description = "Give a device guest memory the way the device policy table says: a device with PRI marked"
+                + " ARBITRARY_FAULTS gets an iommufd fault queue and the fault-service loop mapping memory on demand"
+                + " (--pin ranges mapped up front), with live statistics; every other device gets all memory pinned and"
+                + " mapped, and no fault queue. Stops on Ctrl-C, after --duration, or when a --burst is answered, and"
+                + " prints a summary. Exits 0, or 4 if some page requests were answered INVALID, or 3 if this kernel"
+                + " cannot deliver faults for the device.")
 final class ServeCommand implements Callable<Integer> {
     /** Where faults come from. */
     static final class Source {
-        @Option(names = "--device", paramLabel = "BDF", description = "A device on vfio-pci with a cdev; needs Linux 6.13+"
-                + " (6.12 delivers faults only through nested page tables).")
+        @Option(names = "--device", paramLabel = "BDF", description = "A device on vfio-pci with a cdev. Demand-faulting it"
+                + " needs PRI, the table's (or --policies') opt-in and Linux 6.13+ (6.12 delivers faults only through"
+                + " nested page tables).")
         String device;
 
         @Option(names = "--mock", description = "The kernel's iommufd test mock (CONFIG_IOMMUFD_TEST; on 6.12 boot with intel_iommu=off).")
@@ -64,19 +72,26 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--interval", paramLabel = "SEC", defaultValue = "1", description = "Seconds between statistics lines (default: ${DEFAULT-VALUE}).")
     double interval;
 
+    @Option(names = "--policies", paramLabel = "FILE", description = "A device policy file on top of the built-in table:"
+            + " a device marked ARBITRARY_FAULTS there (and with PRI) is demand-faulted.")
+    Path policies;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        FaultServer.Builder b = FaultServer.builder().memory(SizeParser.parse(memory)).batch(batch).window(window)
-                .policy(policyChoice());
-        if (source.device != null) {
-            b.device(PciAddress.parse(source.device));
-        } else if (burst == 0 && duration == 0) {
+        FaultServer.Builder b = source.device != null ? FaultServer.forDevice(PciAddress.parse(source.device)) : FaultServer.forMock();
+        b.memory(SizeParser.parse(memory)).batch(batch).window(window);
+        if (policy.equals("reject-all")) {
+            b.policy(group -> FaultResponse.INVALID);
+        } else if (!policy.equals("demand-map")) {
+            throw new IllegalArgumentException("--policy is demand-map or reject-all, not '" + policy + "'");
+        }
+        if (source.device == null && burst == 0 && duration == 0) {
             spec.commandLine().getErr().println("jvfio serve: the mock issues no faults by itself; serving until Ctrl-C");
         }
-        if (burst > 0 && source.mock == false) {
+        if (burst > 0 && !source.mock) {
             throw new IllegalArgumentException("--burst needs --mock: a real device issues its own page requests");
         }
         if (iova != null) {
@@ -85,51 +100,42 @@ final class ServeCommand implements Callable<Integer> {
         for (String pin : pins) {
             b.pin(parsePin(pin));
         }
+        if (policies != null) {
+            b.policies(DevicePolicyTable.withOverrides(policies));
+        }
         PrintWriter out = spec.commandLine().getOut();
-        CountDownLatch stopRequested = new CountDownLatch(1);
-        CountDownLatch finished = new CountDownLatch(1);
-        int[] exit = {ExitCodes.OK};
-        Thread hook = new Thread(() -> {
-            stopRequested.countDown();
-            try {
-                finished.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        String name = source.device != null ? source.device : "the iommufd test mock";
+        try (StopSignals stop = new StopSignals(); FaultServer server = b.open()) {
+            out.printf("%s: %s%n", name, server.decision().reason());
+            if (server.loop().isEmpty()) {
+                out.printf("pinned and mapped all %s of guest memory at IOVA 0x%x before attaching %s; no fault queue,"
+                        + " no faults to serve%n", memory, server.region().iova(), name);
+            } else {
+                out.printf("serving %s: guest memory %s at IOVA 0x%x, %d pinned range(s), policy %s, batch %d%n",
+                        name, memory, server.region().iova(), server.pinned().size(), policy, batch);
             }
-            out.flush();
-            // The JVM would exit 130 after SIGINT; a clean stop is a success for scripts.
-            Runtime.getRuntime().halt(exit[0]);
-        }, "jvfio-serve-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try (FaultServer server = b.open()) {
-            out.printf("serving %s: guest memory %s at IOVA 0x%x, %d pinned range(s), policy %s, batch %d%n",
-                    source.device != null ? source.device : "the iommufd test mock", memory, server.region().iova(), pins.size(),
-                    policy, batch);
             out.flush();
             server.start();
             if (burst > 0) {
-                server.fireBurst(burst, outside);
+                MockBurst.fire(server.mock().orElseThrow(), server.faultable(), server.region().iovaRange(), burst, outside);
             }
-            waitForStop(server, stopRequested, out);
-            server.close();
-            exit[0] = summarize(server, out);
-            return exit[0];
-        } finally {
-            finished.countDown();
+            waitForStop(server, stop, out);
+            VfioException closing = null;
             try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // The hook is running (Ctrl-C): it exits with exit[0].
+                server.close();
+            } catch (VfioException e) {
+                closing = e;
             }
+            int status = summarize(server, out);
+            if (closing != null) {
+                throw closing;
+            }
+            Throwable failure = server.loop().map(FaultServiceLoop::failure).orElse(null);
+            if (failure != null) {
+                throw new IllegalStateException("the fault loop failed: " + failure.getMessage(), failure);
+            }
+            return status;
         }
-    }
-
-    private FaultServer.PolicyChoice policyChoice() {
-        return switch (policy) {
-            case "demand-map" -> FaultServer.PolicyChoice.DEMAND_MAP;
-            case "reject-all" -> FaultServer.PolicyChoice.REJECT_ALL;
-            default -> throw new IllegalArgumentException("--policy is demand-map or reject-all, not '" + policy + "'");
-        };
     }
 
     static IovaRange parsePin(String pin) {
@@ -145,18 +151,22 @@ final class ServeCommand implements Callable<Integer> {
         return IovaRange.ofLength(offset, size);
     }
 
-    private void waitForStop(FaultServer server, CountDownLatch stopRequested, PrintWriter out) throws InterruptedException {
+    private void waitForStop(FaultServer server, StopSignals stop, PrintWriter out) throws InterruptedException {
         long expected = burst + outside;
         long deadline = duration > 0 ? System.nanoTime() + (long) (duration * 1e9) : Long.MAX_VALUE;
         long step = Math.max(10, (long) (interval * 1000));
         long lastFaults = 0;
         long lastTime = System.nanoTime();
         long nextPrint = lastTime + step * 1_000_000;
-        while (server.isRunning() && System.nanoTime() < deadline) {
-            if (stopRequested.await(Math.min(step, 50), TimeUnit.MILLISECONDS)) {
+        FaultServiceLoop loop = server.loop().orElse(null);
+        while ((loop == null || loop.failure() == null) && System.nanoTime() < deadline) {
+            if (stop.await(Math.min(step, 50))) {
                 return;
             }
-            FaultStats.Snapshot s = server.stats();
+            if (loop == null) {
+                continue;
+            }
+            FaultStats.Snapshot s = loop.stats();
             long now = System.nanoTime();
             if (now >= nextPrint) {
                 out.printf("%,10d faults %,9.0f faults/s  p50 %6.1f us  p99 %6.1f us  success %,d  invalid %,d%n", s.faults(),
@@ -172,18 +182,22 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    private int summarize(FaultServer server, PrintWriter out) {
-        FaultStats.Snapshot s = server.stats();
-        DemandMapPolicy p = server.demandMap();
+    /** Prints what was served; returns the exit status it calls for. */
+    private static int summarize(FaultServer server, PrintWriter out) {
+        Optional<FaultServiceLoop> loop = server.loop();
+        if (loop.isEmpty()) {
+            out.printf("served no faults: all %,d bytes of guest memory stayed pinned and mapped%n", server.region().length());
+            out.flush();
+            return ExitCodes.OK;
+        }
+        FaultStats.Snapshot s = loop.get().stats();
+        DemandMapPolicy p = server.demandMap().orElseThrow();
         out.printf("served %,d faults in %,d groups: %,d success, %,d invalid, %,d policy errors; %,.0f faults/s;"
                         + " latency p50 %.1f us, p99 %.1f us, max %.1f us%n", s.faults(), s.groups(), s.success(), s.invalid(),
                 s.policyErrors(), s.faultsPerSecond(), s.p50Nanos() / 1e3, s.p99Nanos() / 1e3, s.maxNanos() / 1e3);
         out.printf("demand map: %,d pages mapped, %,d faults outside guest memory, %,d in pinned ranges, %,d map failures%n",
                 p.pagesMapped(), p.outsideFaults(), p.pinnedFaults(), p.mapFailures());
         out.flush();
-        if (server.failure() != null) {
-            throw new IllegalStateException("the fault loop failed: " + server.failure().getMessage(), server.failure());
-        }
         return s.invalid() > 0 ? ExitCodes.FAULTS_REFUSED : ExitCodes.OK;
     }
 }

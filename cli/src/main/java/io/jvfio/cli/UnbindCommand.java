@@ -6,8 +6,12 @@ import io.jvfio.internal.UnixConstants;
 import io.jvfio.internal.UnixNative;
 import io.jvfio.pci.PciAddress;
 import io.jvfio.pci.PciSysfs;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -59,7 +63,7 @@ final class UnbindCommand implements Callable<Integer> {
      */
     private static void refuseIfOpen(PciAddress address, PciSysfs sysfs) throws VfioException {
         int group = sysfs.iommuGroup(address).orElse(-1);
-        if (group >= 0) {
+        if (group >= 0 && isDeviceNode(sysfs.vfioGroupNode(group))) {
             int fd = UnixNative.open(sysfs.vfioGroupNode(group).toString(), UnixConstants.O_RDWR);
             if (fd >= 0) {
                 UnixNative.close(fd);
@@ -77,5 +81,14 @@ final class UnbindCommand implements Callable<Integer> {
             throw new IllegalStateException("refusing to unbind " + address + ": a process has it open (" + holder
                     + "); stop that process first");
         });
+    }
+
+    /** Root opens the group node read-write only if it is a device node itself, not a symlink a --devfs tree planted. */
+    private static boolean isDeviceNode(Path node) {
+        try {
+            return Files.readAttributes(node, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isOther();
+        } catch (IOException e) {
+            return false;
+        }
     }
 }

@@ -157,6 +157,14 @@ class CliTest {
     }
 
     @Test
+    void serveReadsThePolicyFileBeforeTouchingTheKernel() throws Exception {
+        Path policies = Files.writeString(root.resolve("policies.conf"), "1234:11e8 = SOMETIMES\n");
+        Result r = run("serve", "--device", "0000:00:04.0", "--policies", policies.toString());
+        assertEquals(ExitCodes.FAILURE, r.status(), r.err());
+        assertTrue(r.err().startsWith("jvfio serve: " + policies + ":1: unknown mode 'SOMETIMES'"), r.err());
+    }
+
+    @Test
     void sizesAndPins() {
         assertEquals(4096, SizeParser.parse("4096"));
         assertEquals(0x1000, SizeParser.parse("0x1000"));

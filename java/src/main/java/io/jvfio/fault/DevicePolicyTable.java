@@ -1,5 +1,6 @@
 package io.jvfio.fault;
 
+import io.jvfio.pci.PciCapabilities;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,6 +28,9 @@ public final class DevicePolicyTable {
 
     /** A verdict and where it came from. */
     public record Verdict(DeviceFaultMode mode, String source) {}
+
+    /** The mode a device gets and why, in words a user can check. */
+    public record Decision(DeviceFaultMode mode, String reason) {}
 
     private final Map<String, Verdict> entries;
 
@@ -92,6 +96,29 @@ public final class DevicePolicyTable {
     public Verdict verdict(int vendor, int device) {
         Verdict v = entries.get(String.format("%04x:%04x", vendor, device));
         return v != null ? v : new Verdict(DeviceFaultMode.NONE, "default (not listed)");
+    }
+
+    /**
+     * The mode a device gets: the table's verdict, held against what the device says of itself. A
+     * device without PRI in its config space cannot issue page requests, so it is pinned whatever the
+     * table says; so is a SELECTIVE device without a mediator, since nothing names the DMA that must
+     * not fault.
+     */
+    public Decision decide(int vendor, int device, PciCapabilities capabilities, boolean mediated) {
+        Verdict v = verdict(vendor, device);
+        String said = String.format("%04x:%04x is %s (%s)", vendor, device, v.mode(), v.source());
+        if (v.mode() == DeviceFaultMode.NONE) {
+            return new Decision(DeviceFaultMode.NONE, said + ": it cannot take faults");
+        }
+        if (!capabilities.pri()) {
+            return new Decision(DeviceFaultMode.NONE, said + ", but it has no PRI capability in its config space:"
+                    + " it cannot issue page requests, so it will not be demand-faulted");
+        }
+        if (v.mode() == DeviceFaultMode.SELECTIVE && !mediated) {
+            return new Decision(DeviceFaultMode.NONE, said + ", but no mediator names the ranges it must never fault on");
+        }
+        return new Decision(v.mode(), said + " and has PRI" + (v.mode() == DeviceFaultMode.SELECTIVE
+                ? ": it faults outside the ranges its mediator pins" : ": it faults anywhere in its memory"));
     }
 
     public DeviceFaultMode mode(int vendor, int device) {

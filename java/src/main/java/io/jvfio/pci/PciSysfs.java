@@ -2,15 +2,22 @@ package io.jvfio.pci;
 
 import io.jvfio.VfioException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -195,17 +202,48 @@ public final class PciSysfs {
         }
     }
 
+    /**
+     * Writes a sysfs attribute as root: the file must already exist and be a regular file (sysfs
+     * attributes are), is opened without following a symlink and without creating or truncating,
+     * and must still be the file that was checked once open. A tree given with --sysfs cannot turn
+     * the write into one on a file of its choosing.
+     */
     private static void write(PciAddress a, String operation, Path file, String value) throws VfioException {
         try {
-            Files.write(file, value.getBytes(StandardCharsets.US_ASCII));
+            Object checked = attribute(a, operation, file).fileKey();
+            try (SeekableByteChannel channel = Files.newByteChannel(file, Set.of(StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS))) {
+                if (!Objects.equals(checked, attribute(a, operation, file).fileKey())) {
+                    throw new VfioException(operation, a.toString(), file + " was replaced while being opened; refusing to write to it");
+                }
+                ByteBuffer bytes = ByteBuffer.wrap(value.getBytes(StandardCharsets.US_ASCII));
+                while (bytes.hasRemaining()) {
+                    channel.write(bytes);
+                }
+            }
         } catch (AccessDeniedException e) {
             throw new VfioException(operation, a.toString(), "permission denied writing " + file + "; run as root");
         } catch (NoSuchFileException e) {
             throw new VfioException(operation, a.toString(), file + " does not exist; is this kernel's sysfs complete?");
+        } catch (VfioException e) {
+            throw e;
         } catch (IOException e) {
             throw new VfioException(operation, a.toString(), "writing '" + value.trim() + "' to " + file
                     + " failed: " + e.getMessage() + " (is the device in use?)");
         }
+    }
+
+    /** The attributes of a file about to be written: refused unless it is a regular file, and not a symlink. */
+    private static BasicFileAttributes attribute(PciAddress a, String operation, Path file) throws IOException {
+        BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (attrs.isSymbolicLink()) {
+            throw new VfioException(operation, a.toString(), file + " is a symbolic link, not a sysfs attribute; refusing"
+                    + " to write through it (is --sysfs a tree someone else can change?)");
+        }
+        if (!attrs.isRegularFile()) {
+            throw new VfioException(operation, a.toString(), file + " is not a regular file, as sysfs attributes are;"
+                    + " refusing to write to it");
+        }
+        return attrs;
     }
 
     private static int hex(Path file) throws VfioException {

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jvfio.pci.FakeSysfs;
+import io.jvfio.pci.PciCapabilities;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -42,5 +44,34 @@ class DevicePolicyTableTest {
         Path ids = Files.writeString(dir.resolve("ids.conf"), "12345:1 = NONE\n");
         e = assertThrows(IllegalArgumentException.class, () -> DevicePolicyTable.withOverrides(ids));
         assertTrue(e.getMessage().contains("is not vendor:device in hex"), e.getMessage());
+    }
+
+    @Test
+    void aDeviceWithoutPriIsPinnedWhateverTheTableSaysAndSaysWhy() throws Exception {
+        Path f = Files.writeString(dir.resolve("policies.conf"), "1234:11e8 = ARBITRARY_FAULTS\n15b3:101d = SELECTIVE\n");
+        DevicePolicyTable t = DevicePolicyTable.withOverrides(f);
+        PciCapabilities noPri = PciCapabilities.parse(new byte[4096]);
+        PciCapabilities pri = PciCapabilities.parse(FakeSysfs.configWithFaultCapabilities());
+
+        DevicePolicyTable.Decision d = t.decide(0x1234, 0x11e8, noPri, false);
+        assertEquals(DeviceFaultMode.NONE, d.mode());
+        assertEquals("1234:11e8 is ARBITRARY_FAULTS (" + f + "), but it has no PRI capability in its config space: it cannot"
+                + " issue page requests, so it will not be demand-faulted", d.reason());
+        assertEquals(DeviceFaultMode.ARBITRARY_FAULTS, t.decide(0x1234, 0x11e8, pri, false).mode());
+    }
+
+    @Test
+    void noneStaysNoneAndSelectiveNeedsAMediator() throws Exception {
+        Path f = Files.writeString(dir.resolve("policies.conf"), "15b3:101d = SELECTIVE\n");
+        DevicePolicyTable t = DevicePolicyTable.withOverrides(f);
+        PciCapabilities pri = PciCapabilities.parse(FakeSysfs.configWithFaultCapabilities());
+
+        DevicePolicyTable.Decision none = t.decide(0x1234, 0x11e8, pri, true);
+        assertEquals(new DevicePolicyTable.Decision(DeviceFaultMode.NONE, "1234:11e8 is NONE (built-in table): it cannot take faults"), none);
+        DevicePolicyTable.Decision unmediated = t.decide(0x15b3, 0x101d, pri, false);
+        assertEquals(DeviceFaultMode.NONE, unmediated.mode());
+        assertTrue(unmediated.reason().endsWith("but no mediator names the ranges it must never fault on"), unmediated.reason());
+        assertEquals(DeviceFaultMode.SELECTIVE, t.decide(0x15b3, 0x101d, pri, true).mode());
+        assertEquals(DeviceFaultMode.NONE, t.decide(0xabcd, 0x0001, pri, true).mode(), "unlisted devices are not opted in");
     }
 }

@@ -16,7 +16,19 @@ public final class FakeSysfs {
         sys = Files.createDirectories(root.resolve("sys"));
         dev = Files.createDirectories(root.resolve("dev"));
         Files.createDirectories(sys.resolve("bus/pci/devices"));
-        Files.createDirectories(sys.resolve("bus/pci/drivers/vfio-pci"));
+        driver("vfio-pci");
+        Files.writeString(sys.resolve("bus/pci/drivers_probe"), "");
+    }
+
+    /** A driver's directory with its bind and unbind attributes. */
+    private Path driver(String name) throws IOException {
+        Path drv = Files.createDirectories(sys.resolve("bus/pci/drivers/" + name));
+        for (String attribute : new String[] {"bind", "unbind"}) {
+            if (!Files.exists(drv.resolve(attribute))) {
+                Files.writeString(drv.resolve(attribute), "");
+            }
+        }
+        return drv;
     }
 
     /** Adds a function with ids, class, config space, an IOMMU group and a driver ("" for none). */
@@ -27,12 +39,12 @@ public final class FakeSysfs {
         Files.writeString(d.resolve("device"), String.format("0x%04x%n", device));
         Files.writeString(d.resolve("class"), String.format("0x%06x%n", classCode));
         Files.write(d.resolve("config"), config);
+        Files.writeString(d.resolve("driver_override"), "(null)\n");
         Path groupDir = Files.createDirectories(sys.resolve("kernel/iommu_groups/" + group + "/devices"));
         Files.createSymbolicLink(d.resolve("iommu_group"), groupDir.getParent());
         Files.createSymbolicLink(groupDir.resolve(bdf), d);
         if (!driver.isEmpty()) {
-            Path drv = Files.createDirectories(sys.resolve("bus/pci/drivers/" + driver));
-            Files.createSymbolicLink(d.resolve("driver"), drv);
+            Files.createSymbolicLink(d.resolve("driver"), driver(driver));
         }
         return this;
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jvfio.VfioException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -67,5 +68,33 @@ class PciSysfsTest {
     @Test
     void cdevAndGroupNodesLiveUnderDev() {
         assertEquals(root.resolve("dev/vfio/7"), sysfs.vfioGroupNode(7));
+    }
+
+    @Test
+    void aSymlinkedAttributeIsRefusedAndTheFileItPointsAtIsUntouched() throws Exception {
+        Path victim = Files.writeString(root.resolve("precious"), "precious\n");
+        Path override = root.resolve("sys/devices/pci0000:00/0000:00:04.0/driver_override");
+        Files.delete(override);
+        Files.createSymbolicLink(override, victim);
+        VfioException e = assertThrows(VfioException.class, () -> sysfs.bindToVfioPci(PciAddress.parse("00:04.0")));
+        assertEquals("precious\n", Files.readString(victim), "root's write went through the symlink");
+        assertTrue(e.getMessage().contains("driver_override is a symbolic link"), e.getMessage());
+    }
+
+    @Test
+    void aMissingAttributeIsNotCreated() throws Exception {
+        Path probe = root.resolve("sys/bus/pci/drivers_probe");
+        Files.delete(probe);
+        VfioException e = assertThrows(VfioException.class, () -> sysfs.reprobe(PciAddress.parse("00:03.1")));
+        assertTrue(!Files.exists(probe), "the write created " + probe);
+        assertTrue(e.getMessage().contains(probe + " does not exist"), e.getMessage());
+    }
+
+    @Test
+    void anAttributeIsWrittenInPlaceWithoutTruncating() throws Exception {
+        Path override = root.resolve("sys/devices/pci0000:00/0000:00:04.0/driver_override");
+        Files.writeString(override, "0123456789\n");
+        sysfs.unbind(PciAddress.parse("00:04.0"));
+        assertEquals("\n123456789\n", Files.readString(override), "sysfs takes one write at offset 0; nothing is truncated");
     }
 }

@@ -4,6 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jvfio.it.GuestCli;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /** `jvfio serve --mock` against the kernel's fault mock: every page request answered, the exit status says how. */
@@ -30,5 +36,27 @@ class ServeTest {
         GuestCli.Result r = GuestCli.run("serve", "--mock", "--policy", "reject-all", "--burst", "100");
         assertEquals(4, r.status(), r.toString());
         assertTrue(r.out().contains("0 success, 100 invalid"), r.toString());
+    }
+
+    @Test
+    void ctrlCClosesOnTheNormalPathPrintsTheSummaryAndExitsZero() throws Exception {
+        Process serve = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "io.jvfio.cli.Main", "serve", "--mock", "--memory", "4M")
+                .redirectErrorStream(true).start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(serve.getInputStream(), StandardCharsets.UTF_8))) {
+            StringBuilder seen = new StringBuilder();
+            String line;
+            while ((line = out.readLine()) != null && !line.startsWith("serving the iommufd test mock")) {
+                seen.append(line).append('\n');
+            }
+            assertTrue(line != null, "serve ended before serving:\n" + seen);
+            assertEquals(0, new ProcessBuilder("kill", "-INT", Long.toString(serve.pid())).inheritIO().start().waitFor());
+            assertTrue(serve.waitFor(60, TimeUnit.SECONDS), "serve did not stop on SIGINT");
+            String rest = out.lines().collect(Collectors.joining("\n"));
+            assertEquals(0, serve.exitValue(), rest);
+            assertTrue(rest.contains("served 0 faults in 0 groups"), rest);
+        } finally {
+            serve.destroyForcibly();
+        }
     }
 }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jvfio.it.GuestCli;
 import io.jvfio.it.GuestDevices;
 import io.jvfio.pci.PciSysfs;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /** The jvfio command against the guest's real devices and kernel. */
@@ -61,11 +63,30 @@ class CliTest {
     }
 
     @Test
-    void serveOnARealDeviceSaysWhy612CannotDeliverItsFaults() throws Exception {
+    void serveOnADeviceTheTableMarksNonePinsAndMapsAllMemoryAndSaysSo() throws Exception {
         GuestDevices.bindToVfio(GuestDevices.EDU);
-        GuestCli.Result r = GuestCli.run("serve", "--device", GuestDevices.EDU.toString(), "--duration", "1");
-        assertEquals(3, r.status(), r.toString());
-        assertTrue(r.err().contains("EOPNOTSUPP") && r.err().contains("nested page tables"), r.toString());
+        GuestCli.Result r = GuestCli.run("serve", "--device", GuestDevices.EDU.toString(), "--memory", "16M", "--duration", "0.5");
+        assertEquals(0, r.status(), r.toString());
+        assertTrue(r.out().contains("0000:00:04.0: 1234:11e8 is NONE (built-in table): it cannot take faults"), r.toString());
+        assertTrue(r.out().contains("pinned and mapped all 16M of guest memory at IOVA 0x40000000 before attaching 0000:00:04.0;"
+                + " no fault queue"), r.toString());
+        assertTrue(r.out().contains("served no faults: all 16,777,216 bytes of guest memory stayed pinned and mapped"), r.toString());
+    }
+
+    @Test
+    void serveOnADeviceWithoutPriSaysWhyItWillNotDemandFaultIt() throws Exception {
+        GuestDevices.bindToVfio(GuestDevices.EDU);
+        Path policies = Files.writeString(Files.createTempFile("jvfio-policies", ".conf"), "1234:11e8 = ARBITRARY_FAULTS\n");
+        try {
+            GuestCli.Result r = GuestCli.run("serve", "--device", GuestDevices.EDU.toString(), "--memory", "16M", "--duration", "0.5",
+                    "--policies", policies.toString());
+            assertEquals(0, r.status(), r.toString());
+            assertTrue(r.out().contains("1234:11e8 is ARBITRARY_FAULTS (" + policies + "), but it has no PRI capability in its"
+                    + " config space: it cannot issue page requests, so it will not be demand-faulted"), r.toString());
+            assertTrue(r.out().contains("pinned and mapped all 16M of guest memory"), r.toString());
+        } finally {
+            Files.delete(policies);
+        }
     }
 
     @Test

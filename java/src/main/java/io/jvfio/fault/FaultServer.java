@@ -1,0 +1,409 @@
+package io.jvfio.fault;
+
+import io.jvfio.VfioException;
+import io.jvfio.internal.IommufdConstants;
+import io.jvfio.internal.UnixConstants;
+import io.jvfio.iommufd.FaultQueue;
+import io.jvfio.iommufd.HwPageTable;
+import io.jvfio.iommufd.HwptFlag;
+import io.jvfio.iommufd.IoAddressSpace;
+import io.jvfio.iommufd.Iommufd;
+import io.jvfio.iommufd.testing.MockIommuDevice;
+import io.jvfio.memory.Access;
+import io.jvfio.memory.DmaBuffer;
+import io.jvfio.memory.IovaRange;
+import io.jvfio.pci.PciAddress;
+import io.jvfio.pci.PciCapabilities;
+import io.jvfio.vfio.PciIndex;
+import io.jvfio.vfio.VfioDevice;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A device's DMA into guest memory, set up the way the device policy table decides, as `jvfio serve`
+ * runs it: an iommufd context and IOAS, the memory, and then either
+ * <ul>
+ * <li>for an {@link DeviceFaultMode#ARBITRARY_FAULTS} device with PRI: a fault queue, a page table
+ * that delivers the device's faults to it, the memory registered with a {@link DemandMapPolicy} and a
+ * {@link FaultServiceLoop} that maps what faults;</li>
+ * <li>for a {@link DeviceFaultMode#SELECTIVE} device with PRI and a {@link FaultMediator}: the same,
+ * with the mediator's ranges pinned and mapped before the device is attached;</li>
+ * <li>for every other device ({@link DeviceFaultMode#NONE}, no PRI, SELECTIVE without a mediator):
+ * all memory pinned and mapped before the device is attached, and no fault queue.</li>
+ * </ul>
+ * Ranges given with {@link Builder#pin} are pinned in every mode. The kernel's iommufd test mock
+ * ({@link #forMock()}) takes faults anywhere. {@link #close()} tears down in the only safe order:
+ * the loop stops and answers what it read, the device is detached (the kernel answers what came
+ * after), then the memory is unmapped, so no fault maps a page back in behind the unmap.
+ */
+public final class FaultServer implements AutoCloseable {
+    /** Where a real device sees guest memory unless told otherwise. */
+    public static final long DEFAULT_DEVICE_IOVA = 1L << 30;
+    private static final Set<Access> GUEST_ACCESS = EnumSet.of(Access.READ, Access.WRITE);
+    private static final Logger LOG = LoggerFactory.getLogger(FaultServer.class);
+
+    private final String name;
+    private Iommufd iommufd;
+    private IoAddressSpace ioas;
+    private DmaBuffer ownedMemory;
+    private VfioDevice device;
+    private boolean attached;
+    private FaultQueue queue;
+    private HwPageTable pageTable;
+    private MockIommuDevice mock;
+    private DemandMapPolicy demandMap;
+    private FaultServiceLoop loop;
+    private boolean allPinned;
+    private GuestRegion region;
+    private DevicePolicyTable.Decision decision;
+    private List<IovaRange> pinned = List.of();
+    private boolean closed;
+
+    private FaultServer(Builder b) throws VfioException {
+        name = b.device != null ? b.device.toString() : "the iommufd test mock";
+        if (b.buffer != null && !b.buffer.isOpen()) {
+            throw new IllegalArgumentException("the guest memory given for " + name + " (" + b.buffer + ") is closed");
+        }
+        try {
+            iommufd = Iommufd.open();
+            ioas = IoAddressSpace.allocate(iommufd);
+            DmaBuffer memory = b.buffer != null ? b.buffer : (ownedMemory = DmaBuffer.reserve(b.size));
+            if (b.device != null) {
+                openDevice(b, memory);
+            } else {
+                openMock(b, memory);
+            }
+        } catch (VfioException | RuntimeException e) {
+            try {
+                close();
+            } catch (VfioException | RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    /** A device on vfio-pci with a cdev; its mode comes from {@code table}, its config space and {@code mediator}. */
+    private void openDevice(Builder b, DmaBuffer memory) throws VfioException {
+        device = VfioDevice.openCdev(b.device);
+        int deviceId = device.bindIommufd(iommufd);
+        ByteBuffer config = device.readRegion(PciIndex.CONFIG, 0, (int) Math.min(4096, device.regionInfo(PciIndex.CONFIG).size()));
+        if (config.remaining() < 4) {
+            throw new VfioException("read config", name, "config space of " + config.remaining() + " bytes has no vendor and device ids");
+        }
+        decision = b.table.decide(config.getShort(0) & 0xffff, config.getShort(2) & 0xffff,
+                PciCapabilities.parse(bytes(config)), b.mediator != null);
+        region = region(b, memory, DEFAULT_DEVICE_IOVA);
+        List<IovaRange> ranges = userPins(b); // checked in every mode, though pinning all memory covers them
+        if (decision.mode() == DeviceFaultMode.NONE) {
+            pinAll();
+            device.attach(ioas.id());
+            attached = true;
+            return;
+        }
+        queue = FaultQueue.allocate(iommufd);
+        pageTable = HwPageTable.allocate(iommufd, deviceId, ioas.id(), EnumSet.noneOf(HwptFlag.class),
+                IommufdConstants.HWPT_DATA_NONE, null, queue);
+        if (decision.mode() == DeviceFaultMode.SELECTIVE) {
+            List<IovaRange> mediated = Objects.requireNonNull(b.mediator.nonFaultable(device, region),
+                    "the mediator of " + name + " returned null");
+            for (IovaRange r : mediated) {
+                if (!region.iovaRange().contains(r.start(), r.length())) {
+                    throw new IllegalArgumentException("the mediator of " + name + " names " + r
+                            + ", which is not inside guest memory " + region.iovaRange());
+                }
+            }
+            ranges.addAll(mediated);
+        }
+        serveFaults(b, ranges);
+        device.attach(pageTable.id());
+        attached = true;
+    }
+
+    private void openMock(Builder b, DmaBuffer memory) throws VfioException {
+        queue = FaultQueue.allocate(iommufd);
+        mock = MockIommuDevice.create(ioas, queue);
+        decision = new DevicePolicyTable.Decision(DeviceFaultMode.ARBITRARY_FAULTS,
+                "ARBITRARY_FAULTS: it faults wherever it is told to");
+        region = region(b, memory, MockIommuDevice.aperture().start());
+        serveFaults(b, userPins(b));
+    }
+
+    private static GuestRegion region(Builder b, DmaBuffer memory, long defaultIova) {
+        return new GuestRegion(b.iova >= 0 ? b.iova : defaultIova, memory.address(), memory.size(), GUEST_ACCESS);
+    }
+
+    /** The builder's pins, which are offsets into guest memory, as IOVA ranges. */
+    private List<IovaRange> userPins(Builder b) {
+        List<IovaRange> out = new ArrayList<>();
+        for (IovaRange offsets : b.pins) {
+            if (Long.compareUnsigned(offsets.last(), region.length()) >= 0) {
+                throw new IllegalArgumentException("pinned range " + offsets + " (offsets) is outside guest memory of "
+                        + region.length() + " bytes");
+            }
+            out.add(new IovaRange(region.iova() + offsets.start(), region.iova() + offsets.last()));
+        }
+        return out;
+    }
+
+    /** Registers the memory for demand mapping, pins {@code ranges} now and builds the loop (not started). */
+    private void serveFaults(Builder b, List<IovaRange> ranges) throws VfioException {
+        demandMap = new DemandMapPolicy(ioas, b.window).addRegion(region);
+        for (IovaRange r : ranges) {
+            demandMap.pin(r);
+        }
+        pinned = List.copyOf(ranges);
+        loop = new FaultServiceLoop(queue, b.policy != null ? b.policy : demandMap, b.batch);
+    }
+
+    private void pinAll() throws VfioException {
+        ioas.map(region.userAddress(), region.length(), region.iova(), region.access());
+        allPinned = true;
+        pinned = List.of(region.iovaRange());
+    }
+
+    private static byte[] bytes(ByteBuffer b) {
+        byte[] out = new byte[b.remaining()];
+        b.duplicate().get(out);
+        return out;
+    }
+
+    /** A real device: on vfio-pci, with a VFIO cdev. */
+    public static Builder forDevice(PciAddress device) {
+        return new Builder(Objects.requireNonNull(device, "device"));
+    }
+
+    /** The kernel's iommufd test mock (CONFIG_IOMMUFD_TEST) as the fault source. */
+    public static Builder forMock() {
+        return new Builder(null);
+    }
+
+    /** Starts serving faults; a server that pinned everything has nothing to serve and starts nothing. */
+    public synchronized void start() {
+        if (closed) {
+            throw new IllegalStateException("the fault server of " + name + " is closed");
+        }
+        if (loop != null) {
+            loop.start();
+        }
+        LOG.info("{}: {} ({})", name, decision.mode(), decision.reason());
+    }
+
+    /** The mode the device got and why. */
+    public DevicePolicyTable.Decision decision() {
+        return decision;
+    }
+
+    /** Guest memory as the device sees it. */
+    public GuestRegion region() {
+        return region;
+    }
+
+    /** The IOVA ranges pinned and mapped before the device ran: all of guest memory in mode NONE. */
+    public List<IovaRange> pinned() {
+        return pinned;
+    }
+
+    /** The IOVA ranges mapped on demand: guest memory outside {@link #pinned()}. */
+    public List<IovaRange> faultable() {
+        return region.iovaRange().minus(pinned);
+    }
+
+    /** The loop that serves faults; empty when everything is pinned. */
+    public Optional<FaultServiceLoop> loop() {
+        return Optional.ofNullable(loop);
+    }
+
+    /** What faults map on demand; empty when everything is pinned. */
+    public Optional<DemandMapPolicy> demandMap() {
+        return Optional.ofNullable(demandMap);
+    }
+
+    /** The device, open and attached; empty for the test mock. */
+    public Optional<VfioDevice> device() {
+        return Optional.ofNullable(device);
+    }
+
+    /** The test mock that raises faults on request; empty for a real device. */
+    public Optional<MockIommuDevice> mock() {
+        return Optional.ofNullable(mock);
+    }
+
+    /**
+     * Stops the loop (it answers what it read), detaches the device (the kernel answers what came
+     * after), unmaps the memory, then frees the page table, the queue, the device, the memory, the
+     * IOAS and the iommufd. Every step runs even if one before it failed; the first failure is
+     * thrown with the others suppressed.
+     */
+    @Override
+    public synchronized void close() throws VfioException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        Teardown t = new Teardown();
+        if (loop != null) {
+            t.run(loop::close);
+        }
+        if (attached) {
+            t.run(device::detach);
+        }
+        if (mock != null) {
+            t.run(mock::close);
+        }
+        if (demandMap != null) {
+            t.run(demandMap::unmapAll);
+        }
+        if (allPinned) {
+            t.run(() -> ioas.unmap(region.iova(), region.length()));
+        }
+        if (pageTable != null) {
+            t.run(pageTable::close);
+        }
+        if (queue != null) {
+            t.run(queue::close);
+        }
+        if (device != null) {
+            t.run(device::close);
+        }
+        if (ownedMemory != null) {
+            t.run(ownedMemory::close);
+        }
+        if (ioas != null) {
+            t.run(ioas::close);
+        }
+        if (iommufd != null) {
+            t.run(iommufd::close);
+        }
+        t.rethrow();
+    }
+
+    @Override
+    public String toString() {
+        return "fault server of " + name;
+    }
+
+    /** Runs teardown steps to the end, keeping the first failure and suppressing the rest. */
+    private static final class Teardown {
+        private Exception first;
+
+        interface Step {
+            void run() throws VfioException;
+        }
+
+        void run(Step step) {
+            try {
+                step.run();
+            } catch (VfioException | RuntimeException e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+
+        void rethrow() throws VfioException {
+            if (first instanceof VfioException v) {
+                throw v;
+            }
+            if (first != null) {
+                throw (RuntimeException) first;
+            }
+        }
+    }
+
+    /** The choices of a fault server; {@link #open()} builds it. */
+    public static final class Builder {
+        private final PciAddress device;
+        private long size = 64L << 20;
+        private DmaBuffer buffer;
+        private long iova = -1;
+        private final List<IovaRange> pins = new ArrayList<>();
+        private DevicePolicyTable table;
+        private FaultMediator mediator;
+        private FaultPolicy policy;
+        private int batch = FaultServiceLoop.DEFAULT_BATCH;
+        private int window = 1;
+
+        private Builder(PciAddress device) {
+            this.device = device;
+        }
+
+        /** Guest memory of {@code bytes}, reserved (not populated) and freed by the server (default 64 MiB). */
+        public Builder memory(long bytes) {
+            if (bytes <= 0) {
+                throw new IllegalArgumentException("guest memory needs a positive size, not " + bytes);
+            }
+            this.size = bytes;
+            this.buffer = null;
+            return this;
+        }
+
+        /** Guest memory the caller owns and frees after closing the server. */
+        public Builder memory(DmaBuffer guestMemory) {
+            this.buffer = Objects.requireNonNull(guestMemory, "guestMemory");
+            return this;
+        }
+
+        /** Where the device sees guest memory (default: 1 GiB, or the mock's aperture); page-aligned. */
+        public Builder iova(long iova) {
+            if (iova < 0 || iova % UnixConstants.PAGE_SIZE != 0) {
+                throw new IllegalArgumentException(String.format("guest memory needs a page-aligned IOVA, not 0x%x", iova));
+            }
+            this.iova = iova;
+            return this;
+        }
+
+        /** A range of offsets into guest memory that must never fault: pinned and mapped in every mode. */
+        public Builder pin(IovaRange offsets) {
+            pins.add(Objects.requireNonNull(offsets, "offsets"));
+            return this;
+        }
+
+        /** The device policy table (default: the built-in one). */
+        public Builder policies(DevicePolicyTable table) {
+            this.table = Objects.requireNonNull(table, "table");
+            return this;
+        }
+
+        /** What the device must never fault on, if the table marks it SELECTIVE. */
+        public Builder mediator(FaultMediator mediator) {
+            this.mediator = Objects.requireNonNull(mediator, "mediator");
+            return this;
+        }
+
+        /** Answers faults instead of the demand map (which still maps the pinned ranges). */
+        public Builder policy(FaultPolicy policy) {
+            this.policy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /** Fault records per read (default {@link FaultServiceLoop#DEFAULT_BATCH}). */
+        public Builder batch(int records) {
+            this.batch = records;
+            return this;
+        }
+
+        /** Pages mapped per fault (default 1). */
+        public Builder window(int pages) {
+            this.window = pages;
+            return this;
+        }
+
+        /** Opens everything; serving begins with {@link FaultServer#start()}. */
+        public FaultServer open() throws VfioException {
+            if (table == null) {
+                table = DevicePolicyTable.builtIn();
+            }
+            return new FaultServer(this);
+        }
+    }
+}
