@@ -35,6 +35,11 @@ public final class FaultQueue implements AutoCloseable {
     private int pageTables;
     private Claim server;
     private boolean destroyed;
+    /** The last buffers read into and written from, and their addresses: a server reuses the same two. */
+    private ByteBuffer readBuffer;
+    private long readAddress;
+    private ByteBuffer respondBuffer;
+    private long respondAddress;
 
     private FaultQueue(Iommufd iommufd, int id, OwnedFd fd) {
         this.iommufd = iommufd;
@@ -84,7 +89,11 @@ public final class FaultQueue implements AutoCloseable {
             throw new IllegalArgumentException("fault records are read into a direct buffer of at least one record ("
                     + FaultConstants.RECORD_SIZE + " bytes), not " + records);
         }
-        long n = FaultNative.read(open("read"), UnixNative.address(records), length);
+        if (records != readBuffer) {
+            readAddress = UnixNative.address(records);
+            readBuffer = records;
+        }
+        long n = FaultNative.read(open("read"), readAddress, length);
         if (n == -Errno.EINVAL) {
             return GROUP_TOO_LARGE;
         }
@@ -107,7 +116,11 @@ public final class FaultQueue implements AutoCloseable {
             throw new IllegalArgumentException("responses " + first + ".." + ((long) first + count) + " are not inside "
                     + responses + " (" + size + " bytes each, a direct buffer)");
         }
-        long n = FaultNative.respond(open("write"), UnixNative.address(responses) + (long) first * size, count * size);
+        if (responses != respondBuffer) {
+            respondAddress = UnixNative.address(responses);
+            respondBuffer = responses;
+        }
+        long n = FaultNative.respond(open("write"), respondAddress + (long) first * size, count * size);
         if (n == -Errno.EINVAL) {
             return 0;
         }
