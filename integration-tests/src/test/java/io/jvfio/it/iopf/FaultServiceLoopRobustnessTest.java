@@ -30,13 +30,16 @@ import java.util.function.LongSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * What the fault-service loop survives, on the kernel's real fault queue fed by the iommufd selftest
  * mock: slow and crashing policies, a policy that stops its own loop, a stop under a sustained fault
  * stream, and a close of the queue it serves. The loop must never end or hang because of them, and
- * every fault it reads must be answered exactly once.
+ * every fault it reads must be answered exactly once. The time-out is a hang guard: a loop that
+ * deadlocks (a self-join, a stop that is never seen) fails its test instead of stalling the suite.
  */
+@Timeout(value = 180, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class FaultServiceLoopRobustnessTest {
     private static final int RW = FaultConstants.PERM_READ | FaultConstants.PERM_WRITE;
     private static final long BASE = MockIommuDevice.aperture().start();
