@@ -1,6 +1,6 @@
 /* iommufd fault queues: allocation, batched reads of fault records and writes of responses, and a C
  * reference serving loop that the benchmark runs beside the Java loop on the same fault source.
- * Natives of io.jvfio.internal.FaultNative. */
+ * Natives of io.jvfio.internal.FaultNative; io.jvfio.iommufd.FaultQueue is their one user. */
 #define _GNU_SOURCE
 #include "jvfio.h"
 
@@ -48,6 +48,20 @@ static jint queue_alloc(JNIEnv *env, jclass cls, jint iommufd, jlong out_id)
         return -errno;
     *(uint32_t *)JVFIO_ADDR(out_id) = cmd.out_fault_id;
     return (jint)cmd.out_fault_fd;
+}
+
+/* Reads whole page-request groups, never blocking: the bytes read, 0 when nothing is pending,
+ * -EINVAL when the first pending group needs more than `length` bytes, or -errno. */
+static jlong fault_read(JNIEnv *env, jclass cls, jint fault_fd, jlong address, jint length)
+{
+    return jvfio_result(JVFIO_RETRY(read(fault_fd, JVFIO_ADDR(address), (size_t)length)));
+}
+
+/* Writes responses; the kernel takes them in order up to the first it refuses. Returns the bytes it
+ * took, -EINVAL when it refuses the first (an unknown or answered cookie, or a bad code), or -errno. */
+static jlong fault_respond(JNIEnv *env, jclass cls, jint fault_fd, jlong address, jint length)
+{
+    return jvfio_result(JVFIO_RETRY(write(fault_fd, JVFIO_ADDR(address), (size_t)length)));
 }
 
 static uint64_t now_ns(void)
@@ -134,6 +148,8 @@ static jlong reference_loop(JNIEnv *env, jclass cls, jint fault_fd, jint stop_fd
 static const JNINativeMethod methods[] = {
     { "constants", "()Ljava/lang/String;", (void *)constants },
     { "queueAlloc", "(IJ)I", (void *)queue_alloc },
+    { "read", "(IJI)J", (void *)fault_read },
+    { "respond", "(IJI)J", (void *)fault_respond },
     { "referenceLoop", "(IIIJJI)J", (void *)reference_loop },
 };
 

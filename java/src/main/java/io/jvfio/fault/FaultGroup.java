@@ -1,6 +1,7 @@
 package io.jvfio.fault;
 
-import io.jvfio.internal.FaultConstants;
+import io.jvfio.memory.Access;
+import java.util.Set;
 
 /**
  * One page-request group as a policy sees it: the faults that share a cookie and are answered
@@ -53,7 +54,7 @@ public final class FaultGroup {
         return records.addr(first + k);
     }
 
-    /** IOMMU_PGFAULT_PERM_* of the k-th fault. */
+    /** IOMMU_PGFAULT_PERM_* of the k-th fault; {@link FaultPermissions} decodes them. */
     public int perm(int k) {
         return records.perm(first + k);
     }
@@ -68,12 +69,17 @@ public final class FaultGroup {
     }
 
     public boolean wantsWrite(int k) {
-        return (perm(k) & FaultConstants.PERM_WRITE) != 0;
+        return FaultPermissions.writes(perm(k));
+    }
+
+    /** Whether memory mapped with {@code access} satisfies the k-th fault. */
+    public boolean allowedBy(int k, Set<Access> access) {
+        return FaultPermissions.allowedBy(perm(k), access);
     }
 
     @Override
     public String toString() {
-        return String.format("fault group cookie %d, %d fault(s), dev %d, %s, first addr 0x%x perm 0x%x", cookie(), size,
-                devId(), pasidValid() ? "pasid " + pasid() : "no pasid", addr(0), perm(0));
+        return String.format("fault group cookie %d, %d fault(s), dev %d, %s, first addr 0x%x %s", cookie(), size,
+                devId(), pasidValid() ? "pasid " + pasid() : "no pasid", addr(0), FaultPermissions.describe(perm(0)));
     }
 }

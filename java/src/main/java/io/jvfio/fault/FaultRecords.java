@@ -2,27 +2,53 @@ package io.jvfio.fault;
 
 import io.jvfio.internal.FaultConstants;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * A flyweight over the fault records of one read (struct iommu_hwpt_pgfault, layout from C): no
- * object per record, just absolute reads from the reused buffer.
+ * object per record, just absolute reads from the reused buffer. {@link FaultResponses} is its
+ * counterpart for the answers.
  */
 public final class FaultRecords {
     private static final int SIZE = FaultConstants.RECORD_SIZE;
 
-    private ByteBuffer buffer;
+    private final ByteBuffer buffer;
     private int count;
 
-    void reset(ByteBuffer buffer, int count) {
+    private FaultRecords(ByteBuffer buffer, int count) {
         this.buffer = buffer;
         this.count = count;
     }
 
-    /** Views {@code count} records at the start of {@code buffer} (little-endian, as the kernel wrote them). */
+    /** Room for {@code capacity} records in a direct buffer in native order, as the kernel writes them. */
+    public static FaultRecords allocate(int capacity) {
+        return new FaultRecords(ByteBuffer.allocateDirect(capacity * SIZE).order(ByteOrder.nativeOrder()), 0);
+    }
+
+    /** Views {@code count} records at the start of {@code buffer} (in the kernel's byte order). */
     public static FaultRecords over(ByteBuffer buffer, int count) {
-        FaultRecords r = new FaultRecords();
-        r.reset(buffer, count);
-        return r;
+        if (count < 0 || (long) count * SIZE > buffer.capacity()) {
+            throw new IllegalArgumentException(count + " fault records do not fit in " + buffer);
+        }
+        return new FaultRecords(buffer, count);
+    }
+
+    /** The buffer to read into, e.g. with {@link io.jvfio.iommufd.FaultQueue#read}. */
+    public ByteBuffer buffer() {
+        return buffer;
+    }
+
+    /** How many records the buffer holds. */
+    public int capacity() {
+        return buffer.capacity() / SIZE;
+    }
+
+    /** Sets how many records the last read returned. */
+    public void count(int count) {
+        if (count < 0 || count > capacity()) {
+            throw new IllegalArgumentException("count " + count + " is outside 0.." + capacity());
+        }
+        this.count = count;
     }
 
     public int count() {
@@ -45,6 +71,7 @@ public final class FaultRecords {
         return buffer.getInt(i * SIZE + FaultConstants.GRPID);
     }
 
+    /** IOMMU_PGFAULT_PERM_* bits; {@link FaultPermissions} decodes them. */
     public int perm(int i) {
         return buffer.getInt(i * SIZE + FaultConstants.PERM);
     }
@@ -67,5 +94,10 @@ public final class FaultRecords {
 
     public boolean lastPage(int i) {
         return (flags(i) & FaultConstants.FLAG_LAST_PAGE) != 0;
+    }
+
+    /** Whether record {@code i} ends its group: LAST_PAGE, the next record has another cookie, or the read ends. */
+    public boolean endsGroup(int i) {
+        return lastPage(i) || i + 1 == count || cookie(i + 1) != cookie(i);
     }
 }

@@ -4,13 +4,13 @@ import io.jvfio.EventFd;
 import io.jvfio.VfioException;
 import io.jvfio.internal.Errno;
 import io.jvfio.internal.Errors;
-import io.jvfio.internal.FaultConstants;
 import io.jvfio.internal.OwnedFd;
 import io.jvfio.internal.UnixConstants;
 import io.jvfio.internal.UnixNative;
 import io.jvfio.iommufd.FaultQueue;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,42 +18,58 @@ import org.slf4j.LoggerFactory;
  * Serves a fault queue on its own thread: epoll on the fault fd and a stop eventfd, read the
  * pending page requests in batches, resolve each group through a {@link FaultPolicy}, answer every
  * group exactly once with one write per batch. Nothing is allocated per fault and nothing is logged
- * per fault; {@link #stats()} counts and times them. On stop and on close it drains and answers what
- * is pending before the thread ends.
+ * per fault; {@link #stats()} counts and times them.
+ * <p>
+ * What a policy does never ends the loop: a policy that throws, even an Error, gets its group
+ * answered INVALID. {@link #stop()} is seen between batches, however fast faults arrive: the loop
+ * answers the batch in hand, then what is pending for at most a second more (a device that keeps
+ * faulting cannot hold a stop off), and ends; what it leaves is answered INVALID by the kernel
+ * when the page table or the queue goes. Should the thread end early all the same (a read or write
+ * the kernel refuses), it answers the batch it holds INVALID, {@link #failure()} says why, and
+ * {@link #stop()} and {@link #close()} answer what is pending INVALID from the calling thread and
+ * throw with that cause. The loop holds the queue's {@link FaultQueue#claim claim} from construction
+ * to {@link #close()}, so the queue cannot be closed under it.
  */
 public final class FaultServiceLoop implements AutoCloseable {
     /** Records per read unless told otherwise; the kernel returns whole groups only. */
     public static final int DEFAULT_BATCH = 64;
     private static final int MAX_BATCH = 1 << 16;
+    /** How long a stop goes on answering what is pending. */
+    private static final long STOP_DRAIN_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final Logger LOG = LoggerFactory.getLogger(FaultServiceLoop.class);
 
     private final FaultQueue queue;
-    private final FaultBatchProcessor processor;
+    private final String name;
     private final FaultStats stats = new FaultStats();
+    private final FaultBatchProcessor processor;
+    private final FaultQueue.Claim claim;
     private final EventFd stop;
     private final OwnedFd epoll;
     private final ByteBuffer events = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
     private final long eventsAddress = UnixNative.address(events);
-    private ByteBuffer records;
-    private long recordsAddress;
-    private ByteBuffer responses;
-    private long responsesAddress;
-    private int batch;
-    private Thread thread;
+    private FaultRecords records;
+    private FaultResponses responses;
+    /** Records read whose answers are not being written yet: the loop's failure path answers them INVALID. */
+    private int inHand;
+    private volatile Thread thread;
+    private volatile boolean stopping;
     private volatile Throwable failure;
     private boolean closed;
 
-    /** A loop for {@code queue}; call {@link #start()} to serve. */
+    /** A loop for {@code queue} reading up to {@code batch} records at a time; call {@link #start()} to serve. */
     public FaultServiceLoop(FaultQueue queue, FaultPolicy policy, int batch) throws VfioException {
         if (batch < 1 || batch > MAX_BATCH) {
             throw new IllegalArgumentException("batch must be 1.." + MAX_BATCH + ", not " + batch);
         }
         this.queue = queue;
-        this.processor = new FaultBatchProcessor(policy);
+        this.name = "jvfio-fault-" + queue.id();
+        this.processor = new FaultBatchProcessor(policy, stats);
         allocate(batch);
-        EventFd stopFd = EventFd.create();
+        FaultQueue.Claim served = queue.claim("fault loop " + name);
+        EventFd stopFd = null;
         OwnedFd ep = null;
         try {
+            stopFd = EventFd.create();
             ep = new OwnedFd(Errors.check(UnixNative.epollCreate(), "epoll_create1", queue.toString()), "epoll of " + queue);
             Errors.check(UnixNative.epollAdd(ep.get(), queue.fd(), UnixConstants.EPOLLIN), "epoll_ctl ADD", queue.toString());
             Errors.check(UnixNative.epollAdd(ep.get(), stopFd.fd(), UnixConstants.EPOLLIN), "epoll_ctl ADD", stopFd.toString());
@@ -61,13 +77,17 @@ public final class FaultServiceLoop implements AutoCloseable {
             if (ep != null) {
                 ep.closeQuietly(e);
             }
-            try {
-                stopFd.close();
-            } catch (VfioException suppressed) {
-                e.addSuppressed(suppressed);
+            if (stopFd != null) {
+                try {
+                    stopFd.close();
+                } catch (VfioException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
             }
+            served.close();
             throw e;
         }
+        this.claim = served;
         this.stop = stopFd;
         this.epoll = ep;
     }
@@ -79,94 +99,132 @@ public final class FaultServiceLoop implements AutoCloseable {
         return loop;
     }
 
-    private void allocate(int records) {
-        this.batch = records;
-        this.records = ByteBuffer.allocateDirect(records * FaultConstants.RECORD_SIZE).order(ByteOrder.nativeOrder());
-        this.recordsAddress = UnixNative.address(this.records);
-        this.responses = ByteBuffer.allocateDirect(records * FaultConstants.RESPONSE_SIZE).order(ByteOrder.nativeOrder());
-        this.responsesAddress = UnixNative.address(this.responses);
+    private void allocate(int capacity) {
+        records = FaultRecords.allocate(capacity);
+        responses = FaultResponses.allocate(capacity);
     }
 
-    public synchronized void start() {
+    /** Starts serving on a new thread; once only, and not after {@link #stop()}. */
+    public void start() {
+        // Checked before taking the lock too: a policy calling start() while stop() holds it would deadlock.
+        refuseStarted();
+        synchronized (this) {
+            refuseStarted();
+            Thread t = new Thread(this::run, name);
+            t.setDaemon(true);
+            thread = t;
+            LOG.info("serving {} (batch {})", queue, records.capacity());
+            t.start();
+        }
+    }
+
+    private void refuseStarted() {
         if (thread != null) {
             throw new IllegalStateException("the fault loop of " + queue + " is already started");
         }
-        thread = new Thread(this::run, "jvfio-fault-" + queue.id());
-        thread.setDaemon(true);
-        LOG.info("serving {} (batch {})", queue, batch);
-        thread.start();
+        if (stopping) {
+            throw new IllegalStateException("the fault loop of " + queue + " is stopped");
+        }
     }
 
     private void run() {
         try {
-            while (true) {
-                int n = UnixNative.epollWait(epoll.get(), eventsAddress, 2, -1);
-                if (n == -Errno.EINTR) {
-                    continue;
-                }
-                Errors.check(n, "epoll_wait", queue.toString());
-                boolean stopping = false;
-                for (int i = 0; i < n; i++) {
-                    stopping |= events.getInt(8 * i) == stop.fd();
-                }
-                drain();
-                if (stopping) {
-                    break;
-                }
-            }
+            serve();
         } catch (Throwable t) {
             failure = t;
-            LOG.error("the fault loop of {} failed; pending faults will be answered INVALID by the kernel when the"
-                    + " fault queue is detached", queue, t);
+            refuseInHand(t);
+            LOG.error("the fault loop of {} failed; faults wait until stop() or close() answers them INVALID", queue, t);
         }
         LOG.info("stopped serving {}: {}", queue, stats.snapshot());
     }
 
-    /** Reads and answers until the queue is empty. */
-    private void drain() throws VfioException {
-        while (true) {
-            long n = UnixNative.read(queue.fd(), recordsAddress, batch * FaultConstants.RECORD_SIZE);
-            if (n == 0 || n == -Errno.EAGAIN) {
-                return;
-            }
-            if (n == -Errno.EINVAL && batch < MAX_BATCH) {
-                // The first pending group is larger than the buffer (the kernel hands out whole groups).
-                allocate(Math.min(MAX_BATCH, batch * 2));
-                stats.addBufferGrowth();
-                continue;
-            }
+    private void serve() throws VfioException {
+        while (!stopping) {
+            int n = UnixNative.epollWait(epoll.get(), eventsAddress, 2, -1);
             if (n == -Errno.EINTR) {
                 continue;
             }
-            Errors.check(n, "read", queue.toString());
-            long start = System.nanoTime();
-            int count = (int) (n / FaultConstants.RECORD_SIZE);
-            int groups = processor.process(records, count, responses);
-            answer(groups);
-            stats.addBatch(count, groups, processor.success, processor.invalid, processor.policyErrors,
-                    System.nanoTime() - start);
+            if (n < 0) {
+                throw Errors.failure("epoll_wait", queue.toString(), -n);
+            }
+            while (!stopping && serveBatch(true)) {
+                // one batch per turn, so that a stop is seen between batches
+            }
+        }
+        drain(true);
+    }
+
+    /** Answers what is pending, for at most {@link #STOP_DRAIN_NANOS}; through the policy or all INVALID. */
+    private void drain(boolean ask) throws VfioException {
+        long deadline = System.nanoTime() + STOP_DRAIN_NANOS;
+        while (serveBatch(ask) && System.nanoTime() - deadline < 0) {
+            // until the queue is empty or the time is up
         }
     }
 
-    /** One write for the batch; a response the kernel rejects is skipped and counted, the rest resent. */
-    private void answer(int groups) throws VfioException {
-        int length = groups * FaultConstants.RESPONSE_SIZE;
-        int offset = 0;
-        while (offset < length) {
-            long w = UnixNative.write(queue.fd(), responsesAddress + offset, length - offset);
-            if (w > 0) {
-                offset += (int) w;
-                if (offset < length) {
+    /** Reads one batch and answers it (through the policy, or all INVALID); false when nothing was pending. */
+    private boolean serveBatch(boolean ask) throws VfioException {
+        int count = read();
+        if (count == 0) {
+            return false;
+        }
+        long start = System.nanoTime();
+        inHand = count;
+        int groups = ask ? processor.process(records, responses) : processor.refuse(records, responses);
+        inHand = 0;
+        respond();
+        stats.addBatch(count, groups, System.nanoTime() - start);
+        return true;
+    }
+
+    private int read() throws VfioException {
+        while (true) {
+            int n = queue.read(records.buffer());
+            if (n != FaultQueue.GROUP_TOO_LARGE) {
+                records.count(n);
+                return n;
+            }
+            if (records.capacity() >= MAX_BATCH) {
+                throw new VfioException("read", queue.toString(), "a page-request group holds more than " + MAX_BATCH
+                        + " faults, more than a fault loop reads at once");
+            }
+            allocate(Math.min(MAX_BATCH, records.capacity() * 2));
+            stats.addBufferGrowth();
+        }
+    }
+
+    /** One write for the batch; a response the kernel refuses is skipped and counted, the rest resent. */
+    private void respond() throws VfioException {
+        int count = responses.count();
+        int first = 0;
+        while (first < count) {
+            int taken = queue.respond(responses.buffer(), first, count - first);
+            if (taken == 0) {
+                stats.addRejectedResponse();
+                first++;
+            } else {
+                first += taken;
+                if (first < count) {
                     stats.addPartialWrite();
                 }
-            } else if (w == -Errno.EINVAL) {
-                stats.addRejectedResponse();
-                offset += FaultConstants.RESPONSE_SIZE;
-            } else if (w != -Errno.EINTR) {
-                throw Errors.failure("write", queue + ", " + (length - offset) / FaultConstants.RESPONSE_SIZE
-                        + " responses", (int) -w);
             }
         }
+    }
+
+    /** On the failing loop thread: the records it read but had not started to answer get INVALID. */
+    private void refuseInHand(Throwable cause) {
+        if (inHand == 0) {
+            return;
+        }
+        try {
+            records.count(inHand);
+            int groups = processor.refuse(records, responses);
+            respond();
+            stats.addBatch(inHand, groups, 0);
+        } catch (Throwable t) {
+            cause.addSuppressed(t);
+        }
+        inHand = 0;
     }
 
     public FaultStats.Snapshot stats() {
@@ -188,36 +246,95 @@ public final class FaultServiceLoop implements AutoCloseable {
         return t != null && t.isAlive();
     }
 
-    /** Asks the loop to drain, answer and end; waits for it. A loop never started drains here. */
-    public synchronized void stop() throws VfioException {
-        Thread t = thread;
-        if (t == null) {
-            drain();
-            return;
-        }
-        if (!t.isAlive()) {
-            return;
-        }
-        stop.signal(1);
-        try {
-            t.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new VfioException("stop", queue.toString(), "interrupted while waiting for the fault loop to drain");
+    /**
+     * Asks the loop to answer its batch in hand and what is pending, then to end; waits for it. A loop
+     * never started drains here. Throws when the loop thread had failed (after answering what is
+     * pending INVALID here), and {@link IllegalStateException} when called from the loop's own thread
+     * (a policy stopping its loop would wait for itself).
+     */
+    public void stop() throws VfioException {
+        refuseOnLoopThread("stop");
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            stopping = true;
+            Thread t = thread;
+            if (t == null) {
+                drain(true);
+                return;
+            }
+            if (t.isAlive()) {
+                stop.signal(1);
+            }
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new VfioException("stop", queue.toString(), "interrupted while waiting for the fault loop to answer"
+                        + " its batch in hand and end; it ends on its own");
+            }
+            Throwable cause = failure;
+            if (cause != null) {
+                VfioException failed = new VfioException("stop", queue.toString(), "the fault loop had failed: " + cause
+                        + "; what was pending is answered INVALID");
+                failed.initCause(cause);
+                try {
+                    drain(false);
+                } catch (VfioException | RuntimeException e) {
+                    failed.addSuppressed(e);
+                }
+                throw failed;
+            }
         }
     }
 
+    private void refuseOnLoopThread(String operation) {
+        if (Thread.currentThread() == thread) {
+            throw new IllegalStateException(operation + "() called on the fault loop's own thread (by its policy?) would"
+                    + " wait for that thread to end: call it from another thread (" + queue + ")");
+        }
+    }
+
+    /**
+     * Stops the loop (see {@link #stop()}), then releases its eventfd, its epoll and its claim on the
+     * queue, also when the stop throws. Idempotent; refused on the loop's own thread.
+     */
     @Override
-    public synchronized void close() throws VfioException {
-        if (closed) {
-            return;
+    public void close() throws VfioException {
+        refuseOnLoopThread("close");
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            VfioException failed = null;
+            try {
+                stop();
+            } catch (VfioException e) {
+                failed = e;
+            }
+            if (failed != null && isRunning()) {
+                throw failed; // interrupted while the loop still runs on these resources: close again later
+            }
+            closed = true;
+            claim.close();
+            failed = closeQuietly(epoll, failed);
+            failed = closeQuietly(stop, failed);
+            if (failed != null) {
+                throw failed;
+            }
         }
-        stop();
-        closed = true;
+    }
+
+    private static VfioException closeQuietly(AutoCloseable resource, VfioException failed) {
         try {
-            epoll.close();
-        } finally {
-            stop.close();
+            resource.close();
+        } catch (Exception e) {
+            if (failed == null) {
+                return e instanceof VfioException v ? v : new VfioException("close", resource.toString(), e.toString());
+            }
+            failed.addSuppressed(e);
         }
+        return failed;
     }
 }

@@ -9,8 +9,15 @@ import org.HdrHistogram.SingleWriterRecorder;
  * only, once per batch; {@link #snapshot()} may be called from any thread. The counters are plain
  * fields published by one volatile write per batch: a fence per counter would cost more than the
  * batch's own work on a small batch.
+ * <p>
+ * A batch slower than the histogram's range (a policy that blocks, a GC pause, a stopped process)
+ * is recorded at the range's top, and its true time kept in the maximum: recording never throws,
+ * never allocates and never grows the histogram, and the one figure such a batch is about is exact.
  */
 public final class FaultStats {
+    /** The top of the latency histogram; slower batches are clamped to it (see the class comment). */
+    static final long HISTOGRAM_RANGE_NANOS = TimeUnit.SECONDS.toNanos(60);
+
     private long faults;
     private long groups;
     private long success;
@@ -21,23 +28,32 @@ public final class FaultStats {
     private long bufferGrowths;
     private long batches;
     private int maxBatch;
+    private long maxNanos;
     private volatile long published;
-    private final SingleWriterRecorder latency = new SingleWriterRecorder(TimeUnit.SECONDS.toNanos(10), 3);
-    private final Histogram total = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+    private final SingleWriterRecorder latency = new SingleWriterRecorder(HISTOGRAM_RANGE_NANOS, 3);
+    private final Histogram total = new Histogram(HISTOGRAM_RANGE_NANOS, 3);
     private final long startNanos = System.nanoTime();
 
-    /** Everything one batch did, added at once. */
-    void addBatch(int faultCount, int groupCount, int successCount, int invalidCount, int errors, long latencyNanos) {
-        faults += faultCount;
-        groups += groupCount;
+    /** The answers of one batch, as the processor decided them; published with the batch. */
+    void addAnswers(int successCount, int invalidCount, int errors) {
         success += successCount;
         invalid += invalidCount;
         policyErrors += errors;
+    }
+
+    /** One batch read and answered: {@code faultCount} records in {@code groupCount} groups. */
+    void addBatch(int faultCount, int groupCount, long latencyNanos) {
+        faults += faultCount;
+        groups += groupCount;
         batches++;
         if (faultCount > maxBatch) {
             maxBatch = faultCount;
         }
-        latency.recordValueWithCount(Math.max(1, latencyNanos), Math.max(1, groupCount));
+        long nanos = Math.max(1, latencyNanos);
+        if (nanos > maxNanos) {
+            maxNanos = nanos;
+        }
+        latency.recordValueWithCount(Math.min(nanos, HISTOGRAM_RANGE_NANOS), Math.max(1, groupCount));
         published++;
     }
 
@@ -73,14 +89,16 @@ public final class FaultStats {
         total.add(latency.getIntervalHistogram());
         return new Snapshot(faults, groups, success, invalid, policyErrors, rejectedResponses, partialWrites,
                 bufferGrowths, batches, maxBatch, total.getValueAtPercentile(50), total.getValueAtPercentile(99),
-                total.getMaxValue(), System.nanoTime() - startNanos);
+                maxNanos, System.nanoTime() - startNanos);
     }
 
     /**
-     * @param faults          fault records read
-     * @param groups          page-request groups answered
+     * @param faults            fault records read
+     * @param groups            page-request groups answered
      * @param rejectedResponses responses the kernel refused (EINVAL: unknown cookie or code)
-     * @param maxBatch        the most records one read returned (the deepest queue seen)
+     * @param maxBatch          the most records one read returned (the deepest queue seen)
+     * @param p50Nanos          read-to-answer latency per group, median (at most one minute: see {@link FaultStats})
+     * @param maxNanos          the slowest batch, exact
      */
     public record Snapshot(long faults, long groups, long success, long invalid, long policyErrors,
                            long rejectedResponses, long partialWrites, long bufferGrowths, long batches, int maxBatch,

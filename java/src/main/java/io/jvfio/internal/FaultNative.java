@@ -9,6 +9,12 @@ public final class FaultNative {
     /** IOMMU_FAULT_QUEUE_ALLOC: returns the fault fd and stores the object id (u32) at {@code outId}. */
     public static native int queueAlloc(int iommufd, long outId);
 
+    /** Reads whole page-request groups: bytes read, 0 when none is pending, -EINVAL when the first does not fit. */
+    public static native long read(int faultFd, long address, int length);
+
+    /** Writes responses: bytes the kernel took (up to the first it refuses), -EINVAL when it refuses the first. */
+    public static native long respond(int faultFd, long address, int length);
+
     /**
      * The C reference serving loop (benchmarks only): answers SUCCESS to every group until
      * {@code maxGroups} or the stop eventfd; per batch stores (latency ns, groups) longs at {@code samples}.

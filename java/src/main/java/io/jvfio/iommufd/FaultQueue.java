@@ -3,24 +3,43 @@ package io.jvfio.iommufd;
 import io.jvfio.VfioException;
 import io.jvfio.internal.Errno;
 import io.jvfio.internal.Errors;
+import io.jvfio.internal.FaultConstants;
 import io.jvfio.internal.FaultNative;
 import io.jvfio.internal.InfoBuffer;
 import io.jvfio.internal.IommufdNative;
 import io.jvfio.internal.OwnedFd;
+import io.jvfio.internal.UnixConstants;
+import io.jvfio.internal.UnixNative;
+import java.nio.ByteBuffer;
 
 /**
  * An iommufd fault queue (IOMMU_FAULT_QUEUE_ALLOC): a fault object id to give HW page tables, and a
- * fault fd from which page requests are read and to which responses are written. Serve it with
- * {@link io.jvfio.fault.FaultServiceLoop}. Close it after the page tables that use it: the kernel
- * refuses to destroy it while one does (EBUSY), and so does {@link #close()}, before touching the
- * kernel, so that a refused close leaves the queue working.
+ * fault fd from which page requests are {@link #read} and to which responses are {@linkplain #respond
+ * written}. Serve it with {@link io.jvfio.fault.FaultServiceLoop}.
+ * <p>
+ * Closing: after the page tables that deliver faults to it (the kernel refuses to destroy it while one
+ * does), and after the loop that serves it. {@link #close()} refuses both cases with
+ * {@link io.jvfio.VfioBusyException} before touching the kernel, so that a refused close leaves the
+ * queue working: a server waits on the fault fd for as long as it runs, and closing the fd under it
+ * would let a new open() recycle the number into an unrelated file that the server then reads and
+ * writes. Each read and respond holds the queue's lock for its one non-blocking system call, so
+ * close() never closes the fd in the middle of one either.
  */
 public final class FaultQueue implements AutoCloseable {
+    /** What {@link #read} returns when the first pending group needs a larger buffer. */
+    public static final int GROUP_TOO_LARGE = -1;
+
     private final Iommufd iommufd;
     private final int id;
     private final OwnedFd fd;
     private int pageTables;
+    private Claim server;
     private boolean destroyed;
+    /** The last buffers read into and written from, and their addresses: a server reuses the same two. */
+    private ByteBuffer readBuffer;
+    private long readAddress;
+    private ByteBuffer respondBuffer;
+    private long respondAddress;
 
     private FaultQueue(Iommufd iommufd, int id, OwnedFd fd) {
         this.iommufd = iommufd;
@@ -44,13 +63,100 @@ public final class FaultQueue implements AutoCloseable {
         return id;
     }
 
-    /** The fault fd: readable when page requests are pending. */
+    /**
+     * The fault fd, readable when page requests are pending: for poll and epoll by whoever holds the
+     * {@link #claim}. Read and answer through {@link #read} and {@link #respond}, which keep close()
+     * off the descriptor; a number kept past close() may name another file.
+     */
     public int fd() {
         return fd.get();
     }
 
     public Iommufd iommufd() {
         return iommufd;
+    }
+
+    /**
+     * Reads pending page requests into {@code records} (a direct buffer in native order, from index 0,
+     * as many records as its capacity holds). The kernel hands out whole groups only and never blocks.
+     *
+     * @return the number of records read, 0 when nothing is pending, or {@link #GROUP_TOO_LARGE} when
+     *         the first pending group holds more records than the buffer
+     */
+    public synchronized int read(ByteBuffer records) throws VfioException {
+        int length = records.capacity() / FaultConstants.RECORD_SIZE * FaultConstants.RECORD_SIZE;
+        if (!records.isDirect() || length == 0) {
+            throw new IllegalArgumentException("fault records are read into a direct buffer of at least one record ("
+                    + FaultConstants.RECORD_SIZE + " bytes), not " + records);
+        }
+        if (records != readBuffer) {
+            readAddress = UnixNative.address(records);
+            readBuffer = records;
+        }
+        long n = FaultNative.read(open("read"), readAddress, length);
+        if (n == -Errno.EINVAL) {
+            return GROUP_TOO_LARGE;
+        }
+        if (n < 0) {
+            throw Errors.failure("read", this + ", " + length / FaultConstants.RECORD_SIZE + " records", (int) -n);
+        }
+        return (int) (n / FaultConstants.RECORD_SIZE);
+    }
+
+    /**
+     * Writes {@code count} responses from index {@code first} of {@code responses} (a direct buffer in
+     * native order). The kernel takes them in order and stops at the first it refuses: a cookie it does
+     * not hold (unknown or answered already) or a bad code.
+     *
+     * @return how many responses it took; 0 when it refused the first
+     */
+    public synchronized int respond(ByteBuffer responses, int first, int count) throws VfioException {
+        int size = FaultConstants.RESPONSE_SIZE;
+        if (!responses.isDirect() || first < 0 || count < 1 || (long) first + count > responses.capacity() / size) {
+            throw new IllegalArgumentException("responses " + first + ".." + ((long) first + count) + " are not inside "
+                    + responses + " (" + size + " bytes each, a direct buffer)");
+        }
+        if (responses != respondBuffer) {
+            respondAddress = UnixNative.address(responses);
+            respondBuffer = responses;
+        }
+        long n = FaultNative.respond(open("write"), respondAddress + (long) first * size, count * size);
+        if (n == -Errno.EINVAL) {
+            return 0;
+        }
+        if (n < 0) {
+            throw Errors.failure("write", this + ", " + count + " responses", (int) -n);
+        }
+        return (int) (n / size);
+    }
+
+    /** Whether page requests wait to be read. */
+    public synchronized boolean hasPending() throws VfioException {
+        int revents = Errors.check(UnixNative.poll(open("poll"), UnixConstants.POLLIN, 0), "poll", toString());
+        return (revents & UnixConstants.POLLIN) != 0;
+    }
+
+    private int open(String operation) throws VfioException {
+        if (destroyed) {
+            throw new VfioException(operation, toString(), "the fault queue is closed");
+        }
+        return fd.get();
+    }
+
+    /**
+     * Registers {@code server} (e.g. a fault-service loop) as the one that reads and answers this
+     * queue, until the returned claim is closed; {@link #close()} refuses while it is held.
+     */
+    public synchronized Claim claim(String server) throws VfioException {
+        if (destroyed) {
+            throw new VfioException("claim", toString(), "the fault queue is closed");
+        }
+        if (this.server != null) {
+            throw VfioException.of("claim", "fault queue " + id, Errno.EBUSY, "already served by " + this.server.server
+                    + ": one server per queue");
+        }
+        this.server = new Claim(server);
+        return this.server;
     }
 
     synchronized void retain() {
@@ -63,8 +169,9 @@ public final class FaultQueue implements AutoCloseable {
 
     /**
      * Closes the fault fd (it holds a reference on the fault object), then destroys the object. Throws
-     * {@link io.jvfio.VfioBusyException} while a {@link HwPageTable} still uses the queue; it then
-     * stays usable. Faults left unanswered are answered INVALID by the kernel on destroy.
+     * {@link io.jvfio.VfioBusyException} while a {@link HwPageTable} still uses the queue or a server
+     * holds its {@link #claim}; it then stays usable. Faults left unanswered are answered INVALID by
+     * the kernel on destroy.
      */
     @Override
     public synchronized void close() throws VfioException {
@@ -74,6 +181,10 @@ public final class FaultQueue implements AutoCloseable {
         if (pageTables > 0) {
             throw VfioException.of("IOMMU_DESTROY", "fault queue " + id, Errno.EBUSY,
                     pageTables + " HW page table(s) still deliver faults to it: close them first");
+        }
+        if (server != null) {
+            throw VfioException.of("IOMMU_DESTROY", "fault queue " + id, Errno.EBUSY,
+                    server.server + " still serves it: close that first");
         }
         destroyed = true;
         fd.close();
@@ -88,5 +199,28 @@ public final class FaultQueue implements AutoCloseable {
     @Override
     public String toString() {
         return fd.toString();
+    }
+
+    /** The registration of the one server of a queue; closing it lets the queue be closed. */
+    public final class Claim implements AutoCloseable {
+        private final String server;
+
+        private Claim(String server) {
+            this.server = server;
+        }
+
+        @Override
+        public void close() {
+            synchronized (FaultQueue.this) {
+                if (FaultQueue.this.server == this) {
+                    FaultQueue.this.server = null;
+                }
+            }
+        }
+
+        @Override
+        public String toString() {
+            return server + " of " + FaultQueue.this;
+        }
     }
 }

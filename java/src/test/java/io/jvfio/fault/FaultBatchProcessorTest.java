@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jvfio.internal.FaultConstants;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -13,8 +12,10 @@ import org.junit.jupiter.api.Test;
 /** Grouping by cookie, one answer per group, and the policy-throws path, over records in the kernel's layout. */
 class FaultBatchProcessorTest {
     private static final int SIZE = FaultConstants.RECORD_SIZE;
-    private final ByteBuffer records = ByteBuffer.allocateDirect(16 * SIZE).order(ByteOrder.LITTLE_ENDIAN);
-    private final ByteBuffer responses = ByteBuffer.allocateDirect(16 * FaultConstants.RESPONSE_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+    private final FaultRecords batch = FaultRecords.allocate(16);
+    private final ByteBuffer records = batch.buffer();
+    private final FaultResponses responses = FaultResponses.allocate(16);
+    private final FaultStats stats = new FaultStats();
 
     private void record(int i, int cookie, boolean last, int pasid, long addr, int perm) {
         int at = i * SIZE;
@@ -30,11 +31,16 @@ class FaultBatchProcessorTest {
     }
 
     private int cookieOf(int response) {
-        return responses.getInt(response * FaultConstants.RESPONSE_SIZE + FaultConstants.RESPONSE_COOKIE);
+        return responses.cookie(response);
     }
 
     private int codeOf(int response) {
-        return responses.getInt(response * FaultConstants.RESPONSE_SIZE + FaultConstants.RESPONSE_CODE);
+        return responses.code(response);
+    }
+
+    private int process(FaultPolicy policy, int count) {
+        batch.count(count);
+        return new FaultBatchProcessor(policy, stats).process(batch, responses);
     }
 
     @Test
@@ -59,25 +65,25 @@ class FaultBatchProcessorTest {
         record(3, 2, true, 3, 0x4000, FaultConstants.PERM_READ);
         record(4, 3, true, 0, 0x5000, FaultConstants.PERM_READ);
         List<Integer> sizes = new ArrayList<>();
-        FaultBatchProcessor p = new FaultBatchProcessor(group -> {
+        assertEquals(3, process(group -> {
             sizes.add(group.size());
             return group.pasidValid() ? FaultResponse.INVALID : FaultResponse.SUCCESS;
-        });
-        assertEquals(3, p.process(records, 5, responses));
+        }, 5));
         assertEquals(List.of(1, 3, 1), sizes);
         assertEquals(List.of(1, 2, 3), List.of(cookieOf(0), cookieOf(1), cookieOf(2)));
         assertEquals(List.of(FaultConstants.RESP_SUCCESS, FaultConstants.RESP_INVALID, FaultConstants.RESP_SUCCESS),
                 List.of(codeOf(0), codeOf(1), codeOf(2)));
-        assertEquals(2, p.success);
-        assertEquals(1, p.invalid);
+        assertEquals(3, responses.count());
+        FaultStats.Snapshot s = stats.snapshot();
+        assertEquals(2, s.success(), "the processor counts its answers into the statistics it was given");
+        assertEquals(1, s.invalid());
     }
 
     @Test
     void aGroupCutByTheEndOfTheReadIsStillAnsweredOnce() {
         record(0, 9, false, 0, 0x1000, FaultConstants.PERM_READ);
         record(1, 9, false, 0, 0x2000, FaultConstants.PERM_READ);
-        FaultBatchProcessor p = new FaultBatchProcessor(group -> FaultResponse.SUCCESS);
-        assertEquals(1, p.process(records, 2, responses));
+        assertEquals(1, process(group -> FaultResponse.SUCCESS, 2));
         assertEquals(9, cookieOf(0));
     }
 
@@ -86,35 +92,56 @@ class FaultBatchProcessorTest {
         record(0, 1, true, 0, 0x1000, FaultConstants.PERM_READ);
         record(1, 2, true, 0, 0x2000, FaultConstants.PERM_READ);
         record(2, 3, true, 0, 0x3000, FaultConstants.PERM_READ);
-        FaultBatchProcessor p = new FaultBatchProcessor(group -> switch (group.cookie()) {
+        assertEquals(3, process(group -> switch (group.cookie()) {
             case 1 -> throw new IllegalStateException("policy bug");
             case 2 -> null;
             default -> FaultResponse.SUCCESS;
-        });
-        assertEquals(3, p.process(records, 3, responses));
+        }, 3));
         assertEquals(FaultConstants.RESP_INVALID, codeOf(0));
         assertEquals(FaultConstants.RESP_INVALID, codeOf(1));
         assertEquals(FaultConstants.RESP_SUCCESS, codeOf(2));
-        assertEquals(2, p.policyErrors);
-        assertEquals(2, p.invalid);
+        assertEquals(2, stats.snapshot().policyErrors());
+        assertEquals(2, stats.snapshot().invalid());
+    }
+
+    private static int recurse(int depth) {
+        return recurse(depth + 1) + 1;
     }
 
     @Test
-    void statsAddUpBatchesAndLatency() {
-        FaultStats stats = new FaultStats();
-        stats.addBatch(64, 60, 58, 2, 1, 5_000);
-        stats.addBatch(1, 1, 1, 0, 0, 2_000);
-        stats.addRejectedResponse();
+    void aPolicyThrowingAnErrorGetsItsGroupAnsweredInvalidAndTheRestOfTheBatchAnswered() {
+        for (int i = 0; i < 5; i++) {
+            record(i, 10 + i, true, 0, 0x1000L * (i + 1), FaultConstants.PERM_READ);
+        }
+        assertEquals(5, process(group -> switch (group.cookie()) {
+            case 11 -> throw new OutOfMemoryError("policy ran out of heap");
+            case 12 -> recurse(0) > 0 ? FaultResponse.SUCCESS : FaultResponse.INVALID;
+            case 13 -> throw new AssertionError("policy assertion");
+            default -> FaultResponse.SUCCESS;
+        }, 5));
+        assertEquals(List.of(10, 11, 12, 13, 14), List.of(cookieOf(0), cookieOf(1), cookieOf(2), cookieOf(3), cookieOf(4)));
+        assertEquals(List.of(FaultConstants.RESP_SUCCESS, FaultConstants.RESP_INVALID, FaultConstants.RESP_INVALID,
+                FaultConstants.RESP_INVALID, FaultConstants.RESP_SUCCESS),
+                List.of(codeOf(0), codeOf(1), codeOf(2), codeOf(3), codeOf(4)));
         FaultStats.Snapshot s = stats.snapshot();
-        assertEquals(65, s.faults());
-        assertEquals(61, s.groups());
-        assertEquals(59, s.success());
-        assertEquals(2, s.invalid());
-        assertEquals(1, s.policyErrors());
-        assertEquals(1, s.rejectedResponses());
-        assertEquals(2, s.batches());
-        assertEquals(64, s.maxBatch());
-        assertTrue(s.p50Nanos() >= 4_990 && s.p50Nanos() <= 5_010, "60 of 61 groups took 5 us: " + s.p50Nanos());
-        assertEquals(61, stats.groups());
+        assertEquals(3, s.policyErrors());
+        assertEquals(3, s.invalid());
+        assertEquals(2, s.success());
+    }
+
+    @Test
+    void refusingAnswersEveryGroupInvalidWithoutAskingThePolicy() {
+        record(0, 1, true, 0, 0x1000, FaultConstants.PERM_READ);
+        record(1, 2, false, 0, 0x2000, FaultConstants.PERM_READ);
+        record(2, 2, true, 0, 0x3000, FaultConstants.PERM_READ);
+        batch.count(3);
+        FaultBatchProcessor p = new FaultBatchProcessor(group -> {
+            throw new AssertionError("not asked");
+        }, stats);
+        assertEquals(2, p.refuse(batch, responses));
+        assertEquals(List.of(1, 2), List.of(cookieOf(0), cookieOf(1)));
+        assertEquals(List.of(FaultConstants.RESP_INVALID, FaultConstants.RESP_INVALID), List.of(codeOf(0), codeOf(1)));
+        assertEquals(0, stats.snapshot().policyErrors());
+        assertEquals(2, stats.snapshot().invalid());
     }
 }

@@ -6,11 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jvfio.VfioBusyException;
+import io.jvfio.VfioException;
 import io.jvfio.fault.FaultRecords;
+import io.jvfio.fault.FaultResponse;
+import io.jvfio.fault.FaultResponses;
 import io.jvfio.internal.Errno;
 import io.jvfio.internal.FaultConstants;
-import io.jvfio.internal.UnixConstants;
 import io.jvfio.internal.UnixNative;
+import io.jvfio.iommufd.FaultQueue;
 import io.jvfio.iommufd.testing.MockIommuDevice;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -39,24 +42,25 @@ class FaultQueueKernelTest {
         source.close();
     }
 
-    private int read(int maxRecords) {
-        long n = UnixNative.read(source.queue.fd(), UnixNative.address(records), maxRecords * FaultConstants.RECORD_SIZE);
-        assertTrue(n >= 0, "read: " + Errno.describe((int) -n));
-        return (int) (n / FaultConstants.RECORD_SIZE);
+    private int read(int maxRecords) throws VfioException {
+        int n = source.queue.read(records.slice(0, maxRecords * FaultConstants.RECORD_SIZE));
+        assertTrue(n >= 0, "read: " + n);
+        return n;
     }
 
-    private long answer(int cookie, int code) {
+    /** The responses the kernel took: 1, or 0 when it refused this one. */
+    private int answer(int cookie, int code) throws VfioException {
         responses.putInt(FaultConstants.RESPONSE_COOKIE, cookie);
         responses.putInt(FaultConstants.RESPONSE_CODE, code);
-        return UnixNative.write(source.queue.fd(), UnixNative.address(responses), FaultConstants.RESPONSE_SIZE);
+        return source.queue.respond(responses, 0, 1);
     }
 
-    private boolean readable() {
-        return (UnixNative.poll(source.queue.fd(), UnixConstants.POLLIN, 0) & UnixConstants.POLLIN) != 0;
+    private boolean readable() throws VfioException {
+        return source.queue.hasPending();
     }
 
     @Test
-    void oneFaultIsDeliveredAnsweredOnceAndNotTwice() {
+    void oneFaultIsDeliveredAnsweredOnceAndNotTwice() throws Exception {
         assertFalse(readable());
         assertEquals(0, read(1), "an empty queue reads 0 without blocking");
         trigger(0, 3, RW, BASE + 0x5000);
@@ -69,20 +73,20 @@ class FaultQueueKernelTest {
         assertEquals(3, r.grpid(0));
         assertEquals(RW, r.perm(0));
         assertEquals(BASE + 0x5000, r.addr(0));
-        assertEquals(FaultConstants.RESPONSE_SIZE, answer(r.cookie(0), FaultConstants.RESP_SUCCESS));
-        assertEquals(-Errno.EINVAL, answer(r.cookie(0), FaultConstants.RESP_SUCCESS), "a second answer is refused");
+        assertEquals(1, answer(r.cookie(0), FaultConstants.RESP_SUCCESS));
+        assertEquals(0, answer(r.cookie(0), FaultConstants.RESP_SUCCESS), "a second answer is refused");
         assertFalse(readable());
     }
 
     @Test
-    void pasidAndGroupIdAreReported() {
+    void pasidAndGroupIdAreReported() throws Exception {
         trigger(5, 7, FaultConstants.PERM_READ, BASE);
         assertEquals(1, read(1));
         FaultRecords r = FaultRecords.over(records, 1);
         assertTrue(r.pasidValid(0));
         assertEquals(5, r.pasid(0));
         assertEquals(7, r.grpid(0));
-        assertEquals(FaultConstants.RESPONSE_SIZE, answer(r.cookie(0), FaultConstants.RESP_INVALID));
+        assertEquals(1, answer(r.cookie(0), FaultConstants.RESP_INVALID));
     }
 
     @Test
@@ -91,24 +95,23 @@ class FaultQueueKernelTest {
         assertEquals(64, read(256));
         FaultRecords r = FaultRecords.over(records, 64);
         Set<Integer> cookies = new HashSet<>();
+        FaultResponses answers = FaultResponses.allocate(64);
         for (int i = 0; i < 64; i++) {
             cookies.add(r.cookie(i));
-            responses.putInt(i * FaultConstants.RESPONSE_SIZE + FaultConstants.RESPONSE_COOKIE, r.cookie(i));
-            responses.putInt(i * FaultConstants.RESPONSE_SIZE + FaultConstants.RESPONSE_CODE, FaultConstants.RESP_SUCCESS);
+            answers.add(r.cookie(i), FaultResponse.SUCCESS);
         }
         assertEquals(64, cookies.size(), "one cookie per one-fault group");
-        assertEquals(64L * FaultConstants.RESPONSE_SIZE,
-                UnixNative.write(source.queue.fd(), UnixNative.address(responses), 64 * FaultConstants.RESPONSE_SIZE));
+        assertEquals(64, source.queue.respond(answers.buffer(), 0, answers.count()));
         assertFalse(readable());
     }
 
     @Test
-    void badCookiesShortWritesAndPartialBatchesSurface() {
+    void badCookiesShortWritesAndPartialBatchesSurface() throws Exception {
         long shortWrite = UnixNative.write(source.queue.fd(), UnixNative.address(responses), 4);
         assertEquals(-Errno.ESPIPE, shortWrite);
         long oddRead = UnixNative.read(source.queue.fd(), UnixNative.address(records), FaultConstants.RECORD_SIZE + 1);
         assertEquals(-Errno.ESPIPE, oddRead);
-        assertEquals(-Errno.EINVAL, answer(0x7fff0000, FaultConstants.RESP_SUCCESS), "unknown cookie");
+        assertEquals(0, answer(0x7fff0000, FaultConstants.RESP_SUCCESS), "unknown cookie");
         trigger(0, 1, RW, BASE);
         trigger(0, 2, RW, BASE + 4096);
         assertEquals(2, read(16));
@@ -117,10 +120,9 @@ class FaultQueueKernelTest {
         responses.putInt(FaultConstants.RESPONSE_COOKIE, r.cookie(0)).putInt(FaultConstants.RESPONSE_CODE, 0);
         responses.putInt(size + FaultConstants.RESPONSE_COOKIE, 0x7fff0001).putInt(size + FaultConstants.RESPONSE_CODE, 0);
         responses.putInt(2 * size + FaultConstants.RESPONSE_COOKIE, r.cookie(1)).putInt(2 * size + FaultConstants.RESPONSE_CODE, 0);
-        long consumed = UnixNative.write(source.queue.fd(), UnixNative.address(responses), 3 * size);
-        assertEquals(size, consumed, "the kernel stops at the bad response and says how much it took");
-        assertEquals(-Errno.EINVAL, UnixNative.write(source.queue.fd(), UnixNative.address(responses) + size, 2 * size));
-        assertEquals(size, UnixNative.write(source.queue.fd(), UnixNative.address(responses) + 2 * size, size));
+        assertEquals(1, source.queue.respond(responses, 0, 3), "the kernel stops at the bad response and says how much it took");
+        assertEquals(0, source.queue.respond(responses, 1, 2));
+        assertEquals(1, source.queue.respond(responses, 2, 1));
         assertFalse(readable());
     }
 
@@ -131,6 +133,23 @@ class FaultQueueKernelTest {
         trigger(0, 1, RW, BASE);
         assertEquals(1, read(1), "the queue still works after the refused destroy");
         answer(FaultRecords.over(records, 1).cookie(0), FaultConstants.RESP_SUCCESS);
+    }
+
+    @Test
+    void aServedQueueRefusesASecondServerAndItsCloseUntilTheClaimIsReleased() throws Exception {
+        FaultQueue.Claim claim = source.queue.claim("test server");
+        VfioBusyException second = assertThrows(VfioBusyException.class, () -> source.queue.claim("another server"));
+        assertTrue(second.getMessage().contains("test server"), second.getMessage());
+        source.closeMock();
+        VfioBusyException busy = assertThrows(VfioBusyException.class, source.queue::close);
+        assertTrue(busy.getMessage().contains("test server still serves it"), busy.getMessage());
+        assertEquals(0, read(16), "the queue still reads after the refused close");
+        claim.close();
+        source.queue.close();
+        VfioException closed = assertThrows(VfioException.class, () -> read(16));
+        assertTrue(closed.getMessage().contains("closed"), closed.getMessage());
+        assertThrows(VfioException.class, () -> source.queue.respond(responses, 0, 1));
+        assertThrows(VfioException.class, () -> source.queue.claim("late server"));
     }
 
     private void trigger(int pasid, int grpid, int perm, long addr) {

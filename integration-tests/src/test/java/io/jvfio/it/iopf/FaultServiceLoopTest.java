@@ -2,26 +2,27 @@ package io.jvfio.it.iopf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jvfio.VfioException;
 import io.jvfio.fault.DemandMapPolicy;
 import io.jvfio.fault.FaultPolicy;
 import io.jvfio.fault.FaultResponse;
+import io.jvfio.fault.FaultResponses;
 import io.jvfio.fault.FaultServiceLoop;
 import io.jvfio.fault.FaultStats;
 import io.jvfio.fault.GuestRegion;
-import io.jvfio.internal.Errno;
 import io.jvfio.internal.FaultConstants;
-import io.jvfio.internal.UnixConstants;
-import io.jvfio.internal.UnixNative;
 import io.jvfio.iommufd.testing.MockIommuDevice;
 import io.jvfio.memory.Access;
 import io.jvfio.memory.DmaBuffer;
 import io.jvfio.memory.IovaRange;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.EnumSet;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -53,17 +54,15 @@ class FaultServiceLoopTest {
         assertEquals(expected, actual.getAsLong(), what);
     }
 
-    private boolean readable() {
-        return (UnixNative.poll(source.queue.fd(), UnixConstants.POLLIN, 0) & UnixConstants.POLLIN) != 0;
+    private boolean readable() throws VfioException {
+        return source.queue.hasPending();
     }
 
     /** Whether the kernel still holds a group under this cookie: a second answer would be accepted. */
-    private boolean pending(int cookie) {
-        ByteBuffer response = ByteBuffer.allocateDirect(FaultConstants.RESPONSE_SIZE).order(ByteOrder.nativeOrder());
-        response.putInt(FaultConstants.RESPONSE_COOKIE, cookie).putInt(FaultConstants.RESPONSE_CODE, FaultConstants.RESP_INVALID);
-        long r = UnixNative.write(source.queue.fd(), UnixNative.address(response), FaultConstants.RESPONSE_SIZE);
-        assertTrue(r == FaultConstants.RESPONSE_SIZE || r == -Errno.EINVAL, "write: " + r);
-        return r == FaultConstants.RESPONSE_SIZE;
+    private boolean pending(int cookie) throws VfioException {
+        FaultResponses response = FaultResponses.allocate(1);
+        response.add(cookie, FaultResponse.INVALID);
+        return source.queue.respond(response.buffer(), 0, 1) == 1;
     }
 
     @Test
@@ -142,7 +141,7 @@ class FaultServiceLoopTest {
     }
 
     @Test
-    void stopAnswersWhatIsPending() throws Exception {
+    void stopAnswersWhatIsPendingOnALoopNeverStarted() throws Exception {
         FaultServiceLoop loop = new FaultServiceLoop(source.queue, group -> FaultResponse.SUCCESS, 16);
         source.mock.triggerBurst(0, RW, BASE, PAGE, 50);
         assertTrue(readable());
@@ -150,6 +149,45 @@ class FaultServiceLoopTest {
         assertEquals(50, loop.stats().groups());
         assertFalse(readable(), "nothing left pending after close");
         loop.close();
+    }
+
+    @Test
+    void stopAnswersWhatIsPendingOnARunningLoop() throws Exception {
+        CountDownLatch inPolicy = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger calls = new AtomicInteger();
+        FaultPolicy holdsTheFirstGroup = group -> {
+            if (calls.getAndIncrement() == 0) {
+                inPolicy.countDown();
+                release.await();
+            }
+            return FaultResponse.SUCCESS;
+        };
+        FaultServiceLoop loop = FaultServiceLoop.start(source.queue, holdsTheFirstGroup);
+        source.mock.trigger(0, 1, RW, BASE);
+        assertTrue(inPolicy.await(60, TimeUnit.SECONDS), "the policy holds the first group");
+        assertEquals(50, source.mock.triggerBurst(0, RW, BASE + PAGE, PAGE, 50));
+        AtomicReference<Exception> stopFailure = new AtomicReference<>();
+        Thread stopper = new Thread(() -> {
+            try {
+                loop.close();
+            } catch (Exception e) {
+                stopFailure.set(e);
+            }
+        }, "stopper");
+        stopper.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (stopper.getState() != Thread.State.WAITING && stopper.getState() != Thread.State.TIMED_WAITING
+                && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        assertTrue(readable(), "50 faults wait behind the held group while close() waits for the loop");
+        release.countDown();
+        stopper.join(TimeUnit.SECONDS.toMillis(120));
+        assertFalse(stopper.isAlive(), "close() returned");
+        assertNull(stopFailure.get());
+        assertEquals(51, loop.stats().groups());
+        assertFalse(readable(), "nothing left pending after close");
     }
 
     @Test

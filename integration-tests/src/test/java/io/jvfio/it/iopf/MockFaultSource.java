@@ -12,6 +12,7 @@ final class MockFaultSource implements AutoCloseable {
     final IoAddressSpace ioas;
     final FaultQueue queue;
     final MockIommuDevice mock;
+    private boolean mockClosed;
 
     MockFaultSource() throws VfioException {
         iommufd = Iommufd.open();
@@ -20,9 +21,17 @@ final class MockFaultSource implements AutoCloseable {
         mock = MockIommuDevice.create(ioas, queue);
     }
 
+    /** Takes the mock device and its page tables away first, leaving the queue with nothing that faults into it. */
+    void closeMock() throws VfioException {
+        if (!mockClosed) {
+            mockClosed = true;
+            mock.close();
+        }
+    }
+
     @Override
     public void close() throws VfioException {
-        mock.close();
+        closeMock();
         queue.close();
         ioas.close();
         iommufd.close();

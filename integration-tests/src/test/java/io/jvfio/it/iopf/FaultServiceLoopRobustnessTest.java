@@ -1,0 +1,272 @@
+package io.jvfio.it.iopf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jvfio.VfioBusyException;
+import io.jvfio.VfioException;
+import io.jvfio.fault.FaultPolicy;
+import io.jvfio.fault.FaultResponse;
+import io.jvfio.fault.FaultResponses;
+import io.jvfio.fault.FaultServiceLoop;
+import io.jvfio.fault.FaultStats;
+import io.jvfio.internal.FaultConstants;
+import io.jvfio.iommufd.testing.MockIommuDevice;
+import java.lang.reflect.Field;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * What the fault-service loop survives, on the kernel's real fault queue fed by the iommufd selftest
+ * mock: slow and crashing policies, a policy that stops its own loop, a stop under a sustained fault
+ * stream, and a close of the queue it serves. The loop must never end or hang because of them, and
+ * every fault it reads must be answered exactly once. The time-out is a hang guard: a loop that
+ * deadlocks (a self-join, a stop that is never seen) fails its test instead of stalling the suite.
+ */
+@Timeout(value = 180, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class FaultServiceLoopRobustnessTest {
+    private static final int RW = FaultConstants.PERM_READ | FaultConstants.PERM_WRITE;
+    private static final long BASE = MockIommuDevice.aperture().start();
+    private static final int PAGE = 4096;
+
+    private MockFaultSource source;
+
+    @BeforeEach
+    void open() throws Exception {
+        source = new MockFaultSource();
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        source.close();
+    }
+
+    private static void awaitValue(long expected, LongSupplier actual, String what, int seconds) throws InterruptedException {
+        assertEquals(expected, awaitAtLeast(expected, actual, seconds), what);
+    }
+
+    private static long awaitAtLeast(long expected, LongSupplier actual, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (actual.getAsLong() < expected && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        return actual.getAsLong();
+    }
+
+    private boolean readable() throws VfioException {
+        return source.queue.hasPending();
+    }
+
+    /** Whether the kernel still holds a group under this cookie: a second answer would be accepted. */
+    private boolean pending(int cookie) throws VfioException {
+        FaultResponses response = FaultResponses.allocate(1);
+        response.add(cookie, FaultResponse.INVALID);
+        return source.queue.respond(response.buffer(), 0, 1) == 1;
+    }
+
+    private static int recurse(int depth) {
+        return recurse(depth + 1) + 1;
+    }
+
+    @Test
+    void aPolicyThatBlocksLongerThanTheLatencyHistogramRangeThenReturnsLosesNothing() throws Exception {
+        long blockNanos = TimeUnit.SECONDS.toNanos(20);
+        CountDownLatch blocking = new CountDownLatch(1);
+        AtomicInteger calls = new AtomicInteger();
+        FaultPolicy slowOnce = group -> {
+            if (calls.getAndIncrement() == 0) {
+                blocking.countDown();
+                long end = System.nanoTime() + blockNanos;
+                for (long left = blockNanos; left > 0; left = end - System.nanoTime()) {
+                    LockSupport.parkNanos(left);
+                }
+            }
+            return FaultResponse.SUCCESS;
+        };
+        try (FaultServiceLoop loop = FaultServiceLoop.start(source.queue, slowOnce)) {
+            source.mock.trigger(0, 1, RW, BASE);
+            assertTrue(blocking.await(60, TimeUnit.SECONDS), "the policy saw the first fault");
+            assertEquals(100, source.mock.triggerBurst(0, RW, BASE + PAGE, PAGE, 100));
+            awaitValue(101, loop::groupsAnswered, "groups answered after a 20 s batch", 120);
+            assertNull(loop.failure(), "the loop is alive");
+            assertTrue(loop.isRunning());
+            FaultStats.Snapshot s = loop.stats();
+            assertEquals(101, s.success());
+            assertTrue(s.maxNanos() >= blockNanos, "the slow batch is in the statistics: " + s);
+        }
+        assertFalse(readable());
+    }
+
+    @Test
+    void aPolicyThrowingStackOverflowErrorOnItsThirdGroupGetsItAnsweredInvalidAndTheLoopServesOn() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        FaultPolicy overflowsOnThird = group -> {
+            if (calls.incrementAndGet() == 3) {
+                recurse(0);
+            }
+            return FaultResponse.SUCCESS;
+        };
+        try (FaultServiceLoop loop = new FaultServiceLoop(source.queue, overflowsOnThird, 4)) {
+            assertEquals(10, source.mock.triggerBurst(0, RW, BASE, PAGE, 10));
+            loop.start();
+            awaitValue(10, loop::groupsAnswered, "groups answered", 120);
+            FaultStats.Snapshot s = loop.stats();
+            assertEquals(1, s.policyErrors(), s.toString());
+            assertEquals(1, s.invalid(), s.toString());
+            assertEquals(9, s.success(), s.toString());
+            assertNull(loop.failure());
+            source.mock.trigger(0, 1, RW, BASE);
+            awaitValue(11, loop::groupsAnswered, "a fault after the overflow is answered too", 120);
+        }
+        assertFalse(readable());
+    }
+
+    @Test
+    void aPolicyThatClosesItsOwnLoopGetsAClearErrorInsteadOfADeadlock() throws Exception {
+        AtomicReference<FaultServiceLoop> self = new AtomicReference<>();
+        AtomicReference<Exception> refused = new AtomicReference<>();
+        AtomicInteger calls = new AtomicInteger();
+        FaultPolicy closesItself = group -> {
+            if (calls.incrementAndGet() == 3) {
+                try {
+                    self.get().close();
+                } catch (Exception e) {
+                    refused.set(e);
+                }
+            }
+            return FaultResponse.SUCCESS;
+        };
+        try (FaultServiceLoop loop = new FaultServiceLoop(source.queue, closesItself, 16)) {
+            self.set(loop);
+            loop.start();
+            assertEquals(10, source.mock.triggerBurst(0, RW, BASE, PAGE, 10));
+            awaitValue(10, loop::groupsAnswered, "groups answered (a self-join would stop at 2)", 30);
+            assertNotNull(refused.get(), "close() from the loop's own thread is refused");
+            assertTrue(refused.get() instanceof IllegalStateException, refused.get().toString());
+            assertTrue(refused.get().getMessage().contains("own thread"), refused.get().getMessage());
+            assertTrue(loop.isRunning());
+        }
+        assertFalse(readable());
+    }
+
+    @Test
+    void stopUnderASustainedFaultStreamReturnsAndAnswersEveryFaultItRead() throws Exception {
+        long streamNanos = TimeUnit.SECONDS.toNanos(10);
+        int maxQueued = 500;
+        AtomicLong resolved = new AtomicLong();
+        Set<Integer> cookies = ConcurrentHashMap.newKeySet(); // the kernel reuses a cookie once it is answered
+        // A slow policy keeps the queue from ever running dry while the producer runs.
+        FaultPolicy slow = group -> {
+            resolved.incrementAndGet();
+            cookies.add(group.cookie());
+            LockSupport.parkNanos(100_000);
+            return FaultResponse.SUCCESS;
+        };
+        FaultServiceLoop loop = FaultServiceLoop.start(source.queue, slow);
+        AtomicLong triggered = new AtomicLong();
+        AtomicReference<Throwable> producerFailure = new AtomicReference<>();
+        Thread producer = new Thread(() -> {
+            long end = System.nanoTime() + streamNanos;
+            try {
+                while (System.nanoTime() < end) {
+                    if (triggered.get() - loop.groupsAnswered() < maxQueued) {
+                        triggered.addAndGet(source.mock.triggerBurst(0, RW, BASE, PAGE, 50));
+                    } else {
+                        LockSupport.parkNanos(1_000_000);
+                    }
+                }
+            } catch (Throwable t) {
+                producerFailure.set(t);
+            }
+        }, "fault-producer");
+        producer.start();
+        try {
+            assertTrue(awaitAtLeast(200, loop::groupsAnswered, 60) >= 200, "groups answered before stop");
+            loop.stop();
+            assertTrue(producer.isAlive(), "stop() returned while the device was still faulting");
+        } finally {
+            producer.join();
+            loop.close();
+        }
+        assertNull(producerFailure.get());
+        FaultStats.Snapshot s = loop.stats();
+        assertEquals(s.faults(), s.groups(), "every fault read was answered: " + s);
+        assertEquals(s.groups(), s.success());
+        assertEquals(0, s.rejectedResponses());
+        assertEquals(s.groups(), resolved.get(), "the policy saw each group once");
+        for (int cookie : cookies) {
+            assertFalse(pending(cookie), "cookie " + cookie + " was answered already: the kernel refuses it");
+        }
+        assertTrue(readable(), "faults that came after the stop stay queued (the kernel answers them on destroy)");
+    }
+
+    @Test
+    void aLoopThreadThatEndsAnywaySaysWhyAndItsCloseAnswersWhatIsPendingInvalid() throws Exception {
+        AtomicReference<FaultServiceLoop> self = new AtomicReference<>();
+        // Stands in for the loop's own I/O failing (nothing a policy does can end it): its epoll fd goes away.
+        FaultPolicy breaksTheLoopsEpoll = group -> {
+            Field epoll = FaultServiceLoop.class.getDeclaredField("epoll");
+            epoll.setAccessible(true);
+            ((AutoCloseable) epoll.get(self.get())).close();
+            return FaultResponse.SUCCESS;
+        };
+        FaultServiceLoop loop = new FaultServiceLoop(source.queue, breaksTheLoopsEpoll, 16);
+        self.set(loop);
+        loop.start();
+        source.mock.trigger(0, 1, RW, BASE);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (loop.isRunning() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertFalse(loop.isRunning(), "the loop thread ended");
+        assertNotNull(loop.failure(), "and says why");
+        assertEquals(1, loop.groupsAnswered(), "the batch in hand was answered");
+        assertEquals(20, source.mock.triggerBurst(0, RW, BASE + PAGE, PAGE, 20));
+        assertTrue(readable());
+        VfioException failed = assertThrows(VfioException.class, loop::close);
+        assertSame(loop.failure(), failed.getCause(), failed.toString());
+        assertFalse(readable(), "what was pending is answered from the closing thread");
+        FaultStats.Snapshot s = loop.stats();
+        assertEquals(21, s.groups(), s.toString());
+        assertEquals(20, s.invalid(), s.toString());
+        loop.close();
+        source.closeMock();
+        source.queue.close();
+    }
+
+    @Test
+    void closingTheQueueThatARunningLoopServesIsRefusedAndTheLoopServesOn() throws Exception {
+        try (FaultServiceLoop loop = FaultServiceLoop.start(source.queue, group -> FaultResponse.SUCCESS)) {
+            source.mock.trigger(0, 1, RW, BASE);
+            awaitValue(1, loop::groupsAnswered, "groups answered", 60);
+            // Without its page table, only the running loop stands in the way of closing the queue.
+            source.closeMock();
+            VfioBusyException busy = assertThrows(VfioBusyException.class, source.queue::close);
+            assertTrue(busy.getMessage().contains("fault queue " + source.queue.id()), busy.getMessage());
+            assertTrue(busy.getMessage().contains("fault loop jvfio-fault-" + source.queue.id() + " still serves it"),
+                    busy.getMessage());
+            try (MockIommuDevice again = MockIommuDevice.create(source.ioas, source.queue)) {
+                again.trigger(0, 2, RW, BASE + PAGE);
+                awaitValue(2, loop::groupsAnswered, "the loop still serves the same queue", 60);
+            }
+            assertNull(loop.failure());
+        }
+        source.queue.close();
+    }
+}

@@ -1,0 +1,69 @@
+package io.jvfio.fault;
+
+import io.jvfio.internal.FaultConstants;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * A flyweight over the responses of one batch (struct iommu_hwpt_page_response, layout from C),
+ * written in place into a reused direct buffer and sent with one
+ * {@link io.jvfio.iommufd.FaultQueue#respond}: no object per answer.
+ */
+public final class FaultResponses {
+    private static final int SIZE = FaultConstants.RESPONSE_SIZE;
+
+    private final ByteBuffer buffer;
+    private int count;
+
+    private FaultResponses(ByteBuffer buffer) {
+        this.buffer = buffer;
+    }
+
+    /** Room for {@code capacity} responses in a direct buffer in native order. */
+    public static FaultResponses allocate(int capacity) {
+        return new FaultResponses(ByteBuffer.allocateDirect(capacity * SIZE).order(ByteOrder.nativeOrder()));
+    }
+
+    /** The buffer to write from. */
+    public ByteBuffer buffer() {
+        return buffer;
+    }
+
+    public int capacity() {
+        return buffer.capacity() / SIZE;
+    }
+
+    /** How many responses were added since {@link #clear()}. */
+    public int count() {
+        return count;
+    }
+
+    public void clear() {
+        count = 0;
+    }
+
+    /** Appends the answer to the group with {@code cookie}. */
+    public void add(int cookie, FaultResponse answer) {
+        if (count == capacity()) {
+            throw new IllegalStateException("no room for a response " + (count + 1) + " in " + this);
+        }
+        int at = count * SIZE;
+        buffer.putInt(at + FaultConstants.RESPONSE_COOKIE, cookie);
+        buffer.putInt(at + FaultConstants.RESPONSE_CODE, answer.code());
+        count++;
+    }
+
+    public int cookie(int i) {
+        return buffer.getInt(i * SIZE + FaultConstants.RESPONSE_COOKIE);
+    }
+
+    /** IOMMUFD_PAGE_RESP_* of response {@code i}. */
+    public int code(int i) {
+        return buffer.getInt(i * SIZE + FaultConstants.RESPONSE_CODE);
+    }
+
+    @Override
+    public String toString() {
+        return "fault responses (" + count + " of " + capacity() + ")";
+    }
+}

@@ -1,0 +1,50 @@
+package io.jvfio.fault;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The loop's counters and latency histogram: what a batch adds, and that no batch can break them. */
+class FaultStatsTest {
+    @Test
+    void statsAddUpBatchesAndLatency() {
+        FaultStats stats = new FaultStats();
+        stats.addAnswers(58, 2, 1);
+        stats.addBatch(64, 60, 5_000);
+        stats.addAnswers(1, 0, 0);
+        stats.addBatch(1, 1, 2_000);
+        stats.addRejectedResponse();
+        FaultStats.Snapshot s = stats.snapshot();
+        assertEquals(65, s.faults());
+        assertEquals(61, s.groups());
+        assertEquals(59, s.success());
+        assertEquals(2, s.invalid());
+        assertEquals(1, s.policyErrors());
+        assertEquals(1, s.rejectedResponses());
+        assertEquals(2, s.batches());
+        assertEquals(64, s.maxBatch());
+        assertTrue(s.p50Nanos() >= 4_990 && s.p50Nanos() <= 5_010, "60 of 61 groups took 5 us: " + s.p50Nanos());
+        assertEquals(5_000, s.maxNanos());
+        assertEquals(61, stats.groups());
+    }
+
+    @Test
+    void aBatchSlowerThanTheHistogramRangeIsRecordedAndItsTimeKeptExactly() {
+        FaultStats stats = new FaultStats();
+        long minute = TimeUnit.SECONDS.toNanos(60);
+        stats.addBatch(1, 1, 1_000);
+        stats.addBatch(1, 1, minute);
+        stats.addBatch(1, 1, TimeUnit.HOURS.toNanos(5));
+        stats.addBatch(1, 1, Long.MAX_VALUE);
+        stats.addBatch(1, 1, 2_000);
+        FaultStats.Snapshot s = stats.snapshot();
+        assertEquals(5, s.groups(), "every batch counted");
+        assertEquals(Long.MAX_VALUE, s.maxNanos(), "the slowest batch exactly");
+        assertTrue(s.p99Nanos() >= FaultStats.HISTOGRAM_RANGE_NANOS * 0.999, "clamped at the range's top: " + s.p99Nanos());
+        assertTrue(s.p99Nanos() <= FaultStats.HISTOGRAM_RANGE_NANOS * 1.001, "clamped at the range's top: " + s.p99Nanos());
+        stats.addBatch(1, 1, 3_000);
+        assertEquals(6, stats.snapshot().groups(), "and recording goes on");
+    }
+}
