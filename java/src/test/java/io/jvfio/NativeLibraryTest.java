@@ -14,7 +14,7 @@ class NativeLibraryTest {
     void loadsTheBundledLibraryAndChecksItsAbi() {
         assertNull(NativeLibrary.unavailabilityCause());
         assertTrue(NativeLibrary.isAvailable());
-        assertEquals(1, UnixNative.abiVersion());
+        assertEquals(2, UnixNative.abiVersion());
     }
 
     @Test

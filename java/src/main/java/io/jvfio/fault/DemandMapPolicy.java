@@ -2,7 +2,6 @@ package io.jvfio.fault;
 
 import io.jvfio.VfioException;
 import io.jvfio.internal.Errno;
-import io.jvfio.internal.FaultConstants;
 import io.jvfio.internal.IommufdConstants;
 import io.jvfio.internal.UnixConstants;
 import io.jvfio.iommufd.IoAddressSpace;
@@ -161,7 +160,7 @@ public final class DemandMapPolicy implements FaultPolicy {
 
     private FaultResponse resolveOne(long address, int perm) {
         int r = regionIndex(address);
-        if (r < 0 || !allows(regions.get(r), perm)) {
+        if (r < 0 || !FaultPermissions.allowedBy(perm, regions.get(r).access())) {
             outsideFaults.incrementAndGet();
             return FaultResponse.INVALID;
         }
@@ -211,15 +210,6 @@ public final class DemandMapPolicy implements FaultPolicy {
             pagesMapped.incrementAndGet();
         }
         return FaultResponse.SUCCESS;
-    }
-
-    private static boolean allows(GuestRegion region, int perm) {
-        if ((perm & FaultConstants.PERM_PRIV) != 0) {
-            return false;
-        }
-        boolean read = (perm & (FaultConstants.PERM_READ | FaultConstants.PERM_EXEC)) != 0;
-        boolean write = (perm & FaultConstants.PERM_WRITE) != 0;
-        return (!read || region.access().contains(Access.READ)) && (!write || region.access().contains(Access.WRITE));
     }
 
     /** Forgets the whole pages of {@code range}: the IOAS is about to unmap them. */
