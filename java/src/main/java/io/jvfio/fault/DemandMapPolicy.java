@@ -233,12 +233,12 @@ public final class DemandMapPolicy implements FaultPolicy {
      * returns the bytes unmapped. A page already unmapped where the policy could not see it
      * (ENOENT) counts as done.
      */
-    public synchronized long unmapAll() throws VfioException {
+    public long unmapAll() throws VfioException {
+        // Each unmap runs every listener of the IOAS, other policies' too: never under this policy's lock.
         long total = 0;
-        for (int r = 0; r < regions.size(); r++) {
-            GuestRegion region = regions.get(r);
-            PageSet pages = owned.get(r);
-            for (long page = pages.next(0); page >= 0; page = pages.next(page + 1)) {
+        for (int r = 0; r < regionCount(); r++) {
+            GuestRegion region = regionAt(r);
+            for (long page = nextOwned(r, 0); page >= 0; page = nextOwned(r, page + 1)) {
                 try {
                     total += ioas.unmap(iovaOf(region, page), pageSize);
                 } catch (VfioException e) {
@@ -248,8 +248,22 @@ public final class DemandMapPolicy implements FaultPolicy {
                 }
             }
         }
-        pinned.clear();
+        synchronized (this) {
+            pinned.clear();
+        }
         return total;
+    }
+
+    private synchronized int regionCount() {
+        return regions.size();
+    }
+
+    private synchronized GuestRegion regionAt(int r) {
+        return regions.get(r);
+    }
+
+    private synchronized long nextOwned(int r, long from) {
+        return owned.get(r).next(from);
     }
 
     /** Pages this policy has mapped, pinned and on demand (a page unmapped and mapped again counts twice). */

@@ -239,19 +239,37 @@ public final class FaultServer implements AutoCloseable {
     /**
      * Stops the loop (it answers what it read), detaches the device (the kernel answers what came
      * after), unmaps the memory, then frees the page table, the queue, the device, the memory, the
-     * IOAS and the iommufd. Every step runs even if one before it failed; the first failure is
-     * thrown with the others suppressed.
+     * IOAS and the iommufd. Every step after the loop's runs even if one before it failed; the
+     * first failure is thrown with the others suppressed. If the loop cannot be stopped (an
+     * interrupted wait), nothing is torn down under it and the server stays open; a policy that
+     * closes its own server gets an {@link IllegalStateException} before anything is touched.
      */
     @Override
-    public synchronized void close() throws VfioException {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        Teardown t = new Teardown();
+    public void close() throws VfioException {
         if (loop != null) {
-            t.run(loop::close);
+            loop.refuseOnLoopThread("FaultServer.close");
         }
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            Teardown t = new Teardown();
+            if (loop != null) {
+                try {
+                    loop.close();
+                } catch (VfioException | RuntimeException e) {
+                    if (loop.isRunning()) {
+                        throw e;
+                    }
+                    t.record(e);
+                }
+            }
+            closed = true;
+            tearDown(t);
+        }
+    }
+
+    private void tearDown(Teardown t) throws VfioException {
         if (attached) {
             t.run(device::detach);
         }
@@ -302,11 +320,15 @@ public final class FaultServer implements AutoCloseable {
             try {
                 step.run();
             } catch (VfioException | RuntimeException e) {
-                if (first == null) {
-                    first = e;
-                } else {
-                    first.addSuppressed(e);
-                }
+                record(e);
+            }
+        }
+
+        void record(Exception e) {
+            if (first == null) {
+                first = e;
+            } else {
+                first.addSuppressed(e);
             }
         }
 

@@ -289,7 +289,7 @@ public final class FaultServiceLoop implements AutoCloseable {
         }
     }
 
-    private void refuseOnLoopThread(String operation) {
+    void refuseOnLoopThread(String operation) {
         if (Thread.currentThread() == thread) {
             throw new IllegalStateException(operation + "() called on the fault loop's own thread (by its policy?) would"
                     + " wait for that thread to end: call it from another thread (" + queue + ")");

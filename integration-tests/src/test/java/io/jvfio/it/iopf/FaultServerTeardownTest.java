@@ -1,20 +1,26 @@
 package io.jvfio.it.iopf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jvfio.fault.DemandMapPolicy;
 import io.jvfio.fault.DeviceFaultMode;
+import io.jvfio.fault.FaultPolicy;
+import io.jvfio.fault.FaultResponse;
 import io.jvfio.fault.FaultServer;
+import io.jvfio.fault.FaultServiceLoop;
 import io.jvfio.internal.FaultConstants;
 import io.jvfio.iommufd.testing.MockIommuDevice;
 import io.jvfio.memory.IovaRange;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** The library's FaultServer over the kernel's fault mock: what it sets up, and the order it tears down in. */
 class FaultServerTeardownTest {
     private static final int PAGE = 4096;
-    private static final int PAGES = 4096;
+    /** Small enough that close's bounded drain (1 s) answers them all many times over, even under a slow TCG. */
+    private static final int PAGES = 1024;
 
     @Test
     void closeStopsServingBeforeItUnmapsSoNoFaultMapsAPageBackIn() throws Exception {
@@ -33,6 +39,42 @@ class FaultServerTeardownTest {
         assertEquals(PAGES - 16, server.loop().orElseThrow().stats().success(), "close answered the pending faults");
         for (long page = iova; page < iova + (long) PAGES * PAGE; page += PAGE) {
             assertTrue(!demandMap.isMapped(page), String.format("0x%x was mapped after close unmapped guest memory", page));
+        }
+    }
+
+    @Test
+    void aPolicyThatClosesItsOwnServerIsRefusedAndNothingIsTornDownUnderTheLoop() throws Exception {
+        AtomicReference<FaultServer> self = new AtomicReference<>();
+        AtomicReference<Throwable> refusal = new AtomicReference<>();
+        FaultPolicy closesItsServer = group -> {
+            try {
+                self.get().close();
+            } catch (Throwable t) {
+                refusal.compareAndSet(null, t);
+            }
+            return FaultResponse.INVALID;
+        };
+        try (FaultServer server = FaultServer.forMock().memory(16L * PAGE).policy(closesItsServer).open()) {
+            self.set(server);
+            server.start();
+            MockIommuDevice mock = server.mock().orElseThrow();
+            long iova = server.region().iova();
+            FaultServiceLoop loop = server.loop().orElseThrow();
+            mock.triggerBurst(0, FaultConstants.PERM_READ, iova, PAGE, 1);
+            awaitGroups(loop, 1);
+            assertInstanceOf(IllegalStateException.class, refusal.get(), "the policy's close() is refused");
+            assertTrue(refusal.get().getMessage().contains("own thread"), refusal.get().getMessage());
+            assertTrue(loop.isRunning(), "the loop serves on");
+            mock.triggerBurst(0, FaultConstants.PERM_READ, iova + PAGE, PAGE, 1);
+            awaitGroups(loop, 2);
+        }
+    }
+
+    private static void awaitGroups(FaultServiceLoop loop, long groups) throws InterruptedException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (loop.stats().groups() < groups) {
+            assertTrue(System.nanoTime() < deadline, "the loop answered " + loop.stats().groups() + " of " + groups + " groups");
+            Thread.sleep(1);
         }
     }
 }
