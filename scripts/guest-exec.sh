@@ -77,6 +77,8 @@ touch "$out/.guest-start"
 log "booting the $profile guest (timeout ${timeout}s, serial log $serial)"
 start=$SECONDS
 set +e
+# In the background, so that a Ctrl-C here reaches QEMU: timeout runs it in a process group of its
+# own, which the terminal's SIGINT would miss, leaving the guest running for up to --timeout.
 timeout --kill-after=10 "$timeout" qemu-system-x86_64 \
     -M q35,kernel-irqchip=split -accel "$accel" -cpu max -m "$memory" -smp 2 \
     -nographic -no-reboot -nic none \
@@ -92,12 +94,17 @@ timeout --kill-after=10 "$timeout" qemu-system-x86_64 \
     "${project_share[@]}" \
     -kernel "$kernel" -initrd "$initramfs" \
     -append "console=ttyS0 panic=-1 quiet loglevel=4 $cmdline_iommu jvfio.run=$run jvfio.out=$out $project_arg" \
-    </dev/null >"$serial" 2>&1
+    </dev/null >"$serial" 2>&1 &
+qemu=$!
+trap 'kill "$qemu" 2>/dev/null' INT TERM
+wait "$qemu"
 qemu_status=$?
+trap - INT TERM
 set -e
 
 status=$(sed -n 's/.*JVFIO-GUEST-EXIT=\([0-9]*\).*/\1/p' "$serial" | tail -n 1)
 crashes=$(report_jvm_crashes "$out")
+[ -z "$crashes" ] || print_jvm_crash_heads "$out"
 if [ -z "$status" ]; then
     tail -n 40 "$serial" >&2
     [ "$qemu_status" = 124 ] && die "the $profile guest timed out after ${timeout}s (serial log: $serial)$crashes"

@@ -88,9 +88,9 @@ ensure_qemu() {
         return 0
     fi
     local codename
-    codename=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
+    codename=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}") || codename=
     if [ "$codename" = bookworm ] && [ "$(id -u)" -eq 0 ]; then
-        if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+        if ! grep -rqsE '^[^#]*bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
             log "adding Debian's bookworm-backports to apt's sources (for QEMU 10.0; backports are never installed unless asked for)"
             printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
                 >/etc/apt/sources.list.d/jvfio-bookworm-backports.sources
@@ -116,6 +116,18 @@ tcg_threading() {
     else
         echo single
     fi
+}
+
+# Prints to stderr the head of each hs_err file in DIR newer than DIR/.guest-start (up to the
+# problematic frame), so that the crash is readable even where DIR does not survive (a container).
+print_jvm_crash_heads() {
+    local dir=$1 f
+    for f in "$dir"/hs_err_pid*.log; do
+        [ -f "$f" ] && [ "$f" -nt "$dir/.guest-start" ] || continue
+        log "head of $f:"
+        sed -n '1,/^# Problematic frame:/p' "$f" | head -n 30 >&2
+        grep -m1 -A1 '^# Problematic frame:' "$f" | tail -n 1 >&2 || true
+    done
 }
 
 # Prints, for each hs_err file in DIR newer than DIR/.guest-start, "; JVM crash: FILE (FRAME)" so that a

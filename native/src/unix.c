@@ -27,7 +27,7 @@ int jvfio_noop(int value) { return value; }
 static jstring constants(JNIEnv *env, jclass cls)
 {
     static const struct jvfio_constant table[] = {
-        JVFIO_CONST(O_RDONLY),     JVFIO_CONST(O_WRONLY),       JVFIO_CONST(O_RDWR),
+        JVFIO_CONST(O_RDONLY),     JVFIO_CONST(O_WRONLY),       JVFIO_CONST(O_RDWR),        JVFIO_CONST(O_NOFOLLOW),
         JVFIO_CONST(O_CLOEXEC),    JVFIO_CONST(O_NONBLOCK),     JVFIO_CONST(PROT_READ),
         JVFIO_CONST(PROT_WRITE),   JVFIO_CONST(MAP_SHARED),     JVFIO_CONST(MAP_PRIVATE),
         JVFIO_CONST(MAP_ANONYMOUS), JVFIO_CONST(MAP_HUGETLB),   JVFIO_CONST(MAP_POPULATE),

@@ -64,7 +64,9 @@ final class UnbindCommand implements Callable<Integer> {
     private static void refuseIfOpen(PciAddress address, PciSysfs sysfs) throws VfioException {
         int group = sysfs.iommuGroup(address).orElse(-1);
         if (group >= 0 && isDeviceNode(sysfs.vfioGroupNode(group))) {
-            int fd = UnixNative.open(sysfs.vfioGroupNode(group).toString(), UnixConstants.O_RDWR);
+            // Root opens it: never through a symlink swapped in after the check, never blocking on a FIFO.
+            int fd = UnixNative.open(sysfs.vfioGroupNode(group).toString(),
+                    UnixConstants.O_RDWR | UnixConstants.O_NOFOLLOW | UnixConstants.O_NONBLOCK);
             if (fd >= 0) {
                 UnixNative.close(fd);
             } else if (fd == -Errno.EBUSY) {

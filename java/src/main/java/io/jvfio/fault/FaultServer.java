@@ -53,6 +53,12 @@ public final class FaultServer implements AutoCloseable {
     private Iommufd iommufd;
     private IoAddressSpace ioas;
     private DmaBuffer ownedMemory;
+    /**
+     * A view of the caller's memory, held for the server's life: if the caller closes that memory
+     * first, the range stays reserved (DmaBuffer leaves a tombstone under live views), so a later
+     * fault can never map whatever else would be mapped at the same address.
+     */
+    private ByteBuffer callerMemoryLease;
     private VfioDevice device;
     private boolean attached;
     private FaultQueue queue;
@@ -75,6 +81,9 @@ public final class FaultServer implements AutoCloseable {
             iommufd = Iommufd.open();
             ioas = IoAddressSpace.allocate(iommufd);
             DmaBuffer memory = b.buffer != null ? b.buffer : (ownedMemory = DmaBuffer.reserve(b.size));
+            if (b.buffer != null) {
+                callerMemoryLease = b.buffer.buffer();
+            }
             if (b.device != null) {
                 openDevice(b, memory);
             } else {

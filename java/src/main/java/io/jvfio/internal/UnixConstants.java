@@ -12,6 +12,7 @@ public final class UnixConstants {
     public static final int O_WRONLY = C.getInt("O_WRONLY");
     public static final int O_RDWR = C.getInt("O_RDWR");
     public static final int O_NONBLOCK = C.getInt("O_NONBLOCK");
+    public static final int O_NOFOLLOW = C.getInt("O_NOFOLLOW");
     public static final int PROT_READ = C.getInt("PROT_READ");
     public static final int PROT_WRITE = C.getInt("PROT_WRITE");
     public static final int MAP_SHARED = C.getInt("MAP_SHARED");

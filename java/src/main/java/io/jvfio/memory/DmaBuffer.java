@@ -22,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * {@link UnixNative#mmapTombstone}): the memory is released, the addresses stay taken, and a stale
  * access throws {@link InternalError} (HotSpot's answer to SIGBUS in a ByteBuffer access, in the
  * interpreter and in compiled code, on JDK 17 and 25; JDK 17 may raise it a little after the access,
- * in the same thread, as for a truncated MappedByteBuffer) instead of corrupting memory or crashing.
+ * in the same thread, as for a truncated MappedByteBuffer) instead of corrupting memory. A JDK
+ * routine that reads the buffer in native code (CRC32.update(ByteBuffer), say) takes the SIGBUS
+ * outside HotSpot's handling and ends the JVM, still without touching other memory.
  * The range is unmapped when the last view is garbage. (A raw {@link #address()} kept past close is
  * the caller's to stop using.) A usage count guarding every access was the
  * alternative; it would cost every get and put and still cannot guard a ByteBuffer once handed out.

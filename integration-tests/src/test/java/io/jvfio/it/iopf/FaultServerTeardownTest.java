@@ -2,6 +2,7 @@ package io.jvfio.it.iopf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jvfio.fault.DemandMapPolicy;
@@ -12,6 +13,7 @@ import io.jvfio.fault.FaultServer;
 import io.jvfio.fault.FaultServiceLoop;
 import io.jvfio.internal.FaultConstants;
 import io.jvfio.iommufd.testing.MockIommuDevice;
+import io.jvfio.memory.DmaBuffer;
 import io.jvfio.memory.IovaRange;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -67,6 +69,26 @@ class FaultServerTeardownTest {
             assertTrue(loop.isRunning(), "the loop serves on");
             mock.triggerBurst(0, FaultConstants.PERM_READ, iova + PAGE, PAGE, 1);
             awaitGroups(loop, 2);
+        }
+    }
+
+    @Test
+    void guestMemoryItsCallerClosesFirstIsNeverReusedUnderTheServer() throws Exception {
+        DmaBuffer guest = DmaBuffer.reserve(16L * PAGE);
+        long address = guest.address();
+        try (FaultServer server = FaultServer.forMock().memory(guest).open()) {
+            server.start();
+            guest.close();
+            try (DmaBuffer later = DmaBuffer.reserve(16L * PAGE)) {
+                assertNotEquals(address, later.address(), "closed guest memory stays reserved while the server runs");
+            }
+            server.mock().orElseThrow().triggerBurst(0, FaultConstants.PERM_READ, server.region().iova(), PAGE, 1);
+            FaultServiceLoop loop = server.loop().orElseThrow();
+            awaitGroups(loop, 1);
+            DemandMapPolicy demandMap = server.demandMap().orElseThrow();
+            assertEquals(1, loop.stats().invalid(), "a fault on memory its owner closed is refused");
+            assertEquals(1, demandMap.mapFailures());
+            assertTrue(!demandMap.isMapped(server.region().iova()));
         }
     }
 

@@ -36,14 +36,17 @@ final class DmaIsolation {
         byte[] inMemory = pattern(0x77);
         try (DmaBuffer staging = DmaBuffer.allocate(4096); DmaBuffer victim = DmaBuffer.allocate(4096)) {
             mapper.map(staging, STAGING_IOVA);
+            boolean victimMapped = false;
             try {
                 staging.buffer().put(0, fromDevice);
                 edu.dmaToDevice(STAGING_IOVA, 0, LENGTH);
 
                 mapper.map(victim, VICTIM_IOVA);
+                victimMapped = true;
                 edu.dmaToRam(0, VICTIM_IOVA, LENGTH);
                 assertArrayEquals(fromDevice, read(victim), "while mapped, the device writes the memory behind the IOVA");
                 victim.buffer().put(0, inMemory);
+                victimMapped = false;
                 assertEquals(4096, mapper.unmap(VICTIM_IOVA, 4096));
 
                 edu.dmaToRam(0, VICTIM_IOVA, LENGTH);
@@ -54,6 +57,9 @@ final class DmaIsolation {
                 assertFalse(Arrays.equals(inMemory, read(staging)),
                         "after the unmap, a device read from the IOVA must not see the memory that was behind it");
             } finally {
+                if (victimMapped) {
+                    mapper.unmap(VICTIM_IOVA, 4096);
+                }
                 mapper.unmap(STAGING_IOVA, 4096);
             }
         }

@@ -21,6 +21,9 @@ import org.junit.jupiter.api.Test;
 
 /** Opening, closing, reopening; groups that are not viable; devices that are not in the group. */
 class VfioLifecycleTest {
+    /** NVMe's Interrupt Mask Set register (BAR0 + 0x0c): reads back the mask; a controller reset clears it. */
+    private static final int NVME_INTMS = 0x0c;
+
     @Test
     void closeAndReopenTheSameDevice() throws Exception {
         int groupNumber = GuestDevices.bindToVfio(GuestDevices.EDU);
@@ -102,16 +105,22 @@ class VfioLifecycleTest {
         }
     }
 
-    /** QEMU's NVMe controller has a function-level reset: vfio-pci offers it, and the device works after it. */
+    /**
+     * QEMU's NVMe controller has a function-level reset: vfio-pci offers it, and it really resets the
+     * controller (the interrupt mask set in INTMS is gone) while the device stays usable.
+     */
     @Test
     void nvmeResetsAndStaysUsable() throws Exception {
         int groupNumber = GuestDevices.bindToVfio(GuestDevices.NVME);
         try (VfioContainer container = VfioContainer.open(); VfioGroup group = VfioGroup.open(groupNumber)) {
             group.setContainer(container);
             container.setType1v2();
-            try (VfioDevice nvme = group.openDevice(GuestDevices.NVME)) {
+            try (VfioDevice nvme = group.openDevice(GuestDevices.NVME); Mmio bar0 = nvme.mapBar(0)) {
                 assertTrue(nvme.info().supportsReset(), "vfio-pci offers a reset for QEMU's NVMe");
+                bar0.write32(NVME_INTMS, 0x5);
+                assertEquals(0x5, bar0.read32(NVME_INTMS), "INTMS holds the mask before the reset");
                 nvme.reset();
+                assertEquals(0, bar0.read32(NVME_INTMS), "the reset cleared the controller's interrupt mask");
                 assertEquals(0x1b36, nvme.readConfig16(0));
             }
             group.unsetContainer();
