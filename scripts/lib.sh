@@ -14,17 +14,9 @@ die() { log "error: $*"; exit 1; }
 # failure it is kept, its tail is printed and its path named, and the command's status returned.
 #   run_logged WHAT COMMAND [ARGS...]      (WHAT names the step in messages and in the log's name)
 run_logged() {
-    local what=$1 file status=0
+    local what=$1
     shift
-    file=$(mktemp "${TMPDIR:-/tmp}/jvfio-${what//[^A-Za-z0-9]/-}.XXXXXX.log")
-    "$@" >"$file" 2>&1 || status=$?
-    if [ "$status" -eq 0 ]; then
-        rm -f "$file"
-        return 0
-    fi
-    tail -n 40 "$file" >&2
-    log "$what failed with status $status; its full log is kept in $file"
-    return "$status"
+    run_logged_with_progress "$what" "" "" "$@"
 }
 
 # Installs Debian packages that are missing; apt-get update runs at most once per call.
@@ -142,7 +134,7 @@ report_jvm_crashes() {
 }
 
 # Runs a long, noisy command like run_logged, printing a progress line every 30 s: how many lines of
-# its output match PATTERN so far (e.g. files compiled) and the time elapsed.
+# its output match PATTERN so far (e.g. files compiled) and the time elapsed. No PATTERN, no lines.
 #   run_logged_with_progress WHAT PATTERN UNIT COMMAND [ARGS...]
 run_logged_with_progress() {
     local what=$1 pattern=$2 unit=$3 file status=0 pid start=$SECONDS next=30
@@ -153,7 +145,7 @@ run_logged_with_progress() {
     trap 'kill "$pid" 2>/dev/null' INT TERM
     while kill -0 "$pid" 2>/dev/null; do
         sleep 1
-        if [ $((SECONDS - start)) -ge "$next" ]; then
+        if [ -n "$pattern" ] && [ $((SECONDS - start)) -ge "$next" ]; then
             log "$what: $(grep -c -- "$pattern" "$file") $unit so far, $((SECONDS - start)) s elapsed"
             next=$((next + 30))
         fi

@@ -6,8 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.jvfio.VfioException;
 import io.jvfio.cli.demo.Edu;
+import io.jvfio.iommufd.IoAddressSpace;
+import io.jvfio.memory.Access;
 import io.jvfio.memory.DmaBuffer;
+import io.jvfio.vfio.VfioContainer;
 import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Set;
 
 /**
  * What an unmap must guarantee, checked with edu's DMA engine through the vIOMMU: once an IOVA is
@@ -17,12 +22,13 @@ import java.util.Arrays;
  */
 final class DmaIsolation {
     /** The legacy container or an IOAS: map a buffer at an IOVA, unmap a range. */
-    interface Mapper {
+    private interface Mapper {
         void map(DmaBuffer buffer, long iova) throws VfioException;
 
         long unmap(long iova, long size) throws VfioException;
     }
 
+    private static final Set<Access> RW = EnumSet.of(Access.READ, Access.WRITE);
     private static final int LENGTH = 256;
     /** Where the device's data comes from and where its buffer is read back to: always mapped. */
     private static final long STAGING_IOVA = 0x600000;
@@ -31,7 +37,35 @@ final class DmaIsolation {
 
     private DmaIsolation() {}
 
-    static void check(Edu edu, Mapper mapper) throws Exception {
+    static void check(Edu edu, VfioContainer container) throws Exception {
+        check(edu, new Mapper() {
+            @Override
+            public void map(DmaBuffer buffer, long iova) throws VfioException {
+                container.mapDma(buffer, iova, RW);
+            }
+
+            @Override
+            public long unmap(long iova, long size) throws VfioException {
+                return container.unmapDma(iova, size);
+            }
+        });
+    }
+
+    static void check(Edu edu, IoAddressSpace ioas) throws Exception {
+        check(edu, new Mapper() {
+            @Override
+            public void map(DmaBuffer buffer, long iova) throws VfioException {
+                ioas.map(buffer, iova, RW);
+            }
+
+            @Override
+            public long unmap(long iova, long size) throws VfioException {
+                return ioas.unmap(iova, size);
+            }
+        });
+    }
+
+    private static void check(Edu edu, Mapper mapper) throws Exception {
         byte[] fromDevice = pattern(0x11);
         byte[] inMemory = pattern(0x77);
         try (DmaBuffer staging = DmaBuffer.allocate(4096); DmaBuffer victim = DmaBuffer.allocate(4096)) {
