@@ -50,7 +50,8 @@ class ServeTest {
                 seen.append(line).append('\n');
             }
             assertTrue(line != null, "serve ended before serving:\n" + seen);
-            assertEquals(0, new ProcessBuilder("kill", "-INT", Long.toString(serve.pid())).inheritIO().start().waitFor());
+            // The shell's own kill: the container image has no /bin/kill (procps).
+            assertEquals(0, new ProcessBuilder("sh", "-c", "kill -INT " + serve.pid()).inheritIO().start().waitFor());
             assertTrue(serve.waitFor(60, TimeUnit.SECONDS), "serve did not stop on SIGINT");
             String rest = out.lines().collect(Collectors.joining("\n"));
             assertEquals(0, serve.exitValue(), rest);
