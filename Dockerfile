@@ -33,8 +33,7 @@ RUN mkdir -p /opt/jvfio/guest /opt/jvfio/lib \
     && ls /opt/jvfio/lib/jvfio-0.1.0-SNAPSHOT.jar /opt/jvfio/lib/jvfio-cli-0.1.0-SNAPSHOT.jar >/dev/null
 
 FROM ${BASE}
-# QEMU 10.0 from bookworm-backports: Debian 12's QEMU 7.2 crashes guest JVMs under multi-threaded TCG
-# (README, "Which QEMU").
+# QEMU 10.0 from bookworm-backports, as the scripts install it on a Debian 12 host (README, "Which QEMU").
 RUN printf 'deb http://deb.debian.org/debian bookworm main\ndeb http://deb.debian.org/debian bookworm-backports main\n' \
         >/etc/apt/sources.list \
     && apt-get update -qq \

@@ -68,15 +68,12 @@ qemu_major() {
     echo "${v%%.*}"
 }
 
-# The oldest QEMU whose multi-threaded TCG ran guest JVMs without crashing in our measurements (README,
-# "Which QEMU"). Debian 12's own QEMU 7.2 does not: a guest JVM dies with SIGSEGV at the entry of a
-# JIT-compiled method that another thread has just patched (cross-modified code).
-JVFIO_QEMU_MTTCG_MIN=10
+# The QEMU the scripts install on Debian 12 (bookworm-backports); Debian 12's own is 7.2.
+JVFIO_QEMU_MIN=10
 
-# QEMU 10.0 from bookworm-backports on Debian 12, whose own QEMU 7.2 has to run guests on one host
-# thread; any other system keeps its distribution's QEMU (tcg_threading decides how to run it).
+# QEMU 10.0 from bookworm-backports on Debian 12; any other system keeps its distribution's QEMU.
 ensure_qemu() {
-    if command -v qemu-system-x86_64 >/dev/null && [ "$(qemu_major)" -ge "$JVFIO_QEMU_MTTCG_MIN" ]; then
+    if command -v qemu-system-x86_64 >/dev/null && [ "$(qemu_major)" -ge "$JVFIO_QEMU_MIN" ]; then
         return 0
     fi
     local codename
@@ -98,16 +95,11 @@ ensure_qemu() {
     ensure_packages qemu-system-x86
 }
 
-# How TCG runs the guest's vCPUs: one host thread each (multi) where QEMU is new enough, else all on
-# one thread (single), which costs speed but runs the guest JVM correctly. JVFIO_TCG_THREAD overrides.
+# How TCG runs the guest's two vCPUs: on one host thread (single), because with one host thread per
+# vCPU (multi) guest JVMs crash now and then, under QEMU 7.2 and 10.0 alike (README, "Which QEMU").
+# JVFIO_TCG_THREAD=multi opts in to the faster, unreliable mode.
 tcg_threading() {
-    if [ -n "${JVFIO_TCG_THREAD:-}" ]; then
-        echo "$JVFIO_TCG_THREAD"
-    elif [ "$(qemu_major)" -ge "$JVFIO_QEMU_MTTCG_MIN" ]; then
-        echo multi
-    else
-        echo single
-    fi
+    echo "${JVFIO_TCG_THREAD:-single}"
 }
 
 # Prints to stderr the head of each hs_err file in DIR newer than DIR/.guest-start (up to the
