@@ -17,7 +17,6 @@ import io.jvfio.memory.DmaBuffer;
 import io.jvfio.memory.IovaRange;
 import java.util.EnumSet;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -58,11 +57,7 @@ class DemandMapPolicyKernelTest {
     /** Fires one fault at {@code iova} and waits until the loop has answered {@code groups} groups in all. */
     private static void fault(MockFaultSource source, FaultServiceLoop loop, long iova, long groups) throws Exception {
         source.mock.trigger(0, (int) groups, RW, iova);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (loop.stats().groups() < groups && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        assertEquals(groups, loop.stats().groups(), "groups answered");
+        assertEquals(groups, Await.atLeast(groups, () -> loop.stats().groups(), 120), "groups answered");
     }
 
     @Test

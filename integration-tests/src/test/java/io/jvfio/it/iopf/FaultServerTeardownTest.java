@@ -93,10 +93,7 @@ class FaultServerTeardownTest {
     }
 
     private static void awaitGroups(FaultServiceLoop loop, long groups) throws InterruptedException {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (loop.stats().groups() < groups) {
-            assertTrue(System.nanoTime() < deadline, "the loop answered " + loop.stats().groups() + " of " + groups + " groups");
-            Thread.sleep(1);
-        }
+        long answered = Await.atLeast(groups, () -> loop.stats().groups(), 60);
+        assertTrue(answered >= groups, "the loop answered " + answered + " of " + groups + " groups");
     }
 }

@@ -59,15 +59,7 @@ class FaultServiceLoopRobustnessTest {
     }
 
     private static void awaitValue(long expected, LongSupplier actual, String what, int seconds) throws InterruptedException {
-        assertEquals(expected, awaitAtLeast(expected, actual, seconds), what);
-    }
-
-    private static long awaitAtLeast(long expected, LongSupplier actual, int seconds) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (actual.getAsLong() < expected && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        return actual.getAsLong();
+        assertEquals(expected, Await.atLeast(expected, actual, seconds), what);
     }
 
     private boolean readable() throws VfioException {
@@ -206,7 +198,7 @@ class FaultServiceLoopRobustnessTest {
         }, "fault-producer");
         producer.start();
         try {
-            assertTrue(awaitAtLeast(200, loop::groupsAnswered, 60) >= 200, "groups answered before stop");
+            assertTrue(Await.atLeast(200, loop::groupsAnswered, 60) >= 200, "groups answered before stop");
             loop.stop();
             stopReturned.set(true);
         } finally {

@@ -47,11 +47,7 @@ class FaultServiceLoopTest {
     }
 
     private static void awaitValue(long expected, LongSupplier actual, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (actual.getAsLong() < expected && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        assertEquals(expected, actual.getAsLong(), what);
+        assertEquals(expected, Await.atLeast(expected, actual, 120), what);
     }
 
     private boolean readable() throws VfioException {
