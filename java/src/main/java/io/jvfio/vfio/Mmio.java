@@ -14,12 +14,18 @@ import java.util.concurrent.locks.StampedLock;
  * Accesses hold a read lock and {@link #close()} the write lock, so the range is never unmapped
  * under an access: a fault in the C accessor would kill the JVM (HotSpot forgives SIGBUS only in
  * Unsafe accesses). An access after close throws {@link IllegalStateException}.
+ * <p>
+ * StampedLock lets readers barge past a waiting writer, so threads reading in a loop could hold
+ * the lock between them forever and starve close. {@link #close()} therefore first raises
+ * {@code closing}; an access that sees it never takes the lock, and close waits only for the
+ * accesses already in flight.
  */
 public final class Mmio implements AutoCloseable {
     private final long address;
     private final long size;
     private final String description;
     private final StampedLock lock = new StampedLock();
+    private volatile boolean closing;
     private boolean closed;
 
     Mmio(long address, long size, String description) {
@@ -32,10 +38,22 @@ public final class Mmio implements AutoCloseable {
         return size;
     }
 
+    /** Takes the read lock for one access, unless close has begun. */
+    private long enter() {
+        if (closing) {
+            throw unmapped();
+        }
+        return lock.readLock();
+    }
+
+    private IllegalStateException unmapped() {
+        return new IllegalStateException(description + " is unmapped");
+    }
+
     /** The address of an access; the caller holds the read lock. */
     private long at(long offset, int width) {
         if (closed) {
-            throw new IllegalStateException(description + " is unmapped");
+            throw unmapped();
         }
         if (offset < 0 || offset > size - width) {
             throw new IndexOutOfBoundsException(String.format("%s: offset 0x%x + %d is outside 0..0x%x",
@@ -49,7 +67,7 @@ public final class Mmio implements AutoCloseable {
     }
 
     public int read8(long offset) {
-        long stamp = lock.readLock();
+        long stamp = enter();
         try {
             return VfioNative.mmioRead8(at(offset, 1));
         } finally {
@@ -58,7 +76,7 @@ public final class Mmio implements AutoCloseable {
     }
 
     public int read16(long offset) {
-        long stamp = lock.readLock();
+        long stamp = enter();
         try {
             return VfioNative.mmioRead16(at(offset, 2));
         } finally {
@@ -67,7 +85,7 @@ public final class Mmio implements AutoCloseable {
     }
 
     public int read32(long offset) {
-        long stamp = lock.readLock();
+        long stamp = enter();
         try {
             return VfioNative.mmioRead32(at(offset, 4));
         } finally {
@@ -76,7 +94,7 @@ public final class Mmio implements AutoCloseable {
     }
 
     public long read64(long offset) {
-        long stamp = lock.readLock();
+        long stamp = enter();
         try {
             return VfioNative.mmioRead64(at(offset, 8));
         } finally {
@@ -85,7 +103,7 @@ public final class Mmio implements AutoCloseable {
     }
 
     public void write8(long offset, int value) {
-        long stamp = lock.readLock();
+        long stamp = enter();
         try {
             VfioNative.mmioWrite8(at(offset, 1), value);
         } finally {
@@ -94,7 +112,7 @@ public final class Mmio implements AutoCloseable {
     }
 
     public void write16(long offset, int value) {
-        long stamp = lock.readLock();
+        long stamp = enter();
         try {
             VfioNative.mmioWrite16(at(offset, 2), value);
         } finally {
@@ -103,7 +121,7 @@ public final class Mmio implements AutoCloseable {
     }
 
     public void write32(long offset, int value) {
-        long stamp = lock.readLock();
+        long stamp = enter();
         try {
             VfioNative.mmioWrite32(at(offset, 4), value);
         } finally {
@@ -112,7 +130,7 @@ public final class Mmio implements AutoCloseable {
     }
 
     public void write64(long offset, long value) {
-        long stamp = lock.readLock();
+        long stamp = enter();
         try {
             VfioNative.mmioWrite64(at(offset, 8), value);
         } finally {
@@ -120,9 +138,10 @@ public final class Mmio implements AutoCloseable {
         }
     }
 
-    /** Waits for accesses in progress, then unmaps; idempotent. */
+    /** Waits for the accesses in flight, then unmaps; idempotent. */
     @Override
     public void close() throws VfioException {
+        closing = true;
         long stamp = lock.writeLock();
         try {
             if (!closed) {
@@ -136,11 +155,6 @@ public final class Mmio implements AutoCloseable {
 
     @Override
     public String toString() {
-        long stamp = lock.readLock();
-        try {
-            return description + (closed ? " (unmapped)" : "");
-        } finally {
-            lock.unlockRead(stamp);
-        }
+        return description + (closing ? " (unmapped)" : "");
     }
 }
