@@ -24,14 +24,21 @@ for profile in vfio iopf; do
     mkdir -p "$out/$profile/reports"
     log "running io.jvfio.it.$profile in the $profile guest"
     # The JVM runs with its default JIT, as users run it: a crash in compiled code must show here.
+    # HangGuard halts it when one test runs past JVFIO_TEST_HANG_SECONDS (the slowest test takes
+    # about 20 s under TCG), naming the test, so a hang cannot hold the device until the guest times out.
     if ! "$JVFIO_ROOT/scripts/guest-exec.sh" --profile "$profile" --timeout "${JVFIO_GUEST_TIMEOUT:-1500}" \
             --out "$out/$profile" -- \
             "$java" -Xcheck:jni -Xshare:auto -XX:ErrorFile="$out/$profile/hs_err_pid%p.log" -Djvfio.it.out="$out/$profile" \
+            -Djvfio.it.hangGuardSeconds="${JVFIO_TEST_HANG_SECONDS:-300}" \
             -Dorg.slf4j.simpleLogger.defaultLogLevel=info \
             -cp "$classpath" org.junit.platform.console.ConsoleLauncher execute \
             --disable-banner --details=tree --select-package "io.jvfio.it.$profile" \
             --reports-dir "$out/$profile/reports"; then
-        guest_failed+=("$profile$(report_jvm_crashes "$out/$profile")")
+        hung=""
+        if [ -f "$out/$profile/hung-test.txt" ]; then
+            hung="; test hung: $(head -n 1 "$out/$profile/hung-test.txt")"
+        fi
+        guest_failed+=("$profile$hung$(report_jvm_crashes "$out/$profile")")
     fi
     # The console launcher's own output went to the serial console; keep the readable part.
     sed -n '/JVFIO-GUEST-READY/,/JVFIO-GUEST-EXIT/p' "$out/$profile/serial.log" >"$out/$profile/console.log" || true

@@ -1,6 +1,7 @@
 package io.jvfio.it;
 
 import java.io.File;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -10,7 +11,7 @@ import org.w3c.dom.NodeList;
 /**
  * Reads the JUnit XML reports that the guests wrote and prints, per profile and in total, how many
  * tests ran, passed, failed and were skipped, each skip with its reason and each failure with its
- * message. Exits 1 on a failure or when no test ran. scripts/guest-test.sh runs it on the host:
+ * message, and a test that HangGuard ended. Exits 1 on a failure or when no test ran. scripts/guest-test.sh runs it on the host:
  * java -cp TEST_CLASSES io.jvfio.it.GuestReport OUT_DIR
  */
 public class GuestReport {
@@ -41,6 +42,12 @@ public class GuestReport {
                         p++;
                     }
                 }
+            }
+            File hung = new File(profile, HangGuard.HUNG_TEST_FILE);
+            if (hung.isFile()) {
+                f++;
+                notes.add("  HUNG    " + Files.readString(hung.toPath()).strip()
+                        + "; its thread dump is in " + profile + "/console.log; later tests did not run");
             }
             System.out.printf("guest profile %s: %d run, %d passed, %d failed, %d skipped%n",
                     profile.getName(), p + f + s, p, f, s);
