@@ -14,12 +14,20 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
-/** Closing a mapping that other threads are reading: the C accessor must never touch an unmapped range. */
+/**
+ * Closing a mapping that other threads access in a loop: close must not wait for them to stop, and
+ * the C accessor must never touch an unmapped range.
+ */
 class MmioTest {
-    private static final int READERS = 2;
+    /** More threads than cores, so one of them always holds an access: a lock that lets accesses
+     *  barge past a waiting close would never close. */
+    private static final int READERS = 4;
     private static final int ROUNDS = 500;
+    /** Accesses per thread after close began before it gives up on seeing it: a count, not a clock. */
+    private static final int ACCESS_BUDGET = 1_000_000;
 
     /** An Mmio over plain anonymous memory: the accessors do not care what backs the range. */
     private static Mmio anonymous() {
@@ -37,15 +45,21 @@ class MmioTest {
                 Mmio mmio = anonymous();
                 mmio.write32(8, 0x1234);
                 CountDownLatch started = new CountDownLatch(READERS);
+                AtomicBoolean closeBegan = new AtomicBoolean();
                 List<Future<Throwable>> readers = new ArrayList<>();
                 for (int r = 0; r < READERS; r++) {
                     readers.add(pool.submit(() -> {
                         try {
-                            while (true) {
+                            for (int access = 0; access < ACCESS_BUDGET; ) {
                                 assertEquals(0x1234, mmio.read32(8));
                                 mmio.write64(16, 7);
                                 started.countDown();
+                                if (closeBegan.get()) {
+                                    access++;
+                                }
                             }
+                            return new AssertionError("a thread accessed the mapping " + ACCESS_BUDGET
+                                    + " times while close was called and never saw the close: close waited for it");
                         } catch (Throwable t) {
                             started.countDown();
                             return t;
@@ -53,10 +67,11 @@ class MmioTest {
                     }));
                 }
                 assertTrue(started.await(60, TimeUnit.SECONDS));
+                closeBegan.set(true);
                 mmio.close();
                 for (Future<Throwable> reader : readers) {
                     Throwable end = reader.get(60, TimeUnit.SECONDS);
-                    assertInstanceOf(IllegalStateException.class, end, "round " + round);
+                    assertInstanceOf(IllegalStateException.class, end, "round " + round + ": " + end);
                     assertTrue(end.getMessage().contains("test mapping is unmapped"), end.getMessage());
                 }
                 assertThrows(IllegalStateException.class, () -> mmio.read8(0));
