@@ -3,12 +3,12 @@
 # FFM) and the guest benchmarks (the IOPF loop and DMA mapping, Java against C). Writes
 # target/bench/results.md and prints it.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 cd "$JVFIO_ROOT"
 out="$JVFIO_ROOT/target/bench"
 mkdir -p "$out"
-"$JVFIO_ROOT/scripts/bench-bindings.sh" >/dev/null
-"$JVFIO_ROOT/scripts/bench-guest.sh" >/dev/null
+"$JVFIO_ROOT/scripts/bench/bench-bindings.sh" >/dev/null
+"$JVFIO_ROOT/scripts/bench/bench-guest.sh" >/dev/null
 {
     echo "# jvfio benchmarks"
     echo

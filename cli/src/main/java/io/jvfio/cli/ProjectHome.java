@@ -15,9 +15,9 @@ final class ProjectHome {
             return require(Path.of(env));
         }
         return jar().map(j -> j.getParent().getParent().getParent())
-                .filter(p -> Files.exists(p.resolve("scripts/guest-exec.sh")))
+                .filter(p -> Files.exists(p.resolve("scripts/guest/guest-exec.sh")))
                 .orElseThrow(() -> new IllegalStateException("cannot find jvfio's scripts: set JVFIO_HOME to the jvfio"
-                        + " checkout or installation (the directory holding scripts/guest-exec.sh)"));
+                        + " checkout or installation (the directory holding scripts/guest/guest-exec.sh)"));
     }
 
     /** The jar this class was loaded from, if it was a jar. */
@@ -31,8 +31,8 @@ final class ProjectHome {
     }
 
     private static Path require(Path home) {
-        if (!Files.exists(home.resolve("scripts/guest-exec.sh"))) {
-            throw new IllegalStateException("JVFIO_HOME=" + home + " holds no scripts/guest-exec.sh");
+        if (!Files.exists(home.resolve("scripts/guest/guest-exec.sh"))) {
+            throw new IllegalStateException("JVFIO_HOME=" + home + " holds no scripts/guest/guest-exec.sh");
         }
         return home;
     }
