@@ -4,7 +4,7 @@
 # in the vfio guest (DMA map + unmap through the legacy container and iommufd, Java against C).
 # Prints their Markdown tables and writes them to target/bench/{iopf,dma}.md. Not tests: nothing is
 # asserted on time.
-#   scripts/bench/bench-guest.sh [iopf|dma ...] [-Dproperty=value ...]   (default: both)
+#   scripts/bench.sh guest [iopf|dma ...] [-Dproperty=value ...]   (default: both)
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 cd "$JVFIO_ROOT"
@@ -14,7 +14,7 @@ for a in "$@"; do
     case "$a" in
         iopf|dma) which+=("$a") ;;
         -D*) jvm+=("$a") ;;
-        *) die "bench-guest.sh: unknown argument $a (iopf, dma or -Dname=value)" ;;
+        *) die "bench.sh guest: unknown argument $a (iopf, dma or -Dname=value)" ;;
     esac
 done
 [ ${#which[@]} -gt 0 ] || which=(iopf dma)
