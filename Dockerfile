@@ -6,7 +6,7 @@
 #   podman run --rm local/jvfio jvfio demo      # the demo
 #
 # BASE is a Debian 12 image: debian:bookworm where a registry is reachable, or one imported from
-# debootstrap (scripts/container-test.sh makes local/bookworm). The two volumes are optional caches:
+# debootstrap (scripts/container/container-test.sh makes local/bookworm). The two volumes are optional caches:
 # with them, the guest kernel (about 10 minutes to build) and Maven's downloads come from the host.
 ARG BASE=local/bookworm
 
@@ -23,8 +23,8 @@ COPY . .
 # The guest kernel and initramfs (cache hits when the host's ~/.cache/jvfio is mounted), then the
 # project with everything the guest suite needs on its class path.
 RUN mkdir -p /opt/jvfio/guest /opt/jvfio/lib \
-    && cp "$(scripts/build-guest-kernel.sh)" /opt/jvfio/guest/bzImage \
-    && cp "$(scripts/make-initramfs.sh)" /opt/jvfio/guest/initramfs.cpio.gz \
+    && cp "$(scripts/guest/build-guest-kernel.sh)" /opt/jvfio/guest/bzImage \
+    && cp "$(scripts/guest/make-initramfs.sh)" /opt/jvfio/guest/initramfs.cpio.gz \
     && mvn -B -q -pl java,cli,integration-tests package dependency:copy-dependencies \
         -DskipTests -Djvfio.guest.skip=true -DincludeScope=test -DoutputDirectory=/opt/jvfio/lib \
     && cp cli/target/jvfio.jar /opt/jvfio/jvfio.jar \

@@ -1,14 +1,26 @@
 #!/usr/bin/env bash
-# Every benchmark, one Markdown report: the binding benchmarks on the host (JMH: JNI, JNA, jnr-ffi,
-# FFM) and the guest benchmarks (the IOPF loop and DMA mapping, Java against C). Writes
-# target/bench/results.md and prints it.
+# jvfio's benchmarks, one entry point. With no argument: every benchmark, one Markdown report in
+# target/bench/results.md, printed. With one: that benchmark alone, its table printed and written
+# under target/bench/. The benchmarks themselves live in scripts/bench/.
+#   scripts/bench.sh                                          every benchmark, one report
+#   scripts/bench.sh bindings [JMH ARGS...]                   JNI, JNA, jnr-ffi, FFM on the host
+#   scripts/bench.sh guest [iopf|dma ...] [-Dname=value ...]  IOPF and DMA mapping, Java vs C
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$JVFIO_ROOT"
+if [ $# -gt 0 ]; then
+    what=$1
+    shift
+    case "$what" in
+        bindings) exec "$JVFIO_ROOT/scripts/bench/bench-bindings.sh" "$@" ;;
+        guest) exec "$JVFIO_ROOT/scripts/bench/bench-guest.sh" "$@" ;;
+        *) die "bench.sh: unknown benchmark '$what' (bindings, guest, or none for all of them)" ;;
+    esac
+fi
 out="$JVFIO_ROOT/target/bench"
 mkdir -p "$out"
-"$JVFIO_ROOT/scripts/bench-bindings.sh" >/dev/null
-"$JVFIO_ROOT/scripts/bench-guest.sh" >/dev/null
+"$JVFIO_ROOT/scripts/bench/bench-bindings.sh" >/dev/null
+"$JVFIO_ROOT/scripts/bench/bench-guest.sh" >/dev/null
 {
     echo "# jvfio benchmarks"
     echo

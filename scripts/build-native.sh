@@ -9,8 +9,8 @@ out=${1:?usage: build-native.sh OUT_DIR [JAVA_HOME]}
 java_home=${2:-${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")}}
 [ -f "$java_home/include/jni.h" ] || die "no jni.h under $java_home/include: point JAVA_HOME at a JDK"
 
-headers=$("$JVFIO_ROOT/scripts/kernel-source.sh")
-tree=$("$JVFIO_ROOT/scripts/kernel-source.sh" --tree)
+headers=$("$JVFIO_ROOT/scripts/guest/kernel-source.sh")
+tree=$("$JVFIO_ROOT/scripts/guest/kernel-source.sh" --tree)
 obj=${3:-$out/../native-obj}
 mkdir -p "$out" "$obj"
 out=$(cd "$out" && pwd)

@@ -8,4 +8,4 @@ out=${1:-/tmp/jvfio-guest}
 mkdir -p "$out"
 ls "$home"/lib/*.jar | paste -sd: - >"$out/classpath.txt"
 java_home=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
-exec "$home/scripts/guest-test.sh" "$out/classpath.txt" "$home/test-classes" "$out/suite" "$java_home"
+exec "$home/scripts/guest/guest-test.sh" "$out/classpath.txt" "$home/test-classes" "$out/suite" "$java_home"

@@ -76,7 +76,7 @@ final class DemoCommand implements Callable<Integer> {
     /** Boots one guest and prints what the command in it prints, as it prints it. */
     private int stage(Path home, Path out, String profile, List<String> command, PrintWriter w) throws IOException, InterruptedException {
         Files.createDirectories(out);
-        List<String> argv = new ArrayList<>(List.of(home.resolve("scripts/guest-exec.sh").toString(), "--profile", profile,
+        List<String> argv = new ArrayList<>(List.of(ProjectHome.guestExec(home).toString(), "--profile", profile,
                 "--timeout", Integer.toString(timeout), "--out", out.toString(), "--"));
         argv.addAll(command);
         Process p = new ProcessBuilder(argv).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();

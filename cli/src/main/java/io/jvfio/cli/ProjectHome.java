@@ -7,6 +7,9 @@ import java.util.Optional;
 
 /** Where jvfio's scripts are: $JVFIO_HOME (the launcher sets it), else the checkout the jar was built in. */
 final class ProjectHome {
+    /** The guest runner, relative to the home; a directory without it is no jvfio checkout or installation. */
+    private static final String GUEST_EXEC = "scripts/guest/guest-exec.sh";
+
     private ProjectHome() {}
 
     static Path find() {
@@ -15,9 +18,14 @@ final class ProjectHome {
             return require(Path.of(env));
         }
         return jar().map(j -> j.getParent().getParent().getParent())
-                .filter(p -> Files.exists(p.resolve("scripts/guest-exec.sh")))
+                .filter(p -> Files.exists(guestExec(p)))
                 .orElseThrow(() -> new IllegalStateException("cannot find jvfio's scripts: set JVFIO_HOME to the jvfio"
-                        + " checkout or installation (the directory holding scripts/guest-exec.sh)"));
+                        + " checkout or installation (the directory holding " + GUEST_EXEC + ")"));
+    }
+
+    /** The script that boots a guest and runs one command in it. */
+    static Path guestExec(Path home) {
+        return home.resolve(GUEST_EXEC);
     }
 
     /** The jar this class was loaded from, if it was a jar. */
@@ -30,9 +38,9 @@ final class ProjectHome {
         }
     }
 
-    private static Path require(Path home) {
-        if (!Files.exists(home.resolve("scripts/guest-exec.sh"))) {
-            throw new IllegalStateException("JVFIO_HOME=" + home + " holds no scripts/guest-exec.sh");
+    static Path require(Path home) {
+        if (!Files.exists(guestExec(home))) {
+            throw new IllegalStateException("JVFIO_HOME=" + home + " holds no " + GUEST_EXEC);
         }
         return home;
     }

@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The DMA-mapping benchmark, run inside the vfio guest by scripts/bench-guest.sh: map and unmap one
+ * The DMA-mapping benchmark, run inside the vfio guest by scripts/bench/bench-guest.sh: map and unmap one
  * range (4 KiB, 2 MiB) repeatedly, through the legacy container and through an iommufd IOAS, each
  * with edu attached so that every map and unmap reaches the emulated VT-d. The Java API against the
  * shim's C loop issuing the same ioctls; alternating runs, median reported.

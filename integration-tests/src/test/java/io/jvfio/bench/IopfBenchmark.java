@@ -24,7 +24,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 
 /**
- * The IOPF benchmark, run inside the iopf guest by scripts/bench-guest.sh: the Java fault-service loop
+ * The IOPF benchmark, run inside the iopf guest by scripts/bench/bench-guest.sh: the Java fault-service loop
  * against the shim's C reference loop, on the same fault source (the kernel's iommufd test mock
  * delivering through a real fault fd). Each run queues N page requests first, then lets one loop
  * drain and answer them all, so both loops see exactly the same queue; the producer is not timed.

@@ -21,7 +21,7 @@ import org.testcontainers.utility.DockerImageName;
 
 /**
  * Runs jvfio's guest integration suite inside the project's container image: QEMU (TCG) and the
- * Linux 6.12 guest in a container, as CI pipelines run them. scripts/container-test.sh builds the
+ * Linux 6.12 guest in a container, as CI pipelines run them. scripts/container/container-test.sh builds the
  * image and starts the engine; without an engine, or without the image, the tests are skipped with
  * the reason, except under CI=true, where that fails.
  */
@@ -32,10 +32,10 @@ class GuestSuiteInContainerIT {
     @BeforeEach
     void engineAndImage() {
         requireOrSkip(DockerClientFactory.instance().isDockerAvailable(),
-                "no container engine reachable (DOCKER_HOST=" + System.getenv("DOCKER_HOST") + "); scripts/container-test.sh starts one");
+                "no container engine reachable (DOCKER_HOST=" + System.getenv("DOCKER_HOST") + "); scripts/container/container-test.sh starts one");
         boolean present = !DockerClientFactory.instance().client().listImagesCmd()
                 .withFilter("reference", List.of(IMAGE)).exec().isEmpty();
-        requireOrSkip(present, "no image " + IMAGE + "; scripts/container-test.sh builds it");
+        requireOrSkip(present, "no image " + IMAGE + "; scripts/container/container-test.sh builds it");
     }
 
     /** A developer without podman skips, saying why; CI (CI=true) must run the test, so there it fails. */

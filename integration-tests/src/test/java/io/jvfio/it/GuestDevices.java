@@ -4,7 +4,7 @@ import io.jvfio.VfioException;
 import io.jvfio.pci.PciAddress;
 import io.jvfio.pci.PciSysfs;
 
-/** The devices the harness gives every guest (scripts/guest-exec.sh puts them at fixed addresses). */
+/** The devices the harness gives every guest (scripts/guest/guest-exec.sh puts them at fixed addresses). */
 public final class GuestDevices {
     public static final PciAddress E1000E = PciAddress.parse("0000:00:03.0");
     /** Function 0 of a two-function slot, on virtio-pci: it shares its IOMMU group with {@link #EDU_BESIDE_VIRTIO}. */

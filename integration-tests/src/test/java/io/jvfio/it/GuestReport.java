@@ -11,7 +11,7 @@ import org.w3c.dom.NodeList;
 /**
  * Reads the JUnit XML reports that the guests wrote and prints, per profile and in total, how many
  * tests ran, passed, failed and were skipped, each skip with its reason and each failure with its
- * message, and a test that HangGuard ended. Exits 1 on a failure or when no test ran. scripts/guest-test.sh runs it on the host:
+ * message, and a test that HangGuard ended. Exits 1 on a failure or when no test ran. scripts/guest/guest-test.sh runs it on the host:
  * java -cp TEST_CLASSES io.jvfio.it.GuestReport OUT_DIR
  */
 public class GuestReport {

@@ -24,7 +24,7 @@ import org.junit.platform.launcher.TestIdentifier;
  * the whole guest times out, every later test fails with EBUSY, and the log never says which test
  * it was. Halting the JVM closes every descriptor, so nothing outlives it.
  * <p>
- * Registered through ServiceLoader, it acts only where scripts/guest-test.sh sets
+ * Registered through ServiceLoader, it acts only where scripts/guest/guest-test.sh sets
  * {@code -Djvfio.it.hangGuardSeconds}: the host's own test runs are left alone. The name of the
  * hung test goes to {@code hung-test.txt} in {@code jvfio.it.out}, which GuestReport reports.
  */

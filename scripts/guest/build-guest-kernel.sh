@@ -2,11 +2,11 @@
 # Builds the guest kernel (bzImage) from Debian's linux-source-6.12 with scripts/guest/kernel.config
 # and prints its path. Cached by source version + fragment hash under ~/.cache/jvfio/kernel/.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 fragment="$JVFIO_ROOT/scripts/guest/kernel.config"
 ensure_packages bc bison flex libelf-dev libssl-dev cpio make gcc
-tree=$("$JVFIO_ROOT/scripts/kernel-source.sh" --tree)
+tree=$("$JVFIO_ROOT/scripts/guest/kernel-source.sh" --tree)
 version=$(basename "$tree")
 key="$version-$(sha256sum "$fragment" | cut -c1-12)"
 out="$JVFIO_CACHE/kernel/$key"

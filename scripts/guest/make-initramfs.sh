@@ -2,7 +2,7 @@
 # Builds the guest's initramfs (busybox-static + scripts/guest/init) and prints its path.
 # Cached under ~/.cache/jvfio/initramfs by a hash of the init script and the busybox binary.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 ensure_packages busybox-static cpio
 init="$JVFIO_ROOT/scripts/guest/init"

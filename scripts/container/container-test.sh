@@ -5,9 +5,9 @@
 # files), starts podman's Docker-compatible API service on a private socket, runs COMMAND with
 # DOCKER_HOST pointing at it, and stops the service by its PID. Where no engine can run, COMMAND runs
 # anyway and the container tests skip, saying why; under CI=true that is a failure instead.
-#   scripts/container-test.sh [COMMAND ARGS...]   (default: only the Testcontainers test)
+#   scripts/container/container-test.sh [COMMAND ARGS...]   (default: only the Testcontainers test)
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 cd "$JVFIO_ROOT"
 export CONTAINERS_CONF="$JVFIO_ROOT/scripts/container/containers.conf"
 [ $# -gt 0 ] || set -- mvn -B verify -pl java,cli,integration-tests -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Runs the guest test suites: boots the `vfio` guest for package io.jvfio.it.vfio and the `iopf`
 # guest for io.jvfio.it.iopf, runs the JUnit console launcher in each, then reports on the host.
-#   scripts/guest-test.sh CLASSPATH_FILE TEST_CLASSES_DIR OUT_DIR [JAVA_HOME]
+#   scripts/guest/guest-test.sh CLASSPATH_FILE TEST_CLASSES_DIR OUT_DIR [JAVA_HOME]
 # Exits non-zero if a test failed, a guest failed, or no test ran at all.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 cp_file=${1:?usage: guest-test.sh CLASSPATH_FILE TEST_CLASSES_DIR OUT_DIR [JAVA_HOME]}
 classes=${2:?test classes dir}
@@ -26,7 +26,7 @@ for profile in vfio iopf; do
     # The JVM runs with its default JIT, as users run it: a crash in compiled code must show here.
     # HangGuard halts it when one test runs past JVFIO_TEST_HANG_SECONDS (the slowest test takes
     # about 20 s under TCG), naming the test, so a hang cannot hold the device until the guest times out.
-    if ! "$JVFIO_ROOT/scripts/guest-exec.sh" --profile "$profile" --timeout "${JVFIO_GUEST_TIMEOUT:-1500}" \
+    if ! "$JVFIO_ROOT/scripts/guest/guest-exec.sh" --profile "$profile" --timeout "${JVFIO_GUEST_TIMEOUT:-1500}" \
             --out "$out/$profile" -- \
             "$java" -Xcheck:jni -Xshare:auto -XX:ErrorFile="$out/$profile/hs_err_pid%p.log" -Djvfio.it.out="$out/$profile" \
             -Djvfio.it.hangGuardSeconds="${JVFIO_TEST_HANG_SECONDS:-300}" \

@@ -3,7 +3,7 @@
 # root (same absolute paths; the host root is read-only, /tmp is a tmpfs, --out DIR is writable).
 # Exits with the command's status; the serial console is kept in DIR/serial.log.
 #
-#   scripts/guest-exec.sh [--profile vfio|iopf] [--timeout SEC] [--out DIR] [--memory SIZE] -- CMD ARGS...
+#   scripts/guest/guest-exec.sh [--profile vfio|iopf] [--timeout SEC] [--out DIR] [--memory SIZE] -- CMD ARGS...
 #
 # Profiles: vfio = q35 with an Intel vIOMMU (interrupt remapping on); iopf = the same machine booted
 # with intel_iommu=off, because the 6.12 iommufd selftest mock (the only fault source) refuses to
@@ -11,7 +11,7 @@
 # a two-function slot, 00:08.0 virtio-rng with an edu at 00:08.1: one IOMMU group that virtio-pci makes
 # non-viable. (An Intel RCiEP such as the e1000e counts as ACS-isolated, so it cannot share a group.)
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 profile=vfio timeout=600 out= memory=2G
 while [ $# -gt 0 ]; do
@@ -33,8 +33,8 @@ esac
 
 ensure_qemu
 # A prebuilt guest (the container image ships one) skips the kernel and initramfs builds.
-kernel=${JVFIO_GUEST_KERNEL:-$("$JVFIO_ROOT/scripts/build-guest-kernel.sh")}
-initramfs=${JVFIO_GUEST_INITRAMFS:-$("$JVFIO_ROOT/scripts/make-initramfs.sh")}
+kernel=${JVFIO_GUEST_KERNEL:-$("$JVFIO_ROOT/scripts/guest/build-guest-kernel.sh")}
+initramfs=${JVFIO_GUEST_INITRAMFS:-$("$JVFIO_ROOT/scripts/guest/make-initramfs.sh")}
 
 [ -n "$out" ] || out=$(mktemp -d /tmp/jvfio-guest.XXXXXX)
 mkdir -p "$out"

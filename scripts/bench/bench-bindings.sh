@@ -3,8 +3,9 @@
 # jnr-ffi and the FFM API, measured with JMH on the host. Builds the benchmarks with Temurin 25 (so
 # the FFM source set is included; the library itself stays Java 17 bytecode), runs them and prints
 # a Markdown table, also written to target/bench/bindings.md. Extra arguments go to JMH.
+#   scripts/bench.sh bindings [JMH ARGS...]
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 cd "$JVFIO_ROOT"
 
 jdk=${JVFIO_BENCH_JDK:-/usr/lib/jvm/temurin-25-jdk-amd64}

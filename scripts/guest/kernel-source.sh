@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Unpacks Debian's linux-source-6.12 into the cache and installs its UAPI headers there.
 # Prints the directory that holds the unpacked tree's UAPI headers (usable as -isystem DIR/include).
-#   scripts/kernel-source.sh            -> headers dir on stdout
-#   scripts/kernel-source.sh --tree     -> kernel tree dir on stdout
+#   scripts/guest/kernel-source.sh            -> headers dir on stdout
+#   scripts/guest/kernel-source.sh --tree     -> kernel tree dir on stdout
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 what=headers
 [ "${1:-}" = --tree ] && what=tree

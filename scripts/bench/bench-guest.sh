@@ -4,9 +4,9 @@
 # in the vfio guest (DMA map + unmap through the legacy container and iommufd, Java against C).
 # Prints their Markdown tables and writes them to target/bench/{iopf,dma}.md. Not tests: nothing is
 # asserted on time.
-#   scripts/bench-guest.sh [iopf|dma ...] [-Dproperty=value ...]   (default: both)
+#   scripts/bench.sh guest [iopf|dma ...] [-Dproperty=value ...]   (default: both)
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 cd "$JVFIO_ROOT"
 
 which=() jvm=()
@@ -14,7 +14,7 @@ for a in "$@"; do
     case "$a" in
         iopf|dma) which+=("$a") ;;
         -D*) jvm+=("$a") ;;
-        *) die "bench-guest.sh: unknown argument $a (iopf, dma or -Dname=value)" ;;
+        *) die "bench.sh guest: unknown argument $a (iopf, dma or -Dname=value)" ;;
     esac
 done
 [ ${#which[@]} -gt 0 ] || which=(iopf dma)
@@ -31,7 +31,7 @@ run() {
     local name=$1 profile=$2 class=$3 dir="$out/$1-guest"
     rm -rf "$dir"
     mkdir -p "$dir"
-    "$JVFIO_ROOT/scripts/guest-exec.sh" --profile "$profile" --timeout "${JVFIO_GUEST_TIMEOUT:-1500}" --out "$dir" -- \
+    "$JVFIO_ROOT/scripts/guest/guest-exec.sh" --profile "$profile" --timeout "${JVFIO_GUEST_TIMEOUT:-1500}" --out "$dir" -- \
         "$java_home/bin/java" -Xshare:auto -XX:ErrorFile="$dir/hs_err_pid%p.log" \
         -Dorg.slf4j.simpleLogger.defaultLogLevel=warn ${jvm[@]+"${jvm[@]}"} \
         -cp "$classpath" "$class" "$dir/$name.md" >&2
