@@ -17,8 +17,11 @@
 #define JVFIO_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define JVFIO_ADDR(a) ((void *)(uintptr_t)(a))
 
-/* -errno of the last failed call, as Java expects it. */
-#define JVFIO_ERR() ((jlong) - errno)
+/* The one error convention: a failed call returns -errno, read by JVFIO_ERR() or jvfio_result() in
+ * the statement that made the call, before anything else runs. Releasing a JNI string copy calls
+ * free(), and free() and close() may change errno: a native that takes a string converts the result
+ * first, then releases the string (ErrnoAfterReleaseTest checks this). */
+#define JVFIO_ERR() (-errno)
 
 /* Retries a syscall expression interrupted by a signal; the JVM sends a few. */
 #define JVFIO_RETRY(expr)                                                                           \
@@ -46,7 +49,7 @@ jstring jvfio_constants_string(JNIEnv *env, const struct jvfio_constant *table, 
  * exception naming the class). */
 int jvfio_register(JNIEnv *env, const char *class_name, const JNINativeMethod *methods, int count);
 
-/* Checks the ioctl result convention: -1 with errno -> -errno, anything else as is. */
+/* For calls that return -1 and set errno on failure: -errno then, the call's own result otherwise. */
 static inline jlong jvfio_result(long r) { return r == -1 ? JVFIO_ERR() : (jlong)r; }
 
 int jvfio_register_unix(JNIEnv *env);

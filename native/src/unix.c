@@ -68,20 +68,19 @@ static jstring error_text(JNIEnv *env, jclass cls, jint err)
 static jint open_file(JNIEnv *env, jclass cls, jstring path, jint flags)
 {
     const char *p = (*env)->GetStringUTFChars(env, path, NULL);
-    int fd, err;
+    jint fd;
 
     if (!p)
         return -ENOMEM;
-    fd = (int)JVFIO_RETRY(open(p, flags | O_CLOEXEC));
-    err = errno;
+    fd = (jint)jvfio_result(JVFIO_RETRY(open(p, flags | O_CLOEXEC)));
     (*env)->ReleaseStringUTFChars(env, path, p);
-    return fd < 0 ? -err : fd;
+    return fd;
 }
 
 static jint close_fd(JNIEnv *env, jclass cls, jint fd)
 {
     /* Never retry close on EINTR: the descriptor is gone either way on Linux. */
-    return close(fd) ? -errno : 0;
+    return (jint)jvfio_result(close(fd));
 }
 
 static jlong read_fd(JNIEnv *env, jclass cls, jint fd, jlong address, jint length)
@@ -114,7 +113,7 @@ static jlong mmap_fd(JNIEnv *env, jclass cls, jlong length, jint prot, jint flag
 
 static jint munmap_addr(JNIEnv *env, jclass cls, jlong address, jlong length)
 {
-    return munmap(JVFIO_ADDR(address), (size_t)length) ? -errno : 0;
+    return (jint)jvfio_result(munmap(JVFIO_ADDR(address), (size_t)length));
 }
 
 /* Replaces [address, address + length) with a shared mapping of an empty memfd: the memory that was
@@ -123,61 +122,59 @@ static jint munmap_addr(JNIEnv *env, jclass cls, jlong address, jlong length)
  * ByteBuffer and Unsafe accesses instead of a crash. munmap releases the range for good. */
 static jint mmap_tombstone(JNIEnv *env, jclass cls, jlong address, jlong length)
 {
-    int fd = memfd_create("jvfio-closed", MFD_CLOEXEC), err;
+    int fd = (int)jvfio_result(memfd_create("jvfio-closed", MFD_CLOEXEC));
     void *p;
+    jint r;
 
     if (fd < 0)
-        return -errno;
+        return fd;
     p = mmap(JVFIO_ADDR(address), (size_t)length, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0);
-    err = errno;
+    r = p == MAP_FAILED ? JVFIO_ERR() : 0;
     close(fd);
-    return p == MAP_FAILED ? -err : 0;
+    return r;
 }
 
 static jint eventfd_create(JNIEnv *env, jclass cls, jint initval, jint flags)
 {
-    int fd = eventfd((unsigned int)initval, flags | EFD_CLOEXEC);
-
-    return fd < 0 ? -errno : fd;
+    return (jint)jvfio_result(eventfd((unsigned int)initval, flags | EFD_CLOEXEC));
 }
 
 /* Returns the counter (>= 1), or -EAGAIN when it is zero on a non-blocking eventfd. */
 static jlong eventfd_read_fd(JNIEnv *env, jclass cls, jint fd)
 {
     uint64_t value;
-    long n = JVFIO_RETRY(read(fd, &value, sizeof(value)));
+    jlong n = jvfio_result(JVFIO_RETRY(read(fd, &value, sizeof(value))));
 
     if (n != sizeof(value))
-        return n < 0 ? JVFIO_ERR() : -EIO; /* a short read sets no errno */
+        return n < 0 ? n : -EIO; /* a short read sets no errno */
     return (jlong)value;
 }
 
 static jint eventfd_write_fd(JNIEnv *env, jclass cls, jint fd, jlong value)
 {
     uint64_t v = (uint64_t)value;
-    long n = JVFIO_RETRY(write(fd, &v, sizeof(v)));
+    jlong n = jvfio_result(JVFIO_RETRY(write(fd, &v, sizeof(v))));
 
     if (n != sizeof(v))
-        return n < 0 ? -errno : -EIO; /* a short write sets no errno */
+        return n < 0 ? (jint)n : -EIO; /* a short write sets no errno */
     return 0;
 }
 
 static jint memfd_create_fd(JNIEnv *env, jclass cls, jstring name, jint flags)
 {
     const char *n = (*env)->GetStringUTFChars(env, name, NULL);
-    int fd, err;
+    jint fd;
 
     if (!n)
         return -ENOMEM;
-    fd = memfd_create(n, (unsigned int)flags | MFD_CLOEXEC);
-    err = errno;
+    fd = (jint)jvfio_result(memfd_create(n, (unsigned int)flags | MFD_CLOEXEC));
     (*env)->ReleaseStringUTFChars(env, name, n);
-    return fd < 0 ? -err : fd;
+    return fd;
 }
 
 static jint ftruncate_fd(JNIEnv *env, jclass cls, jint fd, jlong length)
 {
-    return JVFIO_RETRY(ftruncate(fd, length)) ? -errno : 0;
+    return (jint)jvfio_result(JVFIO_RETRY(ftruncate(fd, length)));
 }
 
 /* poll() on one descriptor; returns the revents (0 on time-out). */
@@ -187,15 +184,13 @@ static jint poll_fd(JNIEnv *env, jclass cls, jint fd, jint events, jint timeout_
     int r = poll(&p, 1, timeout_ms);
 
     if (r < 0)
-        return -errno;
+        return JVFIO_ERR();
     return r == 0 ? 0 : p.revents;
 }
 
 static jint epoll_create_fd(JNIEnv *env, jclass cls)
 {
-    int fd = epoll_create1(EPOLL_CLOEXEC);
-
-    return fd < 0 ? -errno : fd;
+    return (jint)jvfio_result(epoll_create1(EPOLL_CLOEXEC));
 }
 
 /* Adds fd with the given events; the event's data is the fd itself. */
@@ -203,12 +198,12 @@ static jint epoll_add(JNIEnv *env, jclass cls, jint epfd, jint fd, jint events)
 {
     struct epoll_event ev = { .events = (uint32_t)events, .data.fd = fd };
 
-    return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
+    return (jint)jvfio_result(epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev));
 }
 
 static jint epoll_remove(JNIEnv *env, jclass cls, jint epfd, jint fd)
 {
-    return epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL) ? -errno : 0;
+    return (jint)jvfio_result(epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL));
 }
 
 /* Waits for up to `max` events, storing (fd, events) int pairs at `address`; returns the count,
@@ -224,7 +219,7 @@ static jint epoll_wait_fd(JNIEnv *env, jclass cls, jint epfd, jlong address, jin
         max = JVFIO_ARRAY_SIZE(events);
     n = epoll_wait(epfd, events, max, timeout_ms);
     if (n < 0)
-        return -errno;
+        return JVFIO_ERR();
     for (i = 0; i < n; i++) {
         out[2 * i] = events[i].data.fd;
         out[2 * i + 1] = (int32_t)events[i].events;
@@ -259,7 +254,7 @@ static jlong buffer_address(JNIEnv *env, jclass cls, jobject buffer)
 
 static jint madvise_addr(JNIEnv *env, jclass cls, jlong address, jlong length, jint advice)
 {
-    return madvise(JVFIO_ADDR(address), (size_t)length, advice) ? -errno : 0;
+    return (jint)jvfio_result(madvise(JVFIO_ADDR(address), (size_t)length, advice));
 }
 
 static const JNINativeMethod methods[] = {
