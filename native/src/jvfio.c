@@ -42,7 +42,8 @@ JNIEXPORT jint JNI_OnLoad(JavaVM *vm, void *reserved)
 
     if ((*vm)->GetEnv(vm, (void **)&env, JNI_VERSION_1_8) != JNI_OK)
         return JNI_ERR;
-    if (jvfio_register_unix(env) || jvfio_register_vfio(env) || jvfio_register_iommufd(env) ||
+    if (jvfio_register_unix(env) || jvfio_register_vfio(env) || jvfio_register_mmio(env) ||
+        jvfio_register_iommufd(env) ||
         jvfio_register_fault(env) || jvfio_register_iommufd_mock(env) || jvfio_register_dma_loop(env))
         return JNI_ERR;
     return JNI_VERSION_1_8;

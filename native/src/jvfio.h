@@ -54,6 +54,7 @@ static inline jlong jvfio_result(long r) { return r == -1 ? JVFIO_ERR() : (jlong
 
 int jvfio_register_unix(JNIEnv *env);
 int jvfio_register_vfio(JNIEnv *env);
+int jvfio_register_mmio(JNIEnv *env);
 int jvfio_register_iommufd(JNIEnv *env);
 int jvfio_register_fault(JNIEnv *env);
 int jvfio_register_iommufd_mock(JNIEnv *env);

@@ -1,5 +1,7 @@
-/* The VFIO ioctls: container (type1 IOMMU), group, device, regions, IRQs, reset, the cdev's iommufd
- * binding, and exact-width MMIO accessors. Natives of io.jvfio.internal.VfioNative.
+/* The VFIO ioctls on the container, group and device fds of /dev/vfio: type1 IOMMU, group status,
+ * device, regions, IRQs, reset, the cdev's iommufd binding. One file per kernel interface: iommufd's
+ * ioctls are in iommufd.c; the MMIO accessors, also natives of io.jvfio.internal.VfioNative, are
+ * not ioctls and live in mmio.c.
  * Variable-size info structs use the kernel's argsz protocol: the caller passes a buffer of `cap`
  * bytes; the native returns the argsz the kernel wants, and the caller retries with a larger buffer
  * when that is above `cap`. Java decodes the bytes with the offsets exported below. */
@@ -280,16 +282,6 @@ static jint detach_pt(JNIEnv *env, jclass cls, jint fd)
     return ioctl(fd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &detach) ? JVFIO_ERR() : 0;
 }
 
-/* MMIO must be one access of exactly the requested width: volatile pointers, never memcpy. */
-static jint mmio_read8(JNIEnv *env, jclass cls, jlong a) { return *(volatile uint8_t *)JVFIO_ADDR(a); }
-static jint mmio_read16(JNIEnv *env, jclass cls, jlong a) { return *(volatile uint16_t *)JVFIO_ADDR(a); }
-static jint mmio_read32(JNIEnv *env, jclass cls, jlong a) { return (jint) * (volatile uint32_t *)JVFIO_ADDR(a); }
-static jlong mmio_read64(JNIEnv *env, jclass cls, jlong a) { return (jlong) * (volatile uint64_t *)JVFIO_ADDR(a); }
-static void mmio_write8(JNIEnv *env, jclass cls, jlong a, jint v) { *(volatile uint8_t *)JVFIO_ADDR(a) = (uint8_t)v; }
-static void mmio_write16(JNIEnv *env, jclass cls, jlong a, jint v) { *(volatile uint16_t *)JVFIO_ADDR(a) = (uint16_t)v; }
-static void mmio_write32(JNIEnv *env, jclass cls, jlong a, jint v) { *(volatile uint32_t *)JVFIO_ADDR(a) = (uint32_t)v; }
-static void mmio_write64(JNIEnv *env, jclass cls, jlong a, jlong v) { *(volatile uint64_t *)JVFIO_ADDR(a) = (uint64_t)v; }
-
 static const JNINativeMethod methods[] = {
     { "constants", "()Ljava/lang/String;", (void *)constants },
     { "simpleIoctl", "(IJ)I", (void *)simple_ioctl },
@@ -308,14 +300,6 @@ static const JNINativeMethod methods[] = {
     { "bindIommufd", "(II)I", (void *)bind_iommufd },
     { "attachPt", "(II)I", (void *)attach_pt },
     { "detachPt", "(I)I", (void *)detach_pt },
-    { "mmioRead8", "(J)I", (void *)mmio_read8 },
-    { "mmioRead16", "(J)I", (void *)mmio_read16 },
-    { "mmioRead32", "(J)I", (void *)mmio_read32 },
-    { "mmioRead64", "(J)J", (void *)mmio_read64 },
-    { "mmioWrite8", "(JI)V", (void *)mmio_write8 },
-    { "mmioWrite16", "(JI)V", (void *)mmio_write16 },
-    { "mmioWrite32", "(JI)V", (void *)mmio_write32 },
-    { "mmioWrite64", "(JJ)V", (void *)mmio_write64 },
 };
 
 int jvfio_register_vfio(JNIEnv *env)
