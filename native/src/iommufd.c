@@ -1,5 +1,6 @@
-/* The iommufd ioctls on /dev/iommu: IOAS, HW page tables, options, HW info, destroy.
- * Natives of io.jvfio.internal.IommufdNative. Fault queues are in fault.c. */
+/* The iommufd ioctls on /dev/iommu: IOAS, HW page tables, options, HW info, destroy. One file per
+ * kernel interface: the VFIO ioctls are in vfio.c, and fault queues, which have their own fd and
+ * I/O, in fault.c. Natives of io.jvfio.internal.IommufdNative. */
 #include "jvfio.h"
 
 #include <linux/iommufd.h>

@@ -1,7 +1,7 @@
-/* Shared definitions of the jvfio JNI shim. One .c file per concern, each with its own Java
- * "natives" class in io.jvfio.internal and its own registration function called by JNI_OnLoad.
+/* Shared definitions of the jvfio JNI shim. One .c file per concern, each registering the natives it
+ * defines on its Java "natives" class in io.jvfio.internal; JNI_OnLoad calls every registration.
  * Conventions: only primitives and long addresses cross the boundary; a call returns a value >= 0
- * or -errno; struct layouts and kernel constants reach Java through each concern's constants()
+ * or -errno; struct layouts and kernel constants reach Java through each class's constants()
  * table, never hard-coded in Java. */
 #ifndef JVFIO_H
 #define JVFIO_H
@@ -53,6 +53,11 @@ int jvfio_register(JNIEnv *env, const char *class_name, const JNINativeMethod *m
 static inline jlong jvfio_result(long r) { return r == -1 ? JVFIO_ERR() : (jlong)r; }
 
 int jvfio_register_unix(JNIEnv *env);
+int jvfio_register_unix_errors(JNIEnv *env);
+int jvfio_register_unix_fd(JNIEnv *env);
+int jvfio_register_unix_memory(JNIEnv *env);
+int jvfio_register_unix_epoll(JNIEnv *env);
+int jvfio_register_unix_limits(JNIEnv *env);
 int jvfio_register_vfio(JNIEnv *env);
 int jvfio_register_mmio(JNIEnv *env);
 int jvfio_register_iommufd(JNIEnv *env);
