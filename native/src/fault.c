@@ -45,7 +45,7 @@ static jint queue_alloc(JNIEnv *env, jclass cls, jint iommufd, jlong out_id)
     struct iommu_fault_alloc cmd = { .size = sizeof(cmd) };
 
     if (ioctl(iommufd, IOMMU_FAULT_QUEUE_ALLOC, &cmd))
-        return -errno;
+        return JVFIO_ERR();
     *(uint32_t *)JVFIO_ADDR(out_id) = cmd.out_fault_id;
     return (jint)cmd.out_fault_fd;
 }

@@ -1,5 +1,6 @@
-/* The iommufd ioctls on /dev/iommu: IOAS, HW page tables, options, HW info, destroy.
- * Natives of io.jvfio.internal.IommufdNative. Fault queues are in fault.c. */
+/* The iommufd ioctls on /dev/iommu: IOAS, HW page tables, options, HW info, destroy. One file per
+ * kernel interface: the VFIO ioctls are in vfio.c, and fault queues, which have their own fd and
+ * I/O, in fault.c. Natives of io.jvfio.internal.IommufdNative. */
 #include "jvfio.h"
 
 #include <linux/iommufd.h>
@@ -61,14 +62,14 @@ static jint destroy(JNIEnv *env, jclass cls, jint fd, jint id)
 {
     struct iommu_destroy cmd = { .size = sizeof(cmd), .id = (uint32_t)id };
 
-    return ioctl(fd, IOMMU_DESTROY, &cmd) ? -errno : 0;
+    return ioctl(fd, IOMMU_DESTROY, &cmd) ? JVFIO_ERR() : 0;
 }
 
 static jint ioas_alloc(JNIEnv *env, jclass cls, jint fd)
 {
     struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
 
-    return ioctl(fd, IOMMU_IOAS_ALLOC, &cmd) ? -errno : (jint)cmd.out_ioas_id;
+    return ioctl(fd, IOMMU_IOAS_ALLOC, &cmd) ? JVFIO_ERR() : (jint)cmd.out_ioas_id;
 }
 
 /* Returns the IOVA used: IOVAs fit in 63 bits on every IOMMU jvfio drives, so -errno stays distinct. */
@@ -99,7 +100,7 @@ static jint ioas_copy(JNIEnv *env, jclass cls, jint fd, jint dst, jint src, jint
         .src_ioas_id = (uint32_t)src, .length = (uint64_t)length, .dst_iova = (uint64_t)dst_iova,
         .src_iova = (uint64_t)src_iova,
     };
-    return ioctl(fd, IOMMU_IOAS_COPY, &cmd) ? -errno : 0;
+    return ioctl(fd, IOMMU_IOAS_COPY, &cmd) ? JVFIO_ERR() : 0;
 }
 
 /* Fills up to `capacity` ranges at `ranges` and the alignment at `out_alignment`; returns how many
@@ -112,7 +113,7 @@ static jint ioas_iova_ranges(JNIEnv *env, jclass cls, jint fd, jint ioas, jlong 
         .allowed_iovas = (uint64_t)ranges,
     };
     if (ioctl(fd, IOMMU_IOAS_IOVA_RANGES, &cmd) && errno != EMSGSIZE)
-        return -errno;
+        return JVFIO_ERR();
     *(uint64_t *)JVFIO_ADDR(out_alignment) = cmd.out_iova_alignment;
     return (jint)cmd.num_iovas;
 }
@@ -123,7 +124,7 @@ static jint ioas_allow_iovas(JNIEnv *env, jclass cls, jint fd, jint ioas, jlong 
         .size = sizeof(cmd), .ioas_id = (uint32_t)ioas, .num_iovas = (uint32_t)count,
         .allowed_iovas = (uint64_t)ranges,
     };
-    return ioctl(fd, IOMMU_IOAS_ALLOW_IOVAS, &cmd) ? -errno : 0;
+    return ioctl(fd, IOMMU_IOAS_ALLOW_IOVAS, &cmd) ? JVFIO_ERR() : 0;
 }
 
 /* IOMMU_OPTION: GET returns the value (options are small non-negative numbers), SET returns 0. */
@@ -140,7 +141,7 @@ static jint vfio_ioas(JNIEnv *env, jclass cls, jint fd, jint op, jint ioas)
 {
     struct iommu_vfio_ioas cmd = { .size = sizeof(cmd), .ioas_id = (uint32_t)ioas, .op = (uint16_t)op };
 
-    return ioctl(fd, IOMMU_VFIO_IOAS, &cmd) ? -errno : (jint)cmd.ioas_id;
+    return ioctl(fd, IOMMU_VFIO_IOAS, &cmd) ? JVFIO_ERR() : (jint)cmd.ioas_id;
 }
 
 static jint hwpt_alloc(JNIEnv *env, jclass cls, jint fd, jint flags, jint dev_id, jint pt_id,
@@ -151,7 +152,7 @@ static jint hwpt_alloc(JNIEnv *env, jclass cls, jint fd, jint flags, jint dev_id
         .data_type = (uint32_t)data_type, .data_len = (uint32_t)data_len, .data_uptr = (uint64_t)data,
         .fault_id = (uint32_t)fault_id,
     };
-    return ioctl(fd, IOMMU_HWPT_ALLOC, &cmd) ? -errno : (jint)cmd.out_hwpt_id;
+    return ioctl(fd, IOMMU_HWPT_ALLOC, &cmd) ? JVFIO_ERR() : (jint)cmd.out_hwpt_id;
 }
 
 /* Driver data goes to `data` (data_len bytes); the fixed outputs to the hw_info_out struct at `out`. */
@@ -164,7 +165,7 @@ static jint get_hw_info(JNIEnv *env, jclass cls, jint fd, jint dev_id, jlong dat
     uint8_t *o = JVFIO_ADDR(out);
 
     if (ioctl(fd, IOMMU_GET_HW_INFO, &cmd))
-        return -errno;
+        return JVFIO_ERR();
     *(uint32_t *)(o + 0) = cmd.out_data_type;
     *(uint32_t *)(o + 4) = cmd.out_max_pasid_log2;
     *(uint32_t *)(o + 8) = cmd.data_len;

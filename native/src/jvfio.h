@@ -1,7 +1,7 @@
-/* Shared definitions of the jvfio JNI shim. One .c file per concern, each with its own Java
- * "natives" class in io.jvfio.internal and its own registration function called by JNI_OnLoad.
+/* Shared definitions of the jvfio JNI shim. One .c file per concern, each registering the natives it
+ * defines on its Java "natives" class in io.jvfio.internal; JNI_OnLoad calls every registration.
  * Conventions: only primitives and long addresses cross the boundary; a call returns a value >= 0
- * or -errno; struct layouts and kernel constants reach Java through each concern's constants()
+ * or -errno; struct layouts and kernel constants reach Java through each class's constants()
  * table, never hard-coded in Java. */
 #ifndef JVFIO_H
 #define JVFIO_H
@@ -17,8 +17,11 @@
 #define JVFIO_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define JVFIO_ADDR(a) ((void *)(uintptr_t)(a))
 
-/* -errno of the last failed call, as Java expects it. */
-#define JVFIO_ERR() ((jlong) - errno)
+/* The one error convention: a failed call returns -errno, read by JVFIO_ERR() or jvfio_result() in
+ * the statement that made the call, before anything else runs. Releasing a JNI string copy calls
+ * free(), and free() and close() may change errno: a native that takes a string converts the result
+ * first, then releases the string (ErrnoAfterReleaseTest checks this). */
+#define JVFIO_ERR() (-errno)
 
 /* Retries a syscall expression interrupted by a signal; the JVM sends a few. */
 #define JVFIO_RETRY(expr)                                                                           \
@@ -46,11 +49,17 @@ jstring jvfio_constants_string(JNIEnv *env, const struct jvfio_constant *table, 
  * exception naming the class). */
 int jvfio_register(JNIEnv *env, const char *class_name, const JNINativeMethod *methods, int count);
 
-/* Checks the ioctl result convention: -1 with errno -> -errno, anything else as is. */
+/* For calls that return -1 and set errno on failure: -errno then, the call's own result otherwise. */
 static inline jlong jvfio_result(long r) { return r == -1 ? JVFIO_ERR() : (jlong)r; }
 
 int jvfio_register_unix(JNIEnv *env);
+int jvfio_register_unix_errors(JNIEnv *env);
+int jvfio_register_unix_fd(JNIEnv *env);
+int jvfio_register_unix_memory(JNIEnv *env);
+int jvfio_register_unix_epoll(JNIEnv *env);
+int jvfio_register_unix_limits(JNIEnv *env);
 int jvfio_register_vfio(JNIEnv *env);
+int jvfio_register_mmio(JNIEnv *env);
 int jvfio_register_iommufd(JNIEnv *env);
 int jvfio_register_fault(JNIEnv *env);
 int jvfio_register_iommufd_mock(JNIEnv *env);

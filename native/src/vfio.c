@@ -1,5 +1,7 @@
-/* The VFIO ioctls: container (type1 IOMMU), group, device, regions, IRQs, reset, the cdev's iommufd
- * binding, and exact-width MMIO accessors. Natives of io.jvfio.internal.VfioNative.
+/* The VFIO ioctls on the container, group and device fds of /dev/vfio: type1 IOMMU, group status,
+ * device, regions, IRQs, reset, the cdev's iommufd binding. One file per kernel interface: iommufd's
+ * ioctls are in iommufd.c; the MMIO accessors, also natives of io.jvfio.internal.VfioNative, are
+ * not ioctls and live in mmio.c.
  * Variable-size info structs use the kernel's argsz protocol: the caller passes a buffer of `cap`
  * bytes; the native returns the argsz the kernel wants, and the caller retries with a larger buffer
  * when that is above `cap`. Java decodes the bytes with the offsets exported below. */
@@ -146,7 +148,7 @@ static jint argsz_ioctl(int fd, unsigned long request, void *buf, jint cap, size
         return -EINVAL;
     *argsz = (uint32_t)cap;
     if (ioctl(fd, request, buf))
-        return -errno;
+        return JVFIO_ERR();
     return (jint)*argsz;
 }
 
@@ -162,7 +164,7 @@ static jint map_dma(JNIEnv *env, jclass cls, jint fd, jint flags, jlong vaddr, j
         .argsz = sizeof(map), .flags = (uint32_t)flags,
         .vaddr = (uint64_t)vaddr, .iova = (uint64_t)iova, .size = (uint64_t)size,
     };
-    return ioctl(fd, VFIO_IOMMU_MAP_DMA, &map) ? -errno : 0;
+    return ioctl(fd, VFIO_IOMMU_MAP_DMA, &map) ? JVFIO_ERR() : 0;
 }
 
 /* Returns the number of bytes unmapped. */
@@ -178,25 +180,24 @@ static jint group_get_status(JNIEnv *env, jclass cls, jint fd)
 {
     struct vfio_group_status status = { .argsz = sizeof(status) };
 
-    return ioctl(fd, VFIO_GROUP_GET_STATUS, &status) ? -errno : (jint)status.flags;
+    return ioctl(fd, VFIO_GROUP_GET_STATUS, &status) ? JVFIO_ERR() : (jint)status.flags;
 }
 
 static jint group_set_container(JNIEnv *env, jclass cls, jint group_fd, jint container_fd)
 {
-    return ioctl(group_fd, VFIO_GROUP_SET_CONTAINER, &container_fd) ? -errno : 0;
+    return ioctl(group_fd, VFIO_GROUP_SET_CONTAINER, &container_fd) ? JVFIO_ERR() : 0;
 }
 
 static jint group_get_device_fd(JNIEnv *env, jclass cls, jint fd, jstring name)
 {
     const char *n = (*env)->GetStringUTFChars(env, name, NULL);
-    int r, err;
+    jint r;
 
     if (!n)
         return -ENOMEM;
-    r = ioctl(fd, VFIO_GROUP_GET_DEVICE_FD, n);
-    err = errno;
+    r = (jint)jvfio_result(ioctl(fd, VFIO_GROUP_GET_DEVICE_FD, n));
     (*env)->ReleaseStringUTFChars(env, name, n);
-    return r < 0 ? -err : r;
+    return r;
 }
 
 static jint device_get_info(JNIEnv *env, jclass cls, jint fd, jlong buf, jint cap)
@@ -223,7 +224,7 @@ static jint irq_get_info(JNIEnv *env, jclass cls, jint fd, jint index, jlong buf
     memset(info, 0, sizeof(*info));
     info->argsz = sizeof(*info);
     info->index = (uint32_t)index;
-    return ioctl(fd, VFIO_DEVICE_GET_IRQ_INFO, info) ? -errno : 0;
+    return ioctl(fd, VFIO_DEVICE_GET_IRQ_INFO, info) ? JVFIO_ERR() : 0;
 }
 
 /* VFIO_DEVICE_SET_IRQS with `data_len` bytes of payload (eventfds as int32, or bools as uint8). */
@@ -243,7 +244,7 @@ static jint set_irqs(JNIEnv *env, jclass cls, jint fd, jint flags, jint index, j
     set->count = (uint32_t)count;
     if (data_len)
         memcpy(set->data, JVFIO_ADDR(data), (size_t)data_len);
-    return ioctl(fd, VFIO_DEVICE_SET_IRQS, set) ? -errno : 0;
+    return ioctl(fd, VFIO_DEVICE_SET_IRQS, set) ? JVFIO_ERR() : 0;
 }
 
 /* Returns the argsz needed; ENOSPC from the kernel also reports it (the buffer was too small). */
@@ -256,7 +257,7 @@ static jint hot_reset_info(JNIEnv *env, jclass cls, jint fd, jlong buf, jint cap
     memset(info, 0, (size_t)cap);
     info->argsz = (uint32_t)cap;
     if (ioctl(fd, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, info) && errno != ENOSPC)
-        return -errno;
+        return JVFIO_ERR();
     return (jint)(sizeof(*info) + info->count * sizeof(struct vfio_pci_dependent_device));
 }
 
@@ -264,32 +265,22 @@ static jint bind_iommufd(JNIEnv *env, jclass cls, jint fd, jint iommufd)
 {
     struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind), .iommufd = iommufd };
 
-    return ioctl(fd, VFIO_DEVICE_BIND_IOMMUFD, &bind) ? -errno : (jint)bind.out_devid;
+    return ioctl(fd, VFIO_DEVICE_BIND_IOMMUFD, &bind) ? JVFIO_ERR() : (jint)bind.out_devid;
 }
 
 static jint attach_pt(JNIEnv *env, jclass cls, jint fd, jint pt_id)
 {
     struct vfio_device_attach_iommufd_pt attach = { .argsz = sizeof(attach), .pt_id = (uint32_t)pt_id };
 
-    return ioctl(fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach) ? -errno : (jint)attach.pt_id;
+    return ioctl(fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach) ? JVFIO_ERR() : (jint)attach.pt_id;
 }
 
 static jint detach_pt(JNIEnv *env, jclass cls, jint fd)
 {
     struct vfio_device_detach_iommufd_pt detach = { .argsz = sizeof(detach) };
 
-    return ioctl(fd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &detach) ? -errno : 0;
+    return ioctl(fd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &detach) ? JVFIO_ERR() : 0;
 }
-
-/* MMIO must be one access of exactly the requested width: volatile pointers, never memcpy. */
-static jint mmio_read8(JNIEnv *env, jclass cls, jlong a) { return *(volatile uint8_t *)JVFIO_ADDR(a); }
-static jint mmio_read16(JNIEnv *env, jclass cls, jlong a) { return *(volatile uint16_t *)JVFIO_ADDR(a); }
-static jint mmio_read32(JNIEnv *env, jclass cls, jlong a) { return (jint) * (volatile uint32_t *)JVFIO_ADDR(a); }
-static jlong mmio_read64(JNIEnv *env, jclass cls, jlong a) { return (jlong) * (volatile uint64_t *)JVFIO_ADDR(a); }
-static void mmio_write8(JNIEnv *env, jclass cls, jlong a, jint v) { *(volatile uint8_t *)JVFIO_ADDR(a) = (uint8_t)v; }
-static void mmio_write16(JNIEnv *env, jclass cls, jlong a, jint v) { *(volatile uint16_t *)JVFIO_ADDR(a) = (uint16_t)v; }
-static void mmio_write32(JNIEnv *env, jclass cls, jlong a, jint v) { *(volatile uint32_t *)JVFIO_ADDR(a) = (uint32_t)v; }
-static void mmio_write64(JNIEnv *env, jclass cls, jlong a, jlong v) { *(volatile uint64_t *)JVFIO_ADDR(a) = (uint64_t)v; }
 
 static const JNINativeMethod methods[] = {
     { "constants", "()Ljava/lang/String;", (void *)constants },
@@ -309,14 +300,6 @@ static const JNINativeMethod methods[] = {
     { "bindIommufd", "(II)I", (void *)bind_iommufd },
     { "attachPt", "(II)I", (void *)attach_pt },
     { "detachPt", "(I)I", (void *)detach_pt },
-    { "mmioRead8", "(J)I", (void *)mmio_read8 },
-    { "mmioRead16", "(J)I", (void *)mmio_read16 },
-    { "mmioRead32", "(J)I", (void *)mmio_read32 },
-    { "mmioRead64", "(J)J", (void *)mmio_read64 },
-    { "mmioWrite8", "(JI)V", (void *)mmio_write8 },
-    { "mmioWrite16", "(JI)V", (void *)mmio_write16 },
-    { "mmioWrite32", "(JI)V", (void *)mmio_write32 },
-    { "mmioWrite64", "(JJ)V", (void *)mmio_write64 },
 };
 
 int jvfio_register_vfio(JNIEnv *env)

@@ -1,9 +1,10 @@
 package io.jvfio.internal;
 
 /**
- * Natives of native/src/vfio.c; constants in {@link VfioConstants}. Natives only (see
- * {@link UnixNative}). Info calls follow the kernel's argsz protocol: they fill a buffer of
- * {@code capacity} bytes and return the size the kernel wants; call again when it is larger.
+ * Natives of native/src/vfio.c, and of mmio.c for the MMIO accessors; constants in
+ * {@link VfioConstants}. Natives only (see {@link UnixNative}). Info calls follow the kernel's
+ * argsz protocol: they fill a buffer of {@code capacity} bytes and return the size the kernel
+ * wants; call again when it is larger.
  */
 public final class VfioNative {
     private VfioNative() {}
