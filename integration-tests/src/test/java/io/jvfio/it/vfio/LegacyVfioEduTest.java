@@ -124,7 +124,7 @@ class LegacyVfioEduTest {
                 pattern[i] = (byte) (i * 7 + 3);
             }
             mem.put(0, pattern);
-            container.mapDma(buffer, iova, RW);
+            container.map(buffer, iova, RW);
             try {
                 edu.dmaToDevice(iova, 0, pattern.length);
                 edu.dmaToRam(0, iova + 4096, pattern.length);
@@ -132,7 +132,7 @@ class LegacyVfioEduTest {
                 mem.get(4096, back);
                 assertArrayEquals(pattern, back);
             } finally {
-                assertEquals(buffer.size(), container.unmapDma(iova, buffer.size()));
+                assertEquals(buffer.size(), container.unmap(iova, buffer.size()));
             }
         }
     }
@@ -188,19 +188,19 @@ class LegacyVfioEduTest {
         assertTrue(noRegion.getMessage().contains("device " + GuestDevices.EDU + ", index 42"), noRegion.getMessage());
         try (DmaBuffer buffer = DmaBuffer.allocate(2 * 4096)) {
             VfioException misaligned = assertThrows(VfioException.class,
-                    () -> container.mapDma(buffer.address(), 0x100800, 4096, RW));
+                    () -> container.map(buffer.address(), 4096, 0x100800, RW));
             assertEquals("EINVAL", misaligned.errnoName(), misaligned.getMessage());
-            container.mapDma(buffer, 0x300000, RW);
+            container.map(buffer, 0x300000, RW);
             try {
                 VfioException overlap = assertThrows(VfioException.class,
-                        () -> container.mapDma(buffer.address(), 0x301000, 4096, RW));
+                        () -> container.map(buffer.address(), 4096, 0x301000, RW));
                 assertEquals("EEXIST", overlap.errnoName(), overlap.getMessage());
                 assertTrue(overlap.getMessage().contains("overlaps"), overlap.getMessage());
             } finally {
-                container.unmapDma(0x300000, buffer.size());
+                container.unmap(0x300000, buffer.size());
             }
             VfioException outside = assertThrows(VfioException.class,
-                    () -> container.mapDma(buffer.address(), 0xfee00000L, 4096, RW));
+                    () -> container.map(buffer.address(), 4096, 0xfee00000L, RW));
             assertEquals("VFIO_IOMMU_MAP_DMA", outside.operation());
         }
         assertThrows(IllegalArgumentException.class, () -> PciIndex.bar(6));
