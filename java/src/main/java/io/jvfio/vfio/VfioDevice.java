@@ -25,13 +25,10 @@ import java.util.List;
  * then bound to an iommufd). Regions, BAR mmaps, config space, IRQs and reset work the same on both.
  */
 public final class VfioDevice implements AutoCloseable {
-    /** PCI_COMMAND and its Bus Master bit (PCI spec; vfio-pci leaves Bus Master off). */
-    public static final int PCI_COMMAND = 0x04;
-    public static final int PCI_COMMAND_MASTER = 0x04;
-
     private final OwnedFd fd;
     private final PciAddress address;
     private int iommufdDeviceId = -1;
+    private PciConfigSpace pciConfig;
 
     VfioDevice(OwnedFd fd, PciAddress address) {
         this.fd = fd;
@@ -218,30 +215,12 @@ public final class VfioDevice implements AutoCloseable {
         return mapRegion(PciIndex.bar(bar));
     }
 
-    public int readConfig8(int offset) throws VfioException {
-        return readRegion(PciIndex.CONFIG, offset, 1).get(0) & 0xff;
-    }
-
-    public int readConfig16(int offset) throws VfioException {
-        return readRegion(PciIndex.CONFIG, offset, 2).getShort(0) & 0xffff;
-    }
-
-    public int readConfig32(int offset) throws VfioException {
-        return readRegion(PciIndex.CONFIG, offset, 4).getInt(0);
-    }
-
-    public void writeConfig16(int offset, int value) throws VfioException {
-        writeRegion(PciIndex.CONFIG, offset, ByteBuffer.allocate(2).order(ByteOrder.LITTLE_ENDIAN).putShort(0, (short) value));
-    }
-
-    public void writeConfig32(int offset, int value) throws VfioException {
-        writeRegion(PciIndex.CONFIG, offset, ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, value));
-    }
-
-    /** Turns PCI Bus Master on or off: DMA needs it, and vfio-pci leaves it off. */
-    public void setBusMaster(boolean on) throws VfioException {
-        int cmd = readConfig16(PCI_COMMAND);
-        writeConfig16(PCI_COMMAND, on ? cmd | PCI_COMMAND_MASTER : cmd & ~PCI_COMMAND_MASTER);
+    /** The device's PCI config space; the first call looks up where the config region sits. */
+    public synchronized PciConfigSpace pciConfig() throws VfioException {
+        if (pciConfig == null) {
+            pciConfig = new PciConfigSpace(fd, regionInfo(PciIndex.CONFIG));
+        }
+        return pciConfig;
     }
 
     /**

@@ -17,6 +17,7 @@ import io.jvfio.memory.DmaBuffer;
 import io.jvfio.vfio.EnabledIrq;
 import io.jvfio.vfio.IrqFlag;
 import io.jvfio.vfio.Mmio;
+import io.jvfio.vfio.PciConfigSpace;
 import io.jvfio.vfio.PciIndex;
 import io.jvfio.vfio.VfioContainer;
 import io.jvfio.vfio.VfioDevice;
@@ -51,7 +52,7 @@ class LegacyVfioEduTest {
         group.setContainer(container);
         container.setType1v2();
         device = group.openDevice(GuestDevices.EDU);
-        device.setBusMaster(true);
+        device.pciConfig().setBusMaster(true);
         bar0 = device.mapBar(0);
         edu = new Edu(bar0);
     }
@@ -109,9 +110,10 @@ class LegacyVfioEduTest {
 
     @Test
     void configSpaceHasEdusIds() throws Exception {
-        assertEquals(0x1234, device.readConfig16(0));
-        assertEquals(0x11e8, device.readConfig16(2));
-        assertTrue((device.readConfig16(VfioDevice.PCI_COMMAND) & VfioDevice.PCI_COMMAND_MASTER) != 0);
+        PciConfigSpace config = device.pciConfig();
+        assertEquals(0x1234, config.read16(PciConfigSpace.VENDOR_ID));
+        assertEquals(0x11e8, config.read16(PciConfigSpace.DEVICE_ID));
+        assertTrue((config.read16(PciConfigSpace.COMMAND) & PciConfigSpace.COMMAND_MASTER) != 0);
     }
 
     @Test
