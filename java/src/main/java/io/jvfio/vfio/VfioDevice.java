@@ -274,7 +274,7 @@ public final class VfioDevice implements AutoCloseable {
      * {@link VfioUnsupportedException} when neither its slot nor its bus can be reset (ENODEV), e.g.
      * for a device on a root bus.
      */
-    public List<HotResetDevice> hotResetInfo() throws VfioException {
+    public VfioHotResetInfo hotResetInfo() throws VfioException {
         InfoBuffer b = InfoBuffer.withCapacity(256, buf -> {
             int r = VfioNative.hotResetInfo(fd.get(), buf.address(), buf.capacity());
             if (r == -Errno.ENODEV) {
@@ -283,25 +283,8 @@ public final class VfioDevice implements AutoCloseable {
             }
             return Errors.check(r, "VFIO_DEVICE_GET_PCI_HOT_RESET_INFO", fd.description());
         });
-        var c = VfioConstants.C;
-        int count = b.getInt(c.offsetOf("vfio_pci_hot_reset_info", "count"));
-        int at = c.offsetOf("vfio_pci_hot_reset_info", "devices");
-        int stride = c.sizeOf("vfio_pci_dependent_device");
-        List<HotResetDevice> out = new ArrayList<>();
-        byte[] bytes = b.bytes(b.capacity());
-        ByteBuffer bb = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < count && at + (i + 1) * stride <= bytes.length; i++) {
-            int d = at + i * stride;
-            int devfn = bb.get(d + c.offsetOf("vfio_pci_dependent_device", "devfn")) & 0xff;
-            out.add(new HotResetDevice(bb.getInt(d + c.offsetOf("vfio_pci_dependent_device", "group_id")),
-                    new PciAddress(bb.getShort(d + c.offsetOf("vfio_pci_dependent_device", "segment")) & 0xffff,
-                            bb.get(d + c.offsetOf("vfio_pci_dependent_device", "bus")) & 0xff, devfn >> 3, devfn & 7)));
-        }
-        return out;
+        return VfioHotResetInfo.decode(b.bytes(b.capacity()), VfioConstants.C);
     }
-
-    /** One device affected by a hot reset, with its group (or devid on cdev) number. */
-    public record HotResetDevice(int groupOrDevId, PciAddress address) {}
 
     public boolean isOpen() {
         return fd.isOpen();
