@@ -51,8 +51,8 @@ public final class DmaMapBenchmark {
                 try (VfioDevice device = group.openDevice(GuestDevices.EDU)) {
                     MapPath legacy = new MapPath() {
                         public void javaMapUnmap(long va, long size) throws Exception {
-                            container.mapDma(va, IOVA, size, RW);
-                            container.unmapDma(IOVA, size);
+                            container.map(va, size, IOVA, RW);
+                            container.unmap(IOVA, size);
                         }
 
                         public long cLoop(long va, long size, int iterations) {

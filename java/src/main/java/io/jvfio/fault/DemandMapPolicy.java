@@ -2,10 +2,8 @@ package io.jvfio.fault;
 
 import io.jvfio.VfioException;
 import io.jvfio.internal.Errno;
-import io.jvfio.internal.IommufdConstants;
 import io.jvfio.internal.UnixConstants;
-import io.jvfio.iommufd.IoAddressSpace;
-import io.jvfio.memory.Access;
+import io.jvfio.memory.DmaMapper;
 import io.jvfio.memory.IovaRange;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,8 +13,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Maps on demand what faults: a fault inside a registered guest region maps the faulting page (and
- * optionally a few after it) into the IOAS with the region's access, then answers SUCCESS; a fault
- * outside every region, or asking for more than the region allows, is answered INVALID.
+ * optionally a few after it) with the region's access through a {@link DmaMapper} (the IOAS under
+ * the faulting page table), then answers SUCCESS; a fault outside every region, or asking for more
+ * than the region allows, is answered INVALID.
  * <p>
  * Selective faulting: ranges declared non-faultable with {@link #pin} are mapped (and so pinned)
  * eagerly before the device runs. A fault inside them is a bug in whoever declared them; it is
@@ -24,12 +23,12 @@ import org.slf4j.LoggerFactory;
  * <p>
  * Every answer is what the kernel's page table holds:
  * <ul>
- * <li>SUCCESS only when IOMMU_IOAS_MAP has just mapped the faulting page for this policy, or
+ * <li>SUCCESS only when the mapper has just mapped the faulting page for this policy, or
  *     reports it mapped (EEXIST) while the policy owns it (a fault that raced with its mapping).
  *     The policy asks the kernel on every fault instead of trusting its own records, so a page
  *     unmapped behind its back is mapped again, never answered SUCCESS while unmapped.</li>
  * <li>The policy owns the pages it mapped and has not seen unmapped. It hears of every unmap
- *     through the IOAS before it happens ({@link IoAddressSpace.UnmapListener}), so its records
+ *     through the mapper before it happens ({@link DmaMapper.UnmapListener}), so its records
  *     follow direct {@code unmap} calls. A fault on a page at the very moment another thread unmaps
  *     it may be answered INVALID, or leave a page owned but unmapped, which the next fault maps
  *     again and {@link #unmapAll()} skips.</li>
@@ -46,7 +45,7 @@ import org.slf4j.LoggerFactory;
 public final class DemandMapPolicy implements FaultPolicy {
     private static final Logger LOG = LoggerFactory.getLogger(DemandMapPolicy.class);
 
-    private final IoAddressSpace ioas;
+    private final DmaMapper mapper;
     private final long pageSize;
     private final int window;
     private final List<GuestRegion> regions = new ArrayList<>();
@@ -62,22 +61,22 @@ public final class DemandMapPolicy implements FaultPolicy {
     private boolean loggedForeignFault;
 
     /** Maps one page per fault. */
-    public DemandMapPolicy(IoAddressSpace ioas) {
-        this(ioas, 1);
+    public DemandMapPolicy(DmaMapper mapper) {
+        this(mapper, 1);
     }
 
     /**
      * Maps {@code window} pages from the faulting one (prefaulting the ones a DMA is likely to touch
-     * next). The policy listens to the IOAS's unmaps for as long as the IOAS lives.
+     * next). The policy listens to the mapper's unmaps for as long as the mapper lives.
      */
-    public DemandMapPolicy(IoAddressSpace ioas, int window) {
+    public DemandMapPolicy(DmaMapper mapper, int window) {
         if (window < 1) {
             throw new IllegalArgumentException("the map window is at least one page, not " + window);
         }
-        this.ioas = ioas;
+        this.mapper = mapper;
         this.window = window;
         this.pageSize = UnixConstants.PAGE_SIZE;
-        ioas.addUnmapListener(this::unmapping);
+        mapper.addUnmapListener(this::unmapping);
     }
 
     /** Registers guest memory; its pages are mapped when the device faults on them. */
@@ -115,7 +114,7 @@ public final class DemandMapPolicy implements FaultPolicy {
             for (long page = first; page <= last; page++) {
                 if (!pages.contains(page)) {
                     long iova = iovaOf(region, page);
-                    ioas.map(region.userAddressOf(iova), pageSize, iova, region.access());
+                    mapper.map(region.userAddressOf(iova), pageSize, iova, region.access());
                     pages.add(page);
                     mappedNow.add(page);
                     count++;
@@ -124,7 +123,7 @@ public final class DemandMapPolicy implements FaultPolicy {
         } catch (VfioException | RuntimeException e) {
             for (long page = mappedNow.next(0); page >= 0; page = mappedNow.next(page + 1)) {
                 try {
-                    ioas.unmap(iovaOf(region, page), pageSize);
+                    mapper.unmap(iovaOf(region, page), pageSize);
                 } catch (VfioException | RuntimeException suppressed) {
                     e.addSuppressed(suppressed);
                 }
@@ -178,10 +177,8 @@ public final class DemandMapPolicy implements FaultPolicy {
             }
         }
         PageSet pages = owned.get(r);
-        int flags = (region.access().contains(Access.READ) ? IommufdConstants.MAP_READABLE : 0)
-                | (region.access().contains(Access.WRITE) ? IommufdConstants.MAP_WRITEABLE : 0);
         long page = (iova - region.iova()) / pageSize;
-        long rc = ioas.tryMap(region.userAddressOf(iova), pageSize, iova, flags);
+        long rc = mapper.tryMap(region.userAddressOf(iova), pageSize, iova, region.access());
         if (rc == 0) {
             pages.add(page);
             pagesMapped.incrementAndGet();
@@ -203,7 +200,7 @@ public final class DemandMapPolicy implements FaultPolicy {
                 continue;
             }
             long nextIova = iovaOf(region, next);
-            if (ioas.tryMap(region.userAddressOf(nextIova), pageSize, nextIova, flags) != 0) {
+            if (mapper.tryMap(region.userAddressOf(nextIova), pageSize, nextIova, region.access()) != 0) {
                 break;
             }
             pages.add(next);
@@ -212,7 +209,7 @@ public final class DemandMapPolicy implements FaultPolicy {
         return FaultResponse.SUCCESS;
     }
 
-    /** Forgets the whole pages of {@code range}: the IOAS is about to unmap them. */
+    /** Forgets the whole pages of {@code range}: the mapper is about to unmap them. */
     private synchronized void unmapping(IovaRange range) {
         for (int r = 0; r < regions.size(); r++) {
             GuestRegion region = regions.get(r);
@@ -234,13 +231,13 @@ public final class DemandMapPolicy implements FaultPolicy {
      * (ENOENT) counts as done.
      */
     public long unmapAll() throws VfioException {
-        // Each unmap runs every listener of the IOAS, other policies' too: never under this policy's lock.
+        // Each unmap runs every listener of the mapper, other policies' too: never under this policy's lock.
         long total = 0;
         for (int r = 0; r < regionCount(); r++) {
             GuestRegion region = regionAt(r);
             for (long page = nextOwned(r, 0); page >= 0; page = nextOwned(r, page + 1)) {
                 try {
-                    total += ioas.unmap(iovaOf(region, page), pageSize);
+                    total += mapper.unmap(iovaOf(region, page), pageSize);
                 } catch (VfioException e) {
                     if (e.errno() != Errno.ENOENT) {
                         throw e;

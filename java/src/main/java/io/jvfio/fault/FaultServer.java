@@ -14,7 +14,7 @@ import io.jvfio.memory.DmaBuffer;
 import io.jvfio.memory.IovaRange;
 import io.jvfio.pci.PciAddress;
 import io.jvfio.pci.PciCapabilities;
-import io.jvfio.vfio.PciIndex;
+import io.jvfio.vfio.PciConfigSpace;
 import io.jvfio.vfio.VfioDevice;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -103,12 +103,9 @@ public final class FaultServer implements AutoCloseable {
     private void openDevice(Builder b, DmaBuffer memory) throws VfioException {
         device = VfioDevice.openCdev(b.device);
         int deviceId = device.bindIommufd(iommufd);
-        ByteBuffer config = device.readRegion(PciIndex.CONFIG, 0, (int) Math.min(4096, device.regionInfo(PciIndex.CONFIG).size()));
-        if (config.remaining() < 4) {
-            throw new VfioException("read config", name, "config space of " + config.remaining() + " bytes has no vendor and device ids");
-        }
-        decision = b.table.decide(config.getShort(0) & 0xffff, config.getShort(2) & 0xffff,
-                PciCapabilities.parse(bytes(config)), b.mediator != null);
+        PciConfigSpace config = device.pciConfig();
+        decision = b.table.decide(config.read16(PciConfigSpace.VENDOR_ID), config.read16(PciConfigSpace.DEVICE_ID),
+                PciCapabilities.parse(config.readBytes(0, (int) Math.min(4096, config.size()))), b.mediator != null);
         region = region(b, memory, DEFAULT_DEVICE_IOVA);
         List<IovaRange> ranges = userPins(b); // checked in every mode, though pinning all memory covers them
         if (decision.mode() == DeviceFaultMode.NONE) {
@@ -176,12 +173,6 @@ public final class FaultServer implements AutoCloseable {
         ioas.map(region.userAddress(), region.length(), region.iova(), region.access());
         allPinned = true;
         pinned = List.of(region.iovaRange());
-    }
-
-    private static byte[] bytes(ByteBuffer b) {
-        byte[] out = new byte[b.remaining()];
-        b.duplicate().get(out);
-        return out;
     }
 
     /** A real device: on vfio-pci, with a VFIO cdev. */

@@ -8,6 +8,7 @@ import io.jvfio.internal.IommufdConstants;
 import io.jvfio.internal.IommufdNative;
 import io.jvfio.memory.Access;
 import io.jvfio.memory.DmaBuffer;
+import io.jvfio.memory.DmaMapper;
 import io.jvfio.memory.IovaRange;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,23 +20,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * An iommufd I/O address space (IOAS): the IOVA-to-memory mappings that devices and HW page tables
  * attached to it see. {@link #close()} destroys it (EBUSY while something is attached).
  */
-public final class IoAddressSpace implements AutoCloseable {
+public final class IoAddressSpace implements DmaMapper, AutoCloseable {
     private final Iommufd iommufd;
     private final int id;
     private final String description;
     private final List<UnmapListener> unmapListeners = new CopyOnWriteArrayList<>();
     private volatile boolean destroyed;
-
-    /** Whoever keeps records of what it mapped here (a demand-map policy) hears of every unmap. */
-    @FunctionalInterface
-    public interface UnmapListener {
-        /**
-         * Called before the ioctl that unmaps the mappings inside {@code range} (after it, a page
-         * mapped again in between would be forgotten though mapped); when that ioctl fails, part of
-         * the range may still be mapped.
-         */
-        void unmapping(IovaRange range);
-    }
 
     private IoAddressSpace(Iommufd iommufd, int id) {
         this.iommufd = iommufd;
@@ -56,31 +46,24 @@ public final class IoAddressSpace implements AutoCloseable {
         return iommufd;
     }
 
-    static int flags(Set<Access> access) {
+    private static int flags(Set<Access> access) {
         return (access.contains(Access.READ) ? IommufdConstants.MAP_READABLE : 0)
                 | (access.contains(Access.WRITE) ? IommufdConstants.MAP_WRITEABLE : 0);
     }
 
-    /** Maps {@code length} bytes at user address {@code va} to exactly {@code iova}; pins the pages. */
+    @Override
     public void map(long va, long length, long iova, Set<Access> access) throws VfioException {
-        long r = IommufdNative.ioasMap(iommufd.fd(), id, flags(access) | IommufdConstants.MAP_FIXED_IOVA, va, length, iova);
+        long r = tryMap(va, length, iova, access);
         if (r < 0) {
             throw Errors.failure("IOMMU_IOAS_MAP", String.format("%s, iova 0x%x, length 0x%x", description, iova, length),
                     (int) -r, mapHint((int) -r));
         }
     }
 
-    /**
-     * The same as {@link #map(long, long, long, Set)} but without throwing: returns 0 or -errno, for
-     * the fault path where EEXIST (a racing fault already mapped the page) is an expected answer.
-     */
-    public long tryMap(long va, long length, long iova, int flags) {
-        long r = IommufdNative.ioasMap(iommufd.fd(), id, flags | IommufdConstants.MAP_FIXED_IOVA, va, length, iova);
+    @Override
+    public long tryMap(long va, long length, long iova, Set<Access> access) {
+        long r = IommufdNative.ioasMap(iommufd.fd(), id, flags(access) | IommufdConstants.MAP_FIXED_IOVA, va, length, iova);
         return r < 0 ? r : 0;
-    }
-
-    public void map(DmaBuffer buffer, long iova, Set<Access> access) throws VfioException {
-        map(buffer.address(), buffer.size(), iova, access);
     }
 
     /** Maps at an IOVA the kernel chooses and returns it. */
@@ -106,6 +89,7 @@ public final class IoAddressSpace implements AutoCloseable {
         return null;
     }
 
+    @Override
     public void addUnmapListener(UnmapListener listener) {
         unmapListeners.add(Objects.requireNonNull(listener));
     }
@@ -116,7 +100,7 @@ public final class IoAddressSpace implements AutoCloseable {
         }
     }
 
-    /** Unmaps whole mappings in {@code [iova, iova + length)}; returns the bytes unmapped. */
+    @Override
     public long unmap(long iova, long length) throws VfioException {
         if (length != 0 && Long.compareUnsigned(iova + length - 1, iova) >= 0) {
             unmapping(new IovaRange(iova, iova + length - 1));
@@ -129,7 +113,7 @@ public final class IoAddressSpace implements AutoCloseable {
         return r;
     }
 
-    /** Unmaps everything; returns the bytes unmapped. */
+    /** Unmaps everything (the unmap listeners hear of it too); returns the bytes unmapped. */
     public long unmapAll() throws VfioException {
         unmapping(new IovaRange(0, -1));
         long r = IommufdNative.ioasUnmap(iommufd.fd(), id, 0, -1);

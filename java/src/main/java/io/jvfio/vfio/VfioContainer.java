@@ -1,6 +1,7 @@
 package io.jvfio.vfio;
 
 import io.jvfio.VfioException;
+import io.jvfio.internal.Errno;
 import io.jvfio.internal.Errors;
 import io.jvfio.internal.InfoBuffer;
 import io.jvfio.internal.OwnedFd;
@@ -9,17 +10,22 @@ import io.jvfio.internal.UnixNative;
 import io.jvfio.internal.VfioConstants;
 import io.jvfio.internal.VfioNative;
 import io.jvfio.memory.Access;
-import io.jvfio.memory.DmaBuffer;
+import io.jvfio.memory.DmaMapper;
+import io.jvfio.memory.IovaRange;
+import java.util.List;
+import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A legacy VFIO container ({@code /dev/vfio/vfio}): groups are added to it, then it gets an IOMMU
  * model (type1 v2) and DMA mappings. Teardown: close devices, then groups, then the container.
  */
-public final class VfioContainer implements AutoCloseable {
+public final class VfioContainer implements DmaMapper, AutoCloseable {
     public static final String DEFAULT_PATH = "/dev/vfio/vfio";
 
     private final OwnedFd fd;
+    private final List<UnmapListener> unmapListeners = new CopyOnWriteArrayList<>();
 
     private VfioContainer(OwnedFd fd) {
         this.fd = fd;
@@ -83,36 +89,51 @@ public final class VfioContainer implements AutoCloseable {
         return VfioIommuInfo.decode(info.bytes(info.capacity()), VfioConstants.C);
     }
 
-    /** Maps {@code size} bytes at {@code vaddr} to {@code iova}; the pages are pinned. */
-    public void mapDma(long vaddr, long iova, long size, Set<Access> access) throws VfioException {
-        int flags = (access.contains(Access.READ) ? VfioConstants.DMA_MAP_FLAG_READ : 0)
+    private static int flags(Set<Access> access) {
+        return (access.contains(Access.READ) ? VfioConstants.DMA_MAP_FLAG_READ : 0)
                 | (access.contains(Access.WRITE) ? VfioConstants.DMA_MAP_FLAG_WRITE : 0);
-        int r = VfioNative.mapDma(fd.get(), flags, vaddr, iova, size);
+    }
+
+    @Override
+    public void map(long va, long length, long iova, Set<Access> access) throws VfioException {
+        long r = tryMap(va, length, iova, access);
         if (r < 0) {
-            throw Errors.failure("VFIO_IOMMU_MAP_DMA", String.format("%s, iova 0x%x, size 0x%x", fd.description(), iova, size),
-                    -r, mapHint(-r));
+            throw Errors.failure("VFIO_IOMMU_MAP_DMA", String.format("%s, iova 0x%x, size 0x%x", fd.description(), iova, length),
+                    (int) -r, mapHint((int) -r));
         }
     }
 
-    public void mapDma(DmaBuffer buffer, long iova, Set<Access> access) throws VfioException {
-        mapDma(buffer.address(), iova, buffer.size(), access);
+    @Override
+    public long tryMap(long va, long length, long iova, Set<Access> access) {
+        return VfioNative.mapDma(fd.get(), flags(access), va, iova, length);
     }
 
-    /** Unmaps and returns the number of bytes unmapped. */
-    public long unmapDma(long iova, long size) throws VfioException {
-        long r = VfioNative.unmapDma(fd.get(), iova, size);
+    @Override
+    public void addUnmapListener(UnmapListener listener) {
+        unmapListeners.add(Objects.requireNonNull(listener));
+    }
+
+    @Override
+    public long unmap(long iova, long length) throws VfioException {
+        if (length != 0 && Long.compareUnsigned(iova + length - 1, iova) >= 0) {
+            IovaRange range = new IovaRange(iova, iova + length - 1);
+            for (UnmapListener listener : unmapListeners) {
+                listener.unmapping(range);
+            }
+        }
+        long r = VfioNative.unmapDma(fd.get(), iova, length);
         if (r < 0) {
-            throw Errors.failure("VFIO_IOMMU_UNMAP_DMA", String.format("%s, iova 0x%x, size 0x%x", fd.description(), iova, size),
+            throw Errors.failure("VFIO_IOMMU_UNMAP_DMA", String.format("%s, iova 0x%x, size 0x%x", fd.description(), iova, length),
                     (int) -r, null);
         }
         return r;
     }
 
     private static String mapHint(int errno) {
-        if (errno == io.jvfio.internal.Errno.EEXIST) {
+        if (errno == Errno.EEXIST) {
             return "the IOVA range overlaps an existing mapping; unmap it first";
         }
-        if (errno == io.jvfio.internal.Errno.EINVAL) {
+        if (errno == Errno.EINVAL) {
             return "vaddr, iova and size must be aligned to the IOMMU page size and the range inside iommuInfo().iovaRanges()";
         }
         return null;

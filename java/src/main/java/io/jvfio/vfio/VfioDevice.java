@@ -25,13 +25,10 @@ import java.util.List;
  * then bound to an iommufd). Regions, BAR mmaps, config space, IRQs and reset work the same on both.
  */
 public final class VfioDevice implements AutoCloseable {
-    /** PCI_COMMAND and its Bus Master bit (PCI spec; vfio-pci leaves Bus Master off). */
-    public static final int PCI_COMMAND = 0x04;
-    public static final int PCI_COMMAND_MASTER = 0x04;
-
     private final OwnedFd fd;
     private final PciAddress address;
     private int iommufdDeviceId = -1;
+    private PciConfigSpace pciConfig;
 
     VfioDevice(OwnedFd fd, PciAddress address) {
         this.fd = fd;
@@ -218,30 +215,12 @@ public final class VfioDevice implements AutoCloseable {
         return mapRegion(PciIndex.bar(bar));
     }
 
-    public int readConfig8(int offset) throws VfioException {
-        return readRegion(PciIndex.CONFIG, offset, 1).get(0) & 0xff;
-    }
-
-    public int readConfig16(int offset) throws VfioException {
-        return readRegion(PciIndex.CONFIG, offset, 2).getShort(0) & 0xffff;
-    }
-
-    public int readConfig32(int offset) throws VfioException {
-        return readRegion(PciIndex.CONFIG, offset, 4).getInt(0);
-    }
-
-    public void writeConfig16(int offset, int value) throws VfioException {
-        writeRegion(PciIndex.CONFIG, offset, ByteBuffer.allocate(2).order(ByteOrder.LITTLE_ENDIAN).putShort(0, (short) value));
-    }
-
-    public void writeConfig32(int offset, int value) throws VfioException {
-        writeRegion(PciIndex.CONFIG, offset, ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, value));
-    }
-
-    /** Turns PCI Bus Master on or off: DMA needs it, and vfio-pci leaves it off. */
-    public void setBusMaster(boolean on) throws VfioException {
-        int cmd = readConfig16(PCI_COMMAND);
-        writeConfig16(PCI_COMMAND, on ? cmd | PCI_COMMAND_MASTER : cmd & ~PCI_COMMAND_MASTER);
+    /** The device's PCI config space; the first call looks up where the config region sits. */
+    public synchronized PciConfigSpace pciConfig() throws VfioException {
+        if (pciConfig == null) {
+            pciConfig = new PciConfigSpace(fd, regionInfo(PciIndex.CONFIG));
+        }
+        return pciConfig;
     }
 
     /**
@@ -295,7 +274,7 @@ public final class VfioDevice implements AutoCloseable {
      * {@link VfioUnsupportedException} when neither its slot nor its bus can be reset (ENODEV), e.g.
      * for a device on a root bus.
      */
-    public List<HotResetDevice> hotResetInfo() throws VfioException {
+    public VfioHotResetInfo hotResetInfo() throws VfioException {
         InfoBuffer b = InfoBuffer.withCapacity(256, buf -> {
             int r = VfioNative.hotResetInfo(fd.get(), buf.address(), buf.capacity());
             if (r == -Errno.ENODEV) {
@@ -304,25 +283,8 @@ public final class VfioDevice implements AutoCloseable {
             }
             return Errors.check(r, "VFIO_DEVICE_GET_PCI_HOT_RESET_INFO", fd.description());
         });
-        var c = VfioConstants.C;
-        int count = b.getInt(c.offsetOf("vfio_pci_hot_reset_info", "count"));
-        int at = c.offsetOf("vfio_pci_hot_reset_info", "devices");
-        int stride = c.sizeOf("vfio_pci_dependent_device");
-        List<HotResetDevice> out = new ArrayList<>();
-        byte[] bytes = b.bytes(b.capacity());
-        ByteBuffer bb = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < count && at + (i + 1) * stride <= bytes.length; i++) {
-            int d = at + i * stride;
-            int devfn = bb.get(d + c.offsetOf("vfio_pci_dependent_device", "devfn")) & 0xff;
-            out.add(new HotResetDevice(bb.getInt(d + c.offsetOf("vfio_pci_dependent_device", "group_id")),
-                    new PciAddress(bb.getShort(d + c.offsetOf("vfio_pci_dependent_device", "segment")) & 0xffff,
-                            bb.get(d + c.offsetOf("vfio_pci_dependent_device", "bus")) & 0xff, devfn >> 3, devfn & 7)));
-        }
-        return out;
+        return VfioHotResetInfo.decode(b.bytes(b.capacity()), VfioConstants.C);
     }
-
-    /** One device affected by a hot reset, with its group (or devid on cdev) number. */
-    public record HotResetDevice(int groupOrDevId, PciAddress address) {}
 
     public boolean isOpen() {
         return fd.isOpen();

@@ -4,12 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import io.jvfio.VfioException;
 import io.jvfio.cli.demo.Edu;
-import io.jvfio.iommufd.IoAddressSpace;
 import io.jvfio.memory.Access;
 import io.jvfio.memory.DmaBuffer;
-import io.jvfio.vfio.VfioContainer;
+import io.jvfio.memory.DmaMapper;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Set;
@@ -21,13 +19,6 @@ import java.util.Set;
  * memory stays allocated and unchanged-by-the-CPU, so only the device could have touched it.
  */
 final class DmaIsolation {
-    /** The legacy container or an IOAS: map a buffer at an IOVA, unmap a range. */
-    private interface Mapper {
-        void map(DmaBuffer buffer, long iova) throws VfioException;
-
-        long unmap(long iova, long size) throws VfioException;
-    }
-
     private static final Set<Access> RW = EnumSet.of(Access.READ, Access.WRITE);
     private static final int LENGTH = 256;
     /** Where the device's data comes from and where its buffer is read back to: always mapped. */
@@ -37,45 +28,18 @@ final class DmaIsolation {
 
     private DmaIsolation() {}
 
-    static void check(Edu edu, VfioContainer container) throws Exception {
-        check(edu, new Mapper() {
-            @Override
-            public void map(DmaBuffer buffer, long iova) throws VfioException {
-                container.mapDma(buffer, iova, RW);
-            }
-
-            @Override
-            public long unmap(long iova, long size) throws VfioException {
-                return container.unmapDma(iova, size);
-            }
-        });
-    }
-
-    static void check(Edu edu, IoAddressSpace ioas) throws Exception {
-        check(edu, new Mapper() {
-            @Override
-            public void map(DmaBuffer buffer, long iova) throws VfioException {
-                ioas.map(buffer, iova, RW);
-            }
-
-            @Override
-            public long unmap(long iova, long size) throws VfioException {
-                return ioas.unmap(iova, size);
-            }
-        });
-    }
-
-    private static void check(Edu edu, Mapper mapper) throws Exception {
+    /** Runs the check through the legacy container or an IOAS. */
+    static void check(Edu edu, DmaMapper mapper) throws Exception {
         byte[] fromDevice = pattern(0x11);
         byte[] inMemory = pattern(0x77);
         try (DmaBuffer staging = DmaBuffer.allocate(4096); DmaBuffer victim = DmaBuffer.allocate(4096)) {
-            mapper.map(staging, STAGING_IOVA);
+            mapper.map(staging, STAGING_IOVA, RW);
             boolean victimMapped = false;
             try {
                 staging.buffer().put(0, fromDevice);
                 edu.dmaToDevice(STAGING_IOVA, 0, LENGTH);
 
-                mapper.map(victim, VICTIM_IOVA);
+                mapper.map(victim, VICTIM_IOVA, RW);
                 victimMapped = true;
                 edu.dmaToRam(0, VICTIM_IOVA, LENGTH);
                 assertArrayEquals(fromDevice, read(victim), "while mapped, the device writes the memory behind the IOVA");

@@ -65,7 +65,7 @@ class FaultServerEduTest {
         }
         long offset = iova - IOVA;
         memory.buffer().put((int) offset, pattern);
-        device.setBusMaster(true);
+        device.pciConfig().setBusMaster(true);
         try (Mmio bar0 = device.mapBar(0)) {
             Edu edu = new Edu(bar0);
             edu.dmaToDevice(iova, 0, pattern.length);

@@ -56,7 +56,7 @@ class IommufdEduTest {
         deviceId = device.bindIommufd(iommufd);
         ioas = IoAddressSpace.allocate(iommufd);
         device.attach(ioas.id());
-        device.setBusMaster(true);
+        device.pciConfig().setBusMaster(true);
         bar0 = device.mapBar(0);
         edu = new Edu(bar0);
     }

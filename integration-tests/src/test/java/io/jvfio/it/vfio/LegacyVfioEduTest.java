@@ -17,6 +17,7 @@ import io.jvfio.memory.DmaBuffer;
 import io.jvfio.vfio.EnabledIrq;
 import io.jvfio.vfio.IrqFlag;
 import io.jvfio.vfio.Mmio;
+import io.jvfio.vfio.PciConfigSpace;
 import io.jvfio.vfio.PciIndex;
 import io.jvfio.vfio.VfioContainer;
 import io.jvfio.vfio.VfioDevice;
@@ -51,7 +52,7 @@ class LegacyVfioEduTest {
         group.setContainer(container);
         container.setType1v2();
         device = group.openDevice(GuestDevices.EDU);
-        device.setBusMaster(true);
+        device.pciConfig().setBusMaster(true);
         bar0 = device.mapBar(0);
         edu = new Edu(bar0);
     }
@@ -109,9 +110,10 @@ class LegacyVfioEduTest {
 
     @Test
     void configSpaceHasEdusIds() throws Exception {
-        assertEquals(0x1234, device.readConfig16(0));
-        assertEquals(0x11e8, device.readConfig16(2));
-        assertTrue((device.readConfig16(VfioDevice.PCI_COMMAND) & VfioDevice.PCI_COMMAND_MASTER) != 0);
+        PciConfigSpace config = device.pciConfig();
+        assertEquals(0x1234, config.read16(PciConfigSpace.VENDOR_ID));
+        assertEquals(0x11e8, config.read16(PciConfigSpace.DEVICE_ID));
+        assertTrue((config.read16(PciConfigSpace.COMMAND) & PciConfigSpace.COMMAND_MASTER) != 0);
     }
 
     @Test
@@ -124,7 +126,7 @@ class LegacyVfioEduTest {
                 pattern[i] = (byte) (i * 7 + 3);
             }
             mem.put(0, pattern);
-            container.mapDma(buffer, iova, RW);
+            container.map(buffer, iova, RW);
             try {
                 edu.dmaToDevice(iova, 0, pattern.length);
                 edu.dmaToRam(0, iova + 4096, pattern.length);
@@ -132,7 +134,7 @@ class LegacyVfioEduTest {
                 mem.get(4096, back);
                 assertArrayEquals(pattern, back);
             } finally {
-                assertEquals(buffer.size(), container.unmapDma(iova, buffer.size()));
+                assertEquals(buffer.size(), container.unmap(iova, buffer.size()));
             }
         }
     }
@@ -188,19 +190,19 @@ class LegacyVfioEduTest {
         assertTrue(noRegion.getMessage().contains("device " + GuestDevices.EDU + ", index 42"), noRegion.getMessage());
         try (DmaBuffer buffer = DmaBuffer.allocate(2 * 4096)) {
             VfioException misaligned = assertThrows(VfioException.class,
-                    () -> container.mapDma(buffer.address(), 0x100800, 4096, RW));
+                    () -> container.map(buffer.address(), 4096, 0x100800, RW));
             assertEquals("EINVAL", misaligned.errnoName(), misaligned.getMessage());
-            container.mapDma(buffer, 0x300000, RW);
+            container.map(buffer, 0x300000, RW);
             try {
                 VfioException overlap = assertThrows(VfioException.class,
-                        () -> container.mapDma(buffer.address(), 0x301000, 4096, RW));
+                        () -> container.map(buffer.address(), 4096, 0x301000, RW));
                 assertEquals("EEXIST", overlap.errnoName(), overlap.getMessage());
                 assertTrue(overlap.getMessage().contains("overlaps"), overlap.getMessage());
             } finally {
-                container.unmapDma(0x300000, buffer.size());
+                container.unmap(0x300000, buffer.size());
             }
             VfioException outside = assertThrows(VfioException.class,
-                    () -> container.mapDma(buffer.address(), 0xfee00000L, 4096, RW));
+                    () -> container.map(buffer.address(), 4096, 0xfee00000L, RW));
             assertEquals("VFIO_IOMMU_MAP_DMA", outside.operation());
         }
         assertThrows(IllegalArgumentException.class, () -> PciIndex.bar(6));

@@ -13,6 +13,7 @@ import io.jvfio.it.GuestDevices;
 import io.jvfio.pci.PciSysfs;
 import io.jvfio.vfio.EnabledIrq;
 import io.jvfio.vfio.Mmio;
+import io.jvfio.vfio.PciConfigSpace;
 import io.jvfio.vfio.PciIndex;
 import io.jvfio.vfio.VfioContainer;
 import io.jvfio.vfio.VfioDevice;
@@ -91,7 +92,7 @@ class VfioLifecycleTest {
             group.setContainer(container);
             container.setType1v2();
             try (VfioDevice nvme = group.openDevice(GuestDevices.NVME)) {
-                assertEquals(0x1b36, nvme.readConfig16(0));
+                assertEquals(0x1b36, nvme.pciConfig().read16(PciConfigSpace.VENDOR_ID));
                 assertTrue(nvme.irqInfo(PciIndex.MSIX).count() > 0, "QEMU's NVMe has MSI-X vectors");
                 assertTrue(nvme.regionInfo(PciIndex.bar(0)).size() >= 8192);
                 try (EventFd vector0 = EventFd.create(); EventFd vector1 = EventFd.create();
@@ -121,7 +122,7 @@ class VfioLifecycleTest {
                 assertEquals(0x5, bar0.read32(NVME_INTMS), "INTMS holds the mask before the reset");
                 nvme.reset();
                 assertEquals(0, bar0.read32(NVME_INTMS), "the reset cleared the controller's interrupt mask");
-                assertEquals(0x1b36, nvme.readConfig16(0));
+                assertEquals(0x1b36, nvme.pciConfig().read16(PciConfigSpace.VENDOR_ID));
             }
             group.unsetContainer();
         }

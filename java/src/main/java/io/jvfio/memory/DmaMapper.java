@@ -1,0 +1,48 @@
+package io.jvfio.memory;
+
+import io.jvfio.VfioException;
+import java.util.Set;
+
+/**
+ * What a device's DMA sees: mappings of process memory at fixed IOVAs, made through the legacy VFIO
+ * container (VFIO_IOMMU_MAP_DMA) or an iommufd IOAS (IOMMU_IOAS_MAP). Code that only maps and unmaps
+ * (a demand-map policy, a test) works against this and runs on either. Each backend turns
+ * {@link Access} into its own map flags.
+ */
+public interface DmaMapper {
+    /**
+     * Maps {@code length} bytes at user address {@code va} to exactly {@code iova}; pins the pages.
+     * Fails with EEXIST when the range overlaps an existing mapping.
+     */
+    void map(long va, long length, long iova, Set<Access> access) throws VfioException;
+
+    default void map(DmaBuffer buffer, long iova, Set<Access> access) throws VfioException {
+        map(buffer.address(), buffer.size(), iova, access);
+    }
+
+    /**
+     * The same as {@link #map(long, long, long, Set)} but without throwing: returns 0 or -errno, for
+     * the fault path, where EEXIST (a racing fault already mapped the page) is an expected answer.
+     */
+    long tryMap(long va, long length, long iova, Set<Access> access);
+
+    /**
+     * Unmaps the whole mappings inside {@code [iova, iova + length)}; returns the bytes unmapped.
+     * Where nothing is mapped, the container returns 0 and an IOAS fails with ENOENT.
+     */
+    long unmap(long iova, long length) throws VfioException;
+
+    /** {@code listener} hears of every unmap from now on, for as long as this mapper lives. */
+    void addUnmapListener(UnmapListener listener);
+
+    /** Whoever keeps records of what it mapped (a demand-map policy) hears of every unmap. */
+    @FunctionalInterface
+    interface UnmapListener {
+        /**
+         * Called before the ioctl that unmaps the mappings inside {@code range} (after it, a page
+         * mapped again in between would be forgotten though mapped); when that ioctl fails, part of
+         * the range may still be mapped.
+         */
+        void unmapping(IovaRange range);
+    }
+}

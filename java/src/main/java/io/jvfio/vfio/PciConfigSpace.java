@@ -1,0 +1,141 @@
+package io.jvfio.vfio;
+
+import io.jvfio.VfioException;
+import io.jvfio.internal.Errors;
+import io.jvfio.internal.OwnedFd;
+import io.jvfio.internal.UnixNative;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * A device's PCI config space, as vfio-pci exposes it (its config region, read and written with
+ * pread/pwrite on the device fd; vfio-pci virtualizes parts of it). The region's place in the fd is
+ * looked up once, when {@link VfioDevice#pciConfig()} first hands this out: an access costs one
+ * system call. Accesses are little-endian, as PCI is, and checked against the region's size.
+ */
+public final class PciConfigSpace {
+    public static final int VENDOR_ID = 0x00;
+    public static final int DEVICE_ID = 0x02;
+    public static final int COMMAND = 0x04;
+    /** Bus Master in {@link #COMMAND}: DMA needs it, and vfio-pci leaves it off. */
+    public static final int COMMAND_MASTER = 0x04;
+
+    private final OwnedFd fd;
+    private final long regionOffset;
+    private final long size;
+    private final boolean readable;
+    private final boolean writable;
+    /** Holds one value on its way through pread/pwrite; guarded by this. */
+    private final ByteBuffer scratch = ByteBuffer.allocateDirect(Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    private final long scratchAddress = UnixNative.address(scratch);
+
+    /** Over the config region {@code region} of the device open as {@code fd}. */
+    PciConfigSpace(OwnedFd fd, VfioRegionInfo region) {
+        this.fd = fd;
+        this.regionOffset = region.offset();
+        this.size = region.size();
+        this.readable = region.readable();
+        this.writable = region.writable();
+    }
+
+    /** The bytes of config space: 256 for PCI, 4096 for PCIe. */
+    public long size() {
+        return size;
+    }
+
+    public int read8(int offset) throws VfioException {
+        return readValue(offset, 1) & 0xff;
+    }
+
+    public int read16(int offset) throws VfioException {
+        return readValue(offset, 2) & 0xffff;
+    }
+
+    public int read32(int offset) throws VfioException {
+        return readValue(offset, 4);
+    }
+
+    public void write8(int offset, int value) throws VfioException {
+        writeValue(offset, 1, value);
+    }
+
+    public void write16(int offset, int value) throws VfioException {
+        writeValue(offset, 2, value);
+    }
+
+    public void write32(int offset, int value) throws VfioException {
+        writeValue(offset, 4, value);
+    }
+
+    /** {@code length} bytes from {@code offset}, e.g. the whole space for {@link io.jvfio.pci.PciCapabilities}. */
+    public byte[] readBytes(int offset, int length) throws VfioException {
+        check("read config", offset, length, readable);
+        ByteBuffer buf = ByteBuffer.allocateDirect(length);
+        long n = Errors.check(UnixNative.pread(fd.get(), UnixNative.address(buf), length, regionOffset + offset),
+                "read config", object(offset, length));
+        if (n != length) {
+            throw new VfioException("read config", object(offset, length), "short read of " + n + " bytes");
+        }
+        byte[] out = new byte[length];
+        buf.get(0, out);
+        return out;
+    }
+
+    /** Turns PCI Bus Master on or off (read, modify, write {@link #COMMAND}). */
+    public synchronized void setBusMaster(boolean on) throws VfioException {
+        int command = read16(COMMAND);
+        write16(COMMAND, on ? command | COMMAND_MASTER : command & ~COMMAND_MASTER);
+    }
+
+    private synchronized int readValue(int offset, int width) throws VfioException {
+        check("read config", offset, width, readable);
+        long n = Errors.check(UnixNative.pread(fd.get(), scratchAddress, width, regionOffset + offset),
+                "read config", object(offset, width));
+        if (n != width) {
+            throw new VfioException("read config", object(offset, width), "short read of " + n + " bytes");
+        }
+        return switch (width) {
+            case 1 -> scratch.get(0);
+            case 2 -> scratch.getShort(0);
+            default -> scratch.getInt(0);
+        };
+    }
+
+    private synchronized void writeValue(int offset, int width, int value) throws VfioException {
+        if (width < Integer.BYTES && value >>> (8 * width) != 0) {
+            throw new IllegalArgumentException(String.format("0x%x does not fit in %d bits (config write at 0x%x)",
+                    value, 8 * width, offset));
+        }
+        check("write config", offset, width, writable);
+        switch (width) {
+            case 1 -> scratch.put(0, (byte) value);
+            case 2 -> scratch.putShort(0, (short) value);
+            default -> scratch.putInt(0, value);
+        }
+        long n = Errors.check(UnixNative.pwrite(fd.get(), scratchAddress, width, regionOffset + offset),
+                "write config", object(offset, width));
+        if (n != width) {
+            throw new VfioException("write config", object(offset, width), "short write of " + n + " bytes");
+        }
+    }
+
+    private void check(String operation, int offset, int length, boolean allowed) throws VfioException {
+        if (offset < 0 || length < 0 || (long) offset + length > size) {
+            throw new VfioException(operation, object(offset, length), String.format(
+                    "outside config space (0x%x bytes)", size));
+        }
+        if (!allowed) {
+            throw new VfioException(operation, object(offset, length), "the config region is not "
+                    + (operation.startsWith("read") ? "readable" : "writable"));
+        }
+    }
+
+    private String object(int offset, int length) {
+        return String.format("%s, config offset 0x%x, %d byte%s", fd.description(), offset, length, length == 1 ? "" : "s");
+    }
+
+    @Override
+    public String toString() {
+        return fd.description() + " config space";
+    }
+}

@@ -1,0 +1,178 @@
+package io.jvfio.fault;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jvfio.VfioException;
+import io.jvfio.internal.Errno;
+import io.jvfio.internal.FaultConstants;
+import io.jvfio.internal.UnixConstants;
+import io.jvfio.memory.Access;
+import io.jvfio.memory.IovaRange;
+import java.nio.ByteBuffer;
+import java.util.EnumSet;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** What the policy maps, answers and unmaps, against a mapper that answers as an IOAS does. */
+class DemandMapPolicyTest {
+    private static final long PAGE = UnixConstants.PAGE_SIZE;
+    private static final long BASE = 0x4000_0000L;
+    private static final long USER = 0x7f00_0000_0000L;
+    private static final long OTHER_USER = 0x7e00_0000_0000L;
+    private static final Set<Access> RW = EnumSet.of(Access.READ, Access.WRITE);
+    private static final int READ = FaultConstants.PERM_READ;
+    private static final int WRITE = FaultConstants.PERM_WRITE;
+
+    private final FakeMapper mapper = new FakeMapper();
+    private final FaultRecords records = FaultRecords.allocate(1);
+
+    /** A policy over 16 pages of read-write guest memory at {@link #BASE}. */
+    private DemandMapPolicy policy(int window) {
+        return new DemandMapPolicy(mapper, window).addRegion(new GuestRegion(BASE, USER, 16 * PAGE, RW));
+    }
+
+    private static long page(long n) {
+        return BASE + n * PAGE;
+    }
+
+    private FaultResponse fault(DemandMapPolicy policy, long iova, int perm) {
+        ByteBuffer b = records.buffer();
+        b.putInt(FaultConstants.FLAGS, FaultConstants.FLAG_LAST_PAGE);
+        b.putInt(FaultConstants.PERM, perm);
+        b.putLong(FaultConstants.ADDR, iova);
+        b.putInt(FaultConstants.LENGTH, (int) PAGE);
+        records.count(1);
+        return policy.resolve(FaultGroup.of(records, 0, 1));
+    }
+
+    @Test
+    void aFaultMapsTheFaultingPageWithTheRegionsAccess() {
+        DemandMapPolicy policy = policy(1);
+        assertEquals(FaultResponse.SUCCESS, fault(policy, page(3) + 0x10, WRITE));
+        assertEquals(new FakeMapper.Mapping(USER + 3 * PAGE, PAGE, RW), mapper.at(page(3)));
+        assertEquals(1, mapper.size(), "one page per fault with a window of one");
+        assertTrue(policy.isMapped(page(3)));
+        assertEquals(1, policy.pagesMapped());
+    }
+
+    @Test
+    void aSecondFaultOnAPageThePolicyMappedIsAnsweredWithoutMappingAgain() {
+        DemandMapPolicy policy = policy(1);
+        assertEquals(FaultResponse.SUCCESS, fault(policy, page(3), READ));
+        assertEquals(FaultResponse.SUCCESS, fault(policy, page(3) + 8, WRITE), "EEXIST on its own page is a raced fault");
+        assertEquals(1, mapper.size());
+        assertEquals(1, policy.pagesMapped());
+        assertEquals(0, policy.foreignFaults());
+        assertEquals(0, policy.mapFailures());
+    }
+
+    @Test
+    void aPageSomethingElseMappedIsAnsweredInvalidAndLeftAlone() throws Exception {
+        mapper.map(OTHER_USER, PAGE, page(5), RW);
+        DemandMapPolicy policy = policy(1);
+        assertEquals(FaultResponse.INVALID, fault(policy, page(5), READ), "the policy cannot vouch for a mapping it did not make");
+        assertEquals(1, policy.foreignFaults());
+        assertFalse(policy.isMapped(page(5)));
+        assertEquals(0, policy.unmapAll(), "nothing of the policy's own was mapped");
+        assertEquals(OTHER_USER, mapper.at(page(5)).va(), "the foreign mapping is left alone");
+    }
+
+    @Test
+    void aMapWindowStopsBeforeAForeignMapping() throws Exception {
+        mapper.map(OTHER_USER, PAGE, page(5), RW);
+        DemandMapPolicy policy = policy(4);
+        assertEquals(FaultResponse.SUCCESS, fault(policy, page(3), READ));
+        assertTrue(policy.isMapped(page(3)) && policy.isMapped(page(4)));
+        assertFalse(policy.isMapped(page(5)) || policy.isMapped(page(6)), "the window ends at the foreign page");
+        assertNull(mapper.at(page(6)));
+        assertEquals(2, policy.pagesMapped());
+    }
+
+    @Test
+    void aDirectUnmapMakesThePageFaultableAgain() throws Exception {
+        DemandMapPolicy policy = policy(1);
+        assertEquals(FaultResponse.SUCCESS, fault(policy, page(2), READ));
+        assertEquals(PAGE, mapper.unmap(page(2), PAGE));
+        assertFalse(policy.isMapped(page(2)), "the policy heard of the unmap");
+        assertEquals(FaultResponse.SUCCESS, fault(policy, page(2), READ));
+        assertNotNull(mapper.at(page(2)), "mapped again");
+        assertEquals(2, policy.pagesMapped());
+
+        mapper.unmap(page(2), PAGE);
+        mapper.map(OTHER_USER, PAGE, page(2), RW);
+        assertEquals(FaultResponse.INVALID, fault(policy, page(2), READ),
+                "once unmapped, the page is not the policy's: what maps it now is foreign");
+        assertEquals(1, policy.foreignFaults());
+    }
+
+    @Test
+    void aPinThatFailsPartWayLeavesNothingItMapped() {
+        DemandMapPolicy policy = policy(1);
+        assertEquals(FaultResponse.SUCCESS, fault(policy, page(1), READ));
+        mapper.failAt(page(4), Errno.ENOMEM);
+        VfioException e = assertThrows(VfioException.class, () -> policy.pin(new IovaRange(page(1), page(6) - 1)));
+        assertEquals(Errno.ENOMEM, e.errno());
+        assertEquals(1, mapper.size(), "only the page a fault mapped before the pin is left");
+        assertTrue(policy.isMapped(page(1)));
+        for (long p = 2; p <= 5; p++) {
+            assertFalse(policy.isMapped(page(p)), "page " + p);
+        }
+        assertEquals(1, policy.pagesMapped());
+        assertEquals(FaultResponse.SUCCESS, fault(policy, page(2), READ), "the failed pin left no pinned range behind");
+        assertEquals(0, policy.pinnedFaults());
+    }
+
+    @Test
+    void aFaultInsideAPinnedRangeIsAnsweredInvalid() throws Exception {
+        DemandMapPolicy policy = policy(1);
+        policy.pin(new IovaRange(page(8), page(10) - 1));
+        assertEquals(2, mapper.size());
+        assertEquals(FaultResponse.INVALID, fault(policy, page(9), READ));
+        assertEquals(1, policy.pinnedFaults());
+    }
+
+    @Test
+    void unmapAllUnmapsEveryPageThePolicyOwnsAndNothingElse() throws Exception {
+        DemandMapPolicy policy = policy(1);
+        mapper.map(OTHER_USER, PAGE, page(14), RW);
+        assertEquals(FaultResponse.SUCCESS, fault(policy, page(0), READ));
+        assertEquals(FaultResponse.SUCCESS, fault(policy, page(7), READ));
+        policy.pin(new IovaRange(page(10), page(12) - 1));
+        mapper.forget(page(7), PAGE);
+        assertEquals(3 * PAGE, policy.unmapAll(), "pages 0, 10 and 11; page 7 was already gone (ENOENT)");
+        assertEquals(1, mapper.size());
+        assertEquals(OTHER_USER, mapper.at(page(14)).va());
+        assertFalse(policy.isMapped(page(0)) || policy.isMapped(page(10)));
+        assertEquals(FaultResponse.SUCCESS, fault(policy, page(10), READ), "the pinned ranges are forgotten");
+        assertEquals(0, policy.pinnedFaults());
+    }
+
+    @Test
+    void faultsOutsideTheRegionsOrAskingForMoreThanTheyAllowAreInvalid() {
+        DemandMapPolicy policy = new DemandMapPolicy(mapper).addRegion(new GuestRegion(BASE, USER, 4 * PAGE, EnumSet.of(Access.READ)));
+        assertEquals(FaultResponse.INVALID, fault(policy, page(1), WRITE));
+        assertEquals(FaultResponse.INVALID, fault(policy, page(4), READ));
+        assertEquals(FaultResponse.INVALID, fault(policy, page(1), READ | FaultConstants.PERM_PRIV));
+        assertEquals(3, policy.outsideFaults());
+        assertEquals(0, mapper.size());
+        assertEquals(FaultResponse.SUCCESS, fault(policy, page(1), READ));
+    }
+
+    @Test
+    void pageNumbersBeyondTheIntRangeMapTheirOwnPage() throws Exception {
+        long pages = 1L << 33;
+        DemandMapPolicy policy = new DemandMapPolicy(mapper).addRegion(new GuestRegion(BASE, USER, pages * PAGE, RW));
+        long far = (1L << 32) + 1;
+        assertEquals(FaultResponse.SUCCESS, fault(policy, page(far), READ));
+        assertEquals(new FakeMapper.Mapping(USER + far * PAGE, PAGE, RW), mapper.at(page(far)));
+        assertTrue(policy.isMapped(page(far)));
+        assertFalse(policy.isMapped(page(1)), "page 2^32 + 1 is not page 1");
+        assertEquals(PAGE, policy.unmapAll());
+        assertEquals(0, mapper.size());
+    }
+}

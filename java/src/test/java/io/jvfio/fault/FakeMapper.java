@@ -1,0 +1,91 @@
+package io.jvfio.fault;
+
+import io.jvfio.VfioException;
+import io.jvfio.internal.Errno;
+import io.jvfio.memory.Access;
+import io.jvfio.memory.DmaMapper;
+import io.jvfio.memory.IovaRange;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * An IOAS in memory, with the kernel's answers: EEXIST for a map that overlaps a mapping, ENOENT
+ * for an unmap that finds nothing; listeners hear of every unmap first. One IOVA can be made to
+ * fail its map, as a memlock limit would.
+ */
+final class FakeMapper implements DmaMapper {
+    /** One mapping, as IOMMU_IOAS_MAP made it. */
+    record Mapping(long va, long length, Set<Access> access) {}
+
+    private final TreeMap<Long, Mapping> mappings = new TreeMap<>();
+    private final List<UnmapListener> listeners = new ArrayList<>();
+    private long failingIova = -1;
+    private int failingErrno;
+
+    @Override
+    public void map(long va, long length, long iova, Set<Access> access) throws VfioException {
+        long r = tryMap(va, length, iova, access);
+        if (r < 0) {
+            throw new VfioException("IOMMU_IOAS_MAP", String.format("fake, iova 0x%x", iova), (int) -r, null);
+        }
+    }
+
+    @Override
+    public long tryMap(long va, long length, long iova, Set<Access> access) {
+        if (iova == failingIova) {
+            return -failingErrno;
+        }
+        Map.Entry<Long, Mapping> below = mappings.floorEntry(iova + length - 1);
+        if (below != null && below.getKey() + below.getValue().length() > iova) {
+            return -Errno.EEXIST;
+        }
+        mappings.put(iova, new Mapping(va, length, Set.copyOf(access)));
+        return 0;
+    }
+
+    @Override
+    public long unmap(long iova, long length) throws VfioException {
+        IovaRange range = IovaRange.ofLength(iova, length);
+        for (UnmapListener listener : List.copyOf(listeners)) {
+            listener.unmapping(range);
+        }
+        return forget(iova, length);
+    }
+
+    /** Unmaps without telling the listeners, as something the policy cannot see would. */
+    long forget(long iova, long length) throws VfioException {
+        Map<Long, Mapping> inside = mappings.subMap(iova, true, iova + length - 1, true);
+        long bytes = 0;
+        for (Mapping m : inside.values()) {
+            bytes += m.length();
+        }
+        if (inside.isEmpty()) {
+            throw new VfioException("IOMMU_IOAS_UNMAP", String.format("fake, iova 0x%x", iova), Errno.ENOENT, null);
+        }
+        inside.clear();
+        return bytes;
+    }
+
+    @Override
+    public void addUnmapListener(UnmapListener listener) {
+        listeners.add(listener);
+    }
+
+    /** Maps at {@code iova} fail with {@code errno} from now on. */
+    void failAt(long iova, int errno) {
+        failingIova = iova;
+        failingErrno = errno;
+    }
+
+    /** The mapping that starts at {@code iova}, or null. */
+    Mapping at(long iova) {
+        return mappings.get(iova);
+    }
+
+    int size() {
+        return mappings.size();
+    }
+}
