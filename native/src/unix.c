@@ -1,5 +1,5 @@
 /* Plain Unix primitives the VFIO objects are built from: file descriptors, mmap, eventfd, memfd,
- * epoll, and errno text. Natives of io.jvfio.internal.UnixNative. */
+ * epoll. Natives of io.jvfio.internal.UnixNative. */
 #define _GNU_SOURCE
 #include "jvfio.h"
 
@@ -51,18 +51,6 @@ static jstring constants(JNIEnv *env, jclass cls)
     memcpy(copy, table, sizeof(table));
     copy[JVFIO_ARRAY_SIZE(table) - 1].value = sysconf(_SC_PAGESIZE);
     return jvfio_constants_string(env, copy, JVFIO_ARRAY_SIZE(copy));
-}
-
-static jstring error_name(JNIEnv *env, jclass cls, jint err)
-{
-    const char *name = strerrorname_np(err);
-
-    return name ? (*env)->NewStringUTF(env, name) : NULL;
-}
-
-static jstring error_text(JNIEnv *env, jclass cls, jint err)
-{
-    return (*env)->NewStringUTF(env, strerrordesc_np(err) ? strerrordesc_np(err) : "Unknown error");
 }
 
 static jint open_file(JNIEnv *env, jclass cls, jstring path, jint flags)
@@ -266,8 +254,6 @@ static const JNINativeMethod methods[] = {
     { "abiVersion", "()I", (void *)abi_version },
     { "noop", "(I)I", (void *)noop },
     { "constants", "()Ljava/lang/String;", (void *)constants },
-    { "errorName", "(I)Ljava/lang/String;", (void *)error_name },
-    { "errorText", "(I)Ljava/lang/String;", (void *)error_text },
     { "open", "(Ljava/lang/String;I)I", (void *)open_file },
     { "close", "(I)I", (void *)close_fd },
     { "read", "(IJI)J", (void *)read_fd },

@@ -19,12 +19,6 @@ public final class UnixNative {
     /** The constants table, see {@link NativeConstants}. */
     public static native String constants();
 
-    /** The symbolic name of an errno value (e.g. "EINVAL"), or null when unknown. */
-    public static native String errorName(int errno);
-
-    /** The description of an errno value (e.g. "Invalid argument"). */
-    public static native String errorText(int errno);
-
     /** open(2) with O_CLOEXEC added. */
     public static native int open(String path, int flags);
 

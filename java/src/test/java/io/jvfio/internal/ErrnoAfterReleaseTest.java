@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.jvfio.VfioException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -27,7 +28,7 @@ class ErrnoAfterReleaseTest {
         }
 
         private static void report(String call, int result) {
-            System.out.println(call + " " + (result < 0 ? UnixNative.errorName(-result) : "succeeded"));
+            System.out.println(call + " " + (result < 0 ? VfioException.of(call, "", -result, null).errnoName() : "succeeded"));
         }
     }
 
