@@ -1,5 +1,6 @@
 /* Shared definitions of the jvfio JNI shim. One .c file per concern, each with its own Java
  * "natives" class in io.jvfio.internal and its own registration function called by JNI_OnLoad.
+ * The testing library (native/testing) uses the same conventions and helpers.
  * Conventions: only primitives and long addresses cross the boundary; a call returns a value >= 0
  * or -errno; struct layouts and kernel constants reach Java through each concern's constants()
  * table, never hard-coded in Java. */
@@ -53,7 +54,5 @@ int jvfio_register_unix(JNIEnv *env);
 int jvfio_register_vfio(JNIEnv *env);
 int jvfio_register_iommufd(JNIEnv *env);
 int jvfio_register_fault(JNIEnv *env);
-int jvfio_register_iommufd_mock(JNIEnv *env);
-int jvfio_register_dma_loop(JNIEnv *env);
 
 #endif

@@ -16,14 +16,6 @@
 
 static jint abi_version(JNIEnv *env, jclass cls) { return JVFIO_ABI_VERSION; }
 
-/* Does nothing: the benchmarks' measure of the bare JNI transition. */
-static jint noop(JNIEnv *env, jclass cls, jint value) { return value; }
-
-/* The same nothing as a plain C symbol, for the binding benchmarks: JNA, jnr-ffi and the FFM API
- * call it by name where JNI calls the registered noop above. */
-__attribute__((visibility("default"))) int jvfio_noop(int value);
-int jvfio_noop(int value) { return value; }
-
 static jstring constants(JNIEnv *env, jclass cls)
 {
     static const struct jvfio_constant table[] = {
@@ -252,7 +244,6 @@ static jint madvise_addr(JNIEnv *env, jclass cls, jlong address, jlong length, j
 
 static const JNINativeMethod methods[] = {
     { "abiVersion", "()I", (void *)abi_version },
-    { "noop", "(I)I", (void *)noop },
     { "constants", "()Ljava/lang/String;", (void *)constants },
     { "open", "(Ljava/lang/String;I)I", (void *)open_file },
     { "close", "(I)I", (void *)close_fd },

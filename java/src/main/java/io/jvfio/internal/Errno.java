@@ -15,7 +15,6 @@ public final class Errno {
     public static final int ENOSPC = UnixConstants.C.getInt("ENOSPC");
     public static final int EEXIST = UnixConstants.C.getInt("EEXIST");
     public static final int EOPNOTSUPP = UnixConstants.C.getInt("EOPNOTSUPP");
-    public static final int ESPIPE = UnixConstants.C.getInt("ESPIPE");
     public static final int EFAULT = UnixConstants.C.getInt("EFAULT");
     public static final int ENXIO = UnixConstants.C.getInt("ENXIO");
     public static final int EBADF = UnixConstants.C.getInt("EBADF");

@@ -13,9 +13,6 @@ public final class UnixNative {
 
     public static native int abiVersion();
 
-    /** Returns its argument: the cost of a bare JNI call, for the benchmarks. */
-    public static native int noop(int value);
-
     /** The constants table, see {@link NativeConstants}. */
     public static native String constants();
 
