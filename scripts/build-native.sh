@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the JNI shim against the UAPI headers of the guest kernel's source (6.12), so struct layouts
 # and ioctl numbers are the kernel's own.
-# Usage: scripts/build-native.sh OUT_DIR [JAVA_HOME [OBJ_DIR]]  (objects default to OUT_DIR/../native-obj)
+# Usage: scripts/build-native.sh OUT_DIR [JAVA_HOME [OBJ_DIR [LIBRARY]]]  (objects default to OUT_DIR/../native-obj)
+# LIBRARY is jvfio (the shim, the default) or jvfio-testing (native/testing, for the jvfio-testing artifact).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -12,9 +13,10 @@ java_home=${2:-${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v ja
 headers=$("$JVFIO_ROOT/scripts/guest/kernel-source.sh")
 tree=$("$JVFIO_ROOT/scripts/guest/kernel-source.sh" --tree)
 obj=${3:-$out/../native-obj}
+library=${4:-jvfio}
 mkdir -p "$out" "$obj"
 out=$(cd "$out" && pwd)
 obj=$(cd "$obj" && pwd)
 make -s -C "$JVFIO_ROOT/native" UAPI_INCLUDE="$headers/include" KERNEL_TREE="$tree" \
-    JAVA_HOME="$java_home" OUT="$out" OBJDIR="$obj" -j"$(nproc)"
-ls "$out"/libjvfio-linux-*.so >/dev/null || die "the native build left no libjvfio-linux-*.so in $out"
+    JAVA_HOME="$java_home" OUT="$out" OBJDIR="$obj" -j"$(nproc)" "$library"
+ls "$out"/lib"$library"-linux-*.so >/dev/null || die "the native build left no lib$library-linux-*.so in $out"

@@ -1,14 +1,11 @@
-/* iommufd fault queues: allocation, batched reads of fault records and writes of responses, and a C
- * reference serving loop that the benchmark runs beside the Java loop on the same fault source.
+/* iommufd fault queues: allocation, batched reads of fault records and writes of responses.
  * Natives of io.jvfio.internal.FaultNative; io.jvfio.iommufd.FaultQueue is their one user. */
 #define _GNU_SOURCE
 #include "jvfio.h"
 
 #include <linux/iommufd.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/ioctl.h>
-#include <time.h>
 #include <unistd.h>
 
 static jstring constants(JNIEnv *env, jclass cls)
@@ -64,93 +61,11 @@ static jlong fault_respond(JNIEnv *env, jclass cls, jint fault_fd, jlong address
     return jvfio_result(JVFIO_RETRY(write(fault_fd, JVFIO_ADDR(address), (size_t)length)));
 }
 
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-/* The reference loop: the same algorithm as io.jvfio.fault.FaultServiceLoop (epoll on the fault fd
- * and a stop eventfd, read a batch, answer SUCCESS once per group, one write per batch) with no
- * policy. Stops after `max_groups` groups or when stop_fd is signalled. For each batch it stores the
- * read-to-answer latency in ns and the group count as two longs at `samples` (up to `max_samples`).
- * Returns the number of groups answered, or -errno. */
-static jlong reference_loop(JNIEnv *env, jclass cls, jint fault_fd, jint stop_fd, jint batch,
-                            jlong max_groups, jlong samples, jint max_samples)
-{
-    struct iommu_hwpt_pgfault faults[256];
-    struct iommu_hwpt_page_response responses[256];
-    struct epoll_event ev[2];
-    int64_t *out = JVFIO_ADDR(samples);
-    jlong answered = 0;
-    int nsamples = 0, ep, stop = 0;
-
-    if (batch < 1 || batch > 256)
-        return -EINVAL;
-    ep = epoll_create1(EPOLL_CLOEXEC);
-    if (ep < 0)
-        return -errno;
-    ev[0] = (struct epoll_event){ .events = EPOLLIN, .data.fd = fault_fd };
-    ev[1] = (struct epoll_event){ .events = EPOLLIN, .data.fd = stop_fd };
-    if (epoll_ctl(ep, EPOLL_CTL_ADD, fault_fd, &ev[0]) || epoll_ctl(ep, EPOLL_CTL_ADD, stop_fd, &ev[1])) {
-        int e = errno;
-        close(ep);
-        return -e;
-    }
-    while (answered < max_groups && !stop) {
-        int n = epoll_wait(ep, ev, 2, -1), i;
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            break;
-        for (i = 0; i < n; i++)
-            if (ev[i].data.fd == stop_fd)
-                stop = 1;
-        for (;;) {
-            ssize_t got = read(fault_fd, faults, sizeof(faults[0]) * (size_t)batch);
-            uint64_t t0 = now_ns();
-            size_t nrec, r, nresp = 0;
-            ssize_t written = 0, total;
-
-            if (got <= 0)
-                break;
-            nrec = (size_t)got / sizeof(faults[0]);
-            for (r = 0; r < nrec; r++) {
-                if (r + 1 < nrec && faults[r + 1].cookie == faults[r].cookie &&
-                    !(faults[r].flags & IOMMU_PGFAULT_FLAGS_LAST_PAGE))
-                    continue;
-                responses[nresp].cookie = faults[r].cookie;
-                responses[nresp].code = IOMMUFD_PAGE_RESP_SUCCESS;
-                nresp++;
-            }
-            total = (ssize_t)(nresp * sizeof(responses[0]));
-            while (written < total) {
-                ssize_t w = write(fault_fd, (char *)responses + written, (size_t)(total - written));
-                if (w < 0)
-                    break;
-                written += w;
-            }
-            answered += (jlong)nresp;
-            if (nsamples < max_samples) {
-                out[2 * nsamples] = (int64_t)(now_ns() - t0);
-                out[2 * nsamples + 1] = (int64_t)nresp;
-                nsamples++;
-            }
-        }
-    }
-    close(ep);
-    return answered;
-}
-
 static const JNINativeMethod methods[] = {
     { "constants", "()Ljava/lang/String;", (void *)constants },
     { "queueAlloc", "(IJ)I", (void *)queue_alloc },
     { "read", "(IJI)J", (void *)fault_read },
     { "respond", "(IJI)J", (void *)fault_respond },
-    { "referenceLoop", "(IIIJJI)J", (void *)reference_loop },
 };
 
 int jvfio_register_fault(JNIEnv *env)

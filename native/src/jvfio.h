@@ -1,5 +1,6 @@
 /* Shared definitions of the jvfio JNI shim. One .c file per concern, each registering the natives it
  * defines on its Java "natives" class in io.jvfio.internal; JNI_OnLoad calls every registration.
+ * The testing library (native/testing) uses the same conventions and helpers.
  * Conventions: only primitives and long addresses cross the boundary; a call returns a value >= 0
  * or -errno; struct layouts and kernel constants reach Java through each class's constants()
  * table, never hard-coded in Java. */
@@ -12,7 +13,7 @@
 #include <stdint.h>
 
 /* Bumped whenever a native signature or a constant's meaning changes; Java checks it on load. */
-#define JVFIO_ABI_VERSION 2
+#define JVFIO_ABI_VERSION 3
 
 #define JVFIO_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define JVFIO_ADDR(a) ((void *)(uintptr_t)(a))
@@ -53,7 +54,6 @@ int jvfio_register(JNIEnv *env, const char *class_name, const JNINativeMethod *m
 static inline jlong jvfio_result(long r) { return r == -1 ? JVFIO_ERR() : (jlong)r; }
 
 int jvfio_register_unix(JNIEnv *env);
-int jvfio_register_unix_errors(JNIEnv *env);
 int jvfio_register_unix_fd(JNIEnv *env);
 int jvfio_register_unix_memory(JNIEnv *env);
 int jvfio_register_unix_epoll(JNIEnv *env);

@@ -1,7 +1,7 @@
-/* The io.jvfio.internal.UnixNative class as a whole: the ABI version Java checks on load, the
- * class's one constants table, and the benchmarks' no-op. The class's syscalls live in files named
- * for what they wrap (unix_fd.c, unix_memory.c, unix_epoll.c, unix_limits.c, unix_errors.c); the
- * constants stay here because Java parses one table per class, labelled "unix.c". */
+/* The io.jvfio.internal.UnixNative class as a whole: the ABI version Java checks on load and the
+ * class's one constants table. The class's syscalls live in files named for what they wrap
+ * (unix_fd.c, unix_memory.c, unix_epoll.c, unix_limits.c); the constants stay here because Java
+ * parses one table per class, labelled "unix.c". */
 #define _GNU_SOURCE
 #include "jvfio.h"
 
@@ -14,14 +14,6 @@
 #include <unistd.h>
 
 static jint abi_version(JNIEnv *env, jclass cls) { return JVFIO_ABI_VERSION; }
-
-/* Does nothing: the benchmarks' measure of the bare JNI transition. */
-static jint noop(JNIEnv *env, jclass cls, jint value) { return value; }
-
-/* The same nothing as a plain C symbol, for the binding benchmarks: JNA, jnr-ffi and the FFM API
- * call it by name where JNI calls the registered noop above. */
-__attribute__((visibility("default"))) int jvfio_noop(int value);
-int jvfio_noop(int value) { return value; }
 
 static jstring constants(JNIEnv *env, jclass cls)
 {
@@ -38,7 +30,7 @@ static jstring constants(JNIEnv *env, jclass cls)
         JVFIO_CONST(EPOLLIN),      JVFIO_CONST(EPOLLOUT),       JVFIO_CONST(EPOLLERR),
         JVFIO_CONST(EPOLLHUP),     JVFIO_CONST(POLLIN),         JVFIO_CONST(POLLOUT),
         JVFIO_CONST(POLLERR),      JVFIO_CONST(POLLHUP),        JVFIO_CONST(POLLNVAL),
-        /* unix_errors.c: the errno values Java acts on */
+        /* the errno values Java acts on */
         JVFIO_CONST(EAGAIN),       JVFIO_CONST(EINTR),          JVFIO_CONST(EINVAL),
         JVFIO_CONST(ENOENT),       JVFIO_CONST(EBUSY),          JVFIO_CONST(EPERM),
         JVFIO_CONST(EACCES),       JVFIO_CONST(ENOTTY),         JVFIO_CONST(ENODEV),
@@ -59,7 +51,6 @@ static jstring constants(JNIEnv *env, jclass cls)
 
 static const JNINativeMethod methods[] = {
     { "abiVersion", "()I", (void *)abi_version },
-    { "noop", "(I)I", (void *)noop },
     { "constants", "()Ljava/lang/String;", (void *)constants },
 };
 

@@ -1,6 +1,5 @@
 package io.jvfio;
 
-import io.jvfio.internal.Errno;
 import java.io.IOException;
 
 /**
@@ -36,7 +35,7 @@ public class VfioException extends IOException {
 
     /** Builds the exception type a caller can act on for this errno. */
     public static VfioException of(String operation, String object, int errno, String hint) {
-        switch (Errno.name(errno)) {
+        switch (ErrnoNames.name(errno)) {
             case "EBUSY":
                 return new VfioBusyException(operation, object, errno, hint);
             case "EPERM":
@@ -56,7 +55,7 @@ public class VfioException extends IOException {
         if (object != null && !object.isEmpty()) {
             sb.append('(').append(object).append(')');
         }
-        sb.append(": ").append(Errno.describe(errno));
+        sb.append(": ").append(ErrnoNames.describe(errno));
         if (hint != null && !hint.isEmpty()) {
             sb.append("; ").append(hint);
         }
@@ -80,7 +79,7 @@ public class VfioException extends IOException {
 
     /** The symbolic errno, e.g. {@code EINVAL}; empty when {@link #errno()} is 0. */
     public String errnoName() {
-        return errno == 0 ? "" : Errno.name(errno);
+        return errno == 0 ? "" : ErrnoNames.name(errno);
     }
 
     /** What usually causes this and how to fix it, or null. */

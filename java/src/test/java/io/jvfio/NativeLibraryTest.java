@@ -4,23 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jvfio.internal.Errno;
-import io.jvfio.internal.NativeLibrary;
 import io.jvfio.internal.UnixNative;
+import io.jvfio.memory.DmaBuffer;
 import org.junit.jupiter.api.Test;
 
 class NativeLibraryTest {
     @Test
     void loadsTheBundledLibraryAndChecksItsAbi() {
-        assertNull(NativeLibrary.unavailabilityCause());
-        assertTrue(NativeLibrary.isAvailable());
-        assertEquals(2, UnixNative.abiVersion());
+        assertNull(Jvfio.unavailabilityCause());
+        assertTrue(Jvfio.isAvailable());
+        assertEquals("jvfio-linux-" + (System.getProperty("os.arch").equals("amd64") ? "x86_64" : System.getProperty("os.arch")),
+                Jvfio.nativeLibraryName());
+        assertEquals(3, UnixNative.abiVersion());
     }
 
     @Test
-    void errnoNamesComeFromTheCLibrary() {
-        assertEquals("EINVAL", Errno.name(Errno.EINVAL));
-        assertEquals("EINVAL (Invalid argument)", Errno.describe(Errno.EINVAL));
-        assertEquals(4096, io.jvfio.internal.UnixConstants.PAGE_SIZE);
+    void thePageSizeComesFromTheCLibrary() {
+        assertEquals(4096, DmaBuffer.pageSize());
     }
 }

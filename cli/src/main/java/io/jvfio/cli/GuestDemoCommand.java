@@ -13,6 +13,7 @@ import io.jvfio.memory.DmaBuffer;
 import io.jvfio.memory.IovaRange;
 import io.jvfio.pci.PciAddress;
 import io.jvfio.pci.PciSysfs;
+import io.jvfio.testing.MockFaultSource;
 import io.jvfio.vfio.EnabledIrq;
 import io.jvfio.vfio.Mmio;
 import io.jvfio.vfio.PciIndex;
@@ -122,13 +123,14 @@ final class GuestDemoCommand implements Callable<Integer> {
         out.printf("== 5. I/O page faults: the fault-service loop on a real iommufd fault queue ==%n");
         out.println("fault source: the kernel's iommufd test mock (CONFIG_IOMMUFD_TEST); guest memory 64 MiB, first 1 MiB"
                 + " pinned (selective faulting), the rest mapped on demand");
-        try (FaultServer server = FaultServer.forMock().memory(64L << 20).pin(IovaRange.ofLength(0, 1L << 20)).open()) {
+        MockFaultSource mock = new MockFaultSource();
+        try (FaultServer server = FaultServer.forSource(mock).memory(64L << 20).pin(IovaRange.ofLength(0, 1L << 20)).open()) {
             DemandMapPolicy demandMap = server.demandMap().orElseThrow();
             FaultServiceLoop loop = server.loop().orElseThrow();
             long pinnedPages = demandMap.pagesMapped();
             server.start();
             long t0 = System.nanoTime();
-            long fired = MockBurst.fire(server.mock().orElseThrow(), server.faultable(), server.region().iovaRange(), faults, 16);
+            long fired = MockBurst.fire(mock.device(), server.faultable(), server.region().iovaRange(), faults, 16);
             while (loop.stats().groups() < fired && loop.failure() == null) {
                 Thread.sleep(1);
             }

@@ -1,7 +1,7 @@
 package io.jvfio.cli;
 
-import io.jvfio.internal.NativeLibrary;
-import io.jvfio.internal.UnixNative;
+import io.jvfio.Jvfio;
+import io.jvfio.memory.DmaBuffer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -128,18 +128,18 @@ final class MachineChecks {
     }
 
     private static MachineCheck nativeLibrary() {
-        if (NativeLibrary.isAvailable()) {
-            return MachineCheck.ok("native shim", NativeLibrary.libraryName() + " loaded");
+        if (Jvfio.isAvailable()) {
+            return MachineCheck.ok("native shim", Jvfio.nativeLibraryName() + " loaded");
         }
-        return MachineCheck.fail("native shim", String.valueOf(NativeLibrary.unavailabilityCause().getMessage()),
+        return MachineCheck.fail("native shim", String.valueOf(Jvfio.unavailabilityCause().getMessage()),
                 "set -Djava.io.tmpdir to a directory that allows exec, or put the library on java.library.path");
     }
 
     private static MachineCheck memlock() {
-        if (!NativeLibrary.isAvailable()) {
+        if (!Jvfio.isAvailable()) {
             return MachineCheck.warn("memlock limit", "unknown (no native shim)", "");
         }
-        long limit = UnixNative.memlockLimit();
+        long limit = DmaBuffer.memlockLimit();
         if (limit == Long.MAX_VALUE) {
             return MachineCheck.ok("memlock limit", "unlimited");
         }

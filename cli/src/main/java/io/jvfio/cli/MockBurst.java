@@ -1,10 +1,10 @@
 package io.jvfio.cli;
 
 import io.jvfio.VfioException;
-import io.jvfio.internal.FaultConstants;
-import io.jvfio.internal.UnixConstants;
-import io.jvfio.iommufd.testing.MockIommuDevice;
+import io.jvfio.fault.FaultPermissions;
+import io.jvfio.memory.DmaBuffer;
 import io.jvfio.memory.IovaRange;
+import io.jvfio.testing.MockIommuDevice;
 import java.util.List;
 
 /**
@@ -18,8 +18,8 @@ final class MockBurst {
     /** Fires {@code count} requests over {@code faultable} and {@code outside} just past {@code memory}; returns how many. */
     static long fire(MockIommuDevice mock, List<IovaRange> faultable, IovaRange memory, long count, long outside)
             throws VfioException {
-        int perm = FaultConstants.PERM_READ | FaultConstants.PERM_WRITE;
-        long page = UnixConstants.PAGE_SIZE;
+        int perm = FaultPermissions.READ | FaultPermissions.WRITE;
+        long page = DmaBuffer.pageSize();
         if (count > 0 && faultable.stream().allMatch(r -> r.length() < page)) {
             throw new IllegalStateException("all guest memory is pinned: nothing is left to fault on");
         }

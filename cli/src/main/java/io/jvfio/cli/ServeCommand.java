@@ -9,6 +9,7 @@ import io.jvfio.fault.FaultServiceLoop;
 import io.jvfio.fault.FaultStats;
 import io.jvfio.memory.IovaRange;
 import io.jvfio.pci.PciAddress;
+import io.jvfio.testing.MockFaultSource;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -81,7 +82,8 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        FaultServer.Builder b = source.device != null ? FaultServer.forDevice(PciAddress.parse(source.device)) : FaultServer.forMock();
+        MockFaultSource mock = source.mock ? new MockFaultSource() : null;
+        FaultServer.Builder b = mock == null ? FaultServer.forDevice(PciAddress.parse(source.device)) : FaultServer.forSource(mock);
         b.memory(SizeParser.parse(memory)).batch(batch).window(window);
         if (policy.equals("reject-all")) {
             b.policy(group -> FaultResponse.INVALID);
@@ -117,7 +119,7 @@ final class ServeCommand implements Callable<Integer> {
             out.flush();
             server.start();
             if (burst > 0) {
-                MockBurst.fire(server.mock().orElseThrow(), server.faultable(), server.region().iovaRange(), burst, outside);
+                MockBurst.fire(mock.device(), server.faultable(), server.region().iovaRange(), burst, outside);
             }
             waitForStop(server, stop, out);
             VfioException closing = null;

@@ -1,11 +1,9 @@
 package io.jvfio.cli;
 
 import io.jvfio.VfioException;
-import io.jvfio.internal.Errno;
-import io.jvfio.internal.UnixConstants;
-import io.jvfio.internal.UnixNative;
 import io.jvfio.pci.PciAddress;
 import io.jvfio.pci.PciSysfs;
+import io.jvfio.vfio.VfioGroup;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -63,16 +61,9 @@ final class UnbindCommand implements Callable<Integer> {
      */
     private static void refuseIfOpen(PciAddress address, PciSysfs sysfs) throws VfioException {
         int group = sysfs.iommuGroup(address).orElse(-1);
-        if (group >= 0 && isDeviceNode(sysfs.vfioGroupNode(group))) {
-            // Root opens it: never through a symlink swapped in after the check, never blocking on a FIFO.
-            int fd = UnixNative.open(sysfs.vfioGroupNode(group).toString(),
-                    UnixConstants.O_RDWR | UnixConstants.O_NOFOLLOW | UnixConstants.O_NONBLOCK);
-            if (fd >= 0) {
-                UnixNative.close(fd);
-            } else if (fd == -Errno.EBUSY) {
-                throw new IllegalStateException("refusing to unbind " + address + ": a process has it open (IOMMU group "
-                        + group + " is busy); stop that process first");
-            }
+        if (group >= 0 && isDeviceNode(sysfs.vfioGroupNode(group)) && VfioGroup.inUse(group, sysfs)) {
+            throw new IllegalStateException("refusing to unbind " + address + ": a process has it open (IOMMU group "
+                    + group + " is busy); stop that process first");
         }
         List<Path> nodes = new ArrayList<>();
         if (group >= 0) {

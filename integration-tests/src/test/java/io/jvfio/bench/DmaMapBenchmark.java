@@ -1,11 +1,11 @@
 package io.jvfio.bench;
 
-import io.jvfio.internal.DmaLoopNative;
 import io.jvfio.it.GuestDevices;
 import io.jvfio.iommufd.IoAddressSpace;
 import io.jvfio.iommufd.Iommufd;
 import io.jvfio.memory.Access;
 import io.jvfio.memory.DmaBuffer;
+import io.jvfio.testing.DmaLoops;
 import io.jvfio.vfio.VfioContainer;
 import io.jvfio.vfio.VfioDevice;
 import io.jvfio.vfio.VfioGroup;
@@ -22,7 +22,7 @@ import java.util.Set;
  * The DMA-mapping benchmark, run inside the vfio guest by scripts/bench/bench-guest.sh: map and unmap one
  * range (4 KiB, 2 MiB) repeatedly, through the legacy container and through an iommufd IOAS, each
  * with edu attached so that every map and unmap reaches the emulated VT-d. The Java API against the
- * shim's C loop issuing the same ioctls; alternating runs, median reported.
+ * C loop of jvfio-testing issuing the same ioctls; alternating runs, median reported.
  *
  * Usage: DmaMapBenchmark [OUT_FILE] (system properties: jvfio.bench.runs)
  */
@@ -36,7 +36,7 @@ public final class DmaMapBenchmark {
     private interface MapPath {
         void javaMapUnmap(long vaddr, long size) throws Exception;
 
-        long cLoop(long vaddr, long size, int iterations);
+        long cLoop(long vaddr, long size, int iterations) throws Exception;
     }
 
     public static void main(String[] args) throws Exception {
@@ -55,8 +55,8 @@ public final class DmaMapBenchmark {
                             container.unmap(IOVA, size);
                         }
 
-                        public long cLoop(long va, long size, int iterations) {
-                            return DmaLoopNative.containerLoop(container.fd(), va, IOVA, size, iterations);
+                        public long cLoop(long va, long size, int iterations) throws Exception {
+                            return DmaLoops.container(container, va, IOVA, size, iterations);
                         }
                     };
                     measure("legacy container", legacy, vaddr, rows);
@@ -74,8 +74,8 @@ public final class DmaMapBenchmark {
                         ioas.unmap(IOVA, size);
                     }
 
-                    public long cLoop(long va, long size, int iterations) {
-                        return DmaLoopNative.ioasLoop(iommufd.fd(), ioas.id(), va, IOVA, size, iterations);
+                    public long cLoop(long va, long size, int iterations) throws Exception {
+                        return DmaLoops.ioas(ioas, va, IOVA, size, iterations);
                     }
                 };
                 measure("iommufd IOAS", cdev, vaddr, rows);
@@ -109,12 +109,8 @@ public final class DmaMapBenchmark {
         }
     }
 
-    private static double runC(MapPath path, long vaddr, long size, int iterations) {
-        long ns = path.cLoop(vaddr, size, iterations);
-        if (ns < 0) {
-            throw new IllegalStateException("the C loop failed: errno " + -ns);
-        }
-        return iterations * 1e9 / ns;
+    private static double runC(MapPath path, long vaddr, long size, int iterations) throws Exception {
+        return iterations * 1e9 / path.cLoop(vaddr, size, iterations);
     }
 
     private static double runJava(MapPath path, long vaddr, long size, int iterations) throws Exception {

@@ -1,16 +1,15 @@
 package io.jvfio.bench;
 
 import io.jvfio.EventFd;
+import io.jvfio.fault.FaultPermissions;
 import io.jvfio.fault.FaultResponse;
 import io.jvfio.fault.FaultServiceLoop;
 import io.jvfio.fault.FaultStats;
-import io.jvfio.internal.FaultConstants;
-import io.jvfio.internal.FaultNative;
-import io.jvfio.internal.UnixNative;
 import io.jvfio.iommufd.FaultQueue;
 import io.jvfio.iommufd.IoAddressSpace;
 import io.jvfio.iommufd.Iommufd;
-import io.jvfio.iommufd.testing.MockIommuDevice;
+import io.jvfio.testing.FaultReferenceLoop;
+import io.jvfio.testing.MockIommuDevice;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -24,8 +23,8 @@ import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 
 /**
- * The IOPF benchmark, run inside the iopf guest by scripts/bench/bench-guest.sh: the Java fault-service loop
- * against the shim's C reference loop, on the same fault source (the kernel's iommufd test mock
+ * The IOPF benchmark, run inside the iopf guest by scripts/bench/bench-guest.sh: the Java fault-service
+ * loop against jvfio-testing's C reference loop, on the same fault source (the kernel's iommufd test mock
  * delivering through a real fault fd). Each run queues N page requests first, then lets one loop
  * drain and answer them all, so both loops see exactly the same queue; the producer is not timed.
  * Runs alternate C and Java; the median run is reported. Each run is timed from the call that
@@ -84,7 +83,7 @@ public final class IopfBenchmark {
     }
 
     private void fill() throws Exception {
-        long delivered = mock.triggerBurst(0, FaultConstants.PERM_READ | FaultConstants.PERM_WRITE, BASE, 4096, FAULTS);
+        long delivered = mock.triggerBurst(0, FaultPermissions.READ | FaultPermissions.WRITE, BASE, 4096, FAULTS);
         if (delivered != FAULTS) {
             throw new IllegalStateException("the mock delivered " + delivered + " of " + FAULTS + " faults");
         }
@@ -95,7 +94,7 @@ public final class IopfBenchmark {
         ByteBuffer samples = ByteBuffer.allocateDirect(16 * FAULTS).order(ByteOrder.nativeOrder());
         try (EventFd stop = EventFd.create()) {
             long t0 = System.nanoTime();
-            long answered = FaultNative.referenceLoop(queue.fd(), stop.fd(), batch, FAULTS, UnixNative.address(samples), FAULTS);
+            long answered = FaultReferenceLoop.serve(queue, stop, batch, FAULTS, samples);
             long elapsed = System.nanoTime() - t0;
             if (answered != FAULTS) {
                 throw new IllegalStateException("the C loop answered " + answered + " of " + FAULTS);

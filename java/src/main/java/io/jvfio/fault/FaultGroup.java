@@ -12,6 +12,8 @@ public final class FaultGroup {
     private int first;
     private int size;
 
+    FaultGroup() {}
+
     void reset(FaultRecords records, int first, int size) {
         this.records = records;
         this.first = first;

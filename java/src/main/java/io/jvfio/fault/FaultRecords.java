@@ -10,7 +10,22 @@ import java.nio.ByteOrder;
  * counterpart for the answers.
  */
 public final class FaultRecords {
-    private static final int SIZE = FaultConstants.RECORD_SIZE;
+    /** sizeof(struct iommu_hwpt_pgfault): the bytes of one record. */
+    public static final int SIZE = FaultConstants.RECORD_SIZE;
+    /**
+     * Field offsets in a record and the flag bits, from C: for code that writes records the way the
+     * kernel does, e.g. a benchmark's stand-in for a fault fd.
+     */
+    public static final int FLAGS = FaultConstants.FLAGS;
+    public static final int DEV_ID = FaultConstants.DEV_ID;
+    public static final int PASID = FaultConstants.PASID;
+    public static final int GRPID = FaultConstants.GRPID;
+    public static final int PERM = FaultConstants.PERM;
+    public static final int ADDR = FaultConstants.ADDR;
+    public static final int LENGTH = FaultConstants.LENGTH;
+    public static final int COOKIE = FaultConstants.COOKIE;
+    public static final int FLAG_PASID_VALID = FaultConstants.FLAG_PASID_VALID;
+    public static final int FLAG_LAST_PAGE = FaultConstants.FLAG_LAST_PAGE;
 
     private final ByteBuffer buffer;
     private int count;
@@ -56,44 +71,44 @@ public final class FaultRecords {
     }
 
     public int flags(int i) {
-        return buffer.getInt(i * SIZE + FaultConstants.FLAGS);
+        return buffer.getInt(i * SIZE + FLAGS);
     }
 
     public int devId(int i) {
-        return buffer.getInt(i * SIZE + FaultConstants.DEV_ID);
+        return buffer.getInt(i * SIZE + DEV_ID);
     }
 
     public int pasid(int i) {
-        return buffer.getInt(i * SIZE + FaultConstants.PASID);
+        return buffer.getInt(i * SIZE + PASID);
     }
 
     public int grpid(int i) {
-        return buffer.getInt(i * SIZE + FaultConstants.GRPID);
+        return buffer.getInt(i * SIZE + GRPID);
     }
 
     /** IOMMU_PGFAULT_PERM_* bits; {@link FaultPermissions} decodes them. */
     public int perm(int i) {
-        return buffer.getInt(i * SIZE + FaultConstants.PERM);
+        return buffer.getInt(i * SIZE + PERM);
     }
 
     public long addr(int i) {
-        return buffer.getLong(i * SIZE + FaultConstants.ADDR);
+        return buffer.getLong(i * SIZE + ADDR);
     }
 
     public int length(int i) {
-        return buffer.getInt(i * SIZE + FaultConstants.LENGTH);
+        return buffer.getInt(i * SIZE + LENGTH);
     }
 
     public int cookie(int i) {
-        return buffer.getInt(i * SIZE + FaultConstants.COOKIE);
+        return buffer.getInt(i * SIZE + COOKIE);
     }
 
     public boolean pasidValid(int i) {
-        return (flags(i) & FaultConstants.FLAG_PASID_VALID) != 0;
+        return (flags(i) & FLAG_PASID_VALID) != 0;
     }
 
     public boolean lastPage(int i) {
-        return (flags(i) & FaultConstants.FLAG_LAST_PAGE) != 0;
+        return (flags(i) & FLAG_LAST_PAGE) != 0;
     }
 
     /** Whether record {@code i} ends its group: LAST_PAGE, the next record has another cookie, or the read ends. */

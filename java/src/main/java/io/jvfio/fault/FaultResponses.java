@@ -10,7 +10,11 @@ import java.nio.ByteOrder;
  * {@link io.jvfio.iommufd.FaultQueue#respond}: no object per answer.
  */
 public final class FaultResponses {
-    private static final int SIZE = FaultConstants.RESPONSE_SIZE;
+    /** sizeof(struct iommu_hwpt_page_response): the bytes of one response. */
+    public static final int SIZE = FaultConstants.RESPONSE_SIZE;
+    /** Field offsets in a response, from C: for code that writes or reads responses without this class. */
+    public static final int COOKIE = FaultConstants.RESPONSE_COOKIE;
+    public static final int CODE = FaultConstants.RESPONSE_CODE;
 
     private final ByteBuffer buffer;
     private int count;
@@ -48,18 +52,18 @@ public final class FaultResponses {
             throw new IllegalStateException("no room for a response " + (count + 1) + " in " + this);
         }
         int at = count * SIZE;
-        buffer.putInt(at + FaultConstants.RESPONSE_COOKIE, cookie);
-        buffer.putInt(at + FaultConstants.RESPONSE_CODE, answer.code());
+        buffer.putInt(at + COOKIE, cookie);
+        buffer.putInt(at + CODE, answer.code());
         count++;
     }
 
     public int cookie(int i) {
-        return buffer.getInt(i * SIZE + FaultConstants.RESPONSE_COOKIE);
+        return buffer.getInt(i * SIZE + COOKIE);
     }
 
     /** IOMMUFD_PAGE_RESP_* of response {@code i}. */
     public int code(int i) {
-        return buffer.getInt(i * SIZE + FaultConstants.RESPONSE_CODE);
+        return buffer.getInt(i * SIZE + CODE);
     }
 
     @Override

@@ -1,14 +1,12 @@
 package io.jvfio.fault;
 
 import io.jvfio.VfioException;
-import io.jvfio.internal.IommufdConstants;
 import io.jvfio.internal.UnixConstants;
 import io.jvfio.iommufd.FaultQueue;
 import io.jvfio.iommufd.HwPageTable;
 import io.jvfio.iommufd.HwptFlag;
 import io.jvfio.iommufd.IoAddressSpace;
 import io.jvfio.iommufd.Iommufd;
-import io.jvfio.iommufd.testing.MockIommuDevice;
 import io.jvfio.memory.Access;
 import io.jvfio.memory.DmaBuffer;
 import io.jvfio.memory.IovaRange;
@@ -38,10 +36,11 @@ import org.slf4j.LoggerFactory;
  * <li>for every other device ({@link DeviceFaultMode#NONE}, no PRI, SELECTIVE without a mediator):
  * all memory pinned and mapped before the device is attached, and no fault queue.</li>
  * </ul>
- * Ranges given with {@link Builder#pin} are pinned in every mode. The kernel's iommufd test mock
- * ({@link #forMock()}) takes faults anywhere. {@link #close()} tears down in the only safe order:
- * the loop stops and answers what it read, the device is detached (the kernel answers what came
- * after), then the memory is unmapped, so no fault maps a page back in behind the unmap.
+ * Ranges given with {@link Builder#pin} are pinned in every mode. A {@link FaultSource} that is not a
+ * device ({@link #forSource}), such as the kernel's iommufd test mock, takes faults anywhere.
+ * {@link #close()} tears down in the only safe order: the loop stops and answers what it read, the
+ * device is detached (the kernel answers what came after), then the memory is unmapped, so no fault
+ * maps a page back in behind the unmap.
  */
 public final class FaultServer implements AutoCloseable {
     /** Where a real device sees guest memory unless told otherwise. */
@@ -63,7 +62,7 @@ public final class FaultServer implements AutoCloseable {
     private boolean attached;
     private FaultQueue queue;
     private HwPageTable pageTable;
-    private MockIommuDevice mock;
+    private FaultSource source;
     private DemandMapPolicy demandMap;
     private FaultServiceLoop loop;
     private boolean allPinned;
@@ -73,7 +72,7 @@ public final class FaultServer implements AutoCloseable {
     private boolean closed;
 
     private FaultServer(Builder b) throws VfioException {
-        name = b.device != null ? b.device.toString() : "the iommufd test mock";
+        name = b.device != null ? b.device.toString() : b.source.toString();
         if (b.buffer != null && !b.buffer.isOpen()) {
             throw new IllegalArgumentException("the guest memory given for " + name + " (" + b.buffer + ") is closed");
         }
@@ -87,7 +86,7 @@ public final class FaultServer implements AutoCloseable {
             if (b.device != null) {
                 openDevice(b, memory);
             } else {
-                openMock(b, memory);
+                openSource(b, memory);
             }
         } catch (VfioException | RuntimeException e) {
             try {
@@ -115,8 +114,7 @@ public final class FaultServer implements AutoCloseable {
             return;
         }
         queue = FaultQueue.allocate(iommufd);
-        pageTable = HwPageTable.allocate(iommufd, deviceId, ioas.id(), EnumSet.noneOf(HwptFlag.class),
-                IommufdConstants.HWPT_DATA_NONE, null, queue);
+        pageTable = HwPageTable.allocate(iommufd, deviceId, ioas.id(), EnumSet.noneOf(HwptFlag.class), queue);
         if (decision.mode() == DeviceFaultMode.SELECTIVE) {
             List<IovaRange> mediated = Objects.requireNonNull(b.mediator.nonFaultable(device, region),
                     "the mediator of " + name + " returned null");
@@ -133,12 +131,13 @@ public final class FaultServer implements AutoCloseable {
         attached = true;
     }
 
-    private void openMock(Builder b, DmaBuffer memory) throws VfioException {
+    private void openSource(Builder b, DmaBuffer memory) throws VfioException {
         queue = FaultQueue.allocate(iommufd);
-        mock = MockIommuDevice.create(ioas, queue);
+        b.source.attach(ioas, queue);
+        source = b.source;
         decision = new DevicePolicyTable.Decision(DeviceFaultMode.ARBITRARY_FAULTS,
                 "ARBITRARY_FAULTS: it faults wherever it is told to");
-        region = region(b, memory, MockIommuDevice.aperture().start());
+        region = region(b, memory, source.defaultIova());
         serveFaults(b, userPins(b));
     }
 
@@ -177,12 +176,12 @@ public final class FaultServer implements AutoCloseable {
 
     /** A real device: on vfio-pci, with a VFIO cdev. */
     public static Builder forDevice(PciAddress device) {
-        return new Builder(Objects.requireNonNull(device, "device"));
+        return new Builder(Objects.requireNonNull(device, "device"), null);
     }
 
-    /** The kernel's iommufd test mock (CONFIG_IOMMUFD_TEST) as the fault source. */
-    public static Builder forMock() {
-        return new Builder(null);
+    /** A fault source that is not a device, e.g. the kernel's iommufd test mock; the server closes it once attached. */
+    public static Builder forSource(FaultSource source) {
+        return new Builder(null, Objects.requireNonNull(source, "source"));
     }
 
     /** Starts serving faults; a server that pinned everything has nothing to serve and starts nothing. */
@@ -226,14 +225,9 @@ public final class FaultServer implements AutoCloseable {
         return Optional.ofNullable(demandMap);
     }
 
-    /** The device, open and attached; empty for the test mock. */
+    /** The device, open and attached; empty for a {@link FaultSource}. */
     public Optional<VfioDevice> device() {
         return Optional.ofNullable(device);
-    }
-
-    /** The test mock that raises faults on request; empty for a real device. */
-    public Optional<MockIommuDevice> mock() {
-        return Optional.ofNullable(mock);
     }
 
     /**
@@ -273,8 +267,8 @@ public final class FaultServer implements AutoCloseable {
         if (attached) {
             t.run(device::detach);
         }
-        if (mock != null) {
-            t.run(mock::close);
+        if (source != null) {
+            t.run(source::close);
         }
         if (demandMap != null) {
             t.run(demandMap::unmapAll);
@@ -345,6 +339,7 @@ public final class FaultServer implements AutoCloseable {
     /** The choices of a fault server; {@link #open()} builds it. */
     public static final class Builder {
         private final PciAddress device;
+        private final FaultSource source;
         private long size = 64L << 20;
         private DmaBuffer buffer;
         private long iova = -1;
@@ -355,8 +350,9 @@ public final class FaultServer implements AutoCloseable {
         private int batch = FaultServiceLoop.DEFAULT_BATCH;
         private int window = 1;
 
-        private Builder(PciAddress device) {
+        private Builder(PciAddress device, FaultSource source) {
             this.device = device;
+            this.source = source;
         }
 
         /** Guest memory of {@code bytes}, reserved (not populated) and freed by the server (default 64 MiB). */
@@ -375,7 +371,7 @@ public final class FaultServer implements AutoCloseable {
             return this;
         }
 
-        /** Where the device sees guest memory (default: 1 GiB, or the mock's aperture); page-aligned. */
+        /** Where the device sees guest memory (default: 1 GiB, or the source's default); page-aligned. */
         public Builder iova(long iova) {
             if (iova < 0 || iova % UnixConstants.PAGE_SIZE != 0) {
                 throw new IllegalArgumentException(String.format("guest memory needs a page-aligned IOVA, not 0x%x", iova));

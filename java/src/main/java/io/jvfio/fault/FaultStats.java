@@ -34,6 +34,8 @@ public final class FaultStats {
     private final Histogram total = new Histogram(HISTOGRAM_RANGE_NANOS, 3);
     private final long startNanos = System.nanoTime();
 
+    FaultStats() {}
+
     /** The answers of one batch, as the processor decided them; published with the batch. */
     void addAnswers(int successCount, int invalidCount, int errors) {
         success += successCount;

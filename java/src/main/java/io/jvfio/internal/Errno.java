@@ -1,12 +1,7 @@
 package io.jvfio.internal;
 
-import java.util.concurrent.ConcurrentHashMap;
-
-/** errno names and texts from the C library, cached: messages are built on error paths only. */
+/** errno values as the shim was compiled with them, for comparing -errno results. */
 public final class Errno {
-    private static final ConcurrentHashMap<Integer, String> NAMES = new ConcurrentHashMap<>();
-    private static final ConcurrentHashMap<Integer, String> TEXTS = new ConcurrentHashMap<>();
-
     public static final int EAGAIN = UnixConstants.EAGAIN;
     public static final int EINTR = UnixConstants.EINTR;
     public static final int EINVAL = UnixConstants.C.getInt("EINVAL");
@@ -20,7 +15,6 @@ public final class Errno {
     public static final int ENOSPC = UnixConstants.C.getInt("ENOSPC");
     public static final int EEXIST = UnixConstants.C.getInt("EEXIST");
     public static final int EOPNOTSUPP = UnixConstants.C.getInt("EOPNOTSUPP");
-    public static final int ESPIPE = UnixConstants.C.getInt("ESPIPE");
     public static final int EFAULT = UnixConstants.C.getInt("EFAULT");
     public static final int ENXIO = UnixConstants.C.getInt("ENXIO");
     public static final int EBADF = UnixConstants.C.getInt("EBADF");
@@ -31,22 +25,4 @@ public final class Errno {
     public static final int EADDRINUSE = UnixConstants.C.getInt("EADDRINUSE");
 
     private Errno() {}
-
-    /** e.g. "EINVAL"; "errno N" when the C library has no name for it. */
-    public static String name(int errno) {
-        return NAMES.computeIfAbsent(errno, e -> {
-            String n = UnixNative.errorName(e);
-            return n != null ? n : "errno " + e;
-        });
-    }
-
-    /** e.g. "Invalid argument". */
-    public static String text(int errno) {
-        return TEXTS.computeIfAbsent(errno, UnixNative::errorText);
-    }
-
-    /** e.g. "EINVAL (Invalid argument)". */
-    public static String describe(int errno) {
-        return name(errno) + " (" + text(errno) + ")";
-    }
 }

@@ -14,10 +14,4 @@ public final class FaultNative {
 
     /** Writes responses: bytes the kernel took (up to the first it refuses), -EINVAL when it refuses the first. */
     public static native long respond(int faultFd, long address, int length);
-
-    /**
-     * The C reference serving loop (benchmarks only): answers SUCCESS to every group until
-     * {@code maxGroups} or the stop eventfd; per batch stores (latency ns, groups) longs at {@code samples}.
-     */
-    public static native long referenceLoop(int faultFd, int stopFd, int batch, long maxGroups, long samples, int maxSamples);
 }

@@ -14,17 +14,8 @@ public final class UnixNative {
 
     public static native int abiVersion();
 
-    /** Returns its argument: the cost of a bare JNI call, for the benchmarks. */
-    public static native int noop(int value);
-
     /** The constants table, see {@link NativeConstants}. */
     public static native String constants();
-
-    /** The symbolic name of an errno value (e.g. "EINVAL"), or null when unknown. */
-    public static native String errorName(int errno);
-
-    /** The description of an errno value (e.g. "Invalid argument"). */
-    public static native String errorText(int errno);
 
     /** open(2) with O_CLOEXEC added. */
     public static native int open(String path, int flags);

@@ -31,6 +31,12 @@ public final class HwPageTable implements AutoCloseable {
         return allocate(iommufd, deviceId, ioasId, flags, IommufdConstants.HWPT_DATA_NONE, null, null);
     }
 
+    /** A paging HWPT over an IOAS whose page faults go to {@code faultQueue} (Linux 6.13+; 6.12 only nested). */
+    public static HwPageTable allocate(Iommufd iommufd, int deviceId, int ioasId, Set<HwptFlag> flags, FaultQueue faultQueue)
+            throws VfioException {
+        return allocate(iommufd, deviceId, ioasId, flags, IommufdConstants.HWPT_DATA_NONE, null, faultQueue);
+    }
+
     /**
      * The general form: {@code dataType} and {@code data} describe a nested table's driver-specific
      * stage-1 (e.g. IOMMU_HWPT_DATA_VTD_S1); a non-null {@code faultQueue} receives the table's page

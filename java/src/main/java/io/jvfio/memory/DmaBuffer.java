@@ -91,6 +91,19 @@ public final class DmaBuffer implements AutoCloseable {
         }
     }
 
+    /** The base page size (sysconf(_SC_PAGESIZE)): what buffers are rounded to and IOVAs aligned to. */
+    public static int pageSize() {
+        return UnixConstants.PAGE_SIZE;
+    }
+
+    /**
+     * RLIMIT_MEMLOCK's soft limit in bytes ({@link Long#MAX_VALUE} for unlimited): DMA mappings pin
+     * memory against it.
+     */
+    public static long memlockLimit() {
+        return UnixNative.memlockLimit();
+    }
+
     private static long roundUp(long size, long unit) {
         if (size <= 0) {
             throw new IllegalArgumentException("a DMA buffer needs a positive size, not " + size);

@@ -79,6 +79,11 @@ public final class VfioContainer implements DmaMapper, AutoCloseable {
         }
     }
 
+    /** Whether the container offers the type1 v2 IOMMU model that {@link #setType1v2()} sets. */
+    public boolean supportsType1v2() throws VfioException {
+        return checkExtension(VfioConstants.VFIO_TYPE1v2_IOMMU);
+    }
+
     public void setType1v2() throws VfioException {
         setIommu(VfioConstants.VFIO_TYPE1v2_IOMMU);
     }

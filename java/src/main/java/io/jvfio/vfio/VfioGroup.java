@@ -40,6 +40,21 @@ public final class VfioGroup implements AutoCloseable {
         return new VfioGroup(group, new OwnedFd(fd, "group " + group), sysfs);
     }
 
+    /**
+     * Whether a process holds the group open: the kernel lets one open its node at a time and refuses
+     * the next with EBUSY. Opens the node itself, never through a symlink and never blocking (on a
+     * FIFO planted in its place), and closes it again at once.
+     */
+    public static boolean inUse(int group, PciSysfs sysfs) {
+        int fd = UnixNative.open(sysfs.vfioGroupNode(group).toString(),
+                UnixConstants.O_RDWR | UnixConstants.O_NOFOLLOW | UnixConstants.O_NONBLOCK);
+        if (fd < 0) {
+            return fd == -io.jvfio.internal.Errno.EBUSY;
+        }
+        UnixNative.close(fd);
+        return false;
+    }
+
     /** Opens the group that a device belongs to. */
     public static VfioGroup forDevice(PciAddress device) throws VfioException {
         PciSysfs sysfs = PciSysfs.system();

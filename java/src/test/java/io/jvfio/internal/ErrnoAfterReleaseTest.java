@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.jvfio.VfioException;
+import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -27,8 +29,14 @@ class ErrnoAfterReleaseTest {
         }
 
         private static void report(String call, int result) {
-            System.out.println(call + " " + (result < 0 ? UnixNative.errorName(-result) : "succeeded"));
+            System.out.println(call + " " + (result < 0 ? VfioException.of(call, "", -result, null).errnoName() : "succeeded"));
         }
+    }
+
+    /** Surefire runs these tests on the module path; the probe runs all of it on the class path. */
+    private static String classPath() {
+        String modules = System.getProperty("jdk.module.path");
+        return System.getProperty("java.class.path") + (modules == null ? "" : File.pathSeparator + modules);
     }
 
     @Test
@@ -38,7 +46,7 @@ class ErrnoAfterReleaseTest {
                 .inheritIO().start();
         assumeTrue(cc.waitFor() == 0, "needs a C compiler");
         ProcessBuilder child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xcheck:jni", "-cp", System.getProperty("java.class.path"), Probe.class.getName())
+                "-Xcheck:jni", "-cp", classPath(), Probe.class.getName())
                 .redirectErrorStream(true);
         child.environment().put("LD_PRELOAD", preload.toString());
         Process probe = child.start();

@@ -1,6 +1,6 @@
 package io.jvfio.bench.bindings;
 
-import io.jvfio.internal.FaultConstants;
+import io.jvfio.fault.FaultRecords;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -49,7 +49,7 @@ public abstract class BindingBenchmark {
         Fixture.expect(write(f.kernel, f.fixtureAddress, FaultBatch.RECORDS_BYTES), FaultBatch.RECORDS_BYTES, "deliver");
         long n = read(f.queue, f.recordsAddress, FaultBatch.RECORDS_BYTES);
         Fixture.expect(n, FaultBatch.RECORDS_BYTES, "read records");
-        int length = FaultBatch.answer(f.records, (int) (n / FaultConstants.RECORD_SIZE), f.responses);
+        int length = FaultBatch.answer(f.records, (int) (n / FaultRecords.SIZE), f.responses);
         Fixture.expect(write(f.queue, f.responsesAddress, length), length, "write responses");
         Fixture.expect(read(f.kernel, f.drainedAddress, FaultBatch.MAX_RESPONSES_BYTES), length, "take responses");
         return length;

@@ -1,6 +1,9 @@
 package io.jvfio.bench.bindings;
 
-import io.jvfio.internal.FaultConstants;
+import io.jvfio.fault.FaultPermissions;
+import io.jvfio.fault.FaultRecords;
+import io.jvfio.fault.FaultResponse;
+import io.jvfio.fault.FaultResponses;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -12,8 +15,8 @@ import java.nio.ByteOrder;
  */
 public final class FaultBatch {
     public static final int RECORDS = 64;
-    public static final int RECORDS_BYTES = RECORDS * FaultConstants.RECORD_SIZE;
-    public static final int MAX_RESPONSES_BYTES = RECORDS * FaultConstants.RESPONSE_SIZE;
+    public static final int RECORDS_BYTES = RECORDS * FaultRecords.SIZE;
+    public static final int MAX_RESPONSES_BYTES = RECORDS * FaultResponses.SIZE;
     /** Group sizes repeat 1, 1, 2, 4: 64 records make 32 groups, like a device faulting on short runs. */
     private static final int[] GROUP_SIZES = {1, 1, 2, 4};
 
@@ -27,14 +30,14 @@ public final class FaultBatch {
         for (int g = 0; i < RECORDS; g++) {
             int size = Math.min(GROUP_SIZES[g % GROUP_SIZES.length], RECORDS - i);
             for (int k = 0; k < size; k++, i++) {
-                int at = i * FaultConstants.RECORD_SIZE;
-                b.putInt(at + FaultConstants.FLAGS, k == size - 1 ? FaultConstants.FLAG_LAST_PAGE : 0);
-                b.putInt(at + FaultConstants.DEV_ID, 1);
-                b.putInt(at + FaultConstants.GRPID, g & 0x1ff);
-                b.putInt(at + FaultConstants.PERM, FaultConstants.PERM_READ | FaultConstants.PERM_WRITE);
-                b.putLong(at + FaultConstants.ADDR, 0x100000L + 4096L * i);
-                b.putInt(at + FaultConstants.LENGTH, 4096);
-                b.putInt(at + FaultConstants.COOKIE, cookie);
+                int at = i * FaultRecords.SIZE;
+                b.putInt(at + FaultRecords.FLAGS, k == size - 1 ? FaultRecords.FLAG_LAST_PAGE : 0);
+                b.putInt(at + FaultRecords.DEV_ID, 1);
+                b.putInt(at + FaultRecords.GRPID, g & 0x1ff);
+                b.putInt(at + FaultRecords.PERM, FaultPermissions.READ | FaultPermissions.WRITE);
+                b.putLong(at + FaultRecords.ADDR, 0x100000L + 4096L * i);
+                b.putInt(at + FaultRecords.LENGTH, 4096);
+                b.putInt(at + FaultRecords.COOKIE, cookie);
             }
             cookie++;
         }
@@ -45,16 +48,16 @@ public final class FaultBatch {
     public static int answer(ByteBuffer records, int count, ByteBuffer responses) {
         int groups = 0;
         for (int i = 0; i < count; i++) {
-            int at = i * FaultConstants.RECORD_SIZE;
-            int cookie = records.getInt(at + FaultConstants.COOKIE);
-            boolean last = (records.getInt(at + FaultConstants.FLAGS) & FaultConstants.FLAG_LAST_PAGE) != 0
-                    || i + 1 == count || records.getInt(at + FaultConstants.RECORD_SIZE + FaultConstants.COOKIE) != cookie;
+            int at = i * FaultRecords.SIZE;
+            int cookie = records.getInt(at + FaultRecords.COOKIE);
+            boolean last = (records.getInt(at + FaultRecords.FLAGS) & FaultRecords.FLAG_LAST_PAGE) != 0
+                    || i + 1 == count || records.getInt(at + FaultRecords.SIZE + FaultRecords.COOKIE) != cookie;
             if (last) {
-                int r = groups++ * FaultConstants.RESPONSE_SIZE;
-                responses.putInt(r + FaultConstants.RESPONSE_COOKIE, cookie);
-                responses.putInt(r + FaultConstants.RESPONSE_CODE, FaultConstants.RESP_SUCCESS);
+                int r = groups++ * FaultResponses.SIZE;
+                responses.putInt(r + FaultResponses.COOKIE, cookie);
+                responses.putInt(r + FaultResponses.CODE, FaultResponse.SUCCESS.code());
             }
         }
-        return groups * FaultConstants.RESPONSE_SIZE;
+        return groups * FaultResponses.SIZE;
     }
 }

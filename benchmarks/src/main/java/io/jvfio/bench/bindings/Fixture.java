@@ -1,7 +1,8 @@
 package io.jvfio.bench.bindings;
 
-import io.jvfio.internal.NativeLibrary;
-import io.jvfio.internal.UnixNative;
+import io.jvfio.EventFd;
+import io.jvfio.VfioException;
+import io.jvfio.testing.RawIo;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.openjdk.jmh.annotations.Level;
@@ -20,8 +21,8 @@ public class Fixture {
     private static final int AF_UNIX = 1;
     private static final int SOCK_SEQPACKET = 5;
     private static final int SOCK_NONBLOCK = 04000;
-    private static final int EFD_NONBLOCK = 04000;
 
+    private EventFd eventFdHandle;
     public int eventFd;
     /** The fault queue's end: the loop reads records from it and writes responses to it. */
     public int queue;
@@ -39,12 +40,12 @@ public class Fixture {
     public long counterAddress;
 
     @Setup(Level.Trial)
-    public void open() {
-        NativeLibrary.ensureAvailability();
-        eventFd = UnixNative.eventfd(0, EFD_NONBLOCK);
+    public void open() throws VfioException {
+        eventFdHandle = EventFd.create();
+        eventFd = eventFdHandle.fd();
         int[] pair = new int[2];
-        if (eventFd < 0 || JnaLibc.socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0, pair) != 0) {
-            throw new IllegalStateException("eventfd or socketpair failed");
+        if (JnaLibc.socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0, pair) != 0) {
+            throw new IllegalStateException("socketpair failed");
         }
         queue = pair[0];
         kernel = pair[1];
@@ -53,18 +54,18 @@ public class Fixture {
         responses = direct(FaultBatch.MAX_RESPONSES_BYTES);
         drained = direct(FaultBatch.MAX_RESPONSES_BYTES);
         counter = direct(8).putLong(0, 1);
-        fixtureAddress = UnixNative.address(fixture);
-        recordsAddress = UnixNative.address(records);
-        responsesAddress = UnixNative.address(responses);
-        drainedAddress = UnixNative.address(drained);
-        counterAddress = UnixNative.address(counter);
+        fixtureAddress = RawIo.address(fixture);
+        recordsAddress = RawIo.address(records);
+        responsesAddress = RawIo.address(responses);
+        drainedAddress = RawIo.address(drained);
+        counterAddress = RawIo.address(counter);
     }
 
     @TearDown(Level.Trial)
-    public void close() {
-        UnixNative.close(eventFd);
-        UnixNative.close(queue);
-        UnixNative.close(kernel);
+    public void close() throws VfioException {
+        eventFdHandle.close();
+        JnaLibc.close(queue);
+        JnaLibc.close(kernel);
     }
 
     private static ByteBuffer direct(int size) {

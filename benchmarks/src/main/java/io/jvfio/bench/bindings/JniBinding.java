@@ -1,27 +1,21 @@
 package io.jvfio.bench.bindings;
 
-import io.jvfio.internal.NativeLibrary;
-import io.jvfio.internal.UnixNative;
+import io.jvfio.testing.RawIo;
 
-/** jvfio's own bridge: natives registered in JNI_OnLoad, primitives and addresses across. */
+/** jvfio's way across: natives registered in JNI_OnLoad, primitives and addresses, as its shim calls them. */
 public class JniBinding extends BindingBenchmark {
-    static {
-        // The natives exist once JNI_OnLoad has registered them.
-        NativeLibrary.ensureAvailability();
-    }
-
     @Override
     protected int noop(int value) {
-        return UnixNative.noop(value);
+        return RawIo.noop(value);
     }
 
     @Override
     protected long read(int fd, long address, long length) {
-        return UnixNative.read(fd, address, (int) length);
+        return RawIo.read(fd, address, (int) length);
     }
 
     @Override
     protected long write(int fd, long address, long length) {
-        return UnixNative.write(fd, address, (int) length);
+        return RawIo.write(fd, address, (int) length);
     }
 }

@@ -1,6 +1,6 @@
 package io.jvfio.bench.bindings;
 
-import io.jvfio.internal.NativeLibrary;
+import io.jvfio.testing.TestingLibrary;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -8,7 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
-/** The shim's .so as a file, for the bindings that open it by path (JNA, jnr-ffi, FFM) to call jvfio_noop. */
+/** The testing library's .so as a file, for the bindings that open it by path (JNA, jnr-ffi, FFM) to call jvfio_noop. */
 public final class ShimFile {
     private static Path path;
 
@@ -16,7 +16,7 @@ public final class ShimFile {
 
     public static synchronized Path path() {
         if (path == null) {
-            String resource = "META-INF/native/lib" + NativeLibrary.libraryName() + ".so";
+            String resource = "META-INF/native/lib" + TestingLibrary.libraryName() + ".so";
             try (InputStream in = ShimFile.class.getClassLoader().getResourceAsStream(resource)) {
                 if (in == null) {
                     throw new IllegalStateException("no " + resource + " on the class path");

@@ -7,14 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jvfio.VfioException;
 import io.jvfio.fault.DemandMapPolicy;
+import io.jvfio.fault.FaultPermissions;
 import io.jvfio.fault.FaultServiceLoop;
 import io.jvfio.fault.FaultStats;
 import io.jvfio.fault.GuestRegion;
-import io.jvfio.internal.FaultConstants;
-import io.jvfio.iommufd.testing.MockIommuDevice;
 import io.jvfio.memory.Access;
 import io.jvfio.memory.DmaBuffer;
 import io.jvfio.memory.IovaRange;
+import io.jvfio.testing.MockIommuDevice;
 import java.util.EnumSet;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
@@ -26,18 +26,18 @@ import org.junit.jupiter.api.Test;
  * mock domain itself (IOMMU_TEST_OP_MD_CHECK_MAP), with mappings made behind the policy's back.
  */
 class DemandMapPolicyKernelTest {
-    private static final int RW = FaultConstants.PERM_READ | FaultConstants.PERM_WRITE;
+    private static final int RW = FaultPermissions.READ | FaultPermissions.WRITE;
     private static final long BASE = MockIommuDevice.aperture().start();
     private static final int PAGE = 4096;
     private static final Set<Access> READ_WRITE = EnumSet.of(Access.READ, Access.WRITE);
 
-    private MockFaultSource source;
+    private MockFaultFixture source;
     private DmaBuffer guest;
     private DmaBuffer other;
 
     @BeforeEach
     void open() throws Exception {
-        source = new MockFaultSource();
+        source = new MockFaultFixture();
         guest = DmaBuffer.reserve(64 * PAGE);
         other = DmaBuffer.allocate(PAGE);
     }
@@ -55,7 +55,7 @@ class DemandMapPolicyKernelTest {
     }
 
     /** Fires one fault at {@code iova} and waits until the loop has answered {@code groups} groups in all. */
-    private static void fault(MockFaultSource source, FaultServiceLoop loop, long iova, long groups) throws Exception {
+    private static void fault(MockFaultFixture source, FaultServiceLoop loop, long iova, long groups) throws Exception {
         source.mock.trigger(0, (int) groups, RW, iova);
         assertEquals(groups, Await.atLeast(groups, () -> loop.stats().groups(), 120), "groups answered");
     }

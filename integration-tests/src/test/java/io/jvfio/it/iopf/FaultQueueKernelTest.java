@@ -7,14 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jvfio.VfioBusyException;
 import io.jvfio.VfioException;
+import io.jvfio.fault.FaultPermissions;
 import io.jvfio.fault.FaultRecords;
 import io.jvfio.fault.FaultResponse;
 import io.jvfio.fault.FaultResponses;
-import io.jvfio.internal.Errno;
-import io.jvfio.internal.FaultConstants;
-import io.jvfio.internal.UnixNative;
 import io.jvfio.iommufd.FaultQueue;
-import io.jvfio.iommufd.testing.MockIommuDevice;
+import io.jvfio.testing.MockIommuDevice;
+import io.jvfio.testing.RawIo;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.HashSet;
@@ -25,16 +24,18 @@ import org.junit.jupiter.api.Test;
 
 /** What the kernel's fault queue does, read and answered by hand through the shim. */
 class FaultQueueKernelTest {
-    private static final int RW = FaultConstants.PERM_READ | FaultConstants.PERM_WRITE;
+    private static final int RW = FaultPermissions.READ | FaultPermissions.WRITE;
     private static final long BASE = MockIommuDevice.aperture().start();
+    /** asm-generic/errno-base.h: what a fault fd answers to I/O that is not whole records or responses. */
+    private static final long ESPIPE = 29;
 
-    private MockFaultSource source;
-    private final ByteBuffer records = ByteBuffer.allocateDirect(256 * FaultConstants.RECORD_SIZE).order(ByteOrder.nativeOrder());
-    private final ByteBuffer responses = ByteBuffer.allocateDirect(256 * FaultConstants.RESPONSE_SIZE).order(ByteOrder.nativeOrder());
+    private MockFaultFixture source;
+    private final ByteBuffer records = ByteBuffer.allocateDirect(256 * FaultRecords.SIZE).order(ByteOrder.nativeOrder());
+    private final ByteBuffer responses = ByteBuffer.allocateDirect(256 * FaultResponses.SIZE).order(ByteOrder.nativeOrder());
 
     @BeforeEach
     void open() throws Exception {
-        source = new MockFaultSource();
+        source = new MockFaultFixture();
     }
 
     @AfterEach
@@ -43,15 +44,15 @@ class FaultQueueKernelTest {
     }
 
     private int read(int maxRecords) throws VfioException {
-        int n = source.queue.read(records.slice(0, maxRecords * FaultConstants.RECORD_SIZE));
+        int n = source.queue.read(records.slice(0, maxRecords * FaultRecords.SIZE));
         assertTrue(n >= 0, "read: " + n);
         return n;
     }
 
     /** The responses the kernel took: 1, or 0 when it refused this one. */
     private int answer(int cookie, int code) throws VfioException {
-        responses.putInt(FaultConstants.RESPONSE_COOKIE, cookie);
-        responses.putInt(FaultConstants.RESPONSE_CODE, code);
+        responses.putInt(FaultResponses.COOKIE, cookie);
+        responses.putInt(FaultResponses.CODE, code);
         return source.queue.respond(responses, 0, 1);
     }
 
@@ -73,20 +74,20 @@ class FaultQueueKernelTest {
         assertEquals(3, r.grpid(0));
         assertEquals(RW, r.perm(0));
         assertEquals(BASE + 0x5000, r.addr(0));
-        assertEquals(1, answer(r.cookie(0), FaultConstants.RESP_SUCCESS));
-        assertEquals(0, answer(r.cookie(0), FaultConstants.RESP_SUCCESS), "a second answer is refused");
+        assertEquals(1, answer(r.cookie(0), FaultResponse.SUCCESS.code()));
+        assertEquals(0, answer(r.cookie(0), FaultResponse.SUCCESS.code()), "a second answer is refused");
         assertFalse(readable());
     }
 
     @Test
     void pasidAndGroupIdAreReported() throws Exception {
-        trigger(5, 7, FaultConstants.PERM_READ, BASE);
+        trigger(5, 7, FaultPermissions.READ, BASE);
         assertEquals(1, read(1));
         FaultRecords r = FaultRecords.over(records, 1);
         assertTrue(r.pasidValid(0));
         assertEquals(5, r.pasid(0));
         assertEquals(7, r.grpid(0));
-        assertEquals(1, answer(r.cookie(0), FaultConstants.RESP_INVALID));
+        assertEquals(1, answer(r.cookie(0), FaultResponse.INVALID.code()));
     }
 
     @Test
@@ -107,19 +108,19 @@ class FaultQueueKernelTest {
 
     @Test
     void badCookiesShortWritesAndPartialBatchesSurface() throws Exception {
-        long shortWrite = UnixNative.write(source.queue.fd(), UnixNative.address(responses), 4);
-        assertEquals(-Errno.ESPIPE, shortWrite);
-        long oddRead = UnixNative.read(source.queue.fd(), UnixNative.address(records), FaultConstants.RECORD_SIZE + 1);
-        assertEquals(-Errno.ESPIPE, oddRead);
-        assertEquals(0, answer(0x7fff0000, FaultConstants.RESP_SUCCESS), "unknown cookie");
+        long shortWrite = RawIo.write(source.queue.fd(), RawIo.address(responses), 4);
+        assertEquals(-ESPIPE, shortWrite);
+        long oddRead = RawIo.read(source.queue.fd(), RawIo.address(records), FaultRecords.SIZE + 1);
+        assertEquals(-ESPIPE, oddRead);
+        assertEquals(0, answer(0x7fff0000, FaultResponse.SUCCESS.code()), "unknown cookie");
         trigger(0, 1, RW, BASE);
         trigger(0, 2, RW, BASE + 4096);
         assertEquals(2, read(16));
         FaultRecords r = FaultRecords.over(records, 2);
-        int size = FaultConstants.RESPONSE_SIZE;
-        responses.putInt(FaultConstants.RESPONSE_COOKIE, r.cookie(0)).putInt(FaultConstants.RESPONSE_CODE, 0);
-        responses.putInt(size + FaultConstants.RESPONSE_COOKIE, 0x7fff0001).putInt(size + FaultConstants.RESPONSE_CODE, 0);
-        responses.putInt(2 * size + FaultConstants.RESPONSE_COOKIE, r.cookie(1)).putInt(2 * size + FaultConstants.RESPONSE_CODE, 0);
+        int size = FaultResponses.SIZE;
+        responses.putInt(FaultResponses.COOKIE, r.cookie(0)).putInt(FaultResponses.CODE, 0);
+        responses.putInt(size + FaultResponses.COOKIE, 0x7fff0001).putInt(size + FaultResponses.CODE, 0);
+        responses.putInt(2 * size + FaultResponses.COOKIE, r.cookie(1)).putInt(2 * size + FaultResponses.CODE, 0);
         assertEquals(1, source.queue.respond(responses, 0, 3), "the kernel stops at the bad response and says how much it took");
         assertEquals(0, source.queue.respond(responses, 1, 2));
         assertEquals(1, source.queue.respond(responses, 2, 1));
@@ -132,7 +133,7 @@ class FaultQueueKernelTest {
         assertTrue(busy.getMessage().contains("fault queue " + source.queue.id()), busy.getMessage());
         trigger(0, 1, RW, BASE);
         assertEquals(1, read(1), "the queue still works after the refused destroy");
-        answer(FaultRecords.over(records, 1).cookie(0), FaultConstants.RESP_SUCCESS);
+        answer(FaultRecords.over(records, 1).cookie(0), FaultResponse.SUCCESS.code());
     }
 
     @Test

@@ -7,14 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jvfio.fault.DemandMapPolicy;
 import io.jvfio.fault.DeviceFaultMode;
+import io.jvfio.fault.FaultPermissions;
 import io.jvfio.fault.FaultPolicy;
 import io.jvfio.fault.FaultResponse;
 import io.jvfio.fault.FaultServer;
 import io.jvfio.fault.FaultServiceLoop;
-import io.jvfio.internal.FaultConstants;
-import io.jvfio.iommufd.testing.MockIommuDevice;
 import io.jvfio.memory.DmaBuffer;
 import io.jvfio.memory.IovaRange;
+import io.jvfio.testing.MockFaultSource;
+import io.jvfio.testing.MockIommuDevice;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -26,15 +27,15 @@ class FaultServerTeardownTest {
 
     @Test
     void closeStopsServingBeforeItUnmapsSoNoFaultMapsAPageBackIn() throws Exception {
-        FaultServer server = FaultServer.forMock().memory((long) PAGES * PAGE).pin(IovaRange.ofLength(0, 16 * PAGE)).open();
+        MockFaultSource mock = new MockFaultSource();
+        FaultServer server = FaultServer.forSource(mock).memory((long) PAGES * PAGE).pin(IovaRange.ofLength(0, 16 * PAGE)).open();
         DemandMapPolicy demandMap = server.demandMap().orElseThrow();
         long iova = server.region().iova();
         try {
             assertEquals(DeviceFaultMode.ARBITRARY_FAULTS, server.decision().mode());
             assertTrue(demandMap.isMapped(iova) && !demandMap.isMapped(iova + 16 * PAGE), "pins are mapped before serving");
-            MockIommuDevice mock = server.mock().orElseThrow();
             // Not started: every fault is still pending when close begins, and the loop answers them as it stops.
-            mock.triggerBurst(0, FaultConstants.PERM_READ | FaultConstants.PERM_WRITE, iova + 16 * PAGE, PAGE, PAGES - 16);
+            mock.device().triggerBurst(0, FaultPermissions.READ | FaultPermissions.WRITE, iova + 16 * PAGE, PAGE, PAGES - 16);
         } finally {
             server.close();
         }
@@ -56,18 +57,19 @@ class FaultServerTeardownTest {
             }
             return FaultResponse.INVALID;
         };
-        try (FaultServer server = FaultServer.forMock().memory(16L * PAGE).policy(closesItsServer).open()) {
+        MockFaultSource source = new MockFaultSource();
+        try (FaultServer server = FaultServer.forSource(source).memory(16L * PAGE).policy(closesItsServer).open()) {
             self.set(server);
             server.start();
-            MockIommuDevice mock = server.mock().orElseThrow();
+            MockIommuDevice mock = source.device();
             long iova = server.region().iova();
             FaultServiceLoop loop = server.loop().orElseThrow();
-            mock.triggerBurst(0, FaultConstants.PERM_READ, iova, PAGE, 1);
+            mock.triggerBurst(0, FaultPermissions.READ, iova, PAGE, 1);
             awaitGroups(loop, 1);
             assertInstanceOf(IllegalStateException.class, refusal.get(), "the policy's close() is refused");
             assertTrue(refusal.get().getMessage().contains("own thread"), refusal.get().getMessage());
             assertTrue(loop.isRunning(), "the loop serves on");
-            mock.triggerBurst(0, FaultConstants.PERM_READ, iova + PAGE, PAGE, 1);
+            mock.triggerBurst(0, FaultPermissions.READ, iova + PAGE, PAGE, 1);
             awaitGroups(loop, 2);
         }
     }
@@ -76,13 +78,14 @@ class FaultServerTeardownTest {
     void guestMemoryItsCallerClosesFirstIsNeverReusedUnderTheServer() throws Exception {
         DmaBuffer guest = DmaBuffer.reserve(16L * PAGE);
         long address = guest.address();
-        try (FaultServer server = FaultServer.forMock().memory(guest).open()) {
+        MockFaultSource mock = new MockFaultSource();
+        try (FaultServer server = FaultServer.forSource(mock).memory(guest).open()) {
             server.start();
             guest.close();
             try (DmaBuffer later = DmaBuffer.reserve(16L * PAGE)) {
                 assertNotEquals(address, later.address(), "closed guest memory stays reserved while the server runs");
             }
-            server.mock().orElseThrow().triggerBurst(0, FaultConstants.PERM_READ, server.region().iova(), PAGE, 1);
+            mock.device().triggerBurst(0, FaultPermissions.READ, server.region().iova(), PAGE, 1);
             FaultServiceLoop loop = server.loop().orElseThrow();
             awaitGroups(loop, 1);
             DemandMapPolicy demandMap = server.demandMap().orElseThrow();

@@ -10,13 +10,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jvfio.VfioBusyException;
 import io.jvfio.VfioException;
+import io.jvfio.fault.FaultPermissions;
 import io.jvfio.fault.FaultPolicy;
 import io.jvfio.fault.FaultResponse;
 import io.jvfio.fault.FaultResponses;
 import io.jvfio.fault.FaultServiceLoop;
 import io.jvfio.fault.FaultStats;
-import io.jvfio.internal.FaultConstants;
-import io.jvfio.iommufd.testing.MockIommuDevice;
+import io.jvfio.testing.MockIommuDevice;
 import java.lang.reflect.Field;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -42,15 +42,15 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 180, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class FaultServiceLoopRobustnessTest {
-    private static final int RW = FaultConstants.PERM_READ | FaultConstants.PERM_WRITE;
+    private static final int RW = FaultPermissions.READ | FaultPermissions.WRITE;
     private static final long BASE = MockIommuDevice.aperture().start();
     private static final int PAGE = 4096;
 
-    private MockFaultSource source;
+    private MockFaultFixture source;
 
     @BeforeEach
     void open() throws Exception {
-        source = new MockFaultSource();
+        source = new MockFaultFixture();
     }
 
     @AfterEach

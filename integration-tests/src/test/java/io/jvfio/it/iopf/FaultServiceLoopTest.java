@@ -7,17 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jvfio.VfioException;
 import io.jvfio.fault.DemandMapPolicy;
+import io.jvfio.fault.FaultPermissions;
 import io.jvfio.fault.FaultPolicy;
 import io.jvfio.fault.FaultResponse;
 import io.jvfio.fault.FaultResponses;
 import io.jvfio.fault.FaultServiceLoop;
 import io.jvfio.fault.FaultStats;
 import io.jvfio.fault.GuestRegion;
-import io.jvfio.internal.FaultConstants;
-import io.jvfio.iommufd.testing.MockIommuDevice;
 import io.jvfio.memory.Access;
 import io.jvfio.memory.DmaBuffer;
 import io.jvfio.memory.IovaRange;
+import io.jvfio.testing.MockIommuDevice;
 import java.util.EnumSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -30,15 +30,15 @@ import org.junit.jupiter.api.Test;
 
 /** The fault-service loop on the kernel's real fault queue, fed by the iommufd selftest mock. */
 class FaultServiceLoopTest {
-    private static final int RW = FaultConstants.PERM_READ | FaultConstants.PERM_WRITE;
+    private static final int RW = FaultPermissions.READ | FaultPermissions.WRITE;
     private static final long BASE = MockIommuDevice.aperture().start();
     private static final int PAGE = 4096;
 
-    private MockFaultSource source;
+    private MockFaultFixture source;
 
     @BeforeEach
     void open() throws Exception {
-        source = new MockFaultSource();
+        source = new MockFaultFixture();
     }
 
     @AfterEach
@@ -74,7 +74,7 @@ class FaultServiceLoopTest {
                         "the mock domain now maps the faulting page to guest memory");
                 assertEquals(1, loop.stats().success());
                 source.mock.trigger(0, 2, RW, BASE + 1000 * PAGE);
-                source.mock.trigger(0, 3, FaultConstants.PERM_PRIV | FaultConstants.PERM_READ, BASE + 6 * PAGE);
+                source.mock.trigger(0, 3, FaultPermissions.PRIV | FaultPermissions.READ, BASE + 6 * PAGE);
                 awaitValue(3, () -> loop.stats().groups(), "groups answered");
                 assertEquals(2, loop.stats().invalid(), "outside the region and privileged: INVALID");
                 assertEquals(2, policy.outsideFaults());

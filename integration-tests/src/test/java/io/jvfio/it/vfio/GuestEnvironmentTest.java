@@ -3,7 +3,7 @@ package io.jvfio.it.vfio;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jvfio.internal.NativeLibrary;
+import io.jvfio.Jvfio;
 import io.jvfio.it.GuestDevices;
 import io.jvfio.pci.PciSysfs;
 import java.nio.file.Files;
@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class GuestEnvironmentTest {
     @Test
     void nativeLibraryLoadsInTheGuest() {
-        assertTrue(NativeLibrary.isAvailable(), () -> "unavailable: " + NativeLibrary.unavailabilityCause());
+        assertTrue(Jvfio.isAvailable(), () -> "unavailable: " + Jvfio.unavailabilityCause());
     }
 
     @Test

@@ -16,7 +16,6 @@ import io.jvfio.iommufd.HwPageTable;
 import io.jvfio.iommufd.HwptFlag;
 import io.jvfio.iommufd.IoAddressSpace;
 import io.jvfio.iommufd.Iommufd;
-import io.jvfio.internal.IommufdConstants;
 import io.jvfio.cli.demo.Edu;
 import io.jvfio.it.GuestDevices;
 import io.jvfio.it.KernelVersion;
@@ -228,13 +227,12 @@ class IommufdEduTest {
         boolean accepted = KernelVersion.running().atLeast(6, 13);
         try (FaultQueue queue = FaultQueue.allocate(iommufd)) {
             if (accepted) {
-                try (HwPageTable hwpt = HwPageTable.allocate(iommufd, deviceId, ioas.id(), EnumSet.noneOf(HwptFlag.class),
-                        IommufdConstants.HWPT_DATA_NONE, null, queue)) {
+                try (HwPageTable hwpt = HwPageTable.allocate(iommufd, deviceId, ioas.id(), EnumSet.noneOf(HwptFlag.class), queue)) {
                     assertTrue(hwpt.id() > 0);
                 }
             } else {
                 VfioUnsupportedException e = assertThrows(VfioUnsupportedException.class, () -> HwPageTable.allocate(iommufd,
-                        deviceId, ioas.id(), EnumSet.noneOf(HwptFlag.class), IommufdConstants.HWPT_DATA_NONE, null, queue));
+                        deviceId, ioas.id(), EnumSet.noneOf(HwptFlag.class), queue));
                 assertEquals("EOPNOTSUPP", e.errnoName());
                 assertTrue(e.getMessage().contains("nested page tables"), e.getMessage());
             }

@@ -1,10 +1,6 @@
-package io.jvfio.iommufd.testing;
+package io.jvfio.testing;
 
 import io.jvfio.VfioException;
-import io.jvfio.internal.Errors;
-import io.jvfio.internal.InfoBuffer;
-import io.jvfio.internal.IommufdMockConstants;
-import io.jvfio.internal.IommufdMockNative;
 import io.jvfio.iommufd.FaultQueue;
 import io.jvfio.iommufd.HwPageTable;
 import io.jvfio.iommufd.HwptFlag;
@@ -21,8 +17,13 @@ import java.util.EnumSet;
  * over the IOAS, and a nested page table that delivers faults to a {@link FaultQueue}. Then
  * {@link #trigger} makes the kernel report a page request through the real fault fd. Needs a kernel
  * booted without an active hardware IOMMU driver claiming the mock (intel_iommu=off on 6.12).
+ * {@link MockFaultSource} hands one to a {@link io.jvfio.fault.FaultServer}.
  */
 public final class MockIommuDevice implements AutoCloseable {
+    static {
+        TestingLibrary.ensureAvailability();
+    }
+
     private final Iommufd iommufd;
     private final IoAddressSpace ioas;
     private final int stdevId;
@@ -43,10 +44,10 @@ public final class MockIommuDevice implements AutoCloseable {
     /** Creates the mock device on {@code ioas} and routes its faults to {@code queue}. */
     public static MockIommuDevice create(IoAddressSpace ioas, FaultQueue queue) throws VfioException {
         Iommufd iommufd = ioas.iommufd();
-        InfoBuffer out = new InfoBuffer(12);
-        int r = IommufdMockNative.mockDomain(iommufd.fd(), ioas.id(), out.address());
+        ByteBuffer out = ByteBuffer.allocateDirect(12).order(ByteOrder.nativeOrder());
+        int r = IommufdMockNative.mockDomain(iommufd.fd(), ioas.id(), RawIo.address(out));
         if (r < 0) {
-            throw Errors.failure("IOMMU_TEST_OP_MOCK_DOMAIN", ioas.toString(), -r,
+            throw VfioException.of("IOMMU_TEST_OP_MOCK_DOMAIN", ioas.toString(), -r,
                     "needs CONFIG_IOMMUFD_TEST, and on 6.12 a boot with intel_iommu=off (the mock will not bind while VT-d is active)");
         }
         int stdev = out.getInt(0);
@@ -54,13 +55,13 @@ public final class MockIommuDevice implements AutoCloseable {
         HwPageTable parent = null;
         try {
             parent = HwPageTable.allocate(iommufd, device, ioas.id(), EnumSet.of(HwptFlag.NEST_PARENT));
-            ByteBuffer data = ByteBuffer.allocate(IommufdMockConstants.C.sizeOf("iommu_hwpt_selftest"))
+            ByteBuffer data = ByteBuffer.allocate(IommufdMockConstants.HWPT_SELFTEST_SIZE)
                     .order(ByteOrder.LITTLE_ENDIAN)
-                    .putInt(IommufdMockConstants.C.offsetOf("iommu_hwpt_selftest", "iotlb"), IommufdMockConstants.IOTLB_DEFAULT);
+                    .putInt(IommufdMockConstants.HWPT_SELFTEST_IOTLB, IommufdMockConstants.IOTLB_DEFAULT);
             HwPageTable faulting = HwPageTable.allocate(iommufd, device, parent.id(), EnumSet.noneOf(HwptFlag.class),
                     IommufdMockConstants.HWPT_DATA_SELFTEST, data, queue);
             try {
-                Errors.check(IommufdMockNative.mockDomainReplace(iommufd.fd(), stdev, faulting.id()),
+                check(IommufdMockNative.mockDomainReplace(iommufd.fd(), stdev, faulting.id()),
                         "IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE", "mock device " + stdev + " -> " + faulting);
             } catch (VfioException e) {
                 faulting.close();
@@ -103,13 +104,13 @@ public final class MockIommuDevice implements AutoCloseable {
     public void trigger(int pasid, int grpid, int perm, long addr) throws VfioException {
         int r = IommufdMockNative.triggerIopf(iommufd.fd(), deviceId, pasid, grpid, perm, addr);
         if (r < 0) {
-            throw Errors.failure("IOMMU_TEST_OP_TRIGGER_IOPF", String.format("mock device %d, addr 0x%x", deviceId, addr), -r);
+            throw VfioException.of("IOMMU_TEST_OP_TRIGGER_IOPF", String.format("mock device %d, addr 0x%x", deviceId, addr), -r, null);
         }
     }
 
     /** Reports {@code count} page requests at addr, addr + stride, ...; returns how many were delivered. */
     public long triggerBurst(int pasid, int perm, long addr, long stride, long count) throws VfioException {
-        return Errors.check(IommufdMockNative.triggerBurst(iommufd.fd(), deviceId, pasid, 0, perm, addr, stride, count),
+        return check(IommufdMockNative.triggerBurst(iommufd.fd(), deviceId, pasid, 0, perm, addr, stride, count),
                 "IOMMU_TEST_OP_TRIGGER_IOPF", String.format("mock device %d, burst of %d at 0x%x", deviceId, count, addr));
     }
 
@@ -123,7 +124,7 @@ public final class MockIommuDevice implements AutoCloseable {
     public void close() throws VfioException {
         VfioException first = null;
         try {
-            Errors.check(IommufdMockNative.mockDomainReplace(iommufd.fd(), stdevId, ioas.id()),
+            check(IommufdMockNative.mockDomainReplace(iommufd.fd(), stdevId, ioas.id()),
                     "IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE", "mock device " + stdevId + " -> " + ioas);
         } catch (VfioException e) {
             first = e;
@@ -143,5 +144,12 @@ public final class MockIommuDevice implements AutoCloseable {
         if (first != null) {
             throw first;
         }
+    }
+
+    private static long check(long result, String operation, String object) throws VfioException {
+        if (result < 0) {
+            throw VfioException.of(operation, object, (int) -result, null);
+        }
+        return result;
     }
 }

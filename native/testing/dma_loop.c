@@ -1,22 +1,13 @@
 /* C reference loops for the DMA-mapping benchmark: map and unmap one range `iterations` times through
  * the legacy container (VFIO_IOMMU_MAP_DMA / UNMAP_DMA) or an iommufd IOAS (IOMMU_IOAS_MAP with a
  * fixed IOVA / IOMMU_IOAS_UNMAP), the same ioctls the Java API issues, so the benchmark can set one
- * against the other. Natives of io.jvfio.internal.DmaLoopNative. */
+ * against the other. Natives of io.jvfio.testing.DmaLoopNative. */
 #define _GNU_SOURCE
-#include "jvfio.h"
+#include "testing.h"
 
 #include <linux/iommufd.h>
 #include <linux/vfio.h>
 #include <sys/ioctl.h>
-#include <time.h>
-
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec;
-}
 
 /* Returns the elapsed nanoseconds, or -errno from the first failing ioctl. */
 static jlong container_loop(JNIEnv *env, jclass cls, jint container, jlong vaddr, jlong iova, jlong size,
@@ -27,14 +18,14 @@ static jlong container_loop(JNIEnv *env, jclass cls, jint container, jlong vaddr
         .vaddr = (uint64_t)vaddr, .iova = (uint64_t)iova, .size = (uint64_t)size,
     };
     struct vfio_iommu_type1_dma_unmap unmap = { .argsz = sizeof(unmap), .iova = (uint64_t)iova, .size = (uint64_t)size };
-    int64_t start = now_ns();
+    int64_t start = jvfio_now_ns();
     jint i;
 
     for (i = 0; i < iterations; i++) {
         if (ioctl(container, VFIO_IOMMU_MAP_DMA, &map) || ioctl(container, VFIO_IOMMU_UNMAP_DMA, &unmap))
             return JVFIO_ERR();
     }
-    return now_ns() - start;
+    return jvfio_now_ns() - start;
 }
 
 static jlong ioas_loop(JNIEnv *env, jclass cls, jint iommufd, jint ioas, jlong vaddr, jlong iova, jlong size,
@@ -47,14 +38,14 @@ static jlong ioas_loop(JNIEnv *env, jclass cls, jint iommufd, jint ioas, jlong v
     };
     struct iommu_ioas_unmap unmap = { .size = sizeof(unmap), .ioas_id = (uint32_t)ioas, .iova = (uint64_t)iova,
                                       .length = (uint64_t)size };
-    int64_t start = now_ns();
+    int64_t start = jvfio_now_ns();
     jint i;
 
     for (i = 0; i < iterations; i++) {
         if (ioctl(iommufd, IOMMU_IOAS_MAP, &map) || ioctl(iommufd, IOMMU_IOAS_UNMAP, &unmap))
             return JVFIO_ERR();
     }
-    return now_ns() - start;
+    return jvfio_now_ns() - start;
 }
 
 static const JNINativeMethod methods[] = {
@@ -64,5 +55,5 @@ static const JNINativeMethod methods[] = {
 
 int jvfio_register_dma_loop(JNIEnv *env)
 {
-    return jvfio_register(env, "io/jvfio/internal/DmaLoopNative", methods, JVFIO_ARRAY_SIZE(methods));
+    return jvfio_register(env, "io/jvfio/testing/DmaLoopNative", methods, JVFIO_ARRAY_SIZE(methods));
 }

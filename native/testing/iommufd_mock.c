@@ -1,26 +1,20 @@
 /* The kernel's iommufd selftest mock (CONFIG_IOMMUFD_TEST): a mock device and domain whose
  * IOMMU_TEST_OP_TRIGGER_IOPF delivers real page faults through a real fault queue. No emulated PCI
  * device issues PCIe page requests, so this is how jvfio's fault handler is tested and measured.
- * Natives of io.jvfio.internal.IommufdMockNative; iommufd_test.h is the kernel tree's own. */
-#include "jvfio.h"
+ * Natives of io.jvfio.testing.IommufdMockNative; iommufd_test.h is the kernel tree's own. */
+#include "testing.h"
 
 #include <iommufd_test.h>
-#include <string.h>
 #include <sys/ioctl.h>
 
-static jstring constants(JNIEnv *env, jclass cls)
-{
-    static const struct jvfio_constant table[] = {
-        JVFIO_CONST(IOMMU_TEST_CMD),
-        JVFIO_CONST(IOMMU_HWPT_DATA_SELFTEST),
-        JVFIO_CONST(IOMMU_TEST_IOTLB_DEFAULT),
-        JVFIO_CONST(MOCK_APERTURE_START),
-        JVFIO_CONST(MOCK_APERTURE_LAST),
-        JVFIO_SIZEOF(iommu_hwpt_selftest),
-        JVFIO_OFFSETOF(iommu_hwpt_selftest, iotlb),
-    };
-    return jvfio_constants_string(env, table, JVFIO_ARRAY_SIZE(table));
-}
+/* The selftest's constants and HWPT data layout, one native each as netty does: the constants-table
+ * parser is internal to the library. */
+static jint hwpt_data_selftest(JNIEnv *env, jclass cls) { return IOMMU_HWPT_DATA_SELFTEST; }
+static jint iotlb_default(JNIEnv *env, jclass cls) { return IOMMU_TEST_IOTLB_DEFAULT; }
+static jlong aperture_start(JNIEnv *env, jclass cls) { return MOCK_APERTURE_START; }
+static jlong aperture_last(JNIEnv *env, jclass cls) { return MOCK_APERTURE_LAST; }
+static jint sizeof_hwpt_selftest(JNIEnv *env, jclass cls) { return sizeof(struct iommu_hwpt_selftest); }
+static jint offsetof_hwpt_selftest_iotlb(JNIEnv *env, jclass cls) { return offsetof(struct iommu_hwpt_selftest, iotlb); }
 
 /* Creates a mock device attached to `ioas`; stores stdev_id, hwpt_id, idev_id as 3 ints at `out`. */
 static jint mock_domain(JNIEnv *env, jclass cls, jint fd, jint ioas, jlong out)
@@ -86,7 +80,12 @@ static jint check_map(JNIEnv *env, jclass cls, jint fd, jint hwpt, jlong iova, j
 }
 
 static const JNINativeMethod methods[] = {
-    { "constants", "()Ljava/lang/String;", (void *)constants },
+    { "hwptDataSelftest", "()I", (void *)hwpt_data_selftest },
+    { "iotlbDefault", "()I", (void *)iotlb_default },
+    { "apertureStart", "()J", (void *)aperture_start },
+    { "apertureLast", "()J", (void *)aperture_last },
+    { "sizeofHwptSelftest", "()I", (void *)sizeof_hwpt_selftest },
+    { "offsetofHwptSelftestIotlb", "()I", (void *)offsetof_hwpt_selftest_iotlb },
     { "mockDomain", "(IIJ)I", (void *)mock_domain },
     { "mockDomainReplace", "(III)I", (void *)mock_domain_replace },
     { "triggerIopf", "(IIIIIJ)I", (void *)trigger_iopf },
@@ -96,5 +95,5 @@ static const JNINativeMethod methods[] = {
 
 int jvfio_register_iommufd_mock(JNIEnv *env)
 {
-    return jvfio_register(env, "io/jvfio/internal/IommufdMockNative", methods, JVFIO_ARRAY_SIZE(methods));
+    return jvfio_register(env, "io/jvfio/testing/IommufdMockNative", methods, JVFIO_ARRAY_SIZE(methods));
 }

@@ -4,17 +4,17 @@ import io.jvfio.VfioException;
 import io.jvfio.iommufd.FaultQueue;
 import io.jvfio.iommufd.IoAddressSpace;
 import io.jvfio.iommufd.Iommufd;
-import io.jvfio.iommufd.testing.MockIommuDevice;
+import io.jvfio.testing.MockIommuDevice;
 
 /** An iommufd context with an IOAS, a fault queue and the kernel's mock device faulting into it. */
-final class MockFaultSource implements AutoCloseable {
+final class MockFaultFixture implements AutoCloseable {
     final Iommufd iommufd;
     final IoAddressSpace ioas;
     final FaultQueue queue;
     final MockIommuDevice mock;
     private boolean mockClosed;
 
-    MockFaultSource() throws VfioException {
+    MockFaultFixture() throws VfioException {
         iommufd = Iommufd.open();
         ioas = IoAddressSpace.allocate(iommufd);
         queue = FaultQueue.allocate(iommufd);

@@ -1,0 +1,71 @@
+package io.jvfio.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Locale;
+
+/**
+ * Loads libjvfio-testing once, the way the library loads libjvfio: from {@code java.library.path}
+ * first, else from the copy bundled in this jar under {@code META-INF/native/}, extracted to a
+ * temporary file ({@code -Djvfio.native.workdir=DIR} where the temp dir is noexec).
+ */
+public final class TestingLibrary {
+    private static final Throwable UNAVAILABILITY_CAUSE = load();
+
+    private TestingLibrary() {}
+
+    /** The file name the build gives the library for this architecture, without lib and .so. */
+    public static String libraryName() {
+        String arch = System.getProperty("os.arch").toLowerCase(Locale.ROOT);
+        return "jvfio-testing-linux-" + (arch.equals("amd64") ? "x86_64" : arch);
+    }
+
+    /** Throws an {@link UnsatisfiedLinkError} that says why, when the library could not be loaded. */
+    public static void ensureAvailability() {
+        if (UNAVAILABILITY_CAUSE != null) {
+            UnsatisfiedLinkError e = new UnsatisfiedLinkError(
+                    "jvfio-testing's native library is not available: " + UNAVAILABILITY_CAUSE.getMessage());
+            e.initCause(UNAVAILABILITY_CAUSE);
+            throw e;
+        }
+    }
+
+    private static Throwable load() {
+        UnsatisfiedLinkError fromPath;
+        try {
+            System.loadLibrary(libraryName());
+            return null;
+        } catch (UnsatisfiedLinkError e) {
+            fromPath = e;
+        }
+        try {
+            loadBundled();
+            return null;
+        } catch (IOException | UnsatisfiedLinkError e) {
+            e.addSuppressed(fromPath);
+            return e;
+        }
+    }
+
+    private static void loadBundled() throws IOException {
+        String resource = "/META-INF/native/lib" + libraryName() + ".so";
+        try (InputStream in = TestingLibrary.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IOException("no " + resource + " in the jvfio-testing jar and no lib" + libraryName()
+                        + ".so in java.library.path");
+            }
+            Path dir = Path.of(System.getProperty("jvfio.native.workdir", System.getProperty("java.io.tmpdir")));
+            Path file = Files.createTempFile(dir, "lib" + libraryName() + "-", ".so");
+            try {
+                Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+                System.load(file.toString());
+            } finally {
+                // The mapping stays valid after the file is gone.
+                Files.deleteIfExists(file);
+            }
+        }
+    }
+}
