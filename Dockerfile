@@ -25,12 +25,13 @@ COPY . .
 RUN mkdir -p /opt/jvfio/guest /opt/jvfio/lib \
     && cp "$(scripts/guest/build-guest-kernel.sh)" /opt/jvfio/guest/bzImage \
     && cp "$(scripts/guest/make-initramfs.sh)" /opt/jvfio/guest/initramfs.cpio.gz \
-    && mvn -B -q -pl java,cli,integration-tests package dependency:copy-dependencies \
+    && mvn -B -q -pl java,testing,cli,integration-tests package dependency:copy-dependencies \
         -DskipTests -Djvfio.guest.skip=true -DincludeScope=test -DoutputDirectory=/opt/jvfio/lib \
     && cp cli/target/jvfio.jar /opt/jvfio/jvfio.jar \
     && cp -r integration-tests/target/test-classes /opt/jvfio/test-classes \
     && cp -r scripts /opt/jvfio/scripts \
-    && ls /opt/jvfio/lib/jvfio-0.1.0-SNAPSHOT.jar /opt/jvfio/lib/jvfio-cli-0.1.0-SNAPSHOT.jar >/dev/null
+    && ls /opt/jvfio/lib/jvfio-0.1.0-SNAPSHOT.jar /opt/jvfio/lib/jvfio-testing-0.1.0-SNAPSHOT.jar \
+        /opt/jvfio/lib/jvfio-cli-0.1.0-SNAPSHOT.jar >/dev/null
 
 FROM ${BASE}
 # QEMU 10.0 from bookworm-backports, as the scripts install it on a Debian 12 host (README, "Which QEMU").

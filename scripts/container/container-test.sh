@@ -10,7 +10,7 @@ set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 cd "$JVFIO_ROOT"
 export CONTAINERS_CONF="$JVFIO_ROOT/scripts/container/containers.conf"
-[ $# -gt 0 ] || set -- mvn -B verify -pl java,cli,integration-tests -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
+[ $# -gt 0 ] || set -- mvn -B verify -pl java,testing,cli,integration-tests -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
     -Djvfio.guest.skip=true
 
 base_image() {
