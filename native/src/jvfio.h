@@ -62,7 +62,5 @@ int jvfio_register_vfio(JNIEnv *env);
 int jvfio_register_mmio(JNIEnv *env);
 int jvfio_register_iommufd(JNIEnv *env);
 int jvfio_register_fault(JNIEnv *env);
-int jvfio_register_iommufd_mock(JNIEnv *env);
-int jvfio_register_dma_loop(JNIEnv *env);
 
 #endif

@@ -1,6 +1,7 @@
 package io.jvfio.cli;
 
 import io.jvfio.Jvfio;
+import io.jvfio.VfioException;
 import io.jvfio.memory.DmaBuffer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -139,7 +140,12 @@ final class MachineChecks {
         if (!Jvfio.isAvailable()) {
             return MachineCheck.warn("memlock limit", "unknown (no native shim)", "");
         }
-        long limit = DmaBuffer.memlockLimit();
+        long limit;
+        try {
+            limit = DmaBuffer.memlockLimit();
+        } catch (VfioException e) {
+            return MachineCheck.warn("memlock limit", "unknown: " + e.getMessage(), "");
+        }
         if (limit == Long.MAX_VALUE) {
             return MachineCheck.ok("memlock limit", "unlimited");
         }

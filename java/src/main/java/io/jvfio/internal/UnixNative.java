@@ -4,7 +4,7 @@ import java.nio.ByteBuffer;
 
 /**
  * Natives of native/src/unix.c and the unix_*.c files beside it: file descriptors, mmap, memfd,
- * eventfd, epoll, limits, errno text. Every call returns a value {@code >= 0} or {@code -errno};
+ * eventfd, epoll, limits. Every call returns a value {@code >= 0} or {@code -errno};
  * {@link Errors} turns the latter into exceptions.
  * Natives classes hold nothing but natives: JNI_OnLoad initializes them while it registers, so a
  * static initializer here would call a native before it exists. Constants live in {@link UnixConstants}.

@@ -2,6 +2,7 @@ package io.jvfio.memory;
 
 import io.jvfio.VfioException;
 import io.jvfio.internal.Errors;
+import io.jvfio.internal.NativeLibrary;
 import io.jvfio.internal.OwnedFd;
 import io.jvfio.internal.UnixConstants;
 import io.jvfio.internal.UnixNative;
@@ -100,8 +101,13 @@ public final class DmaBuffer implements AutoCloseable {
      * RLIMIT_MEMLOCK's soft limit in bytes ({@link Long#MAX_VALUE} for unlimited): DMA mappings pin
      * memory against it.
      */
-    public static long memlockLimit() {
-        return UnixNative.memlockLimit();
+    public static long memlockLimit() throws VfioException {
+        NativeLibrary.ensureAvailability();
+        long limit = UnixNative.memlockLimit();
+        if (limit < 0) {
+            throw Errors.failure("getrlimit", "RLIMIT_MEMLOCK", (int) -limit);
+        }
+        return limit;
     }
 
     private static long roundUp(long size, long unit) {

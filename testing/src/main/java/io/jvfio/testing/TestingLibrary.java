@@ -10,9 +10,12 @@ import java.util.Locale;
 /**
  * Loads libjvfio-testing once, the way the library loads libjvfio: from {@code java.library.path}
  * first, else from the copy bundled in this jar under {@code META-INF/native/}, extracted to a
- * temporary file ({@code -Djvfio.native.workdir=DIR} where the temp dir is noexec).
+ * temporary file ({@code -Djvfio.native.workdir=DIR} where the temp dir is noexec); then checks that
+ * the library's ABI version is this jar's.
  */
 public final class TestingLibrary {
+    /** Must equal JVFIO_TESTING_ABI_VERSION in native/testing/testing.h. */
+    static final int ABI_VERSION = 1;
     private static final Throwable UNAVAILABILITY_CAUSE = load();
 
     private TestingLibrary() {}
@@ -33,21 +36,35 @@ public final class TestingLibrary {
         }
     }
 
+    private static native int abiVersion();
+
     private static Throwable load() {
+        if (!System.getProperty("os.name").toLowerCase(Locale.ROOT).startsWith("linux")) {
+            return new UnsupportedOperationException("jvfio-testing needs Linux; this is " + System.getProperty("os.name"));
+        }
         UnsatisfiedLinkError fromPath;
         try {
             System.loadLibrary(libraryName());
-            return null;
+            return checkAbi();
         } catch (UnsatisfiedLinkError e) {
             fromPath = e;
         }
         try {
             loadBundled();
-            return null;
+            return checkAbi();
         } catch (IOException | UnsatisfiedLinkError e) {
             e.addSuppressed(fromPath);
             return e;
         }
+    }
+
+    private static Throwable checkAbi() {
+        int found = abiVersion();
+        if (found != ABI_VERSION) {
+            return new UnsatisfiedLinkError("lib" + libraryName() + " has ABI version " + found + " but this jar needs "
+                    + ABI_VERSION + ": an old lib" + libraryName() + ".so shadows the bundled one in java.library.path");
+        }
+        return null;
     }
 
     private static void loadBundled() throws IOException {
@@ -61,7 +78,13 @@ public final class TestingLibrary {
             Path file = Files.createTempFile(dir, "lib" + libraryName() + "-", ".so");
             try {
                 Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-                System.load(file.toString());
+                try {
+                    System.load(file.toString());
+                } catch (UnsatisfiedLinkError e) {
+                    throw new IOException("could not load " + file + " (extracted from the jar): " + e.getMessage()
+                            + "; if " + dir + " is mounted noexec, set -Djvfio.native.workdir to a directory"
+                            + " that allows execution", e);
+                }
             } finally {
                 // The mapping stays valid after the file is gone.
                 Files.deleteIfExists(file);
