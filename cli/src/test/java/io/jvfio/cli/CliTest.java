@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jvfio.memory.IovaRange;
-import io.jvfio.pci.FakeSysfs;
+import io.jvfio.testfixtures.FakeSysfs;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

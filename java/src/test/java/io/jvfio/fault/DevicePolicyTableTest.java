@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jvfio.pci.FakeSysfs;
+import io.jvfio.testfixtures.FakeSysfs;
 import io.jvfio.pci.PciCapabilities;
 import java.nio.file.Files;
 import java.nio.file.Path;

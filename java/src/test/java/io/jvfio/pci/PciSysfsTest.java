@@ -1,5 +1,6 @@
 package io.jvfio.pci;
 
+import io.jvfio.testfixtures.FakeSysfs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,6 @@
-package io.jvfio.pci;
+package io.jvfio.testfixtures;
+
+import io.jvfio.pci.PciSysfs;
 
 import java.io.IOException;
 import java.nio.file.Files;
