@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the JNI shim against the UAPI headers of the guest kernel's source (6.12), so struct layouts
-# and ioctl numbers are the kernel's own.
+# Builds the JNI shim against the UAPI headers of the 6.12 kernel source (JVFIO_UAPI_KERNEL, whatever
+# lane the guest boots), so struct layouts and ioctl numbers are the kernel's own.
 # Usage: scripts/build-native.sh OUT_DIR [JAVA_HOME [OBJ_DIR [LIBRARY]]]  (objects default to OUT_DIR/../native-obj)
 # LIBRARY is jvfio (the shim, the default) or jvfio-testing (native/testing, for the jvfio-testing artifact).
 set -euo pipefail
@@ -10,8 +10,8 @@ out=${1:?usage: build-native.sh OUT_DIR [JAVA_HOME]}
 java_home=${2:-${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")}}
 [ -f "$java_home/include/jni.h" ] || die "no jni.h under $java_home/include: point JAVA_HOME at a JDK"
 
-headers=$("$JVFIO_ROOT/scripts/guest/kernel-source.sh")
-tree=$("$JVFIO_ROOT/scripts/guest/kernel-source.sh" --tree)
+headers=$("$JVFIO_ROOT/scripts/guest/kernel-source.sh" --kernel "$JVFIO_UAPI_KERNEL")
+tree=$("$JVFIO_ROOT/scripts/guest/kernel-source.sh" --kernel "$JVFIO_UAPI_KERNEL" --tree)
 obj=${3:-$out/../native-obj}
 library=${4:-jvfio}
 mkdir -p "$out" "$obj"

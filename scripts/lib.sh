@@ -4,8 +4,12 @@
 
 JVFIO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 JVFIO_CACHE=${JVFIO_CACHE:-$HOME/.cache/jvfio}
-# The kernel line the guest and the UAPI headers come from (Debian package name).
-JVFIO_KERNEL_PACKAGE=${JVFIO_KERNEL_PACKAGE:-linux-source-6.12}
+# The guest kernel's lane: 6.12 (the default, Debian 12's linux-source-6.12 from bookworm-security)
+# or 7.2 (linux-source-7.2 from trixie-backports). Each lane's source, headers and kernel are cached
+# side by side, keyed by the package version.
+JVFIO_KERNEL=${JVFIO_KERNEL:-6.12}
+# The lane whose UAPI headers the native shim is compiled against, whatever lane the guest boots.
+JVFIO_UAPI_KERNEL=6.12
 
 log() { printf '[jvfio %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -34,9 +38,49 @@ ensure_packages() {
         || die "apt-get install ${missing[*]} failed"
 }
 
-# The version of the installed kernel source package, e.g. 6.12.117-1~deb12u1.
+# The lanes the scripts know; anything else in JVFIO_KERNEL is a mistake worth stopping for.
+check_kernel_lane() {
+    case "$1" in
+        6.12|7.2) ;;
+        *) die "unknown kernel lane '$1' (JVFIO_KERNEL is 6.12 or 7.2)" ;;
+    esac
+}
+
+# The Debian package that carries a lane's source, e.g. linux-source-6.12.
+kernel_package() {
+    check_kernel_lane "$1"
+    echo "linux-source-$1"
+}
+
+# The version of a lane's installed source package, e.g. 6.12.117-1~deb12u1.
 kernel_package_version() {
-    dpkg-query -W -f='${Version}' "$JVFIO_KERNEL_PACKAGE"
+    dpkg-query -W -f='${Version}' "$(kernel_package "$1")"
+}
+
+# Installs a lane's kernel source package when it is missing. 6.12 is in Debian 12 itself; 7.2 only
+# in trixie-backports, added as a source of our own that apt never takes anything else from.
+ensure_kernel_source() {
+    local package
+    package=$(kernel_package "$1")
+    if [ "$1" = 7.2 ] && ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
+        ensure_trixie_backports
+    fi
+    ensure_packages "$package"
+}
+
+# Adds Debian's trixie-backports to apt's sources for linux-source-7.2 (architecture all, needing only
+# binutils and xz-utils, so it installs on Debian 12). A pin keeps everything else in that suite out:
+# no upgrade and no dependency ever comes from it, only the one package asked for by name.
+ensure_trixie_backports() {
+    grep -rqsE '^[^#]*trixie-backports' /etc/apt/sources.list /etc/apt/sources.list.d/ && return 0
+    [ "$(id -u)" -eq 0 ] || die "linux-source-7.2 is in Debian's trixie-backports, which apt does not know here; add it and install the package as root"
+    command -v apt-get >/dev/null || die "linux-source-7.2 comes from Debian's trixie-backports, and this system has no apt"
+    log "adding Debian's trixie-backports to apt's sources, pinned so that only linux-source-7.2 comes from it"
+    printf 'Package: *\nPin: release n=trixie-backports\nPin-Priority: -1\n\nPackage: linux-source-7.2\nPin: release n=trixie-backports\nPin-Priority: 500\n' \
+        >/etc/apt/preferences.d/jvfio-trixie-backports
+    printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: trixie-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+        >/etc/apt/sources.list.d/jvfio-trixie-backports.sources
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null || die "apt-get update failed after adding trixie-backports"
 }
 
 # Takes an exclusive lock on a cache entry so two builds never write the same tree.
@@ -49,11 +93,13 @@ with_lock() {
     ) 9>"$JVFIO_CACHE/locks/$name.lock"
 }
 
-# What building and booting the guest needs: QEMU, busybox for the initramfs, the kernel source and
-# its build tools.
+# What building and booting the guest needs: QEMU, busybox for the initramfs, the source of the
+# guest's lane and of the shim's UAPI headers, and the kernel build tools.
 ensure_guest_packages() {
     ensure_qemu
-    ensure_packages busybox-static "$JVFIO_KERNEL_PACKAGE" bc bison flex libelf-dev libssl-dev cpio make gcc
+    ensure_kernel_source "$JVFIO_UAPI_KERNEL"
+    ensure_kernel_source "$JVFIO_KERNEL"
+    ensure_packages busybox-static bc bison flex libelf-dev libssl-dev cpio make gcc
 }
 
 # The QEMU on the PATH, e.g. "QEMU 10.0.2".

@@ -10,7 +10,8 @@ cd "$JVFIO_ROOT"
 
 jdk=${JVFIO_BENCH_JDK:-/usr/lib/jvm/temurin-25-jdk-amd64}
 [ -x "$jdk/bin/java" ] || die "no JDK at $jdk: set JVFIO_BENCH_JDK to a JDK 22+ (the FFM benchmarks need it)"
-ensure_packages "$JVFIO_KERNEL_PACKAGE" make gcc
+ensure_kernel_source "$JVFIO_UAPI_KERNEL"
+ensure_packages make gcc
 log "building the benchmarks with $jdk"
 # Maven's own Guava uses sun.misc.Unsafe, which JDK 24+ warns about on every build.
 JAVA_HOME=$jdk MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" \

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Inside the jvfio image: runs the guest integration suite with the jars the image ships, and prints
-# the suite's summary ("guest tests: N passed, N failed, N skipped"). Exits non-zero on a failure.
+# the suite's summary ("guest tests (linux RELEASE): N passed, N failed, N skipped"). Exits non-zero on a failure.
 #   run-guest-tests.sh [OUT_DIR]
 set -euo pipefail
 home=${JVFIO_HOME:-/opt/jvfio}

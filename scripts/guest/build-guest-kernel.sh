@@ -1,27 +1,29 @@
 #!/usr/bin/env bash
-# Builds the guest kernel (bzImage) from Debian's linux-source-6.12 with scripts/guest/kernel.config
-# and prints its path. Cached by source version + fragment hash under ~/.cache/jvfio/kernel/.
+# Builds the guest kernel (bzImage) of the lane JVFIO_KERNEL (6.12 or 7.2) from its Debian source
+# package with scripts/guest/kernel.config plus the lane's kernel-LANE.config, and prints its path.
+# Cached by source version + hash of the two fragments under ~/.cache/jvfio/kernel/.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
-fragment="$JVFIO_ROOT/scripts/guest/kernel.config"
+check_kernel_lane "$JVFIO_KERNEL"
+fragments=("$JVFIO_ROOT/scripts/guest/kernel.config" "$JVFIO_ROOT/scripts/guest/kernel-$JVFIO_KERNEL.config")
 ensure_packages bc bison flex libelf-dev libssl-dev cpio make gcc
-tree=$("$JVFIO_ROOT/scripts/guest/kernel-source.sh" --tree)
+tree=$("$JVFIO_ROOT/scripts/guest/kernel-source.sh" --kernel "$JVFIO_KERNEL" --tree)
 version=$(basename "$tree")
-key="$version-$(sha256sum "$fragment" | cut -c1-12)"
+key="$version-$(cat "${fragments[@]}" | sha256sum | cut -c1-12)"
 out="$JVFIO_CACHE/kernel/$key"
 image="$out/arch/x86/boot/bzImage"
 
 build() {
     [ -f "$out/.jvfio-built" ] && return 0
-    log "building guest kernel $key (about 11 minutes on 2 cores, a progress line every 30 s; cached afterwards)"
+    log "building guest kernel $key (8 to 12 minutes on 2 cores, a progress line every 30 s; cached afterwards)"
     rm -rf "$out"
     mkdir -p "$out"
     local start=$SECONDS
     make -s -C "$tree" O="$out" ARCH=x86_64 tinyconfig >/dev/null
     local enable disable args=() o
-    enable=$(grep -E '^[A-Z0-9_]+=y$' "$fragment" | cut -d= -f1)
-    disable=$(grep -E '^[A-Z0-9_]+=n$' "$fragment" | cut -d= -f1)
+    enable=$(cat "${fragments[@]}" | grep -E '^[A-Z0-9_]+=y$' | cut -d= -f1)
+    disable=$(cat "${fragments[@]}" | grep -E '^[A-Z0-9_]+=n$' | cut -d= -f1)
     for o in $enable; do args+=(--enable "$o"); done
     for o in $disable; do args+=(--disable "$o"); done
     # Twice: some options only become visible once others are set.

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Boots the jvfio test guest under QEMU and runs one command in it, as root, in a chroot of the host
 # root (same absolute paths; the host root is read-only, /tmp is a tmpfs, --out DIR is writable).
-# Exits with the command's status; the serial console is kept in DIR/serial.log.
+# Exits with the command's status; the serial console is kept in DIR/serial.log, the guest kernel's
+# release (uname -r) in DIR/kernel-release. The kernel is the lane JVFIO_KERNEL's (6.12 or 7.2), or
+# the prebuilt image JVFIO_GUEST_KERNEL.
 #
 #   scripts/guest/guest-exec.sh [--profile vfio|iopf] [--timeout SEC] [--out DIR] [--memory SIZE] -- CMD ARGS...
 #
@@ -48,6 +50,7 @@ run="$out/guest-run.sh"
     echo "cd $(printf '%q' "$PWD") 2>/dev/null || cd /"
     echo "export HOME=/tmp PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
     [ -n "${JAVA_HOME:-}" ] && echo "export JAVA_HOME=$(printf '%q' "$JAVA_HOME")"
+    echo "uname -r >$(printf '%q' "$out/kernel-release")"
     printf '%q ' "$@"
     echo
     # A JVM that crashes writes hs_err_pid*.log into its working directory, or /tmp when that is not
@@ -78,6 +81,7 @@ case "$JVFIO_ROOT/" in
         project_arg="jvfio.project=$JVFIO_ROOT" ;;
 esac
 touch "$out/.guest-start"
+rm -f "$out/kernel-release"
 log "booting the $profile guest (timeout ${timeout}s, serial log $serial)"
 start=$SECONDS
 set +e

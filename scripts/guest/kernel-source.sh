@@ -1,25 +1,35 @@
 #!/usr/bin/env bash
-# Unpacks Debian's linux-source-6.12 into the cache and installs its UAPI headers there.
+# Unpacks a kernel lane's Debian source package (linux-source-6.12 or linux-source-7.2) into the
+# cache and installs its UAPI headers there.
 # Prints the directory that holds the unpacked tree's UAPI headers (usable as -isystem DIR/include).
-#   scripts/guest/kernel-source.sh            -> headers dir on stdout
-#   scripts/guest/kernel-source.sh --tree     -> kernel tree dir on stdout
+#   scripts/guest/kernel-source.sh [--kernel LANE]          -> headers dir on stdout
+#   scripts/guest/kernel-source.sh [--kernel LANE] --tree   -> kernel tree dir on stdout
+# LANE defaults to JVFIO_KERNEL (6.12 unless set).
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
-what=headers
-[ "${1:-}" = --tree ] && what=tree
+what=headers lane=$JVFIO_KERNEL
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --tree) what=tree; shift ;;
+        --kernel) lane=$2; shift 2 ;;
+        *) die "kernel-source.sh: unknown option $1 (see the usage at the top of $0)" ;;
+    esac
+done
+package=$(kernel_package "$lane")
 
-ensure_packages "$JVFIO_KERNEL_PACKAGE" make gcc xz-utils rsync
+ensure_kernel_source "$lane"
+ensure_packages make gcc xz-utils rsync
 
-version=$(kernel_package_version | tr "~:" "__")
+version=$(kernel_package_version "$lane" | tr "~:" "__")
 tree="$JVFIO_CACHE/src/linux-$version"
 headers="$JVFIO_CACHE/uapi/linux-$version"
 
 unpack() {
     [ -f "$tree/.jvfio-unpacked" ] && return 0
     local tarball
-    tarball=$(ls /usr/src/"$JVFIO_KERNEL_PACKAGE".tar.* 2>/dev/null | head -n 1)
-    [ -n "$tarball" ] || die "no /usr/src/$JVFIO_KERNEL_PACKAGE.tar.* although $JVFIO_KERNEL_PACKAGE is installed"
+    tarball=$(ls /usr/src/"$package".tar.* 2>/dev/null | head -n 1)
+    [ -n "$tarball" ] || die "no /usr/src/$package.tar.* although $package is installed"
     log "unpacking $tarball ($version) into $tree"
     rm -rf "$tree" "$tree.tmp"
     mkdir -p "$tree.tmp"

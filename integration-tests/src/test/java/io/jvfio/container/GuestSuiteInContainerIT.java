@@ -27,7 +27,8 @@ import org.testcontainers.utility.DockerImageName;
  */
 class GuestSuiteInContainerIT {
     private static final String IMAGE = System.getProperty("jvfio.container.image", "local/jvfio:latest");
-    private static final Pattern SUMMARY = Pattern.compile("guest tests: (\\d+) passed, (\\d+) failed, (\\d+) skipped");
+    /** GuestReport's summary line, which names the guest's kernel: "guest tests (linux 6.12.117): 73 passed, ...". */
+    private static final Pattern SUMMARY = Pattern.compile("guest tests \\([^)]*\\): (\\d+) passed, (\\d+) failed, (\\d+) skipped");
 
     @BeforeEach
     void engineAndImage() {

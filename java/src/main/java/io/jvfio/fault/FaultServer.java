@@ -11,7 +11,6 @@ import io.jvfio.memory.Access;
 import io.jvfio.memory.DmaBuffer;
 import io.jvfio.memory.IovaRange;
 import io.jvfio.pci.PciAddress;
-import io.jvfio.pci.PciCapabilities;
 import io.jvfio.vfio.PciConfigSpace;
 import io.jvfio.vfio.VfioDevice;
 import java.nio.ByteBuffer;
@@ -104,7 +103,7 @@ public final class FaultServer implements AutoCloseable {
         int deviceId = device.bindIommufd(iommufd);
         PciConfigSpace config = device.pciConfig();
         decision = b.table.decide(config.read16(PciConfigSpace.VENDOR_ID), config.read16(PciConfigSpace.DEVICE_ID),
-                PciCapabilities.parse(config.readBytes(0, (int) Math.min(4096, config.size()))), b.mediator != null);
+                config.capabilities(), b.mediator != null);
         region = region(b, memory, DEFAULT_DEVICE_IOVA);
         List<IovaRange> ranges = userPins(b); // checked in every mode, though pinning all memory covers them
         if (decision.mode() == DeviceFaultMode.NONE) {
@@ -127,7 +126,7 @@ public final class FaultServer implements AutoCloseable {
             ranges.addAll(mediated);
         }
         serveFaults(b, ranges);
-        device.attach(pageTable.id());
+        device.attach(pageTable);
         attached = true;
     }
 

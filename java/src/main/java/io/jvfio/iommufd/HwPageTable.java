@@ -75,6 +75,11 @@ public final class HwPageTable implements AutoCloseable {
         return id;
     }
 
+    /** Whether this table's I/O page faults go to a fault queue. */
+    public boolean deliversFaults() {
+        return faultQueue != null;
+    }
+
     @Override
     public synchronized void close() throws VfioException {
         if (destroyed) {

@@ -4,6 +4,7 @@ import io.jvfio.VfioException;
 import io.jvfio.internal.Errors;
 import io.jvfio.internal.OwnedFd;
 import io.jvfio.internal.UnixNative;
+import io.jvfio.pci.PciCapabilities;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -19,6 +20,8 @@ public final class PciConfigSpace {
     public static final int COMMAND = 0x04;
     /** Bus Master in {@link #COMMAND}: DMA needs it, and vfio-pci leaves it off. */
     public static final int COMMAND_MASTER = 0x04;
+    /** PCI Express config space; {@link PciCapabilities} reads no further. */
+    private static final int PCIE_SIZE = 4096;
 
     private final OwnedFd fd;
     private final long regionOffset;
@@ -79,6 +82,11 @@ public final class PciConfigSpace {
         byte[] out = new byte[length];
         buf.get(0, out);
         return out;
+    }
+
+    /** The capability lists, read from the whole space in one go. */
+    public PciCapabilities capabilities() throws VfioException {
+        return PciCapabilities.parse(readBytes(0, (int) Math.min(PCIE_SIZE, size)));
     }
 
     /** Turns PCI Bus Master on or off (read, modify, write {@link #COMMAND}). */

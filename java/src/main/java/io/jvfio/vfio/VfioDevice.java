@@ -3,6 +3,7 @@ package io.jvfio.vfio;
 import io.jvfio.EventFd;
 import io.jvfio.VfioException;
 import io.jvfio.VfioUnsupportedException;
+import io.jvfio.iommufd.HwPageTable;
 import io.jvfio.iommufd.Iommufd;
 import io.jvfio.internal.Errno;
 import io.jvfio.internal.Errors;
@@ -80,6 +81,26 @@ public final class VfioDevice implements AutoCloseable {
     public int attach(int ptId) throws VfioException {
         return Errors.check(VfioNative.attachPt(fd.get(), ptId), "VFIO_DEVICE_ATTACH_IOMMUFD_PT",
                 fd.description() + ", pt " + ptId);
+    }
+
+    /**
+     * Attaches to a HW page table (replaces the current attachment); returns its id. A table that
+     * delivers faults takes only a device that can issue page requests: Intel's driver answers a
+     * device without PRI with ENODEV, and the exception says so. That driver blocks the device's DMA
+     * before it refuses and leaves it blocked (seen on 7.2), while iommufd keeps the old attachment,
+     * so attaching that again changes nothing: {@link #detach()} and attach afresh.
+     */
+    public int attach(HwPageTable pageTable) throws VfioException {
+        int r = VfioNative.attachPt(fd.get(), pageTable.id());
+        if (r < 0) {
+            String hint = -r == Errno.ENODEV && pageTable.deliversFaults() && !pciConfig().capabilities().pri()
+                    ? address + " has no PRI capability in its config space: it cannot issue page requests, so it"
+                            + " cannot take I/O page faults; detach it (its DMA may be left blocked) and attach it to a table"
+                            + " without a fault queue, with its memory pinned"
+                    : null;
+            throw Errors.failure("VFIO_DEVICE_ATTACH_IOMMUFD_PT", fd.description() + ", " + pageTable, -r, hint);
+        }
+        return r;
     }
 
     public void detach() throws VfioException {
