@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # The whole test suite: native build, host unit tests, the guest integration suite (QEMU with an
-# Intel vIOMMU, real VFIO and iommufd in a Linux 6.12 guest), and the same suite inside the
-# project's container image through Testcontainers (scripts/container/container-test.sh prepares
-# podman and the image). Installs what it needs (QEMU, busybox-static, linux-source-6.12, the kernel
-# build tools, podman) and caches the guest kernel under ~/.cache/jvfio. Extra arguments go to Maven.
+# Intel vIOMMU, real VFIO and iommufd in the guest) on both kernel lanes, Linux 6.12 and 7.2, and the
+# 6.12 suite again inside the project's container image through Testcontainers
+# (scripts/container/container-test.sh prepares podman and the image). Installs what it needs (QEMU,
+# busybox-static, both kernel sources, the kernel build tools, podman) and caches the guest kernels
+# under ~/.cache/jvfio. Extra arguments go to Maven.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 ensure_guest_packages
-exec scripts/container/container-test.sh mvn -B verify "$@"
+scripts/container/container-test.sh mvn -B verify "$@"
+log "the second kernel lane: the guest suites again on Linux 7.2"
+JVFIO_KERNEL=7.2 mvn -B verify -DskipITs "$@"
