@@ -41,8 +41,10 @@ import org.slf4j.LoggerFactory;
  *     mapping, the memlock limit), the pages that call mapped are unmapped again and the error is
  *     thrown; the policy is as it was before the call.</li>
  * </ul>
+ * {@link #close()} unmaps what the policy owns and stops it listening to the mapper, which may
+ * outlive it (an IOAS that serves one policy after another); faults after it are answered INVALID.
  */
-public final class DemandMapPolicy implements FaultPolicy {
+public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DemandMapPolicy.class);
 
     private final DmaMapper mapper;
@@ -57,8 +59,10 @@ public final class DemandMapPolicy implements FaultPolicy {
     private final AtomicLong foreignFaults = new AtomicLong();
     private final AtomicLong mapFailures = new AtomicLong();
     private final AtomicLong outsideFaults = new AtomicLong();
+    private final DmaMapper.UnmapListener unmapListener = this::unmapping;
     private boolean loggedPinnedFault;
     private boolean loggedForeignFault;
+    private boolean closed;
 
     /** Maps one page per fault. */
     public DemandMapPolicy(DmaMapper mapper) {
@@ -67,7 +71,7 @@ public final class DemandMapPolicy implements FaultPolicy {
 
     /**
      * Maps {@code window} pages from the faulting one (prefaulting the ones a DMA is likely to touch
-     * next). The policy listens to the mapper's unmaps for as long as the mapper lives.
+     * next). The policy listens to the mapper's unmaps until it is closed.
      */
     public DemandMapPolicy(DmaMapper mapper, int window) {
         if (window < 1) {
@@ -76,11 +80,12 @@ public final class DemandMapPolicy implements FaultPolicy {
         this.mapper = mapper;
         this.window = window;
         this.pageSize = UnixConstants.PAGE_SIZE;
-        mapper.addUnmapListener(this::unmapping);
+        mapper.addUnmapListener(unmapListener);
     }
 
     /** Registers guest memory; its pages are mapped when the device faults on them. */
     public synchronized DemandMapPolicy addRegion(GuestRegion region) {
+        refuseClosed("add a region");
         if (region.iova() % pageSize != 0 || region.userAddress() % pageSize != 0 || region.length() % pageSize != 0) {
             throw new IllegalArgumentException("guest region " + region + " is not page-aligned");
         }
@@ -100,6 +105,7 @@ public final class DemandMapPolicy implements FaultPolicy {
      * nothing (see the class comment).
      */
     public synchronized void pin(IovaRange range) throws VfioException {
+        refuseClosed("pin " + range);
         int r = regionIndex(range.start());
         if (r < 0 || !regions.get(r).contains(range.last())) {
             throw new IllegalArgumentException("pinned range " + range + " is not inside one guest region");
@@ -147,8 +153,17 @@ public final class DemandMapPolicy implements FaultPolicy {
         return -1;
     }
 
+    private void refuseClosed(String what) {
+        if (closed) {
+            throw new IllegalStateException("cannot " + what + ": the demand-map policy is closed");
+        }
+    }
+
     @Override
     public synchronized FaultResponse resolve(FaultGroup group) {
+        if (closed) {
+            return FaultResponse.INVALID;
+        }
         for (int k = 0; k < group.size(); k++) {
             if (resolveOne(group.addr(k), group.perm(k)) == FaultResponse.INVALID) {
                 return FaultResponse.INVALID;
@@ -249,6 +264,25 @@ public final class DemandMapPolicy implements FaultPolicy {
             pinned.clear();
         }
         return total;
+    }
+
+    /**
+     * Unmaps every page this policy owns ({@link #unmapAll()}), then stops listening to the mapper;
+     * idempotent. The listener goes even when an unmap fails, and the failure is thrown.
+     */
+    @Override
+    public void close() throws VfioException {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        try {
+            unmapAll();
+        } finally {
+            mapper.removeUnmapListener(unmapListener);
+        }
     }
 
     private synchronized int regionCount() {

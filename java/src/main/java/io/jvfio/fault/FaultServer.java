@@ -270,7 +270,7 @@ public final class FaultServer implements AutoCloseable {
             t.run(source::close);
         }
         if (demandMap != null) {
-            t.run(demandMap::unmapAll);
+            t.run(demandMap::close);
         }
         if (allPinned) {
             t.run(() -> ioas.unmap(region.iova(), region.length()));

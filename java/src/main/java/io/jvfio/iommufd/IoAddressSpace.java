@@ -94,6 +94,11 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
         unmapListeners.add(Objects.requireNonNull(listener));
     }
 
+    @Override
+    public void removeUnmapListener(UnmapListener listener) {
+        unmapListeners.remove(listener);
+    }
+
     private void unmapping(IovaRange range) {
         for (UnmapListener listener : unmapListeners) {
             listener.unmapping(range);

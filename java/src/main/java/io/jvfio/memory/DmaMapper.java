@@ -32,8 +32,11 @@ public interface DmaMapper {
      */
     long unmap(long iova, long length) throws VfioException;
 
-    /** {@code listener} hears of every unmap from now on, for as long as this mapper lives. */
+    /** {@code listener} hears of every unmap from now on, until it is removed. */
     void addUnmapListener(UnmapListener listener);
+
+    /** {@code listener} hears of no more unmaps; nothing happens when it was not added. */
+    void removeUnmapListener(UnmapListener listener);
 
     /** Whoever keeps records of what it mapped (a demand-map policy) hears of every unmap. */
     @FunctionalInterface

@@ -119,6 +119,11 @@ public final class VfioContainer implements DmaMapper, AutoCloseable {
     }
 
     @Override
+    public void removeUnmapListener(UnmapListener listener) {
+        unmapListeners.remove(listener);
+    }
+
+    @Override
     public long unmap(long iova, long length) throws VfioException {
         if (length != 0 && Long.compareUnsigned(iova + length - 1, iova) >= 0) {
             IovaRange range = new IovaRange(iova, iova + length - 1);

@@ -153,6 +153,20 @@ class DemandMapPolicyTest {
     }
 
     @Test
+    void closeUnmapsWhatThePolicyOwnsAndLeavesTheMapperWithoutItsListener() throws Exception {
+        DemandMapPolicy policy = policy(1);
+        assertEquals(1, mapper.listenerCount());
+        assertEquals(FaultResponse.SUCCESS, fault(policy, page(3), READ));
+        policy.close();
+        assertEquals(0, mapper.size(), "the page the fault mapped is unmapped");
+        assertEquals(0, mapper.listenerCount(), "a mapper that outlives the policy no longer calls it");
+        assertEquals(FaultResponse.INVALID, fault(policy, page(4), READ), "a closed policy maps nothing");
+        assertEquals(0, mapper.size());
+        policy.close();
+        assertThrows(IllegalStateException.class, () -> policy.pin(new IovaRange(page(8), page(9) - 1)));
+    }
+
+    @Test
     void faultsOutsideTheRegionsOrAskingForMoreThanTheyAllowAreInvalid() {
         DemandMapPolicy policy = new DemandMapPolicy(mapper).addRegion(new GuestRegion(BASE, USER, 4 * PAGE, EnumSet.of(Access.READ)));
         assertEquals(FaultResponse.INVALID, fault(policy, page(1), WRITE));

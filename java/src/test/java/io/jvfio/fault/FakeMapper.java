@@ -74,6 +74,15 @@ final class FakeMapper implements DmaMapper {
         listeners.add(listener);
     }
 
+    @Override
+    public void removeUnmapListener(UnmapListener listener) {
+        listeners.remove(listener);
+    }
+
+    int listenerCount() {
+        return listeners.size();
+    }
+
     /** Maps at {@code iova} fail with {@code errno} from now on. */
     void failAt(long iova, int errno) {
         failingIova = iova;
