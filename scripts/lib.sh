@@ -72,7 +72,7 @@ ensure_kernel_source() {
 # binutils and xz-utils, so it installs on Debian 12). A pin keeps everything else in that suite out:
 # no upgrade and no dependency ever comes from it, only the one package asked for by name.
 ensure_trixie_backports() {
-    grep -rqsE '^[^#]*trixie-backports' /etc/apt/sources.list /etc/apt/sources.list.d/ && return 0
+    grep -qsE '^[^#]*trixie-backports' /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources && return 0
     [ "$(id -u)" -eq 0 ] || die "linux-source-7.2 is in Debian's trixie-backports, which apt does not know here; add it and install the package as root"
     command -v apt-get >/dev/null || die "linux-source-7.2 comes from Debian's trixie-backports, and this system has no apt"
     log "adding Debian's trixie-backports to apt's sources, pinned so that only linux-source-7.2 comes from it"

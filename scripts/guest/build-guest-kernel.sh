@@ -16,7 +16,7 @@ image="$out/arch/x86/boot/bzImage"
 
 build() {
     [ -f "$out/.jvfio-built" ] && return 0
-    log "building guest kernel $key (8 to 12 minutes on 2 cores, a progress line every 30 s; cached afterwards)"
+    log "building guest kernel $key (5 to 12 minutes on 2 cores, a progress line every 30 s; cached afterwards)"
     rm -rf "$out"
     mkdir -p "$out"
     local start=$SECONDS

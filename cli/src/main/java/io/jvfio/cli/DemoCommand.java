@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Boot the project's QEMU guest (Linux 6.12, q35, Intel vIOMMU, edu/e1000e/nvme; TCG) and show,"
+        description = "Boot the project's QEMU guest (Linux 6.12, or 7.2 with JVFIO_KERNEL=7.2; q35, Intel vIOMMU, edu/e1000e/nvme; TCG) and show,"
                 + " inside it, device discovery, a DMA round trip through the vIOMMU with an MSI, and the fault-service"
                 + " loop serving a burst of I/O page faults. Needs no VFIO hardware. The first run builds the guest kernel"
                 + " (about 10 minutes, cached under ~/.cache/jvfio).")
@@ -40,7 +40,8 @@ final class DemoCommand implements Callable<Integer> {
                 + " (scripts/jvfio demo); build it with: mvn -B package -DskipTests"));
         Path out = Files.createTempDirectory("jvfio-demo");
         PrintWriter w = spec.commandLine().getOut();
-        w.println("jvfio demo: two boots of a Linux 6.12 guest under QEMU (TCG): one with an Intel vIOMMU for VFIO,"
+        String lane = System.getenv().getOrDefault("JVFIO_KERNEL", "6.12");
+        w.println("jvfio demo: two boots of a Linux " + lane + " guest under QEMU (TCG): one with an Intel vIOMMU for VFIO,"
                 + " one with intel_iommu=off for the kernel's iommufd fault mock.");
         w.flush();
         long t0 = System.nanoTime();
