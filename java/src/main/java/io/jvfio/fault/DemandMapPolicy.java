@@ -63,6 +63,7 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
     private boolean loggedPinnedFault;
     private boolean loggedForeignFault;
     private boolean closed;
+    private boolean listening = true;
 
     /** Maps one page per fault. */
     public DemandMapPolicy(DmaMapper mapper) {
@@ -267,21 +268,22 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
     }
 
     /**
-     * Unmaps every page this policy owns ({@link #unmapAll()}), then stops listening to the mapper;
-     * idempotent. The listener goes even when an unmap fails, and the failure is thrown.
+     * Answers every later fault INVALID, unmaps every page this policy owns ({@link #unmapAll()}),
+     * then stops listening to the mapper; idempotent. When an unmap fails, the failure is thrown and
+     * the policy keeps listening, so its records stay true and close can be called again.
      */
     @Override
     public void close() throws VfioException {
         synchronized (this) {
-            if (closed) {
+            closed = true;
+            if (!listening) {
                 return;
             }
-            closed = true;
         }
-        try {
-            unmapAll();
-        } finally {
-            mapper.removeUnmapListener(unmapListener);
+        unmapAll();
+        mapper.removeUnmapListener(unmapListener);
+        synchronized (this) {
+            listening = false;
         }
     }
 

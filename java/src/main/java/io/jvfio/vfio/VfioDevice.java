@@ -93,14 +93,30 @@ public final class VfioDevice implements AutoCloseable {
     public int attach(HwPageTable pageTable) throws VfioException {
         int r = VfioNative.attachPt(fd.get(), pageTable.id());
         if (r < 0) {
-            String hint = -r == Errno.ENODEV && pageTable.deliversFaults() && !pciConfig().capabilities().pri()
-                    ? address + " has no PRI capability in its config space: it cannot issue page requests, so it"
-                            + " cannot take I/O page faults; detach it (its DMA may be left blocked) and attach it to a table"
-                            + " without a fault queue, with its memory pinned"
-                    : null;
-            throw Errors.failure("VFIO_DEVICE_ATTACH_IOMMUFD_PT", fd.description() + ", " + pageTable, -r, hint);
+            String hint = null;
+            Exception hintFailure = null;
+            try {
+                hint = missingPriHint(-r, pageTable);
+            } catch (VfioException | RuntimeException e) {
+                hintFailure = e; // the attach's own errno stays the error
+            }
+            VfioException failure = Errors.failure("VFIO_DEVICE_ATTACH_IOMMUFD_PT", fd.description() + ", " + pageTable, -r, hint);
+            if (hintFailure != null) {
+                failure.addSuppressed(hintFailure);
+            }
+            throw failure;
         }
         return r;
+    }
+
+    /** Why a faulting table refused this device, when the reason is its missing PRI; else null. */
+    private String missingPriHint(int errno, HwPageTable pageTable) throws VfioException {
+        if (errno != Errno.ENODEV || !pageTable.deliversFaults() || pciConfig().capabilities().pri()) {
+            return null;
+        }
+        return address + " has no PRI capability in its config space: it cannot issue page requests, so it cannot"
+                + " take I/O page faults; detach it (its DMA may be left blocked) and attach it to a table without a"
+                + " fault queue, with its memory pinned";
     }
 
     public void detach() throws VfioException {

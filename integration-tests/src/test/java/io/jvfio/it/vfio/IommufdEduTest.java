@@ -235,11 +235,13 @@ class IommufdEduTest {
                     assertEquals("ENODEV", e.errnoName());
                     assertTrue(e.getMessage().contains("VFIO_DEVICE_ATTACH_IOMMUFD_PT") && e.getMessage().contains(
                             GuestDevices.EDU + " has no PRI capability in its config space"), e.getMessage());
+                } finally {
+                    // Intel's driver blocks edu's DMA before it refuses, and leaves it blocked, while iommufd
+                    // still counts edu on its IOAS (attaching that again changes nothing): attach afresh, also
+                    // when an assertion failed, so the class's later tests get a working edu.
+                    device.detach();
+                    device.attach(ioas.id());
                 }
-                // Intel's driver blocks edu's DMA before it refuses, and leaves it blocked, while iommufd
-                // still counts edu on its IOAS (attaching that again changes nothing): attach afresh.
-                device.detach();
-                device.attach(ioas.id());
             } else {
                 VfioUnsupportedException e = assertThrows(VfioUnsupportedException.class, () -> HwPageTable.allocate(iommufd,
                         deviceId, ioas.id(), EnumSet.noneOf(HwptFlag.class), queue));
