@@ -6,15 +6,14 @@ import io.jvfio.internal.Errors;
 import io.jvfio.internal.InfoBuffer;
 import io.jvfio.internal.IommufdConstants;
 import io.jvfio.internal.IommufdNative;
+import io.jvfio.internal.UnmapListeners;
 import io.jvfio.memory.Access;
 import io.jvfio.memory.DmaBuffer;
 import io.jvfio.memory.DmaMapper;
 import io.jvfio.memory.IovaRange;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * An iommufd I/O address space (IOAS): the IOVA-to-memory mappings that devices and HW page tables
@@ -24,7 +23,7 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
     private final Iommufd iommufd;
     private final int id;
     private final String description;
-    private final List<UnmapListener> unmapListeners = new CopyOnWriteArrayList<>();
+    private final UnmapListeners unmapListeners = new UnmapListeners();
     private volatile boolean destroyed;
 
     private IoAddressSpace(Iommufd iommufd, int id) {
@@ -91,7 +90,7 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
 
     @Override
     public void addUnmapListener(UnmapListener listener) {
-        unmapListeners.add(Objects.requireNonNull(listener));
+        unmapListeners.add(listener);
     }
 
     @Override
@@ -99,17 +98,9 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
         unmapListeners.remove(listener);
     }
 
-    private void unmapping(IovaRange range) {
-        for (UnmapListener listener : unmapListeners) {
-            listener.unmapping(range);
-        }
-    }
-
     @Override
     public long unmap(long iova, long length) throws VfioException {
-        if (length != 0 && Long.compareUnsigned(iova + length - 1, iova) >= 0) {
-            unmapping(new IovaRange(iova, iova + length - 1));
-        }
+        unmapListeners.unmapping(iova, length);
         long r = IommufdNative.ioasUnmap(iommufd.fd(), id, iova, length);
         if (r < 0) {
             throw Errors.failure("IOMMU_IOAS_UNMAP", String.format("%s, iova 0x%x, length 0x%x", description, iova, length),
@@ -120,7 +111,7 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
 
     /** Unmaps everything (the unmap listeners hear of it too); returns the bytes unmapped. */
     public long unmapAll() throws VfioException {
-        unmapping(new IovaRange(0, -1));
+        unmapListeners.unmapping(new IovaRange(0, -1));
         long r = IommufdNative.ioasUnmap(iommufd.fd(), id, 0, -1);
         if (r == -Errno.ENOENT) {
             return 0;

@@ -7,15 +7,12 @@ import io.jvfio.internal.InfoBuffer;
 import io.jvfio.internal.OwnedFd;
 import io.jvfio.internal.UnixConstants;
 import io.jvfio.internal.UnixNative;
+import io.jvfio.internal.UnmapListeners;
 import io.jvfio.internal.VfioConstants;
 import io.jvfio.internal.VfioNative;
 import io.jvfio.memory.Access;
 import io.jvfio.memory.DmaMapper;
-import io.jvfio.memory.IovaRange;
-import java.util.List;
-import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A legacy VFIO container ({@code /dev/vfio/vfio}): groups are added to it, then it gets an IOMMU
@@ -25,7 +22,7 @@ public final class VfioContainer implements DmaMapper, AutoCloseable {
     public static final String DEFAULT_PATH = "/dev/vfio/vfio";
 
     private final OwnedFd fd;
-    private final List<UnmapListener> unmapListeners = new CopyOnWriteArrayList<>();
+    private final UnmapListeners unmapListeners = new UnmapListeners();
 
     private VfioContainer(OwnedFd fd) {
         this.fd = fd;
@@ -115,7 +112,7 @@ public final class VfioContainer implements DmaMapper, AutoCloseable {
 
     @Override
     public void addUnmapListener(UnmapListener listener) {
-        unmapListeners.add(Objects.requireNonNull(listener));
+        unmapListeners.add(listener);
     }
 
     @Override
@@ -125,12 +122,7 @@ public final class VfioContainer implements DmaMapper, AutoCloseable {
 
     @Override
     public long unmap(long iova, long length) throws VfioException {
-        if (length != 0 && Long.compareUnsigned(iova + length - 1, iova) >= 0) {
-            IovaRange range = new IovaRange(iova, iova + length - 1);
-            for (UnmapListener listener : unmapListeners) {
-                listener.unmapping(range);
-            }
-        }
+        unmapListeners.unmapping(iova, length);
         long r = VfioNative.unmapDma(fd.get(), iova, length);
         if (r < 0) {
             throw Errors.failure("VFIO_IOMMU_UNMAP_DMA", String.format("%s, iova 0x%x, size 0x%x", fd.description(), iova, length),
