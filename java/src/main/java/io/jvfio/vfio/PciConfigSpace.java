@@ -74,11 +74,7 @@ public final class PciConfigSpace {
     public byte[] readBytes(int offset, int length) throws VfioException {
         check("read config", offset, length, readable);
         ByteBuffer buf = ByteBuffer.allocateDirect(length);
-        long n = Errors.check(UnixNative.pread(fd.get(), UnixNative.address(buf), length, regionOffset + offset),
-                "read config", object(offset, length));
-        if (n != length) {
-            throw new VfioException("read config", object(offset, length), "short read of " + n + " bytes");
-        }
+        pread(UnixNative.address(buf), offset, length);
         byte[] out = new byte[length];
         buf.get(0, out);
         return out;
@@ -97,16 +93,21 @@ public final class PciConfigSpace {
 
     private synchronized int readValue(int offset, int width) throws VfioException {
         check("read config", offset, width, readable);
-        long n = Errors.check(UnixNative.pread(fd.get(), scratchAddress, width, regionOffset + offset),
-                "read config", object(offset, width));
-        if (n != width) {
-            throw new VfioException("read config", object(offset, width), "short read of " + n + " bytes");
-        }
+        pread(scratchAddress, offset, width);
         return switch (width) {
             case 1 -> scratch.get(0);
             case 2 -> scratch.getShort(0);
             default -> scratch.getInt(0);
         };
+    }
+
+    /** Reads exactly {@code length} bytes at {@code offset} into {@code address}; the caller checked the range. */
+    private void pread(long address, int offset, int length) throws VfioException {
+        long n = Errors.check(UnixNative.pread(fd.get(), address, length, regionOffset + offset),
+                "read config", object(offset, length));
+        if (n != length) {
+            throw new VfioException("read config", object(offset, length), "short read of " + n + " bytes");
+        }
     }
 
     private synchronized void writeValue(int offset, int width, int value) throws VfioException {
