@@ -77,6 +77,10 @@ final class ServeCommand implements Callable<Integer> {
             + " a device marked ARBITRARY_FAULTS there (and with PRI) is demand-faulted.")
     Path policies;
 
+    @Option(names = "--skip-pri-check", description = "With --device: attach a device the table lets fault to a faulting"
+            + " page table even if its config space shows no PRI, to see what the kernel says (for labs).")
+    boolean skipPriCheck;
+
     @Spec
     CommandSpec spec;
 
@@ -104,6 +108,12 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (policies != null) {
             b.policies(DevicePolicyTable.withOverrides(policies));
+        }
+        if (skipPriCheck) {
+            if (source.device == null) {
+                throw new IllegalArgumentException("--skip-pri-check needs --device: the mock has no config space");
+            }
+            b.skipPriCheck();
         }
         PrintWriter out = spec.commandLine().getOut();
         String name = source.device != null ? source.device : "the iommufd test mock";

@@ -105,10 +105,23 @@ public final class DevicePolicyTable {
      * not fault.
      */
     public Decision decide(int vendor, int device, PciCapabilities capabilities, boolean mediated) {
+        return decide(vendor, device, capabilities, mediated, true);
+    }
+
+    /**
+     * As {@link #decide(int, int, PciCapabilities, boolean)}, but with {@code checkPri} false a device
+     * whose config space shows no PRI keeps the table's mode: for labs that want to see what the
+     * kernel and the device do when such a device is attached to a faulting page table.
+     */
+    public Decision decide(int vendor, int device, PciCapabilities capabilities, boolean mediated, boolean checkPri) {
         Verdict v = verdict(vendor, device);
         String said = String.format("%04x:%04x is %s (%s)", vendor, device, v.mode(), v.source());
         if (v.mode() == DeviceFaultMode.NONE) {
             return new Decision(DeviceFaultMode.NONE, said + ": it cannot take faults");
+        }
+        if (!capabilities.pri() && !checkPri && (v.mode() != DeviceFaultMode.SELECTIVE || mediated)) {
+            return new Decision(v.mode(), said + " and has no PRI capability in its config space, but the PRI check is"
+                    + " off: it is attached to a faulting page table anyway");
         }
         if (!capabilities.pri()) {
             return new Decision(DeviceFaultMode.NONE, said + ", but it has no PRI capability in its config space:"

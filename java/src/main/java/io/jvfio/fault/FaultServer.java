@@ -103,7 +103,7 @@ public final class FaultServer implements AutoCloseable {
         int deviceId = device.bindIommufd(iommufd);
         PciConfigSpace config = device.pciConfig();
         decision = b.table.decide(config.read16(PciConfigSpace.VENDOR_ID), config.read16(PciConfigSpace.DEVICE_ID),
-                config.capabilities(), b.mediator != null);
+                config.capabilities(), b.mediator != null, b.checkPri);
         region = region(b, memory, DEFAULT_DEVICE_IOVA);
         List<IovaRange> ranges = userPins(b); // checked in every mode, though pinning all memory covers them
         if (decision.mode() == DeviceFaultMode.NONE) {
@@ -348,6 +348,7 @@ public final class FaultServer implements AutoCloseable {
         private FaultPolicy policy;
         private int batch = FaultServiceLoop.DEFAULT_BATCH;
         private int window = 1;
+        private boolean checkPri = true;
 
         private Builder(PciAddress device, FaultSource source) {
             this.device = device;
@@ -412,6 +413,16 @@ public final class FaultServer implements AutoCloseable {
         /** Pages mapped per fault (default 1). */
         public Builder window(int pages) {
             this.window = pages;
+            return this;
+        }
+
+        /**
+         * Attaches a device the table lets fault to a faulting page table even when its config space
+         * shows no PRI (for labs: the kernel then says what it thinks; today's emulated devices are
+         * refused). Off by default: such a device is pinned and mapped instead.
+         */
+        public Builder skipPriCheck() {
+            this.checkPri = false;
             return this;
         }
 

@@ -74,4 +74,19 @@ class DevicePolicyTableTest {
         assertEquals(DeviceFaultMode.SELECTIVE, t.decide(0x15b3, 0x101d, pri, true).mode());
         assertEquals(DeviceFaultMode.NONE, t.decide(0xabcd, 0x0001, pri, true).mode(), "unlisted devices are not opted in");
     }
+
+    @Test
+    void withThePriCheckOffADeviceWithoutPriKeepsTheTablesModeButNeverNoneOrAnUnmediatedSelective() throws Exception {
+        Path f = Files.writeString(dir.resolve("policies.conf"), "1234:11e8 = ARBITRARY_FAULTS\n15b3:101d = SELECTIVE\n");
+        DevicePolicyTable t = DevicePolicyTable.withOverrides(f);
+        PciCapabilities noPri = PciCapabilities.parse(new byte[4096]);
+
+        DevicePolicyTable.Decision d = t.decide(0x1234, 0x11e8, noPri, false, false);
+        assertEquals(DeviceFaultMode.ARBITRARY_FAULTS, d.mode());
+        assertEquals("1234:11e8 is ARBITRARY_FAULTS (" + f + ") and has no PRI capability in its config space, but the PRI"
+                + " check is off: it is attached to a faulting page table anyway", d.reason());
+        assertEquals(DeviceFaultMode.SELECTIVE, t.decide(0x15b3, 0x101d, noPri, true, false).mode());
+        assertEquals(DeviceFaultMode.NONE, t.decide(0x15b3, 0x101d, noPri, false, false).mode(), "still needs its mediator");
+        assertEquals(DeviceFaultMode.NONE, t.decide(0xabcd, 0x0001, noPri, true, false).mode(), "unlisted devices stay out");
+    }
 }

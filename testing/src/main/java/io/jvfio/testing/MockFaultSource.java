@@ -4,6 +4,7 @@ import io.jvfio.VfioException;
 import io.jvfio.fault.FaultSource;
 import io.jvfio.iommufd.FaultQueue;
 import io.jvfio.iommufd.IoAddressSpace;
+import java.util.Objects;
 
 /**
  * The kernel's iommufd test mock as a {@link io.jvfio.fault.FaultServer}'s fault source: the server
@@ -11,11 +12,19 @@ import io.jvfio.iommufd.IoAddressSpace;
  * raises the page requests.
  */
 public final class MockFaultSource implements FaultSource {
+    private final MockIommuDevice.Topology topology;
     private MockIommuDevice device;
     private boolean closed;
 
-    /** A source not attached yet: give it to {@link io.jvfio.fault.FaultServer#forSource}. */
-    public MockFaultSource() {}
+    /** A source not attached yet, faulting through a nested table: give it to {@link io.jvfio.fault.FaultServer#forSource}. */
+    public MockFaultSource() {
+        this(MockIommuDevice.Topology.NESTED);
+    }
+
+    /** A source not attached yet, faulting through a table of {@code topology} (PAGING needs Linux 6.13+). */
+    public MockFaultSource(MockIommuDevice.Topology topology) {
+        this.topology = Objects.requireNonNull(topology, "topology");
+    }
 
     /** Where guest memory goes unless the server is told otherwise: the start of the mock's aperture. */
     @Override
@@ -28,7 +37,7 @@ public final class MockFaultSource implements FaultSource {
         if (device != null || closed) {
             throw new IllegalStateException(this + " is attached once only");
         }
-        device = MockIommuDevice.create(ioas, queue);
+        device = MockIommuDevice.create(ioas, queue, topology);
     }
 
     /** The mock device, to trigger faults with; throws before {@link #attach} and after {@link #close}. */
@@ -51,6 +60,7 @@ public final class MockFaultSource implements FaultSource {
 
     @Override
     public String toString() {
-        return "the iommufd test mock";
+        return topology == MockIommuDevice.Topology.NESTED ? "the iommufd test mock"
+                : "the iommufd test mock on a paging table";
     }
 }

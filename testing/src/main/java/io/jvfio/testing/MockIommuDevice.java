@@ -13,36 +13,54 @@ import java.util.EnumSet;
 
 /**
  * The kernel's iommufd selftest mock device (CONFIG_IOMMUFD_TEST) wired for I/O page faults, the
- * way tools/testing/selftests/iommu does it: a mock device on an IOAS, a NEST_PARENT page table
- * over the IOAS, and a nested page table that delivers faults to a {@link FaultQueue}. Then
- * {@link #trigger} makes the kernel report a page request through the real fault fd. Needs a kernel
- * booted without an active hardware IOMMU driver claiming the mock (intel_iommu=off on 6.12).
- * {@link MockFaultSource} hands one to a {@link io.jvfio.fault.FaultServer}.
+ * way tools/testing/selftests/iommu does it, in one of two {@link Topology topologies}: a mock
+ * device on an IOAS whose faulting page table is either nested on a NEST_PARENT table (every kernel
+ * with fault queues) or an ordinary paging table over the IOAS (Linux 6.13+, the way a VMM attaches
+ * a passthrough device). Then {@link #trigger} makes the kernel report a page request through the
+ * real fault fd. Needs a kernel booted without an active hardware IOMMU driver claiming the mock
+ * (intel_iommu=off). {@link MockFaultSource} hands one to a {@link io.jvfio.fault.FaultServer}.
  */
 public final class MockIommuDevice implements AutoCloseable {
     static {
         TestingLibrary.ensureAvailability();
     }
 
+    /** Which page table the mock device faults through. */
+    public enum Topology {
+        /** A nested (stage-1) table on a NEST_PARENT table over the IOAS: fault queues from Linux 6.11. */
+        NESTED,
+        /** A paging table over the IOAS with the fault queue on it: Linux 6.13 and later. */
+        PAGING
+    }
+
     private final Iommufd iommufd;
     private final IoAddressSpace ioas;
     private final int stdevId;
     private final int deviceId;
-    private final HwPageTable parent;
+    /** Where the IOAS's mappings land: the NEST_PARENT table, or the faulting paging table itself. */
+    private final HwPageTable mappingTable;
     private final HwPageTable faulting;
 
-    private MockIommuDevice(Iommufd iommufd, IoAddressSpace ioas, int stdevId, int deviceId, HwPageTable parent,
+    private MockIommuDevice(Iommufd iommufd, IoAddressSpace ioas, int stdevId, int deviceId, HwPageTable mappingTable,
                             HwPageTable faulting) {
         this.iommufd = iommufd;
         this.ioas = ioas;
         this.stdevId = stdevId;
         this.deviceId = deviceId;
-        this.parent = parent;
+        this.mappingTable = mappingTable;
         this.faulting = faulting;
     }
 
-    /** Creates the mock device on {@code ioas} and routes its faults to {@code queue}. */
+    /** Creates the mock device on {@code ioas} and routes its faults to {@code queue} through a nested table. */
     public static MockIommuDevice create(IoAddressSpace ioas, FaultQueue queue) throws VfioException {
+        return create(ioas, queue, Topology.NESTED);
+    }
+
+    /**
+     * Creates the mock device on {@code ioas} and routes its faults to {@code queue} through a table of
+     * the given topology. {@link Topology#PAGING} before Linux 6.13 fails with the kernel's refusal.
+     */
+    public static MockIommuDevice create(IoAddressSpace ioas, FaultQueue queue, Topology topology) throws VfioException {
         Iommufd iommufd = ioas.iommufd();
         ByteBuffer out = ByteBuffer.allocateDirect(12).order(ByteOrder.nativeOrder());
         int r = IommufdMockNative.mockDomain(iommufd.fd(), ioas.id(), RawIo.address(out));
@@ -54,12 +72,17 @@ public final class MockIommuDevice implements AutoCloseable {
         int device = out.getInt(8);
         HwPageTable parent = null;
         try {
-            parent = HwPageTable.allocate(iommufd, device, ioas.id(), EnumSet.of(HwptFlag.NEST_PARENT));
-            ByteBuffer data = ByteBuffer.allocate(IommufdMockConstants.HWPT_SELFTEST_SIZE)
-                    .order(ByteOrder.LITTLE_ENDIAN)
-                    .putInt(IommufdMockConstants.HWPT_SELFTEST_IOTLB, IommufdMockConstants.IOTLB_DEFAULT);
-            HwPageTable faulting = HwPageTable.allocate(iommufd, device, parent.id(), EnumSet.noneOf(HwptFlag.class),
-                    IommufdMockConstants.HWPT_DATA_SELFTEST, data, queue);
+            HwPageTable faulting;
+            if (topology == Topology.PAGING) {
+                faulting = HwPageTable.allocate(iommufd, device, ioas.id(), EnumSet.noneOf(HwptFlag.class), queue);
+            } else {
+                parent = HwPageTable.allocate(iommufd, device, ioas.id(), EnumSet.of(HwptFlag.NEST_PARENT));
+                ByteBuffer data = ByteBuffer.allocate(IommufdMockConstants.HWPT_SELFTEST_SIZE)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .putInt(IommufdMockConstants.HWPT_SELFTEST_IOTLB, IommufdMockConstants.IOTLB_DEFAULT);
+                faulting = HwPageTable.allocate(iommufd, device, parent.id(), EnumSet.noneOf(HwptFlag.class),
+                        IommufdMockConstants.HWPT_DATA_SELFTEST, data, queue);
+            }
             try {
                 check(IommufdMockNative.mockDomainReplace(iommufd.fd(), stdev, faulting.id()),
                         "IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE", "mock device " + stdev + " -> " + faulting);
@@ -67,7 +90,7 @@ public final class MockIommuDevice implements AutoCloseable {
                 faulting.close();
                 throw e;
             }
-            return new MockIommuDevice(iommufd, ioas, stdev, device, parent, faulting);
+            return new MockIommuDevice(iommufd, ioas, stdev, device, parent != null ? parent : faulting, faulting);
         } catch (VfioException | RuntimeException e) {
             if (parent != null) {
                 try {
@@ -91,9 +114,14 @@ public final class MockIommuDevice implements AutoCloseable {
         return deviceId;
     }
 
-    /** The NEST_PARENT page table over the IOAS: where demand-mapped pages land. */
-    public HwPageTable parent() {
-        return parent;
+    /** The page table where the IOAS's mappings, demand-mapped pages among them, land. */
+    public HwPageTable mappingTable() {
+        return mappingTable;
+    }
+
+    /** The page table the mock device is attached to, whose faults reach the queue. */
+    public HwPageTable faultingTable() {
+        return faulting;
     }
 
     public IoAddressSpace ioas() {
@@ -116,7 +144,7 @@ public final class MockIommuDevice implements AutoCloseable {
 
     /** Whether the mock domain maps {@code [iova, iova + length)} to the memory at {@code va}. */
     public boolean mapsTo(long iova, long length, long va) {
-        return IommufdMockNative.checkMap(iommufd.fd(), parent.id(), iova, length, va) == 0;
+        return IommufdMockNative.checkMap(iommufd.fd(), mappingTable.id(), iova, length, va) == 0;
     }
 
     /** Detaches from the faulting page table (the kernel answers its pending faults INVALID), then destroys all. */
@@ -129,7 +157,9 @@ public final class MockIommuDevice implements AutoCloseable {
         } catch (VfioException e) {
             first = e;
         }
-        for (AutoCloseable c : new AutoCloseable[] {faulting, parent}) {
+        AutoCloseable[] tables = mappingTable == faulting ? new AutoCloseable[] {faulting}
+                : new AutoCloseable[] {faulting, mappingTable};
+        for (AutoCloseable c : tables) {
             try {
                 c.close();
             } catch (Exception e) {

@@ -15,10 +15,23 @@ final class MockFaultFixture implements AutoCloseable {
     private boolean mockClosed;
 
     MockFaultFixture() throws VfioException {
+        this(MockIommuDevice.Topology.NESTED);
+    }
+
+    MockFaultFixture(MockIommuDevice.Topology topology) throws VfioException {
         iommufd = Iommufd.open();
-        ioas = IoAddressSpace.allocate(iommufd);
-        queue = FaultQueue.allocate(iommufd);
-        mock = MockIommuDevice.create(ioas, queue);
+        FaultQueue q = null;
+        try {
+            ioas = IoAddressSpace.allocate(iommufd);
+            queue = q = FaultQueue.allocate(iommufd);
+            mock = MockIommuDevice.create(ioas, queue, topology);
+        } catch (VfioException | RuntimeException e) {
+            if (q != null) {
+                q.close();
+            }
+            iommufd.close(); // closing /dev/iommu frees the IOAS with it
+            throw e;
+        }
     }
 
     /** Takes the mock device and its page tables away first, leaving the queue with nothing that faults into it. */

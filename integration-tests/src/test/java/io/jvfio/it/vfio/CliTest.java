@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jvfio.it.GuestCli;
 import io.jvfio.it.GuestDevices;
+import io.jvfio.it.KernelVersion;
 import io.jvfio.pci.PciSysfs;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,6 +85,31 @@ class CliTest {
             assertTrue(r.out().contains("1234:11e8 is ARBITRARY_FAULTS (" + policies + "), but it has no PRI capability in its"
                     + " config space: it cannot issue page requests, so it will not be demand-faulted"), r.toString());
             assertTrue(r.out().contains("pinned and mapped all 16M of guest memory"), r.toString());
+        } finally {
+            Files.delete(policies);
+        }
+    }
+
+    /**
+     * serve on a real device attached to a faulting paging table: 7.2 makes the table and then refuses
+     * edu, which has no PRI; 6.12 refuses the table and names 6.13. Both exit 3 (no fault path here).
+     */
+    @Test
+    void serveForcedPastThePriCheckGetsTheKernelsHonestRefusalAndExits3() throws Exception {
+        GuestDevices.bindToVfio(GuestDevices.EDU);
+        Path policies = Files.writeString(Files.createTempFile("jvfio-policies", ".conf"), "1234:11e8 = ARBITRARY_FAULTS\n");
+        try {
+            GuestCli.Result r = GuestCli.run("serve", "--device", GuestDevices.EDU.toString(), "--memory", "16M", "--duration", "0.5",
+                    "--policies", policies.toString(), "--skip-pri-check");
+            assertEquals(3, r.status(), r.toString());
+            if (KernelVersion.running().atLeast(6, 13)) {
+                assertTrue(r.err().contains("VFIO_DEVICE_ATTACH_IOMMUFD_PT") && r.err().contains("ENODEV")
+                        && r.err().contains(GuestDevices.EDU + " has no PRI capability in its config space"), r.toString());
+            } else {
+                assertTrue(r.err().contains("IOMMU_HWPT_ALLOC") && r.err().contains("Linux 6.13"), r.toString());
+            }
+            GuestCli.Result again = GuestCli.run("serve", "--device", GuestDevices.EDU.toString(), "--memory", "16M", "--duration", "0.5");
+            assertEquals(0, again.status(), "the refused serve left edu free: " + again);
         } finally {
             Files.delete(policies);
         }
