@@ -42,7 +42,7 @@ ensure_packages() {
 check_kernel_lane() {
     case "$1" in
         6.12|7.2) ;;
-        *) die "unknown kernel lane '$1' (JVFIO_KERNEL is 6.12 or 7.2)" ;;
+        *) die "unknown kernel lane '$1' (the lanes are 6.12 and 7.2; --kernel or JVFIO_KERNEL picks one)" ;;
     esac
 }
 
