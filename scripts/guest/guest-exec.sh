@@ -45,11 +45,11 @@ ensure_qemu
 guest_dir=${JVFIO_GUEST_DIR:-}
 if [ -n "${JVFIO_GUEST_KERNEL:-}" ]; then
     kernel=$JVFIO_GUEST_KERNEL
-    kernel_said="the prebuilt kernel $kernel (JVFIO_GUEST_KERNEL)"
+    kernel_said="JVFIO_GUEST_KERNEL=$kernel"
 elif [ -n "$guest_dir" ]; then
     kernel="$guest_dir/$JVFIO_KERNEL/bzImage"
     [ -f "$kernel" ] || die "the prebuilt guests in JVFIO_GUEST_DIR=$guest_dir have no Linux $JVFIO_KERNEL kernel ($kernel is missing)"
-    kernel_said="Linux $JVFIO_KERNEL, prebuilt ($kernel)"
+    kernel_said="Linux $JVFIO_KERNEL from $kernel"
 else
     kernel=$("$JVFIO_ROOT/scripts/guest/build-guest-kernel.sh")
     kernel_said="Linux $JVFIO_KERNEL"
