@@ -2,13 +2,15 @@
 # jvfio's benchmarks, one entry point. With no argument: every benchmark, one Markdown report in
 # target/bench/results.md, printed. With one: that benchmark alone, its table printed and written
 # under target/bench/. The benchmarks themselves live in scripts/bench/.
-#   scripts/bench.sh                                          every benchmark, one report
+#   scripts/bench.sh [--kernel LANE]                          every benchmark, one report
 #   scripts/bench.sh bindings [JMH ARGS...]                   JNI, JNA, jnr-ffi, FFM on the host
-#   scripts/bench.sh guest [iopf|dma ...] [-Dname=value ...]  IOPF and DMA mapping, Java vs C
+#   scripts/bench.sh guest [--kernel LANE] [iopf|dma ...] [-Dname=value ...]
+#                                                             IOPF and DMA mapping, Java vs C
+# --kernel picks the guests' kernel lane, 6.12 or 7.2, as JVFIO_KERNEL does (default 6.12).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$JVFIO_ROOT"
-if [ $# -gt 0 ]; then
+if [ $# -gt 0 ] && [ "$1" != --kernel ]; then
     what=$1
     shift
     case "$what" in
@@ -17,10 +19,16 @@ if [ $# -gt 0 ]; then
         *) die "bench.sh: unknown benchmark '$what' (bindings, guest, or none for all of them)" ;;
     esac
 fi
+lane=$JVFIO_KERNEL
+if [ $# -gt 0 ]; then
+    [ $# -eq 2 ] || die "bench.sh: every benchmark takes one option, --kernel 6.12|7.2, not: $*"
+    lane=$2
+fi
+check_kernel_lane "$lane"
 out="$JVFIO_ROOT/target/bench"
 mkdir -p "$out"
 "$JVFIO_ROOT/scripts/bench/bench-bindings.sh" >/dev/null
-"$JVFIO_ROOT/scripts/bench/bench-guest.sh" >/dev/null
+"$JVFIO_ROOT/scripts/bench/bench-guest.sh" --kernel "$lane" >/dev/null
 {
     echo "# jvfio benchmarks"
     echo
@@ -28,11 +36,11 @@ mkdir -p "$out"
     echo
     cat "$out/bindings.md"
     echo
-    echo "## I/O page faults (guest, Linux 6.12 under TCG)"
+    echo "## I/O page faults (guest, linux $(cat "$out/iopf-guest/kernel-release") under TCG)"
     echo
     cat "$out/iopf.md"
     echo
-    echo "## DMA mapping (guest, Linux 6.12 under TCG)"
+    echo "## DMA mapping (guest, linux $(cat "$out/dma-guest/kernel-release") under TCG)"
     echo
     cat "$out/dma.md"
 } >"$out/results.md"

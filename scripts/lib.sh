@@ -42,7 +42,7 @@ ensure_packages() {
 check_kernel_lane() {
     case "$1" in
         6.12|7.2) ;;
-        *) die "unknown kernel lane '$1' (JVFIO_KERNEL is 6.12 or 7.2)" ;;
+        *) die "unknown kernel lane '$1' (the lanes are 6.12 and 7.2; --kernel or JVFIO_KERNEL picks one)" ;;
     esac
 }
 
@@ -70,16 +70,15 @@ ensure_kernel_source() {
 
 # Adds Debian's trixie-backports to apt's sources for linux-source-7.2 (architecture all, needing only
 # binutils and xz-utils, so it installs on Debian 12). A pin keeps everything else in that suite out:
-# no upgrade and no dependency ever comes from it, only the one package asked for by name.
+# no upgrade and no dependency ever comes from it, only the one package asked for by name. The source
+# and the pin are the files in scripts/apt/, which the Dockerfile installs too.
 ensure_trixie_backports() {
     grep -qsE '^[^#]*trixie-backports' /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources && return 0
     [ "$(id -u)" -eq 0 ] || die "linux-source-7.2 is in Debian's trixie-backports, which apt does not know here; add it and install the package as root"
     command -v apt-get >/dev/null || die "linux-source-7.2 comes from Debian's trixie-backports, and this system has no apt"
     log "adding Debian's trixie-backports to apt's sources, pinned so that only linux-source-7.2 comes from it"
-    printf 'Package: *\nPin: release n=trixie-backports\nPin-Priority: -1\n\nPackage: linux-source-7.2\nPin: release n=trixie-backports\nPin-Priority: 500\n' \
-        >/etc/apt/preferences.d/jvfio-trixie-backports
-    printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: trixie-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
-        >/etc/apt/sources.list.d/jvfio-trixie-backports.sources
+    install -m 0644 "$JVFIO_ROOT/scripts/apt/trixie-backports.pref" /etc/apt/preferences.d/jvfio-trixie-backports
+    install -m 0644 "$JVFIO_ROOT/scripts/apt/trixie-backports.sources" /etc/apt/sources.list.d/jvfio-trixie-backports.sources
     DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null || die "apt-get update failed after adding trixie-backports"
 }
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite: native build, host unit tests, the guest integration suite (QEMU with an
-# Intel vIOMMU, real VFIO and iommufd in the guest) on both kernel lanes, Linux 6.12 and 7.2, and the
-# 6.12 suite again inside the project's container image through Testcontainers
-# (scripts/container/container-test.sh prepares podman and the image). Installs what it needs (QEMU,
+# Intel vIOMMU, real VFIO and iommufd in the guest) on both kernel lanes, Linux 6.12 and 7.2, on the
+# host and inside the project's container image through Testcontainers
+# (scripts/container/container-test.sh prepares podman and the image, which carries both guests).
+# In this order: the first mvn verify runs the container test (6.12, then 7.2) and then the host's
+# 6.12 suite; a second mvn verify runs the host's 7.2 suite. Installs what it needs (QEMU,
 # busybox-static, both kernel sources, the kernel build tools, podman) and caches the guest kernels
 # under ~/.cache/jvfio. Extra arguments go to Maven.
 set -euo pipefail
@@ -11,6 +13,6 @@ cd "$(dirname "$0")/.."
 ensure_guest_packages
 ensure_kernel_source 7.2
 JVFIO_KERNEL=6.12 scripts/container/container-test.sh mvn -B verify "$@"
-log "the second kernel lane: the guest suites again on Linux 7.2"
+log "the second kernel lane on the host: the guest suites again on Linux 7.2 (the container test ran both lanes)"
 # A prebuilt guest named in the environment would stand in for the lane's own kernel.
 env -u JVFIO_GUEST_KERNEL -u JVFIO_GUEST_INITRAMFS JVFIO_KERNEL=7.2 mvn -B verify -DskipITs "$@"

@@ -2,22 +2,31 @@
 # The guest benchmarks: io.jvfio.bench.IopfBenchmark in the iopf guest (the Java fault-service loop
 # against the shim's C reference loop on the same kernel fault queue) and io.jvfio.bench.DmaMapBenchmark
 # in the vfio guest (DMA map + unmap through the legacy container and iommufd, Java against C).
-# Prints their Markdown tables and writes them to target/bench/{iopf,dma}.md. Not tests: nothing is
-# asserted on time.
-#   scripts/bench.sh guest [iopf|dma ...] [-Dproperty=value ...]   (default: both)
+# Prints their Markdown tables, each under a line naming the guest's kernel, and writes them to
+# target/bench/{iopf,dma}.md. Not tests: nothing is asserted on time.
+#   scripts/bench.sh guest [--kernel 6.12|7.2] [iopf|dma ...] [-Dproperty=value ...]   (default: both)
+# --kernel picks the guests' kernel lane, as JVFIO_KERNEL does (default 6.12).
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 cd "$JVFIO_ROOT"
 
-which=() jvm=()
-for a in "$@"; do
-    case "$a" in
-        iopf|dma) which+=("$a") ;;
-        -D*) jvm+=("$a") ;;
-        *) die "bench.sh guest: unknown argument $a (iopf, dma or -Dname=value)" ;;
+lane=$JVFIO_KERNEL which=() jvm=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --kernel)
+            [ $# -ge 2 ] || die "bench.sh guest: --kernel needs a lane (6.12 or 7.2)"
+            lane=$2
+            shift ;;
+        iopf|dma) which+=("$1") ;;
+        -D*) jvm+=("$1") ;;
+        *) die "bench.sh guest: unknown argument $1 (--kernel LANE, iopf, dma or -Dname=value)" ;;
     esac
+    shift
 done
 [ ${#which[@]} -gt 0 ] || which=(iopf dma)
+check_kernel_lane "$lane"
+export JVFIO_KERNEL=$lane
+log "the guest benchmarks on the Linux $JVFIO_KERNEL kernel lane"
 
 ensure_guest_packages
 log "building jvfio and the benchmark classes"
@@ -37,6 +46,8 @@ run() {
         -cp "$classpath" "$class" "$dir/$name.md" >&2
     [ -s "$dir/$name.md" ] || die "the $name benchmark wrote no result; see $dir/serial.log"
     cp "$dir/$name.md" "$out/$name.md"
+    echo "$name, guest linux $(cat "$dir/kernel-release") under TCG:"
+    echo
     cat "$out/$name.md"
     echo
 }

@@ -2,8 +2,9 @@
 # Boots the jvfio test guest under QEMU and runs one command in it, as root, in a chroot of the host
 # root (same absolute paths; the host root is read-only, /tmp is a tmpfs, --out DIR is writable).
 # Exits with the command's status; the serial console is kept in DIR/serial.log, the guest kernel's
-# release (uname -r) in DIR/kernel-release. The kernel is the lane JVFIO_KERNEL's (6.12 or 7.2), or
-# the prebuilt image JVFIO_GUEST_KERNEL.
+# release (uname -r) in DIR/kernel-release. The kernel is the lane JVFIO_KERNEL's (6.12 or 7.2): built
+# and cached, or prebuilt under JVFIO_GUEST_DIR (LANE/bzImage beside one initramfs.cpio.gz, as the
+# container image ships them); JVFIO_GUEST_KERNEL and JVFIO_GUEST_INITRAMFS name images that override both.
 #
 #   scripts/guest/guest-exec.sh [--profile vfio|iopf] [--timeout SEC] [--out DIR] [--memory SIZE] -- CMD ARGS...
 #
@@ -37,10 +38,30 @@ case "$profile" in
     *) die "guest-exec.sh: unknown profile '$profile' (vfio or iopf)" ;;
 esac
 
+[ -n "${JVFIO_GUEST_KERNEL:-}" ] || check_kernel_lane "$JVFIO_KERNEL"
+
 ensure_qemu
-# A prebuilt guest (the container image ships one) skips the kernel and initramfs builds.
-kernel=${JVFIO_GUEST_KERNEL:-$("$JVFIO_ROOT/scripts/guest/build-guest-kernel.sh")}
-initramfs=${JVFIO_GUEST_INITRAMFS:-$("$JVFIO_ROOT/scripts/guest/make-initramfs.sh")}
+# A prebuilt guest skips the kernel and initramfs builds. The initramfs is the same for every lane.
+guest_dir=${JVFIO_GUEST_DIR:-}
+if [ -n "${JVFIO_GUEST_KERNEL:-}" ]; then
+    kernel=$JVFIO_GUEST_KERNEL
+    kernel_said="JVFIO_GUEST_KERNEL=$kernel"
+elif [ -n "$guest_dir" ]; then
+    kernel="$guest_dir/$JVFIO_KERNEL/bzImage"
+    [ -f "$kernel" ] || die "the prebuilt guests in JVFIO_GUEST_DIR=$guest_dir have no Linux $JVFIO_KERNEL kernel ($kernel is missing)"
+    kernel_said="Linux $JVFIO_KERNEL from $kernel"
+else
+    kernel=$("$JVFIO_ROOT/scripts/guest/build-guest-kernel.sh")
+    kernel_said="Linux $JVFIO_KERNEL"
+fi
+if [ -n "${JVFIO_GUEST_INITRAMFS:-}" ]; then
+    initramfs=$JVFIO_GUEST_INITRAMFS
+elif [ -n "$guest_dir" ]; then
+    initramfs="$guest_dir/initramfs.cpio.gz"
+    [ -f "$initramfs" ] || die "no guest initramfs at $initramfs (JVFIO_GUEST_DIR=$guest_dir)"
+else
+    initramfs=$("$JVFIO_ROOT/scripts/guest/make-initramfs.sh")
+fi
 
 [ -n "$out" ] || out=$(mktemp -d /tmp/jvfio-guest.XXXXXX)
 mkdir -p "$out"
@@ -82,7 +103,7 @@ case "$JVFIO_ROOT/" in
 esac
 touch "$out/.guest-start"
 rm -f "$out/kernel-release"
-log "booting the $profile guest (timeout ${timeout}s, serial log $serial)"
+log "booting the $profile guest on $kernel_said (timeout ${timeout}s, serial log $serial)"
 start=$SECONDS
 set +e
 # In the background, so that a Ctrl-C here reaches QEMU: timeout runs it in a process group of its

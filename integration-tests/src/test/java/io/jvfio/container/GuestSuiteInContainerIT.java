@@ -13,22 +13,24 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.startupcheck.OneShotStartupCheckStrategy;
 import org.testcontainers.utility.DockerImageName;
 
 /**
- * Runs jvfio's guest integration suite inside the project's container image: QEMU (TCG) and the
- * Linux 6.12 guest in a container, as CI pipelines run them. scripts/container/container-test.sh builds the
- * image and starts the engine; without an engine, or without the image, the tests are skipped with
- * the reason, except under CI=true, where that fails.
+ * Runs jvfio's guest integration suite inside the project's container image, as CI pipelines run it:
+ * QEMU (TCG) and the guests in a container, once per kernel lane the image carries, 6.12 then 7.2,
+ * each in a container of its own (JVFIO_KERNEL picks the lane). scripts/container/container-test.sh
+ * builds the image and starts the engine; without an engine, or without the image, the tests are
+ * skipped with the reason, except under CI=true, where that fails.
  */
 class GuestSuiteInContainerIT {
     private static final String IMAGE = System.getProperty("jvfio.container.image", "local/jvfio:latest");
-    /** GuestReport's summary line, which names the guest's kernel: "guest tests (linux 6.12.117): 73 passed, ...". */
-    private static final Pattern SUMMARY = Pattern.compile("guest tests \\([^)]*\\): (\\d+) passed, (\\d+) failed, (\\d+) skipped");
+    /** GuestReport's summary line, which names the guests' kernels: "guest tests (linux 6.12.117): 73 passed, ...". */
+    private static final Pattern SUMMARY = Pattern.compile("guest tests \\(([^)]*)\\): (\\d+) passed, (\\d+) failed, (\\d+) skipped");
 
     @BeforeEach
     void engineAndImage() {
@@ -47,10 +49,12 @@ class GuestSuiteInContainerIT {
         assumeTrue(condition, why);
     }
 
-    @Test
-    void theGuestSuitePassesInsideTheContainer() throws Exception {
+    @ParameterizedTest(name = "the guest suite passes on Linux {0} inside the container")
+    @ValueSource(strings = {"6.12", "7.2"})
+    void theGuestSuitePassesInsideTheContainer(String lane) throws Exception {
         GenericContainer<?> container = new GenericContainer<>(DockerImageName.parse(IMAGE))
                 .withImagePullPolicy(image -> false)
+                .withEnv("JVFIO_KERNEL", lane)
                 .withStartupCheckStrategy(new OneShotStartupCheckStrategy().withTimeout(Duration.ofMinutes(30)));
         String log = "";
         long start = System.nanoTime();
@@ -58,23 +62,27 @@ class GuestSuiteInContainerIT {
             container.start();
         } catch (RuntimeException e) {
             log = container.getLogs();
-            throw new AssertionError("the guest suite failed in the container; its log follows\n" + save(log), e);
+            throw new AssertionError("the Linux " + lane + " guest suite failed in the container; its log follows\n"
+                    + save(lane, log), e);
         } finally {
             log = log.isEmpty() ? container.getLogs() : log;
             container.stop();
         }
-        System.out.printf("container run: %.0f s%n", (System.nanoTime() - start) / 1e9);
+        System.out.printf("container run, Linux %s lane: %.0f s%n", lane, (System.nanoTime() - start) / 1e9);
         Matcher m = SUMMARY.matcher(log);
-        assertTrue(m.find(), "no suite summary in the container log:\n" + save(log));
-        assertEquals("0", m.group(2), "failed guest tests:\n" + save(log));
-        assertTrue(Integer.parseInt(m.group(1)) > 0, "no guest test ran:\n" + save(log));
+        assertTrue(m.find(), "no suite summary in the container log:\n" + save(lane, log));
+        assertEquals("0", m.group(3), "failed guest tests:\n" + save(lane, log));
+        // Both guests must have booted the lane's kernel, e.g. "linux 7.2.12", not the image's default.
+        assertTrue(m.group(1).matches("linux " + Pattern.quote(lane) + "\\.\\S+"),
+                "the Linux " + lane + " run booted " + m.group(1) + ":\n" + save(lane, log));
+        assertTrue(Integer.parseInt(m.group(2)) > 0, "no guest test ran:\n" + save(lane, log));
         System.out.println(m.group());
     }
 
-    /** Keeps the container log beside the test reports and returns it for the failure message. */
-    private static String save(String log) throws Exception {
+    /** Keeps a lane's container log beside the test reports and returns it for the failure message. */
+    private static String save(String lane, String log) throws Exception {
         Path dir = Files.createDirectories(Path.of("target", "container"));
-        Files.writeString(dir.resolve("guest-suite.log"), log, StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve("guest-suite-" + lane + ".log"), log, StandardCharsets.UTF_8);
         return log;
     }
 }
