@@ -144,7 +144,10 @@ public final class VfioDevice implements AutoCloseable {
         return attachPasid(pasid, pageTable.id(), pageTable.toString());
     }
 
-    /** {@link #attachPasid(int, HwPageTable)} by id: a HW page table's, or an IOAS's (the kernel picks a table). */
+    /**
+     * {@link #attachPasid(int, HwPageTable)} by a HW page table's id. (The kernel refuses an IOAS id
+     * here with EINVAL: the table it would make for it is not one for PASIDs.)
+     */
     public int attachPasid(int pasid, int ptId) throws VfioException {
         return attachPasid(pasid, ptId, "pt " + ptId);
     }
@@ -159,7 +162,7 @@ public final class VfioDevice implements AutoCloseable {
         int r = VfioNative.attachPasid(fd.get(), pasid, ptId);
         if (r < 0) {
             String hint = -r == Errno.EINVAL
-                    ? "a table for a PASID must be allocated with HwptFlag.PASID (an IOAS's automatic one is not),"
+                    ? "a PASID attaches only to a HW page table allocated with HwptFlag.PASID (not to an IOAS),"
                             + " and so must the table the device itself is attached to"
                     : -r == Errno.EOPNOTSUPP ? "the device's VFIO driver or its IOMMU cannot attach PASIDs" : null;
             throw KernelSupport.failure("VFIO_DEVICE_ATTACH_IOMMUFD_PT", object, -r, hint, KernelFeature.DEVICE_PASID_ATTACH);
