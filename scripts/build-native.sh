@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the JNI shim against the UAPI headers of the 6.12 kernel source (JVFIO_UAPI_KERNEL, whatever
-# lane the guest boots), so struct layouts and ioctl numbers are the kernel's own.
+# Builds the JNI shim against the UAPI headers of the 7.2 kernel source (JVFIO_UAPI_KERNEL, whatever
+# lane the guest boots), so struct layouts and ioctl numbers are the kernel's own. kernel-source.sh
+# installs linux-source-7.2 first when it is missing.
 # Usage: scripts/build-native.sh OUT_DIR [JAVA_HOME [OBJ_DIR [LIBRARY]]]  (objects default to OUT_DIR/../native-obj)
 # LIBRARY is jvfio (the shim, the default) or jvfio-testing (native/testing, for the jvfio-testing artifact).
 set -euo pipefail

@@ -5,7 +5,7 @@
 #   scripts/demo.sh [--kernel 6.12|7.2] [jvfio demo options, e.g. --faults N]
 # --kernel picks the guest's kernel lane, as JVFIO_KERNEL does (default 6.12). Installs what it needs
 # (QEMU, busybox-static, the lane's kernel source: linux-source-6.12, or linux-source-7.2 from
-# trixie-backports, and the kernel build tools).
+# trixie-backports, linux-source-7.2 in any case for the shim's UAPI headers, and the kernel build tools).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$JVFIO_ROOT"

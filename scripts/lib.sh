@@ -8,8 +8,10 @@ JVFIO_CACHE=${JVFIO_CACHE:-$HOME/.cache/jvfio}
 # or 7.2 (linux-source-7.2 from trixie-backports). Each lane's source, headers and kernel are cached
 # side by side, keyed by the package version.
 JVFIO_KERNEL=${JVFIO_KERNEL:-6.12}
-# The lane whose UAPI headers the native shim is compiled against, whatever lane the guest boots.
-JVFIO_UAPI_KERNEL=6.12
+# The lane whose UAPI headers the native shim is compiled against, whatever lane the guest boots: the
+# newest, so the shim knows every ioctl either kernel may have; what the running kernel lacks is
+# refused at run time with the version that added it (io.jvfio.KernelFeature).
+JVFIO_UAPI_KERNEL=7.2
 
 log() { printf '[jvfio %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }

@@ -1,6 +1,8 @@
 /* The iommufd ioctls on /dev/iommu: IOAS, HW page tables, options, HW info, destroy. One file per
  * kernel interface: the VFIO ioctls are in vfio.c, and fault queues, which have their own fd and
- * I/O, in fault.c. Natives of io.jvfio.internal.IommufdNative. */
+ * I/O, in fault.c. Natives of io.jvfio.internal.IommufdNative.
+ * Compiled against the newest UAPI headers: an ioctl the running kernel lacks (IOMMU_IOAS_MAP_FILE
+ * before 6.14) fails with its own errno, which Java turns into a refusal naming the version. */
 #include "jvfio.h"
 
 #include <linux/iommufd.h>
@@ -16,6 +18,7 @@ static jstring constants(JNIEnv *env, jclass cls)
         JVFIO_CONST(IOMMU_IOAS_COPY),
         JVFIO_CONST(IOMMU_IOAS_IOVA_RANGES),
         JVFIO_CONST(IOMMU_IOAS_MAP),
+        JVFIO_CONST(IOMMU_IOAS_MAP_FILE),
         JVFIO_CONST(IOMMU_IOAS_UNMAP),
         JVFIO_CONST(IOMMU_OPTION),
         JVFIO_CONST(IOMMU_VFIO_IOAS),
@@ -34,6 +37,7 @@ static jstring constants(JNIEnv *env, jclass cls)
         JVFIO_CONST(IOMMU_HWPT_ALLOC_NEST_PARENT),
         JVFIO_CONST(IOMMU_HWPT_ALLOC_DIRTY_TRACKING),
         JVFIO_CONST(IOMMU_HWPT_FAULT_ID_VALID),
+        JVFIO_CONST(IOMMU_HWPT_ALLOC_PASID),
         JVFIO_CONST(IOMMU_HWPT_DATA_NONE),
         JVFIO_CONST(IOMMU_HWPT_DATA_VTD_S1),
         JVFIO_CONST(IOMMU_HW_INFO_TYPE_NONE),
@@ -41,6 +45,7 @@ static jstring constants(JNIEnv *env, jclass cls)
         JVFIO_CONST(IOMMU_HW_CAP_DIRTY_TRACKING),
         JVFIO_CONST(IOMMU_HW_CAP_PCI_PASID_EXEC),
         JVFIO_CONST(IOMMU_HW_CAP_PCI_PASID_PRIV),
+        JVFIO_SIZEOF(iommu_ioas_map_file),
         JVFIO_SIZEOF(iommu_iova_range),
         JVFIO_OFFSETOF(iommu_iova_range, start),
         JVFIO_OFFSETOF(iommu_iova_range, last),
@@ -81,6 +86,18 @@ static jlong ioas_map(JNIEnv *env, jclass cls, jint fd, jint ioas, jint flags, j
         .user_va = (uint64_t)va, .length = (uint64_t)length, .iova = (uint64_t)iova,
     };
     return ioctl(fd, IOMMU_IOAS_MAP, &cmd) ? JVFIO_ERR() : (jlong)cmd.iova;
+}
+
+/* Maps `length` bytes of the file `file_fd` (a memfd) from byte `start`; returns the IOVA used, as
+ * ioas_map does. */
+static jlong ioas_map_file(JNIEnv *env, jclass cls, jint fd, jint ioas, jint flags, jint file_fd, jlong start,
+                           jlong length, jlong iova)
+{
+    struct iommu_ioas_map_file cmd = {
+        .size = sizeof(cmd), .flags = (uint32_t)flags, .ioas_id = (uint32_t)ioas, .fd = file_fd,
+        .start = (uint64_t)start, .length = (uint64_t)length, .iova = (uint64_t)iova,
+    };
+    return ioctl(fd, IOMMU_IOAS_MAP_FILE, &cmd) ? JVFIO_ERR() : (jlong)cmd.iova;
 }
 
 /* Returns the number of bytes unmapped. iova 0 and length UINT64_MAX (-1) unmap everything. */
@@ -178,6 +195,7 @@ static const JNINativeMethod methods[] = {
     { "destroy", "(II)I", (void *)destroy },
     { "ioasAlloc", "(I)I", (void *)ioas_alloc },
     { "ioasMap", "(IIIJJJ)J", (void *)ioas_map },
+    { "ioasMapFile", "(IIIIJJJ)J", (void *)ioas_map_file },
     { "ioasUnmap", "(IIJJ)J", (void *)ioas_unmap },
     { "ioasCopy", "(IIIIJJJ)I", (void *)ioas_copy },
     { "ioasIovaRanges", "(IIJIJ)I", (void *)ioas_iova_ranges },

@@ -4,7 +4,9 @@
  * not ioctls and live in mmio.c.
  * Variable-size info structs use the kernel's argsz protocol: the caller passes a buffer of `cap`
  * bytes; the native returns the argsz the kernel wants, and the caller retries with a larger buffer
- * when that is above `cap`. Java decodes the bytes with the offsets exported below. */
+ * when that is above `cap`. Java decodes the bytes with the offsets exported below.
+ * Compiled against the newest UAPI headers: a flag the running kernel lacks (VFIO_DEVICE_ATTACH_PASID
+ * before 6.15) fails with its own errno, which Java turns into a refusal naming the version. */
 #include "jvfio.h"
 
 #include <linux/vfio.h>
@@ -37,6 +39,8 @@ static jstring constants(JNIEnv *env, jclass cls)
         JVFIO_CONST(VFIO_DEVICE_BIND_IOMMUFD),
         JVFIO_CONST(VFIO_DEVICE_ATTACH_IOMMUFD_PT),
         JVFIO_CONST(VFIO_DEVICE_DETACH_IOMMUFD_PT),
+        JVFIO_CONST(VFIO_DEVICE_ATTACH_PASID),
+        JVFIO_CONST(VFIO_DEVICE_DETACH_PASID),
         JVFIO_CONST(VFIO_GROUP_FLAGS_VIABLE),
         JVFIO_CONST(VFIO_GROUP_FLAGS_CONTAINER_SET),
         JVFIO_CONST(VFIO_DMA_MAP_FLAG_READ),
@@ -76,6 +80,8 @@ static jstring constants(JNIEnv *env, jclass cls)
         JVFIO_CONST(VFIO_IRQ_SET_ACTION_MASK),
         JVFIO_CONST(VFIO_IRQ_SET_ACTION_UNMASK),
         JVFIO_CONST(VFIO_IRQ_SET_ACTION_TRIGGER),
+        JVFIO_SIZEOF(vfio_device_attach_iommufd_pt),
+        JVFIO_SIZEOF(vfio_device_detach_iommufd_pt),
         JVFIO_SIZEOF(vfio_info_cap_header),
         JVFIO_OFFSETOF(vfio_info_cap_header, id),
         JVFIO_OFFSETOF(vfio_info_cap_header, version),
@@ -282,6 +288,24 @@ static jint detach_pt(JNIEnv *env, jclass cls, jint fd)
     return ioctl(fd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &detach) ? JVFIO_ERR() : 0;
 }
 
+/* Kernels before 6.15 take no flags here and answer EINVAL. */
+static jint attach_pasid(JNIEnv *env, jclass cls, jint fd, jint pasid, jint pt_id)
+{
+    struct vfio_device_attach_iommufd_pt attach = {
+        .argsz = sizeof(attach), .flags = VFIO_DEVICE_ATTACH_PASID, .pt_id = (uint32_t)pt_id,
+        .pasid = (uint32_t)pasid,
+    };
+    return ioctl(fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach) ? JVFIO_ERR() : (jint)attach.pt_id;
+}
+
+static jint detach_pasid(JNIEnv *env, jclass cls, jint fd, jint pasid)
+{
+    struct vfio_device_detach_iommufd_pt detach = {
+        .argsz = sizeof(detach), .flags = VFIO_DEVICE_DETACH_PASID, .pasid = (uint32_t)pasid,
+    };
+    return ioctl(fd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &detach) ? JVFIO_ERR() : 0;
+}
+
 static const JNINativeMethod methods[] = {
     { "constants", "()Ljava/lang/String;", (void *)constants },
     { "simpleIoctl", "(IJ)I", (void *)simple_ioctl },
@@ -300,6 +324,8 @@ static const JNINativeMethod methods[] = {
     { "bindIommufd", "(II)I", (void *)bind_iommufd },
     { "attachPt", "(II)I", (void *)attach_pt },
     { "detachPt", "(I)I", (void *)detach_pt },
+    { "attachPasid", "(III)I", (void *)attach_pasid },
+    { "detachPasid", "(II)I", (void *)detach_pasid },
 };
 
 int jvfio_register_vfio(JNIEnv *env)

@@ -50,6 +50,12 @@ public final class VfioNative {
 
     public static native int detachPt(int fd);
 
+    /** VFIO_DEVICE_ATTACH_IOMMUFD_PT with VFIO_DEVICE_ATTACH_PASID (Linux 6.15+); returns the id attached. */
+    public static native int attachPasid(int fd, int pasid, int ptId);
+
+    /** VFIO_DEVICE_DETACH_IOMMUFD_PT with VFIO_DEVICE_DETACH_PASID (Linux 6.15+). */
+    public static native int detachPasid(int fd, int pasid);
+
     public static native int mmioRead8(long address);
 
     public static native int mmioRead16(long address);

@@ -1,13 +1,17 @@
 package io.jvfio.iommufd;
 
+import io.jvfio.KernelFeature;
 import io.jvfio.VfioException;
 import io.jvfio.internal.Errno;
 import io.jvfio.internal.Errors;
 import io.jvfio.internal.IommufdConstants;
 import io.jvfio.internal.IommufdNative;
+import io.jvfio.internal.KernelSupport;
 import io.jvfio.internal.UnixNative;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -31,7 +35,10 @@ public final class HwPageTable implements AutoCloseable {
         return allocate(iommufd, deviceId, ioasId, flags, IommufdConstants.HWPT_DATA_NONE, null, null);
     }
 
-    /** A paging HWPT over an IOAS whose page faults go to {@code faultQueue} (Linux 6.13+; 6.12 only nested). */
+    /**
+     * A paging HWPT over an IOAS whose page faults go to {@code faultQueue}. Needs Linux 6.13+
+     * ({@link KernelFeature#FAULT_ON_PAGING_HWPT}); older kernels take a fault queue only on a nested table.
+     */
     public static HwPageTable allocate(Iommufd iommufd, int deviceId, int ioasId, Set<HwptFlag> flags, FaultQueue faultQueue)
             throws VfioException {
         return allocate(iommufd, deviceId, ioasId, flags, IommufdConstants.HWPT_DATA_NONE, null, faultQueue);
@@ -57,13 +64,16 @@ public final class HwPageTable implements AutoCloseable {
         if (r < 0) {
             String object = "device " + deviceId + ", parent " + parentId + ", flags " + flags
                     + (faultId > 0 ? ", fault queue " + faultId : "") + (dataType != 0 ? ", data type " + dataType : "");
-            String hint = null;
-            if (-r == Errno.EOPNOTSUPP && faultId > 0 && direct == null) {
-                hint = "this kernel delivers faults only through nested page tables (6.12); 6.13+ also through paging ones";
-            } else if (-r == Errno.EOPNOTSUPP) {
-                hint = "the IOMMU driver does not support these flags or this data type";
+            List<KernelFeature> needs = new ArrayList<>();
+            if (faultId > 0 && direct == null) { // no stage-1 data: a paging table
+                needs.add(KernelFeature.FAULT_ON_PAGING_HWPT);
             }
-            throw Errors.failure("IOMMU_HWPT_ALLOC", object, -r, hint);
+            if (flags.contains(HwptFlag.PASID)) {
+                needs.add(KernelFeature.HWPT_ALLOC_PASID);
+            }
+            throw KernelSupport.failure("IOMMU_HWPT_ALLOC", object, -r, -r == Errno.EOPNOTSUPP
+                    ? "the IOMMU driver does not support these flags or this data type" : null,
+                    needs.toArray(KernelFeature[]::new));
         }
         if (faultQueue != null) {
             faultQueue.retain();

@@ -1,11 +1,13 @@
 package io.jvfio.iommufd;
 
+import io.jvfio.KernelFeature;
 import io.jvfio.VfioException;
 import io.jvfio.internal.Errno;
 import io.jvfio.internal.Errors;
 import io.jvfio.internal.InfoBuffer;
 import io.jvfio.internal.IommufdConstants;
 import io.jvfio.internal.IommufdNative;
+import io.jvfio.internal.KernelSupport;
 import io.jvfio.internal.UnmapListeners;
 import io.jvfio.memory.Access;
 import io.jvfio.memory.DmaBuffer;
@@ -75,12 +77,44 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
         return r;
     }
 
+    /**
+     * IOMMU_IOAS_MAP_FILE (Linux 6.14+, {@link KernelFeature#IOAS_MAP_FILE}): maps {@code length} bytes
+     * of the memfd behind {@code file} from byte {@code offset} at {@code iova}. The kernel pins the
+     * file's pages, not a user address range, so the mapping does not depend on {@code file}'s own
+     * mmap. Unmap it with {@link #unmap} (the unmap listeners hear of it) before closing {@code file}.
+     */
+    public void mapFile(DmaBuffer file, long offset, long length, long iova, Set<Access> access) throws VfioException {
+        mapFile(file, offset, length, iova, flags(access) | IommufdConstants.MAP_FIXED_IOVA,
+                String.format("iova 0x%x", iova));
+    }
+
+    /** {@link #mapFile(DmaBuffer, long, long, long, Set)} at an IOVA the kernel chooses; returns it. */
+    public long mapFile(DmaBuffer file, long offset, long length, Set<Access> access) throws VfioException {
+        return mapFile(file, offset, length, 0, flags(access), "kernel-chosen iova");
+    }
+
+    private long mapFile(DmaBuffer file, long offset, long length, long iova, int flags, String where) throws VfioException {
+        int fileFd = file.memfd();
+        if (fileFd < 0) {
+            throw new IllegalArgumentException(file + " is anonymous memory, with no file to map: create it with"
+                    + " DmaBuffer.memfd, or map its address with map()");
+        }
+        long r = IommufdNative.ioasMapFile(iommufd.fd(), id, flags, fileFd, offset, length, iova);
+        if (r < 0) {
+            String object = String.format("%s, %s (fd %d), offset 0x%x, %s, length 0x%x", description, file, fileFd, offset,
+                    where, length);
+            throw KernelSupport.failure("IOMMU_IOAS_MAP_FILE", object, (int) -r, mapHint((int) -r),
+                    KernelFeature.IOAS_MAP_FILE);
+        }
+        return r;
+    }
+
     private static String mapHint(int errno) {
         if (errno == Errno.EEXIST) {
             return "the IOVA range overlaps an existing mapping; unmap it first";
         }
         if (errno == Errno.EINVAL) {
-            return "user address, length and IOVA must be aligned to iovaAlignment()";
+            return "user address (or file offset), length and IOVA must be aligned to iovaAlignment()";
         }
         if (errno == Errno.ENOENT || errno == Errno.ENOSPC) {
             return "the IOVA range is outside iovaRanges() or no free space is left";

@@ -70,20 +70,29 @@ public final class DmaBuffer implements AutoCloseable {
         return new DmaBuffer(addr, length, null, "reserved memory of " + length + " bytes");
     }
 
-    /** Shared memory backed by a memfd; with {@code hugePages}, 2 MiB pages from hugetlbfs. */
+    /**
+     * Shared memory backed by a memfd (close-on-exec), mapped and populated now; with
+     * {@code hugePages}, 2 MiB pages from hugetlbfs, which the kernel's huge page pool must hold
+     * (the error says how to reserve them). {@link #memfd()} is the file, e.g. for
+     * {@code IoAddressSpace.mapFile}; {@link #close()} unmaps it and closes the file.
+     */
     public static DmaBuffer memfd(String name, long size, boolean hugePages) throws VfioException {
         long length = roundUp(size, hugePages ? HUGE_PAGE_SIZE : UnixConstants.PAGE_SIZE);
         int fd = UnixNative.memfdCreate(name, hugePages ? UnixConstants.MFD_HUGETLB : 0);
         String what = "memfd '" + name + "' of " + length + " bytes" + (hugePages ? " (hugetlb)" : "");
-        Errors.check(fd, "memfd_create", what);
+        if (fd < 0) {
+            throw Errors.failure("memfd_create", what, -fd, hugePages ? HugePages.hint(-fd, length) : null);
+        }
         OwnedFd owned = new OwnedFd(fd, what);
         try {
-            Errors.check(UnixNative.ftruncate(fd, length), "ftruncate", what);
+            int r = UnixNative.ftruncate(fd, length);
+            if (r < 0) {
+                throw Errors.failure("ftruncate", what, -r, hugePages ? HugePages.hint(-r, length) : null);
+            }
             long addr = UnixNative.mmap(length, UnixConstants.PROT_READ | UnixConstants.PROT_WRITE,
                     UnixConstants.MAP_SHARED | UnixConstants.MAP_POPULATE, fd, 0);
             if (addr < 0) {
-                throw Errors.failure("mmap", what, (int) -addr, hugePages
-                        ? "no free huge pages? see /proc/sys/vm/nr_hugepages" : null);
+                throw Errors.failure("mmap", what, (int) -addr, hugePages ? HugePages.hint((int) -addr, length) : null);
             }
             return new DmaBuffer(addr, length, owned, what);
         } catch (VfioException | RuntimeException e) {

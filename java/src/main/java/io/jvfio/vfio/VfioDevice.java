@@ -1,13 +1,16 @@
 package io.jvfio.vfio;
 
 import io.jvfio.EventFd;
+import io.jvfio.KernelFeature;
 import io.jvfio.VfioException;
 import io.jvfio.VfioUnsupportedException;
+import io.jvfio.iommufd.HwInfo;
 import io.jvfio.iommufd.HwPageTable;
 import io.jvfio.iommufd.Iommufd;
 import io.jvfio.internal.Errno;
 import io.jvfio.internal.Errors;
 import io.jvfio.internal.InfoBuffer;
+import io.jvfio.internal.KernelSupport;
 import io.jvfio.internal.OwnedFd;
 import io.jvfio.internal.UnixConstants;
 import io.jvfio.internal.UnixNative;
@@ -26,9 +29,13 @@ import java.util.List;
  * then bound to an iommufd). Regions, BAR mmaps, config space, IRQs and reset work the same on both.
  */
 public final class VfioDevice implements AutoCloseable {
+    /** PCIe PASIDs are 20 bits wide. */
+    private static final int PASID_BITS = 20;
+
     private final OwnedFd fd;
     private final PciAddress address;
     private int iommufdDeviceId = -1;
+    private Iommufd iommufd;
     private PciConfigSpace pciConfig;
 
     VfioDevice(OwnedFd fd, PciAddress address) {
@@ -69,6 +76,7 @@ public final class VfioDevice implements AutoCloseable {
                     "bind needs a device opened through its cdev, not yet bound, with no group user");
         }
         iommufdDeviceId = r;
+        this.iommufd = iommufd;
         return r;
     }
 
@@ -121,6 +129,80 @@ public final class VfioDevice implements AutoCloseable {
 
     public void detach() throws VfioException {
         Errors.check(VfioNative.detachPt(fd.get()), "VFIO_DEVICE_DETACH_IOMMUFD_PT", fd.description());
+    }
+
+    /**
+     * Attaches PASID {@code pasid} of this bound device to a HW page table (or replaces the one it
+     * has); returns the id attached. Needs Linux 6.15+ ({@link KernelFeature#DEVICE_PASID_ATTACH}), a
+     * table allocated with {@link io.jvfio.iommufd.HwptFlag#PASID} (and the device's own table too),
+     * and a device whose IOMMU reports PASIDs: one that reports none is refused before the ioctl.
+     *
+     * @throws IllegalArgumentException when {@code pasid} is 0 (the device's own requests, see
+     *         {@link #attach(HwPageTable)}) or not in 1..2^20-1, or beyond the device's PASID width
+     */
+    public int attachPasid(int pasid, HwPageTable pageTable) throws VfioException {
+        return attachPasid(pasid, pageTable.id(), pageTable.toString());
+    }
+
+    /**
+     * {@link #attachPasid(int, HwPageTable)} by a HW page table's id. (The kernel refuses an IOAS id
+     * here with EINVAL: the table it would make for it is not one for PASIDs.)
+     */
+    public int attachPasid(int pasid, int ptId) throws VfioException {
+        return attachPasid(pasid, ptId, "pt " + ptId);
+    }
+
+    private int attachPasid(int pasid, int ptId, String target) throws VfioException {
+        checkPasid(pasid);
+        String object = fd.description() + ", pasid " + pasid + ", " + target;
+        // A kernel without PASID attach answers for itself: its refusal names the version it lacks.
+        if (!KernelSupport.lacks(KernelFeature.DEVICE_PASID_ATTACH)) {
+            checkPasidSupport(pasid, object);
+        }
+        int r = VfioNative.attachPasid(fd.get(), pasid, ptId);
+        if (r < 0) {
+            String hint = -r == Errno.EINVAL
+                    ? "a PASID attaches only to a HW page table allocated with HwptFlag.PASID (not to an IOAS),"
+                            + " and so must the table the device itself is attached to"
+                    : -r == Errno.EOPNOTSUPP ? "the device's VFIO driver or its IOMMU cannot attach PASIDs" : null;
+            throw KernelSupport.failure("VFIO_DEVICE_ATTACH_IOMMUFD_PT", object, -r, hint, KernelFeature.DEVICE_PASID_ATTACH);
+        }
+        return r;
+    }
+
+    /** Detaches PASID {@code pasid} of this device (Linux 6.15+); a PASID that is not attached is left as it is. */
+    public void detachPasid(int pasid) throws VfioException {
+        checkPasid(pasid);
+        int r = VfioNative.detachPasid(fd.get(), pasid);
+        if (r < 0) {
+            throw KernelSupport.failure("VFIO_DEVICE_DETACH_IOMMUFD_PT", fd.description() + ", pasid " + pasid, -r, null,
+                    KernelFeature.DEVICE_PASID_ATTACH);
+        }
+    }
+
+    private static void checkPasid(int pasid) {
+        if (pasid <= 0 || pasid >= 1 << PASID_BITS) {
+            throw new IllegalArgumentException("PASID " + pasid + " is not in 1.." + ((1 << PASID_BITS) - 1)
+                    + " (PASIDs are " + PASID_BITS + " bits; 0 stands for the device's own requests: use attach())");
+        }
+    }
+
+    /** Refuses a device whose IOMMU reports no PASIDs, or fewer than {@code pasid} needs, as IOMMU_GET_HW_INFO tells. */
+    private void checkPasidSupport(int pasid, String object) throws VfioException {
+        if (iommufd == null) {
+            throw new VfioException("VFIO_DEVICE_ATTACH_IOMMUFD_PT", object, "the device is not bound to an iommufd:"
+                    + " PASIDs attach only on a device opened through its cdev and bound with bindIommufd");
+        }
+        int width = HwInfo.query(iommufd, iommufdDeviceId).maxPasidLog2();
+        if (width == 0) {
+            throw new VfioUnsupportedException("VFIO_DEVICE_ATTACH_IOMMUFD_PT", object, "the device or its IOMMU supports"
+                    + " no PASID: IOMMU_GET_HW_INFO reports max_pasid_log2 0; needs a device with a PASID capability"
+                    + " behind an IOMMU in scalable mode, e.g. QEMU intel-iommu x-scalable-mode=on,x-pasid-mode=on");
+        }
+        if (width < PASID_BITS && pasid >= 1 << width) {
+            throw new IllegalArgumentException("PASID " + pasid + " is beyond " + address + "'s PASID width:"
+                    + " IOMMU_GET_HW_INFO reports max_pasid_log2 " + width);
+        }
     }
 
     public VfioDeviceInfo info() throws VfioException {

@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The shim takes ioctl numbers and struct layouts from the kernel's UAPI headers; these are the
- * literal values from include/uapi/linux/vfio.h and iommufd.h (6.12), worked out by hand, so a wrong
+ * literal values from include/uapi/linux/vfio.h and iommufd.h (7.2), worked out by hand, so a wrong
  * header or a broken constant table fails here rather than in a guest. All are _IO(';', nr).
  */
 class IoctlNumbersTest {
@@ -54,6 +54,18 @@ class IoctlNumbersTest {
         assertEquals(io(0x89), c.get("IOMMU_HWPT_ALLOC"));
         assertEquals(io(0x8a), c.get("IOMMU_GET_HW_INFO"));
         assertEquals(io(0x8e), FaultConstants.C.get("IOMMU_FAULT_QUEUE_ALLOC"));
+        assertEquals(io(0x8f), c.get("IOMMU_IOAS_MAP_FILE"), "6.14+");
+    }
+
+    @Test
+    void newerUapiThan612() {
+        assertEquals(1 << 3, IommufdConstants.HWPT_ALLOC_PASID, "IOMMU_HWPT_ALLOC_PASID, 6.15+");
+        assertEquals(1 << 2, IommufdConstants.HWPT_FAULT_ID_VALID);
+        assertEquals(1, VfioConstants.C.get("VFIO_DEVICE_ATTACH_PASID"));
+        assertEquals(1, VfioConstants.C.get("VFIO_DEVICE_DETACH_PASID"));
+        assertEquals(40, IommufdConstants.C.sizeOf("iommu_ioas_map_file"), "size, flags, ioas_id, fd; start, length, iova");
+        assertEquals(16, VfioConstants.C.sizeOf("vfio_device_attach_iommufd_pt"), "argsz, flags, pt_id, pasid");
+        assertEquals(12, VfioConstants.C.sizeOf("vfio_device_detach_iommufd_pt"), "argsz, flags, pasid");
     }
 
     @Test

@@ -4,9 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.jvfio.VfioException;
+import io.jvfio.internal.UnixNative;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -98,6 +102,57 @@ class DmaBufferTest {
             Thread.sleep(10);
         }
         assertFalse(mappingAt(address).contains("jvfio-closed"), "released: " + mappingAt(address));
+    }
+
+    /** The descriptors this process has open. */
+    private static long openFds() throws IOException {
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
+
+    private static String proc(String file) throws IOException {
+        return Files.readString(Path.of(file)).strip();
+    }
+
+    @Test
+    void aMemfdBufferIsTheFilesMemoryAndClosingReleasesBoth() throws Exception {
+        DmaBuffer buffer = DmaBuffer.memfd("jvfio-file", 3 * 4096 + 1, false);
+        assertEquals(4 * 4096, buffer.size(), "rounded up to whole pages");
+        int fd = buffer.memfd();
+        String link = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
+        assertTrue(link.startsWith("/memfd:jvfio-file"), link);
+        buffer.buffer().putLong(8192, 0x1122334455667788L);
+        ByteBuffer read = ByteBuffer.allocateDirect(8).order(ByteOrder.LITTLE_ENDIAN);
+        assertEquals(8, UnixNative.pread(fd, UnixNative.address(read), 8, 8192), "the file holds what the mapping wrote");
+        assertEquals(0x1122334455667788L, read.getLong(0));
+        long address = buffer.address();
+        buffer.close();
+        assertFalse(mappingAt(address).contains("jvfio-file"), mappingAt(address));
+        assertFalse(Files.exists(Path.of("/proc/self/fd/" + fd))
+                && Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString().startsWith("/memfd:jvfio-file"),
+                "the memfd is closed");
+    }
+
+    @Test
+    void aFailedMemfdBufferLeavesNoDescriptorOpen() throws Exception {
+        long before = openFds();
+        VfioException e = assertThrows(VfioException.class, () -> DmaBuffer.memfd("jvfio-too-big", Long.MAX_VALUE / 2, false));
+        assertEquals(before, openFds(), e.getMessage());
+    }
+
+    /** This host reserves no huge pages (the default): a hugetlb buffer is refused with how to reserve them. */
+    @Test
+    void aHugetlbBufferWithoutReservedHugePagesSaysHowToReserveThem() throws Exception {
+        assumeTrue(proc("/proc/sys/vm/nr_hugepages").equals("0") && proc("/proc/meminfo").contains("HugePages_Free:        0"),
+                "this host has huge pages reserved");
+        long before = openFds();
+        VfioException e = assertThrows(VfioException.class, () -> DmaBuffer.memfd("jvfio-huge", 3 << 20, true));
+        assertEquals("ENOMEM", e.errnoName(), e.getMessage());
+        assertTrue(e.getMessage().contains("memfd 'jvfio-huge' of 4194304 bytes (hugetlb)"), e.getMessage());
+        assertTrue(e.getMessage().contains("not enough free 2 MiB huge pages for 2 (/proc/sys/vm/nr_hugepages is 0, 0 free)"
+                + "; reserve huge pages: echo 2 > /proc/sys/vm/nr_hugepages"), e.getMessage());
+        assertEquals(before, openFds(), "the memfd is closed again");
     }
 
     @Test
