@@ -94,7 +94,7 @@ public final class VfioDevice implements AutoCloseable {
     /**
      * Attaches to a HW page table (replaces the current attachment); returns its id. A table that
      * delivers faults takes only a device that can issue page requests: Intel's driver answers a
-     * device without PRI with ENODEV, and the exception says so. That driver blocks the device's DMA
+     * device without PRI with ENODEV, and the exception (a {@link VfioUnsupportedException}) says so. That driver blocks the device's DMA
      * before it refuses and leaves it blocked (seen on 7.2), while iommufd keeps the old attachment,
      * so attaching that again changes nothing: {@link #detach()} and attach afresh.
      */
@@ -108,7 +108,11 @@ public final class VfioDevice implements AutoCloseable {
             } catch (VfioException | RuntimeException e) {
                 hintFailure = e; // the attach's own errno stays the error
             }
-            VfioException failure = Errors.failure("VFIO_DEVICE_ATTACH_IOMMUFD_PT", fd.description() + ", " + pageTable, -r, hint);
+            String object = fd.description() + ", " + pageTable;
+            // A device without PRI can never take this table's faults: unsupported, not a passing failure.
+            VfioException failure = hint != null
+                    ? new VfioUnsupportedException("VFIO_DEVICE_ATTACH_IOMMUFD_PT", object, -r, hint)
+                    : Errors.failure("VFIO_DEVICE_ATTACH_IOMMUFD_PT", object, -r, null);
             if (hintFailure != null) {
                 failure.addSuppressed(hintFailure);
             }

@@ -12,7 +12,7 @@ import io.jvfio.fault.FaultResponse;
 import io.jvfio.fault.FaultResponses;
 import io.jvfio.fault.FaultServer;
 import io.jvfio.fault.FaultServiceLoop;
-import io.jvfio.it.KernelVersion;
+import io.jvfio.KernelVersion;
 import io.jvfio.memory.DmaBuffer;
 import io.jvfio.memory.IovaRange;
 import io.jvfio.testing.MockFaultSource;

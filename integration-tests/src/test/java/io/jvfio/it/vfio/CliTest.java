@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jvfio.it.GuestCli;
 import io.jvfio.it.GuestDevices;
-import io.jvfio.it.KernelVersion;
+import io.jvfio.KernelVersion;
 import io.jvfio.pci.PciSysfs;
 import java.nio.file.Files;
 import java.nio.file.Path;

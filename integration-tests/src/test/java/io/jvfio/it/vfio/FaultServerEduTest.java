@@ -12,7 +12,7 @@ import io.jvfio.fault.DevicePolicyTable;
 import io.jvfio.fault.FaultMediator;
 import io.jvfio.fault.FaultServer;
 import io.jvfio.it.GuestDevices;
-import io.jvfio.it.KernelVersion;
+import io.jvfio.KernelVersion;
 import io.jvfio.memory.DmaBuffer;
 import io.jvfio.memory.IovaRange;
 import io.jvfio.vfio.Mmio;

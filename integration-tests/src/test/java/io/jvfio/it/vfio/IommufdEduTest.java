@@ -18,7 +18,7 @@ import io.jvfio.iommufd.IoAddressSpace;
 import io.jvfio.iommufd.Iommufd;
 import io.jvfio.cli.demo.Edu;
 import io.jvfio.it.GuestDevices;
-import io.jvfio.it.KernelVersion;
+import io.jvfio.KernelVersion;
 import io.jvfio.memory.Access;
 import io.jvfio.memory.DmaBuffer;
 import io.jvfio.memory.IovaRange;
@@ -231,7 +231,7 @@ class IommufdEduTest {
         try (FaultQueue queue = FaultQueue.allocate(iommufd)) {
             if (KernelVersion.running().atLeast(6, 13)) {
                 try (HwPageTable hwpt = HwPageTable.allocate(iommufd, deviceId, ioas.id(), EnumSet.noneOf(HwptFlag.class), queue)) {
-                    VfioException e = assertThrows(VfioException.class, () -> device.attach(hwpt));
+                    VfioUnsupportedException e = assertThrows(VfioUnsupportedException.class, () -> device.attach(hwpt));
                     assertEquals("ENODEV", e.errnoName());
                     assertTrue(e.getMessage().contains("VFIO_DEVICE_ATTACH_IOMMUFD_PT") && e.getMessage().contains(
                             GuestDevices.EDU + " has no PRI capability in its config space"), e.getMessage());
