@@ -13,7 +13,6 @@ static jint hwpt_data_selftest(JNIEnv *env, jclass cls) { return IOMMU_HWPT_DATA
 static jint iotlb_default(JNIEnv *env, jclass cls) { return IOMMU_TEST_IOTLB_DEFAULT; }
 static jlong aperture_start(JNIEnv *env, jclass cls) { return MOCK_APERTURE_START; }
 static jlong aperture_last(JNIEnv *env, jclass cls) { return MOCK_APERTURE_LAST; }
-static jint sizeof_hwpt_selftest(JNIEnv *env, jclass cls) { return sizeof(struct iommu_hwpt_selftest); }
 static jint offsetof_hwpt_selftest_iotlb(JNIEnv *env, jclass cls) { return offsetof(struct iommu_hwpt_selftest, iotlb); }
 
 /* Creates a mock device attached to `ioas`; stores stdev_id, hwpt_id, idev_id as 3 ints at `out`. */
@@ -84,7 +83,6 @@ static const JNINativeMethod methods[] = {
     { "iotlbDefault", "()I", (void *)iotlb_default },
     { "apertureStart", "()J", (void *)aperture_start },
     { "apertureLast", "()J", (void *)aperture_last },
-    { "sizeofHwptSelftest", "()I", (void *)sizeof_hwpt_selftest },
     { "offsetofHwptSelftestIotlb", "()I", (void *)offsetof_hwpt_selftest_iotlb },
     { "mockDomain", "(IIJ)I", (void *)mock_domain },
     { "mockDomainReplace", "(III)I", (void *)mock_domain_replace },

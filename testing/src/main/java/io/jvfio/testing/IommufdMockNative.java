@@ -12,8 +12,6 @@ final class IommufdMockNative {
 
     static native long apertureLast();
 
-    static native int sizeofHwptSelftest();
-
     static native int offsetofHwptSelftestIotlb();
 
     /** IOMMU_TEST_OP_MOCK_DOMAIN: stores stdev id, hwpt id, idev id (3 ints) at {@code out}. */

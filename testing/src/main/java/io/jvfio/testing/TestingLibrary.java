@@ -15,7 +15,7 @@ import java.util.Locale;
  */
 public final class TestingLibrary {
     /** Must equal JVFIO_TESTING_ABI_VERSION in native/testing/testing.h. */
-    static final int ABI_VERSION = 1;
+    static final int ABI_VERSION = 2;
     private static final Throwable UNAVAILABILITY_CAUSE = load();
 
     private TestingLibrary() {}
