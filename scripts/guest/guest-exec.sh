@@ -6,23 +6,29 @@
 # and cached, or prebuilt under JVFIO_GUEST_DIR (LANE/bzImage beside one initramfs.cpio.gz, as the
 # container image ships them); JVFIO_GUEST_KERNEL and JVFIO_GUEST_INITRAMFS name images that override both.
 #
-#   scripts/guest/guest-exec.sh [--profile vfio|iopf] [--timeout SEC] [--out DIR] [--memory SIZE] -- CMD ARGS...
+#   scripts/guest/guest-exec.sh [--profile vfio|iopf] [--timeout SEC] [--out DIR] [--memory SIZE]
+#                               [--devices NAME,...] [--append KERNEL_ARGS] -- CMD ARGS...
 #
 # Profiles: vfio = q35 with an Intel vIOMMU (interrupt remapping on); iopf = the same machine booted
 # with intel_iommu=off, because the 6.12 iommufd selftest mock (the only fault source) refuses to
-# bind while VT-d is active. Devices at fixed addresses: 00:03.0 e1000e, 00:04.0 edu, 00:05.0 nvme, and
-# a two-function slot, 00:08.0 virtio-rng with an edu at 00:08.1: one IOMMU group that virtio-pci makes
-# non-viable. (An Intel RCiEP such as the e1000e counts as ACS-isolated, so it cannot share a group.)
+# bind while VT-d is active. Devices (all by default, --devices picks some) at fixed addresses:
+# e1000e 00:03.0, edu 00:04.0, nvme 00:05.0, and non-viable-pair, a two-function slot, 00:08.0
+# virtio-rng with an edu at 00:08.1: one IOMMU group that virtio-pci makes non-viable. (An Intel RCiEP
+# such as the e1000e counts as ACS-isolated, so it cannot share a group.) jvfio-testing's GuestDevice
+# names the same devices and addresses; GuestDeviceTest holds the two together. --append adds kernel
+# command line arguments to the harness's own.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
-profile=vfio timeout=600 out= memory=2G
+profile=vfio timeout=600 out= memory=2G devices=e1000e,edu,nvme,non-viable-pair append=
 while [ $# -gt 0 ]; do
     case "$1" in
         --profile) profile=$2; shift 2 ;;
         --timeout) timeout=$2; shift 2 ;;
         --out) out=$2; shift 2 ;;
         --memory) memory=$2; shift 2 ;;
+        --devices) devices=$2; shift 2 ;;
+        --append) append=$2; shift 2 ;;
         --) shift; break ;;
         *) die "guest-exec.sh: unknown option $1 (see the usage at the top of $0)" ;;
     esac
@@ -37,6 +43,17 @@ case "$profile" in
     iopf) cmdline_iommu="intel_iommu=off" ;;
     *) die "guest-exec.sh: unknown profile '$profile' (vfio or iopf)" ;;
 esac
+# Each device's QEMU arguments, at the address the tests expect it (one line each: GuestDeviceTest reads them).
+device_args=()
+for device in ${devices//,/ }; do
+    case "$device" in
+        e1000e) device_args+=(-device e1000e,addr=03.0,romfile=) ;;
+        edu) device_args+=(-device edu,addr=04.0) ;;
+        nvme) device_args+=(-blockdev driver=null-co,node-name=nvm0 -device nvme,serial=jvfio,drive=nvm0,addr=05.0) ;;
+        non-viable-pair) device_args+=(-device virtio-rng-pci,addr=08.0,multifunction=on -device edu,addr=08.1,multifunction=on) ;;
+        *) die "guest-exec.sh: unknown device '$device' (e1000e, edu, nvme or non-viable-pair)" ;;
+    esac
+done
 
 [ -n "${JVFIO_GUEST_KERNEL:-}" ] || check_kernel_lane "$JVFIO_KERNEL"
 
@@ -112,17 +129,14 @@ timeout --kill-after=10 "$timeout" qemu-system-x86_64 \
     -M q35,kernel-irqchip=split -accel "$accel" -cpu max -m "$memory" -smp 2 \
     -nographic -no-reboot -nic none \
     "${iommu_device[@]}" \
-    -device e1000e,addr=03.0,romfile= \
-    -device edu,addr=04.0 \
-    -device virtio-rng-pci,addr=08.0,multifunction=on -device edu,addr=08.1,multifunction=on \
-    -blockdev driver=null-co,node-name=nvm0 -device nvme,serial=jvfio,drive=nvm0,addr=05.0 \
+    "${device_args[@]}" \
     -fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
     -device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot,addr=06.0 \
     -fsdev local,id=hostout,path="$out",security_model=none,multidevs=remap \
     -device virtio-9p-pci,fsdev=hostout,mount_tag=hostout,addr=07.0 \
     "${project_share[@]}" \
     -kernel "$kernel" -initrd "$initramfs" \
-    -append "console=ttyS0 panic=-1 quiet loglevel=4 $cmdline_timer $cmdline_iommu jvfio.run=$run jvfio.out=$out $project_arg" \
+    -append "console=ttyS0 panic=-1 quiet loglevel=4 $cmdline_timer $cmdline_iommu $append jvfio.run=$run jvfio.out=$out $project_arg" \
     </dev/null >"$serial" 2>&1 &
 qemu=$!
 trap 'kill "$qemu" 2>/dev/null' INT TERM

@@ -1,0 +1,152 @@
+package io.jvfio.testing.junit;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * What the guest reported for one test class, keyed so that the host finds each result by its own
+ * unique ID; and the file that carries them from the guest to the host, a properties file.
+ */
+final class GuestResults {
+    private final Map<String, GuestResult> byKey = new LinkedHashMap<>();
+
+    GuestResults(List<GuestResult> results) {
+        results.forEach(r -> byKey.put(key(r.uniqueId()), r));
+    }
+
+    List<GuestResult> all() {
+        return List.copyOf(byKey.values());
+    }
+
+    Optional<GuestResult> find(String uniqueId) {
+        return Optional.ofNullable(byKey.get(key(uniqueId)));
+    }
+
+    /** The nearest enclosing container that failed in the guest, e.g. the class whose @BeforeAll threw. */
+    Optional<GuestResult> failedAncestor(String uniqueId) {
+        String key = key(uniqueId);
+        for (int cut = key.lastIndexOf("/["); cut > 0; cut = key.lastIndexOf("/[", cut - 1)) {
+            GuestResult r = byKey.get(key.substring(0, cut));
+            if (r != null && r.status() == GuestResult.Status.FAILED) {
+                return Optional.of(r);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The unique ID from the test class down, e.g. {@code [class:a.B]/[method:c()]}: the same in the
+     * guest and on the host, whichever engines (a suite, the test kit) enclose the class on the host.
+     */
+    static String key(String uniqueId) {
+        int cls = uniqueId.indexOf("[class:");
+        return cls < 0 ? uniqueId : uniqueId.substring(cls);
+    }
+
+    /** Writes the file whole or not at all: a half-written file would look like tests the guest never ran. */
+    void write(Path file) throws IOException {
+        Properties p = new Properties();
+        List<GuestResult> all = all();
+        p.setProperty("results", Integer.toString(all.size()));
+        for (int i = 0; i < all.size(); i++) {
+            GuestResult r = all.get(i);
+            String k = "result." + i + ".";
+            p.setProperty(k + "id", r.uniqueId());
+            p.setProperty(k + "name", r.displayName());
+            p.setProperty(k + "status", r.status().name());
+            putIfSet(p, k + "reason", r.reason());
+            p.setProperty(k + "errors", Integer.toString(r.error().size()));
+            for (int j = 0; j < r.error().size(); j++) {
+                GuestThrowable t = r.error().get(j);
+                String e = k + "error." + j + ".";
+                p.setProperty(e + "class", t.className());
+                putIfSet(p, e + "message", t.message());
+                p.setProperty(e + "assertion", Boolean.toString(t.assertion()));
+                putIfSet(p, e + "expected", t.expected());
+                putIfSet(p, e + "actual", t.actual());
+                p.setProperty(e + "frames", frames(t.frames()));
+            }
+        }
+        Path partial = file.resolveSibling(file.getFileName() + ".partial");
+        try (Writer w = Files.newBufferedWriter(partial, StandardCharsets.UTF_8)) {
+            p.store(w, "jvfio guest test results");
+        }
+        Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    static GuestResults read(Path file) throws IOException {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            p.load(r);
+        }
+        try {
+            List<GuestResult> results = new ArrayList<>();
+            int count = Integer.parseInt(required(p, "results"));
+            for (int i = 0; i < count; i++) {
+                String k = "result." + i + ".";
+                List<GuestThrowable> error = new ArrayList<>();
+                int errors = Integer.parseInt(required(p, k + "errors"));
+                for (int j = 0; j < errors; j++) {
+                    String e = k + "error." + j + ".";
+                    error.add(new GuestThrowable(required(p, e + "class"), p.getProperty(e + "message"),
+                            Boolean.parseBoolean(p.getProperty(e + "assertion")), p.getProperty(e + "expected"),
+                            p.getProperty(e + "actual"), frames(p.getProperty(e + "frames", ""))));
+                }
+                results.add(new GuestResult(required(p, k + "id"), required(p, k + "name"),
+                        GuestResult.Status.valueOf(required(p, k + "status")), p.getProperty(k + "reason"), error));
+            }
+            return new GuestResults(results);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("the guest's results in " + file + " are not readable: " + e.getMessage(), e);
+        }
+    }
+
+    private static void putIfSet(Properties p, String key, String value) {
+        if (value != null) {
+            p.setProperty(key, value);
+        }
+    }
+
+    private static String required(Properties p, String key) {
+        String v = p.getProperty(key);
+        if (v == null) {
+            throw new IllegalArgumentException("no " + key);
+        }
+        return v;
+    }
+
+    /** One frame a line: class, method, file (empty if unknown) and line, tab-separated. */
+    private static String frames(List<StackTraceElement> frames) {
+        StringBuilder b = new StringBuilder();
+        for (StackTraceElement f : frames) {
+            b.append(f.getClassName()).append('\t').append(f.getMethodName()).append('\t')
+                    .append(f.getFileName() == null ? "" : f.getFileName()).append('\t').append(f.getLineNumber()).append('\n');
+        }
+        return b.toString();
+    }
+
+    private static List<StackTraceElement> frames(String text) {
+        List<StackTraceElement> frames = new ArrayList<>();
+        for (String line : text.split("\n")) {
+            if (!line.isEmpty()) {
+                String[] f = line.split("\t", -1);
+                if (f.length != 4) {
+                    throw new IllegalArgumentException("a stack frame is not class, method, file and line: " + line);
+                }
+                frames.add(new StackTraceElement(f[0], f[1], f[2].isEmpty() ? null : f[2], Integer.parseInt(f[3])));
+            }
+        }
+        return frames;
+    }
+}

@@ -1,0 +1,32 @@
+package io.jvfio.testing.junit;
+
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The guest a {@link VfioGuest} class asks for, as the runners take it. */
+record GuestSpec(Set<GuestDevice> devices, GuestIommu iommu, String kernelLane, String memory,
+        List<String> kernelArgs, int timeoutSeconds) {
+    /** The lane scripts/lib.sh boots when JVFIO_KERNEL is not set. */
+    static final String DEFAULT_LANE = "6.12";
+
+    /** The annotation's guest; an empty kernel takes the environment's JVFIO_KERNEL, else the default lane. */
+    static GuestSpec of(VfioGuest guest, Map<String, String> environment) {
+        String lane = guest.kernel();
+        if (lane.isEmpty()) {
+            lane = environment.getOrDefault("JVFIO_KERNEL", "");
+        }
+        EnumSet<GuestDevice> devices = EnumSet.noneOf(GuestDevice.class);
+        devices.addAll(List.of(guest.devices()));
+        return new GuestSpec(Collections.unmodifiableSet(devices), guest.iommu(), lane.isEmpty() ? DEFAULT_LANE : lane,
+                guest.memory(), List.of(guest.kernelArgs()), guest.timeoutSeconds());
+    }
+
+    @Override
+    public String toString() {
+        return iommu + " IOMMU, Linux " + kernelLane + ", " + memory + ", devices " + devices
+                + (kernelArgs.isEmpty() ? "" : ", kernel arguments " + String.join(" ", kernelArgs));
+    }
+}

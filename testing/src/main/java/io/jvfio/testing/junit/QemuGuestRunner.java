@@ -1,0 +1,127 @@
+package io.jvfio.testing.junit;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+/** Boots the guest under QEMU through jvfio's harness, scripts/guest/guest-exec.sh. */
+final class QemuGuestRunner implements GuestRunner {
+    static final String QEMU = "qemu-system-x86_64";
+    static final String QEMU_MISSING = "QEMU not found: install qemu-system-x86 (scripts/lib.sh ensure_qemu)"
+            + " or run in the jvfio container image";
+    /** The guest's own tmpfs mounts hide whatever the host keeps under them. */
+    private static final List<String> HIDDEN_IN_GUEST = List.of("/tmp/", "/run/", "/dev/shm/");
+
+    private final Map<String, String> environment;
+
+    QemuGuestRunner() {
+        this(System.getenv());
+    }
+
+    /** With the environment the harness runs in (its PATH is where QEMU is looked for). */
+    QemuGuestRunner(Map<String, String> environment) {
+        this.environment = Map.copyOf(environment);
+    }
+
+    @Override
+    public GuestExit run(GuestSpec spec, GuestCommand command, Path out, Consumer<String> log)
+            throws IOException, InterruptedException {
+        Path qemu = onPath(QEMU, environment.getOrDefault("PATH", "")).orElseThrow(() -> new IllegalStateException(QEMU_MISSING));
+        Path home = HarnessHome.find(environment);
+        requireVisibleInGuest(command.classPath(), home);
+        log.accept("jvfio: running " + command.testClass() + " in a QEMU guest (" + qemu + "; " + spec + ") through "
+                + HarnessHome.guestExec(home) + "; its log: " + out);
+        ProcessBuilder builder = new ProcessBuilder(argv(home, spec, command, out)).redirectErrorStream(true);
+        builder.environment().putAll(environment);
+        builder.environment().put("JVFIO_KERNEL", spec.kernelLane());
+        Process harness = builder.start();
+        // A surefire fork that is stopped takes the guest with it (guest-exec.sh stops QEMU on SIGTERM).
+        Thread stop = new Thread(harness::destroy, "jvfio-guest-stop");
+        Runtime.getRuntime().addShutdownHook(stop);
+        // The reason is the harness's last error, else its last word (e.g. that a JVM in the guest crashed).
+        String error = null, last = "the harness said nothing";
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(harness.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line = r.readLine(); line != null; line = r.readLine()) {
+                log.accept(line);
+                if (line.startsWith("[jvfio ") && line.contains("] ")) {
+                    last = line.substring(line.indexOf("] ") + 2);
+                    error = last.startsWith("error: ") ? last.substring("error: ".length()) : error;
+                }
+            }
+            harness.waitFor();
+        } finally {
+            harness.destroy(); // ended already, unless reading or waiting failed
+            Runtime.getRuntime().removeShutdownHook(stop);
+        }
+        Path serial = out.resolve("serial.log");
+        if (harness.exitValue() == 0) {
+            guestConsole(serial).forEach(log);
+        }
+        return new GuestExit(harness.exitValue(), error != null ? error : last, serial);
+    }
+
+    /** guest-exec.sh's command line: the spec as its options, then the guest JVM's. */
+    static List<String> argv(Path home, GuestSpec spec, GuestCommand command, Path out) {
+        List<String> argv = new ArrayList<>(List.of("bash", HarnessHome.guestExec(home).toString(),
+                "--profile", spec.iommu().profile(), "--timeout", Integer.toString(spec.timeoutSeconds()),
+                "--out", out.toString(), "--memory", spec.memory(),
+                "--devices", spec.devices().stream().sorted().map(GuestDevice::harnessName).collect(Collectors.joining(","))));
+        if (!spec.kernelArgs().isEmpty()) {
+            argv.addAll(List.of("--append", String.join(" ", spec.kernelArgs())));
+        }
+        argv.add("--");
+        argv.addAll(command.argv());
+        return argv;
+    }
+
+    static Optional<Path> onPath(String program, String path) {
+        for (String dir : path.split(File.pathSeparator)) {
+            Path p = Path.of(dir.isEmpty() ? "." : dir, program);
+            if (Files.isExecutable(p) && !Files.isDirectory(p)) {
+                return Optional.of(p);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The guest sees the host's root at the same paths, but not under its own tmpfs mounts (except the jvfio checkout). */
+    static void requireVisibleInGuest(List<Path> classPath, Path home) {
+        for (Path entry : classPath) {
+            String p = entry.toString() + "/";
+            if (HIDDEN_IN_GUEST.stream().anyMatch(p::startsWith) && !entry.startsWith(home)) {
+                throw new IllegalStateException("the guest cannot see " + entry + ", which is on the test class path:"
+                        + " the guest has its own " + p.substring(0, p.indexOf('/', 1) + 1) + "; build the project"
+                        + " somewhere else");
+            }
+        }
+    }
+
+    /** What the command in the guest printed: the serial log between the guest's READY and EXIT lines. */
+    private static List<String> guestConsole(Path serial) throws IOException {
+        if (!Files.isRegularFile(serial)) {
+            return List.of();
+        }
+        List<String> console = new ArrayList<>();
+        boolean in = false;
+        for (String line : new String(Files.readAllBytes(serial), StandardCharsets.UTF_8).lines().toList()) {
+            if (line.contains("JVFIO-GUEST-EXIT=")) {
+                break;
+            }
+            if (in) {
+                console.add(line);
+            }
+            in |= line.contains("JVFIO-GUEST-READY");
+        }
+        return console;
+    }
+}

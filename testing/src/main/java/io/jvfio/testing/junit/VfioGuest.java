@@ -1,0 +1,57 @@
+package io.jvfio.testing.junit;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Inherited;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Runs the annotated test class inside a QEMU guest, with the emulated devices and the IOMMU asked
+ * for here, and reports each test's guest result on the host as if it ran there: pass, failure with
+ * the guest's message and stack trace, skip with its reason.
+ * <p>
+ * On the host, {@link VfioGuestExtension} boots one guest for the class through jvfio's harness
+ * ({@code scripts/guest/guest-exec.sh}, found through {@code JVFIO_HOME}) and runs the class there
+ * with the JUnit Platform, on the host's test class path; no test method, {@code @BeforeEach} or
+ * {@code @BeforeAll} method runs on the host. A guest that cannot boot, crashes or times out fails
+ * the class with the reason and the path of its serial log. Inside the guest the tests run as usual
+ * and may ask for a {@link VfioGuestDevices} parameter to learn their devices' addresses.
+ * <pre>{@code
+ * @VfioGuest(devices = GuestDevice.EDU)
+ * class EduDmaTest {
+ *     @Test
+ *     void bindsEdu(VfioGuestDevices devices) throws Exception {
+ *         PciSysfs.system().bindToVfioPci(devices.address(GuestDevice.EDU));
+ *     }
+ * }
+ * }</pre>
+ * The guest shares the host's root file system read-only (the same paths), with a {@code /tmp} of its
+ * own: classes and jars under {@code /tmp} are not visible there.
+ */
+@Target(ElementType.TYPE)
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+@Inherited
+@ExtendWith(VfioGuestExtension.class)
+public @interface VfioGuest {
+    /** The devices the tests use: the guest has them at the addresses {@link VfioGuestDevices} gives. */
+    GuestDevice[] devices() default GuestDevice.EDU;
+
+    /** The guest's IOMMU: an emulated Intel VT-d for VFIO, or none and iommufd's test mock. */
+    GuestIommu iommu() default GuestIommu.INTEL;
+
+    /** The kernel lane, "6.12" or "7.2"; empty takes the environment's {@code JVFIO_KERNEL}, else 6.12. */
+    String kernel() default "";
+
+    /** The guest's memory, as QEMU's {@code -m} takes it. */
+    String memory() default "2G";
+
+    /** Kernel command line arguments added to the harness's own, e.g. {@code "iommu.strict=1"}. */
+    String[] kernelArgs() default {};
+
+    /** How long the guest may take, boot included, before it is stopped and the class fails. */
+    int timeoutSeconds() default 900;
+}

@@ -1,0 +1,48 @@
+package io.jvfio.testing.junit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** What the QEMU runner refuses before it starts a guest, and the harness command it builds. */
+class QemuGuestRunnerTest {
+    private static final GuestSpec SPEC = new GuestSpec(Set.of(GuestDevice.NVME, GuestDevice.EDU), GuestIommu.MOCK, "7.2",
+            "3G", List.of("iommu.strict=1", "loglevel=7"), 120);
+    private static final GuestCommand COMMAND = new GuestCommand(Path.of("/usr/lib/jvm/x/bin/java"),
+            List.of(Path.of("/p/target/test-classes"), Path.of("/root/.m2/a.jar")), "a.BTest", Path.of("/p/out/results.properties"));
+
+    @Test
+    void withoutQemuItSaysHowToGetIt() {
+        QemuGuestRunner runner = new QemuGuestRunner(Map.of("PATH", "/nonexistent:/also/not/here"));
+
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> runner.run(SPEC, COMMAND, Path.of("/p/out"), line -> { }));
+        assertEquals("QEMU not found: install qemu-system-x86 (scripts/lib.sh ensure_qemu) or run in the jvfio"
+                + " container image", e.getMessage());
+    }
+
+    @Test
+    void theHarnessGetsTheSpecAsItsOptionsAndTheGuestJvmAfterThem() {
+        assertEquals(List.of("bash", "/home/scripts/guest/guest-exec.sh", "--profile", "iopf", "--timeout", "120",
+                "--out", "/p/out", "--memory", "3G", "--devices", "edu,nvme", "--append", "iommu.strict=1 loglevel=7", "--",
+                "/usr/lib/jvm/x/bin/java", "-Djvfio.guest.inside=true", "-XX:ErrorFile=/p/out/hs_err_pid%p.log",
+                "-cp", "/p/target/test-classes:/root/.m2/a.jar", GuestMain.class.getName(), "/p/out/results.properties", "a.BTest"),
+                QemuGuestRunner.argv(Path.of("/home"), SPEC, COMMAND, Path.of("/p/out")));
+    }
+
+    @Test
+    void classesUnderTheGuestsOwnTmpAreRefusedUnlessTheyAreInTheSharedCheckout() {
+        QemuGuestRunner.requireVisibleInGuest(List.of(Path.of("/tmp/ci/jvfio/testing/target/classes")), Path.of("/tmp/ci/jvfio"));
+        QemuGuestRunner.requireVisibleInGuest(List.of(Path.of("/tmpfoo/x.jar")), Path.of("/home"));
+
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> QemuGuestRunner.requireVisibleInGuest(
+                List.of(Path.of("/root/.m2/a.jar"), Path.of("/tmp/user/target/test-classes")), Path.of("/work/jvfio")));
+        assertEquals("the guest cannot see /tmp/user/target/test-classes, which is on the test class path: the guest"
+                + " has its own /tmp/; build the project somewhere else", e.getMessage());
+    }
+}

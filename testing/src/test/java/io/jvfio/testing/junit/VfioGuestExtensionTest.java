@@ -1,0 +1,254 @@
+package io.jvfio.testing.junit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+import io.jvfio.pci.PciAddress;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.support.descriptor.MethodSource;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.junit.platform.testkit.engine.Event;
+import org.junit.platform.testkit.engine.EventType;
+import org.opentest4j.AssertionFailedError;
+import org.opentest4j.TestAbortedException;
+
+/**
+ * Runs sample @VfioGuest classes with the JUnit Platform's test kit, their guest run by the real
+ * harness with a stand-in for QEMU ({@link FakeQemuRunner}), and checks what the host reports per method.
+ */
+class VfioGuestExtensionTest {
+    /** Counts the sample bodies that ran in this JVM, the host: the guest is another JVM. */
+    static final AtomicInteger HOST_RUNS = new AtomicInteger();
+
+    @BeforeEach
+    void noBodyRanYet() {
+        HOST_RUNS.set(0);
+    }
+
+    @VfioGuest(devices = {GuestDevice.EDU, GuestDevice.NON_VIABLE_PAIR})
+    static class GuestSample {
+        @BeforeAll
+        static void setUp() {
+            HOST_RUNS.incrementAndGet();
+        }
+
+        @BeforeEach
+        void each() {
+            HOST_RUNS.incrementAndGet();
+        }
+
+        @Test
+        void passes(VfioGuestDevices devices) {
+            HOST_RUNS.incrementAndGet();
+            assertEquals(PciAddress.parse("0000:00:04.0"), devices.address(GuestDevice.EDU));
+            assertEquals(PciAddress.parse("0000:00:08.1"), devices.address(GuestDevice.NON_VIABLE_PAIR));
+        }
+
+        @Test
+        void fails() {
+            HOST_RUNS.incrementAndGet();
+            assertEquals("one", "two", "the guest disagrees");
+        }
+
+        @Test
+        void throwsWithACause() throws IOException {
+            HOST_RUNS.incrementAndGet();
+            throw new IOException("outer", new IllegalStateException("inner"));
+        }
+
+        @Test
+        void skips() {
+            HOST_RUNS.incrementAndGet();
+            assumeTrue(false, "no such device in this guest");
+        }
+
+        @Test
+        void forgotten() {
+            HOST_RUNS.incrementAndGet();
+        }
+    }
+
+    @Test
+    void eachTestEndsOnTheHostAsItEndedInTheGuestAndNoBodyRunsOnTheHost() {
+        EngineExecutionResults results = run(GuestSample.class, FakeQemuRunner.class);
+        Map<String, TestExecutionResult> tests = finishedTests(results);
+
+        assertEquals(TestExecutionResult.Status.SUCCESSFUL, tests.get("passes").getStatus(), () -> tests.get("passes").toString());
+        assertEquals(TestExecutionResult.Status.SUCCESSFUL, tests.get("forgotten").getStatus());
+
+        AssertionFailedError fails = assertInstanceOf(AssertionFailedError.class, throwable(tests, "fails"));
+        assertEquals("the guest disagrees ==> expected: <one> but was: <two>", fails.getMessage());
+        assertEquals("one", fails.getExpected().getValue());
+        assertEquals("two", fails.getActual().getValue());
+        assertGuestStack(fails, "fails");
+
+        Throwable thrown = throwable(tests, "throwsWithACause");
+        assertEquals("java.io.IOException: outer", thrown.getMessage());
+        assertGuestStack(thrown, "throwsWithACause");
+        assertNotNull(thrown.getCause(), "the guest's cause");
+        assertEquals("java.lang.IllegalStateException: inner", thrown.getCause().toString());
+
+        TestAbortedException skipped = assertInstanceOf(TestAbortedException.class, throwable(tests, "skips"));
+        assertEquals("Assumption failed: no such device in this guest", skipped.getMessage());
+
+        assertEquals(0, HOST_RUNS.get(), "sample bodies or lifecycle methods that ran on the host");
+    }
+
+    @Test
+    void aTestTheGuestDidNotReportFailsSayingSo() {
+        Map<String, TestExecutionResult> tests = finishedTests(run(GuestSample.class, ForgetfulGuestRunner.class));
+
+        Throwable forgotten = throwable(tests, "forgotten");
+        assertTrue(forgotten.getMessage().startsWith("the guest did not report forgotten() ([class:"
+                + GuestSample.class.getName() + "]/[method:forgotten()]) among its"), forgotten.getMessage());
+        assertTrue(forgotten.getMessage().contains("serial.log"), forgotten.getMessage());
+        assertEquals(TestExecutionResult.Status.SUCCESSFUL, tests.get("passes").getStatus());
+        assertEquals(0, HOST_RUNS.get());
+    }
+
+    @VfioGuest
+    static class FailingSetupSample {
+        @BeforeAll
+        static void setUp() {
+            throw new IllegalStateException("edu has no IOMMU group");
+        }
+
+        @Test
+        void usesEdu() {
+            HOST_RUNS.incrementAndGet();
+        }
+    }
+
+    @Test
+    void aClassWhoseSetUpFailedInTheGuestFailsEachTestAndTheClassWithTheGuestsReason() {
+        EngineExecutionResults results = run(FailingSetupSample.class, FakeQemuRunner.class);
+
+        Throwable test = throwable(finishedTests(results), "usesEdu");
+        assertEquals("did not run in the guest: VfioGuestExtensionTest$FailingSetupSample failed before it: edu has no"
+                + " IOMMU group",
+                test.getMessage());
+        assertEquals("java.lang.IllegalStateException: edu has no IOMMU group", test.getCause().getMessage());
+        assertEquals("java.lang.IllegalStateException: edu has no IOMMU group", classFailure(results).getMessage());
+        assertEquals(0, HOST_RUNS.get());
+    }
+
+    @VfioGuest(kernelArgs = "jvfio.fake.panic")
+    static class UnbootableSample {
+        @Test
+        void neverRuns() {
+            HOST_RUNS.incrementAndGet();
+        }
+    }
+
+    @Test
+    void aGuestThatCannotBootFailsTheClassWithTheReasonAndTheSerialLog() {
+        EngineExecutionResults results = run(UnbootableSample.class, FakeQemuRunner.class);
+
+        String message = classFailure(results).getMessage();
+        Path serial = outOf(UnbootableSample.class).resolve("serial.log");
+        assertEquals(UnbootableSample.class.getName() + " did not run in the guest (exit status 1): the vfio guest"
+                + " ended without reporting a status (QEMU exit 0; serial log: " + serial + ")", message);
+        assertTrue(read(serial).contains("Kernel panic"), "the serial log holds the guest's last words");
+        results.testEvents().assertStatistics(s -> s.started(0));
+        assertEquals(0, HOST_RUNS.get());
+    }
+
+    @VfioGuest(kernelArgs = "jvfio.fake.hang", timeoutSeconds = 1)
+    static class HangingSample {
+        @Test
+        void neverRuns() {
+            HOST_RUNS.incrementAndGet();
+        }
+    }
+
+    @Test
+    void aGuestThatHangsFailsTheClassWhenItsTimeIsUp() {
+        EngineExecutionResults results = run(HangingSample.class, FakeQemuRunner.class);
+
+        String message = classFailure(results).getMessage();
+        assertEquals(HangingSample.class.getName() + " did not run in the guest (exit status 1): the vfio guest timed"
+                + " out after 1s (serial log: " + outOf(HangingSample.class).resolve("serial.log") + ")", message);
+        results.testEvents().assertStatistics(s -> s.started(0));
+    }
+
+    @Test
+    void theHarnessBootsTheMachineTheAnnotationAsksFor() {
+        run(GuestSample.class, FakeQemuRunner.class);
+
+        String qemu = read(outOf(GuestSample.class).resolve("qemu-args"));
+        assertTrue(qemu.contains("-device intel-iommu,intremap=on"), qemu);
+        assertTrue(qemu.contains("-device edu,addr=04.0 "), qemu);
+        assertTrue(qemu.contains("-device virtio-rng-pci,addr=08.0,multifunction=on -device edu,addr=08.1,"), qemu);
+        assertTrue(!qemu.contains("nvme") && !qemu.contains("e1000e"), "devices the class did not ask for: " + qemu);
+        assertTrue(qemu.contains("-m 2G "), qemu);
+    }
+
+    private static EngineExecutionResults run(Class<?> sample, Class<? extends GuestRunner> runner) {
+        return EngineTestKit.engine("junit-jupiter")
+                .selectors(selectClass(sample))
+                .configurationParameter(VfioGuestExtension.RUNNER_PARAMETER, runner.getName())
+                .execute();
+    }
+
+    /** Each finished test's result by its method's name. */
+    private static Map<String, TestExecutionResult> finishedTests(EngineExecutionResults results) {
+        Map<String, TestExecutionResult> byName = new HashMap<>();
+        results.testEvents().finished().stream().forEach(e -> byName.put(
+                ((MethodSource) e.getTestDescriptor().getSource().orElseThrow()).getMethodName(),
+                e.getRequiredPayload(TestExecutionResult.class)));
+        return byName;
+    }
+
+    private static Throwable throwable(Map<String, TestExecutionResult> tests, String name) {
+        TestExecutionResult result = tests.get(name);
+        assertNotNull(result, name + " did not finish");
+        return result.getThrowable().orElseThrow(() -> new AssertionError(name + " ended " + result.getStatus()));
+    }
+
+    private static Throwable classFailure(EngineExecutionResults results) {
+        Event failed = results.containerEvents().failed().stream()
+                .filter(e -> e.getTestDescriptor().isContainer() && e.getType() == EventType.FINISHED)
+                .filter(e -> e.getTestDescriptor().getUniqueId().getLastSegment().getType().equals("class"))
+                .findFirst().orElseThrow(() -> new AssertionError("the class did not fail"));
+        return failed.getRequiredPayload(TestExecutionResult.class).getThrowable().orElseThrow();
+    }
+
+    /**
+     * The stack is the guest's: it passes through the sample's method (which never ran here) and not
+     * through the host's replay that threw it. (JUnit prunes the frames below the test method.)
+     */
+    private static void assertGuestStack(Throwable t, String sampleMethod) {
+        List<StackTraceElement> stack = List.of(t.getStackTrace());
+        assertTrue(stack.stream().anyMatch(f -> f.getClassName().equals(GuestSample.class.getName())
+                && f.getMethodName().equals(sampleMethod)), () -> "not the guest's stack: " + stack);
+        assertTrue(stack.stream().noneMatch(f -> f.getClassName().equals(GuestReplay.class.getName())),
+                () -> "the host's stack: " + stack);
+    }
+
+    private static Path outOf(Class<?> sample) {
+        return Path.of("target", "jvfio-guest", sample.getName()).toAbsolutePath();
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new AssertionError("cannot read " + file, e);
+        }
+    }
+}
