@@ -1,6 +1,5 @@
 package io.jvfio.it.vfio;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -40,6 +39,7 @@ import org.junit.jupiter.api.TestInstance;
 class IommufdEduTest {
     private static final Set<Access> RW = EnumSet.of(Access.READ, Access.WRITE);
 
+    private EduOnIommufd fixture;
     private Iommufd iommufd;
     private VfioDevice device;
     private int deviceId;
@@ -49,44 +49,22 @@ class IommufdEduTest {
 
     @BeforeAll
     void open() throws Exception {
-        GuestDevices.bindToVfio(GuestDevices.EDU);
-        iommufd = Iommufd.open();
-        device = VfioDevice.openCdev(GuestDevices.EDU);
-        deviceId = device.bindIommufd(iommufd);
-        ioas = IoAddressSpace.allocate(iommufd);
-        device.attach(ioas.id());
-        device.pciConfig().setBusMaster(true);
-        bar0 = device.mapBar(0);
-        edu = new Edu(bar0);
+        fixture = new EduOnIommufd();
+        iommufd = fixture.iommufd;
+        device = fixture.device;
+        deviceId = fixture.deviceId;
+        ioas = fixture.ioas;
+        bar0 = fixture.bar0;
+        edu = fixture.edu;
     }
 
     @AfterAll
     void close() throws Exception {
-        bar0.close();
-        device.detach();
-        device.close();
-        ioas.close();
-        iommufd.close();
+        fixture.close();
     }
 
     private void roundTrip(long iova) throws Exception {
-        try (DmaBuffer buffer = DmaBuffer.allocate(2 * 4096)) {
-            byte[] pattern = new byte[2000];
-            for (int i = 0; i < pattern.length; i++) {
-                pattern[i] = (byte) (i * 13 + 1);
-            }
-            buffer.buffer().put(0, pattern);
-            ioas.map(buffer, iova, RW);
-            try {
-                edu.dmaToDevice(iova, 0, pattern.length);
-                edu.dmaToRam(0, iova + 4096, pattern.length);
-                byte[] back = new byte[pattern.length];
-                buffer.buffer().get(4096, back);
-                assertArrayEquals(pattern, back);
-            } finally {
-                assertEquals(buffer.size(), ioas.unmap(iova, buffer.size()));
-            }
-        }
+        fixture.roundTrip(iova);
     }
 
     @Test

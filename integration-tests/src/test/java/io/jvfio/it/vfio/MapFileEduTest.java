@@ -13,12 +13,8 @@ import io.jvfio.VfioException;
 import io.jvfio.VfioUnsupportedException;
 import io.jvfio.cli.demo.Edu;
 import io.jvfio.iommufd.IoAddressSpace;
-import io.jvfio.iommufd.Iommufd;
-import io.jvfio.it.GuestDevices;
 import io.jvfio.memory.Access;
 import io.jvfio.memory.DmaBuffer;
-import io.jvfio.vfio.Mmio;
-import io.jvfio.vfio.VfioDevice;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
@@ -40,37 +36,30 @@ class MapFileEduTest {
     private static final Path NR_HUGEPAGES = Path.of("/proc/sys/vm/nr_hugepages");
     private static final boolean MAP_FILE = KernelFeature.IOAS_MAP_FILE.isSupportedBy(KernelVersion.running());
 
-    private Iommufd iommufd;
-    private VfioDevice device;
+    private EduOnIommufd fixture;
     private IoAddressSpace ioas;
-    private Mmio bar0;
     private Edu edu;
     private String hugePagesBefore;
 
     @BeforeAll
     void open() throws Exception {
-        GuestDevices.bindToVfio(GuestDevices.EDU);
         // The guest boots with no huge pages reserved: reserve two for the hugetlb memfd, give them back after.
         hugePagesBefore = Files.readString(NR_HUGEPAGES).trim();
         Files.writeString(NR_HUGEPAGES, Integer.toString(Integer.parseInt(hugePagesBefore) + 2));
-        iommufd = Iommufd.open();
-        device = VfioDevice.openCdev(GuestDevices.EDU);
-        device.bindIommufd(iommufd);
-        ioas = IoAddressSpace.allocate(iommufd);
-        device.attach(ioas.id());
-        device.pciConfig().setBusMaster(true);
-        bar0 = device.mapBar(0);
-        edu = new Edu(bar0);
+        fixture = new EduOnIommufd();
+        ioas = fixture.ioas;
+        edu = fixture.edu;
     }
 
     @AfterAll
     void close() throws Exception {
-        bar0.close();
-        device.detach();
-        device.close();
-        ioas.close();
-        iommufd.close();
-        Files.writeString(NR_HUGEPAGES, hugePagesBefore);
+        try {
+            if (fixture != null) {
+                fixture.close();
+            }
+        } finally {
+            Files.writeString(NR_HUGEPAGES, hugePagesBefore);
+        }
     }
 
     /** edu copies a pattern from one page of the file to another; both halves go through the file mapping. */

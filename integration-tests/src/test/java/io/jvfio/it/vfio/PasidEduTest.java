@@ -1,6 +1,5 @@
 package io.jvfio.it.vfio;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,19 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jvfio.KernelFeature;
 import io.jvfio.KernelVersion;
 import io.jvfio.VfioUnsupportedException;
-import io.jvfio.cli.demo.Edu;
 import io.jvfio.iommufd.HwInfo;
 import io.jvfio.iommufd.HwPageTable;
 import io.jvfio.iommufd.HwptFlag;
 import io.jvfio.iommufd.IoAddressSpace;
 import io.jvfio.iommufd.Iommufd;
 import io.jvfio.it.GuestDevices;
-import io.jvfio.memory.Access;
-import io.jvfio.memory.DmaBuffer;
-import io.jvfio.vfio.Mmio;
 import io.jvfio.vfio.VfioDevice;
 import java.util.EnumSet;
-import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,9 +29,9 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PasidEduTest {
-    private static final Set<Access> RW = EnumSet.of(Access.READ, Access.WRITE);
     private static final boolean PASID_API = KernelFeature.DEVICE_PASID_ATTACH.isSupportedBy(KernelVersion.running());
 
+    private EduOnIommufd fixture;
     private Iommufd iommufd;
     private VfioDevice device;
     private int deviceId;
@@ -45,21 +39,16 @@ class PasidEduTest {
 
     @BeforeAll
     void open() throws Exception {
-        GuestDevices.bindToVfio(GuestDevices.EDU);
-        iommufd = Iommufd.open();
-        device = VfioDevice.openCdev(GuestDevices.EDU);
-        deviceId = device.bindIommufd(iommufd);
-        ioas = IoAddressSpace.allocate(iommufd);
-        device.attach(ioas.id());
-        device.pciConfig().setBusMaster(true);
+        fixture = new EduOnIommufd();
+        iommufd = fixture.iommufd;
+        device = fixture.device;
+        deviceId = fixture.deviceId;
+        ioas = fixture.ioas;
     }
 
     @AfterAll
     void close() throws Exception {
-        device.detach();
-        device.close();
-        ioas.close();
-        iommufd.close();
+        fixture.close();
     }
 
     @Test
@@ -104,23 +93,6 @@ class PasidEduTest {
     }
 
     private void roundTrip(long iova) throws Exception {
-        try (DmaBuffer buffer = DmaBuffer.allocate(2 * 4096); Mmio bar0 = device.mapBar(0)) {
-            Edu edu = new Edu(bar0);
-            byte[] pattern = new byte[1000];
-            for (int i = 0; i < pattern.length; i++) {
-                pattern[i] = (byte) (i * 3 + 7);
-            }
-            buffer.buffer().put(0, pattern);
-            ioas.map(buffer, iova, RW);
-            try {
-                edu.dmaToDevice(iova, 0, pattern.length);
-                edu.dmaToRam(0, iova + 4096, pattern.length);
-                byte[] back = new byte[pattern.length];
-                buffer.buffer().get(4096, back);
-                assertArrayEquals(pattern, back);
-            } finally {
-                ioas.unmap(iova, buffer.size());
-            }
-        }
+        fixture.roundTrip(iova);
     }
 }
