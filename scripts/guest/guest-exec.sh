@@ -6,8 +6,12 @@
 # and cached, or prebuilt under JVFIO_GUEST_DIR (LANE/bzImage beside one initramfs.cpio.gz, as the
 # container image ships them); JVFIO_GUEST_KERNEL and JVFIO_GUEST_INITRAMFS name images that override both.
 #
-#   scripts/guest/guest-exec.sh [--profile vfio|iopf] [--timeout SEC] [--out DIR] [--memory SIZE]
-#                               [--devices NAME,...] [--append KERNEL_ARGS] -- CMD ARGS...
+#   scripts/guest/guest-exec.sh [--profile vfio|iopf] [--timeout SEC] [--boot-timeout SEC] [--out DIR]
+#                               [--memory SIZE] [--devices NAME,...] [--append KERNEL_ARGS] -- CMD ARGS...
+#
+# --timeout bounds the whole run; --boot-timeout (default 300 s, at most --timeout) the boot alone: a
+# guest whose init has not said JVFIO-GUEST-READY by then (a bad kernel argument, a kernel that sits
+# in a rescue shell) is stopped and reported as unbootable at once, not after the whole --timeout.
 #
 # Profiles: vfio = q35 with an Intel vIOMMU (interrupt remapping on); iopf = the same machine booted
 # with intel_iommu=off, because the 6.12 iommufd selftest mock (the only fault source) refuses to
@@ -20,11 +24,12 @@
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
-profile=vfio timeout=600 out= memory=2G devices=e1000e,edu,nvme,non-viable-pair append=
+profile=vfio timeout=600 boot_timeout=300 out= memory=2G devices=e1000e,edu,nvme,non-viable-pair append=
 while [ $# -gt 0 ]; do
     case "$1" in
         --profile) profile=$2; shift 2 ;;
         --timeout) timeout=$2; shift 2 ;;
+        --boot-timeout) boot_timeout=$2; shift 2 ;;
         --out) out=$2; shift 2 ;;
         --memory) memory=$2; shift 2 ;;
         --devices) devices=$2; shift 2 ;;
@@ -140,6 +145,16 @@ timeout --kill-after=10 "$timeout" qemu-system-x86_64 \
     </dev/null >"$serial" 2>&1 &
 qemu=$!
 trap 'kill "$qemu" 2>/dev/null' INT TERM
+# Until init says READY, watch the boot: a guest that cannot boot is stopped after --boot-timeout.
+unbootable=
+while kill -0 "$qemu" 2>/dev/null && ! grep -q JVFIO-GUEST-READY "$serial"; do
+    if [ $((SECONDS - start)) -ge "$boot_timeout" ]; then
+        unbootable=1
+        kill "$qemu" 2>/dev/null
+        break
+    fi
+    sleep 1
+done
 wait "$qemu"
 qemu_status=$?
 trap - INT TERM
@@ -150,6 +165,8 @@ crashes=$(report_jvm_crashes "$out")
 [ -z "$crashes" ] || print_jvm_crash_heads "$out"
 if [ -z "$status" ]; then
     tail -n 40 "$serial" >&2
+    [ -z "$unbootable" ] || die "the $profile guest did not boot in ${boot_timeout}s: its init never reported JVFIO-GUEST-READY;"\
+" its console ended with: '$(tr -d '\r' <"$serial" | grep -v '^[[:space:]]*$' | tail -n 1 | cut -c1-160)' (kernel arguments added: ${append:-none}; serial log: $serial)"
     [ "$qemu_status" = 124 ] && die "the $profile guest timed out after ${timeout}s (serial log: $serial)$crashes"
     die "the $profile guest ended without reporting a status (QEMU exit $qemu_status; serial log: $serial)$crashes"
 fi

@@ -6,18 +6,24 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.platform.engine.discovery.ClassSelector;
 import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
 
 /**
- * The guest side of {@link VfioGuest}: runs one test class with the JUnit Platform and writes every
- * result to a file the host reads. It exits 0 once the file is written, whatever the tests did; any
- * other end (the class not found, a JVM crash) leaves no file, and the host fails the class.
- * <pre>java -Djvfio.guest.inside=true -cp CLASSPATH io.jvfio.testing.junit.GuestMain RESULTS_FILE TEST_CLASS</pre>
+ * The guest side of {@link VfioGuest}: runs the test classes that share this guest with the JUnit
+ * Platform and writes every result to a file the host reads, after each test, so that a run cut short
+ * (a hung test stopped by the timeout, a JVM crash) still tells which tests ended how and which one was
+ * running. Once all have run it marks the file complete and exits 0, whatever the tests did.
+ * <pre>java -Djvfio.guest.inside=true -cp CLASSPATH io.jvfio.testing.junit.GuestMain RESULTS_FILE TEST_CLASS...</pre>
  */
 final class GuestMain {
     /** Set on the guest JVM's command line: the extension lets the tests run for real. */
     static final String INSIDE_PROPERTY = "jvfio.guest.inside";
+    /** Set on the guest JVM's command line: the host directory, writable from the guest, that keeps the run's logs. */
+    static final String OUT_PROPERTY = "jvfio.guest.out";
     /** On the kernel command line of every guest jvfio's harness boots (scripts/guest/init reads it). */
     private static final String HARNESS_CMDLINE = "jvfio.run=";
 
@@ -26,15 +32,17 @@ final class GuestMain {
     private GuestMain() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 2) {
-            System.err.println("usage: GuestMain RESULTS_FILE TEST_CLASS");
+        if (args.length < 2) {
+            System.err.println("usage: GuestMain RESULTS_FILE TEST_CLASS...");
             System.exit(2);
         }
-        Class<?> testClass = Class.forName(args[1]);
-        GuestRecorder recorder = new GuestRecorder(System.out);
-        LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request().selectors(selectClass(testClass)).build(),
-                recorder);
-        recorder.results().write(Path.of(args[0]));
+        List<ClassSelector> classes = new ArrayList<>();
+        for (int i = 1; i < args.length; i++) {
+            classes.add(selectClass(Class.forName(args[i])));
+        }
+        GuestRecorder recorder = new GuestRecorder(System.out, Path.of(args[0]));
+        LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request().selectors(classes).build(), recorder);
+        recorder.complete();
         // A test may leave a non-daemon thread behind; the results are written, so nothing is lost.
         System.exit(0);
     }

@@ -1,19 +1,38 @@
 package io.jvfio.testing.junit;
 
+import java.io.IOException;
 import java.io.PrintStream;
-import java.util.ArrayList;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestIdentifier;
 
-/** In the guest: records each test's and container's result, and prints one line for each test. */
+/**
+ * In the guest: records each test's and container's result, prints one line for each test, and
+ * rewrites the results file at every start and end of a test, so that the file always says how far
+ * the run got: a test recorded as STARTED is the one that was running when the run was cut short.
+ */
 final class GuestRecorder implements TestExecutionListener {
-    private final List<GuestResult> results = new ArrayList<>();
+    private final Map<String, GuestResult> results = new LinkedHashMap<>();
     private final PrintStream out;
+    private final Path file;
 
-    GuestRecorder(PrintStream out) {
+    GuestRecorder(PrintStream out, Path file) {
         this.out = out;
+        this.file = file;
+    }
+
+    @Override
+    public synchronized void executionStarted(TestIdentifier test) {
+        if (test.isTest()) {
+            results.put(test.getUniqueId(), new GuestResult(test.getUniqueId(), test.getDisplayName(),
+                    GuestResult.Status.STARTED, null, List.of()));
+            write(false);
+        }
     }
 
     @Override
@@ -34,14 +53,24 @@ final class GuestRecorder implements TestExecutionListener {
     }
 
     private void record(TestIdentifier test, GuestResult.Status status, String reason, List<GuestThrowable> error) {
-        results.add(new GuestResult(test.getUniqueId(), test.getDisplayName(), status, reason, error));
+        results.put(test.getUniqueId(), new GuestResult(test.getUniqueId(), test.getDisplayName(), status, reason, error));
+        write(false);
         if (test.isTest() || status != GuestResult.Status.PASSED) {
             out.println("jvfio guest: " + test.getDisplayName() + " " + status.name().toLowerCase()
                     + (reason == null ? "" : ": " + reason));
         }
     }
 
-    synchronized GuestResults results() {
-        return new GuestResults(results);
+    /** Marks the results complete: every selected class ran to its end. */
+    synchronized void complete() {
+        write(true);
+    }
+
+    private void write(boolean complete) {
+        try {
+            new GuestResults(List.copyOf(results.values()), complete).write(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the guest's results to " + file, e);
+        }
     }
 }

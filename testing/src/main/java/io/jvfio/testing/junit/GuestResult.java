@@ -8,7 +8,8 @@ import java.util.List;
  */
 record GuestResult(String uniqueId, String displayName, Status status, String reason, List<GuestThrowable> error) {
     enum Status {
-        PASSED, FAILED, ABORTED, SKIPPED
+        /** Began and has not ended (yet, or ever: the run was cut short while it ran). */
+        STARTED, PASSED, FAILED, ABORTED, SKIPPED
     }
 
     GuestResult {

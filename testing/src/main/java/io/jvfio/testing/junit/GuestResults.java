@@ -20,9 +20,21 @@ import java.util.Properties;
  */
 final class GuestResults {
     private final Map<String, GuestResult> byKey = new LinkedHashMap<>();
+    private final boolean complete;
 
+    /** Complete results: every selected class ran to its end. */
     GuestResults(List<GuestResult> results) {
+        this(results, true);
+    }
+
+    GuestResults(List<GuestResult> results, boolean complete) {
         results.forEach(r -> byKey.put(key(r.uniqueId()), r));
+        this.complete = complete;
+    }
+
+    /** Whether the guest's run got to its end; if not, tests it never reported did not run or did not finish. */
+    boolean complete() {
+        return complete;
     }
 
     List<GuestResult> all() {
@@ -59,6 +71,7 @@ final class GuestResults {
         Properties p = new Properties();
         List<GuestResult> all = all();
         p.setProperty("results", Integer.toString(all.size()));
+        p.setProperty("complete", Boolean.toString(complete));
         for (int i = 0; i < all.size(); i++) {
             GuestResult r = all.get(i);
             String k = "result." + i + ".";
@@ -106,7 +119,7 @@ final class GuestResults {
                 results.add(new GuestResult(required(p, k + "id"), required(p, k + "name"),
                         GuestResult.Status.valueOf(required(p, k + "status")), p.getProperty(k + "reason"), error));
             }
-            return new GuestResults(results);
+            return new GuestResults(results, Boolean.parseBoolean(required(p, "complete")));
         } catch (IllegalArgumentException e) {
             throw new IOException("the guest's results in " + file + " are not readable: " + e.getMessage(), e);
         }

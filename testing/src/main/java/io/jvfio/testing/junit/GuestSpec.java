@@ -8,7 +8,7 @@ import java.util.Set;
 
 /** The guest a {@link VfioGuest} class asks for, as the runners take it. */
 record GuestSpec(Set<GuestDevice> devices, GuestIommu iommu, String kernelLane, String memory,
-        List<String> kernelArgs, int timeoutSeconds) {
+        List<String> kernelArgs, int timeoutSeconds, int bootTimeoutSeconds, List<String> jvmArgs) {
     /** The lane scripts/lib.sh boots when JVFIO_KERNEL is not set. */
     static final String DEFAULT_LANE = "6.12";
 
@@ -21,12 +21,14 @@ record GuestSpec(Set<GuestDevice> devices, GuestIommu iommu, String kernelLane, 
         EnumSet<GuestDevice> devices = EnumSet.noneOf(GuestDevice.class);
         devices.addAll(List.of(guest.devices()));
         return new GuestSpec(Collections.unmodifiableSet(devices), guest.iommu(), lane.isEmpty() ? DEFAULT_LANE : lane,
-                guest.memory(), List.of(guest.kernelArgs()), guest.timeoutSeconds());
+                guest.memory(), List.of(guest.kernelArgs()), guest.timeoutSeconds(),
+                Math.min(guest.bootTimeoutSeconds(), guest.timeoutSeconds()), List.of(guest.jvmArgs()));
     }
 
     @Override
     public String toString() {
         return iommu + " IOMMU, Linux " + kernelLane + ", " + memory + ", devices " + devices
-                + (kernelArgs.isEmpty() ? "" : ", kernel arguments " + String.join(" ", kernelArgs));
+                + (kernelArgs.isEmpty() ? "" : ", kernel arguments " + String.join(" ", kernelArgs))
+                + (jvmArgs.isEmpty() ? "" : ", JVM options " + String.join(" ", jvmArgs));
     }
 }

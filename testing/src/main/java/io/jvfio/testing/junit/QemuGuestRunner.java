@@ -39,7 +39,7 @@ final class QemuGuestRunner implements GuestRunner {
         Path qemu = onPath(QEMU, environment.getOrDefault("PATH", "")).orElseThrow(() -> new IllegalStateException(QEMU_MISSING));
         Path home = HarnessHome.find(environment);
         requireVisibleInGuest(command.classPath(), home);
-        log.accept("jvfio: running " + command.testClass() + " in a QEMU guest (" + qemu + "; " + spec + ") through "
+        log.accept("jvfio: running " + command.describeClasses() + " in a QEMU guest (" + qemu + "; " + spec + ") through "
                 + HarnessHome.guestExec(home) + "; its log: " + out);
         ProcessBuilder builder = new ProcessBuilder(argv(home, spec, command, out)).redirectErrorStream(true);
         builder.environment().putAll(environment);
@@ -74,13 +74,14 @@ final class QemuGuestRunner implements GuestRunner {
     static List<String> argv(Path home, GuestSpec spec, GuestCommand command, Path out) {
         List<String> argv = new ArrayList<>(List.of("bash", HarnessHome.guestExec(home).toString(),
                 "--profile", spec.iommu().profile(), "--timeout", Integer.toString(spec.timeoutSeconds()),
+                "--boot-timeout", Integer.toString(spec.bootTimeoutSeconds()),
                 "--out", out.toString(), "--memory", spec.memory(),
                 "--devices", spec.devices().stream().sorted().map(GuestDevice::harnessName).collect(Collectors.joining(","))));
         if (!spec.kernelArgs().isEmpty()) {
             argv.addAll(List.of("--append", String.join(" ", spec.kernelArgs())));
         }
         argv.add("--");
-        argv.addAll(command.argv());
+        argv.addAll(command.argv(spec.jvmArgs()));
         return argv;
     }
 

@@ -30,6 +30,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * }</pre>
  * The guest shares the host's root file system read-only (the same paths), with a {@code /tmp} of its
  * own: classes and jars under {@code /tmp} are not visible there.
+ * <p>
+ * One boot per guest, not per class: when the JUnit Platform runs several classes whose guests are
+ * the same (equal attributes, the kernel lane resolved), the first of them boots one guest that runs
+ * them all, and each class reports its own results. The annotation may be used as a meta-annotation,
+ * so a project can name its guests once ({@code @interface EduGuest}).
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
@@ -54,4 +59,13 @@ public @interface VfioGuest {
 
     /** How long the guest may take, boot included, before it is stopped and the class fails. */
     int timeoutSeconds() default 900;
+
+    /**
+     * How long the boot may take, until the guest's init is ready to run the tests: a guest that cannot
+     * boot (a bad kernel argument, say) fails its classes after this, not after the whole timeout.
+     */
+    int bootTimeoutSeconds() default 300;
+
+    /** Options for the guest's JVM, e.g. {@code "-Xcheck:jni"}; it also gets {@code -Djvfio.guest.out=} its log directory. */
+    String[] jvmArgs() default {};
 }

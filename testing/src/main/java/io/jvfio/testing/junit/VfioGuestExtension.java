@@ -1,16 +1,21 @@
 package io.jvfio.testing.junit;
 
+import java.io.IOException;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.InvocationInterceptor;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
+import org.junit.platform.commons.support.AnnotationSupport;
 import org.junit.platform.commons.support.ReflectionSupport;
 
 /**
@@ -42,33 +47,51 @@ public final class VfioGuestExtension implements BeforeAllCallback, AfterAllCall
             return;
         }
         Class<?> testClass = context.getRequiredTestClass();
-        String name = testClass.getName();
-        GuestSpec spec = GuestSpec.of(config(testClass), System.getenv());
-        Path out = context.getConfigurationParameter(OUT_PARAMETER).map(Path::of)
-                .orElse(Files.isDirectory(Path.of("target")) ? Path.of("target", "jvfio-guest")
-                        : Path.of(System.getProperty("java.io.tmpdir"), "jvfio-guest"))
-                .resolve(name).toAbsolutePath();
-        Files.createDirectories(out);
-        Path results = out.resolve("results.properties");
-        Files.deleteIfExists(results);
-        GuestCommand command = new GuestCommand(Path.of(System.getProperty("java.home"), "bin", "java"),
-                GuestClassPath.of(testClass, GuestMain.class), name, results);
-        GuestExit exit;
+        Map<String, String> environment = System.getenv();
+        GuestSpec spec = GuestSpec.of(config(testClass), environment);
+        GuestRuns.Run run = GuestRuns.of(testClass, spec,
+                c -> guestOf(c).map(g -> GuestSpec.of(g, environment)),
+                classes -> boot(context, spec, testClass, classes));
+        if (run.failure() != null) {
+            throw new IllegalStateException(testClass.getName() + " did not run in the guest" + run.failure());
+        }
+        context.getStore(NAMESPACE).put(GuestReplay.class, run.replay());
+    }
+
+    /** Boots the guest for these classes and reads what it reported. */
+    private static GuestRuns.Run boot(ExtensionContext context, GuestSpec spec, Class<?> testClass, List<String> classes) {
         try {
-            exit = runner(context).run(spec, command, out, System.out::println);
-        } catch (RuntimeException e) {
-            throw new IllegalStateException(name + " cannot run in a guest: " + e.getMessage(), e);
-        }
-        if (exit.status() != 0) {
+            Path out = context.getConfigurationParameter(OUT_PARAMETER).map(Path::of)
+                    .orElse(Files.isDirectory(Path.of("target")) ? Path.of("target", "jvfio-guest")
+                            : Path.of(System.getProperty("java.io.tmpdir"), "jvfio-guest"))
+                    .resolve(classes.get(0)).toAbsolutePath();
+            Path results = GuestRuns.resultsFile(out);
+            GuestCommand command = new GuestCommand(Path.of(System.getProperty("java.home"), "bin", "java"),
+                    GuestClassPath.of(testClass, GuestMain.class), classes, results);
+            GuestExit exit;
+            try {
+                exit = runner(context).run(spec, command, out, System.out::println);
+            } catch (RuntimeException e) {
+                return new GuestRuns.Run(classes, null, ": it cannot run in a guest: " + e.getMessage());
+            }
             String serial = exit.reason().contains(exit.serialLog().toString()) ? "" : " (serial log: " + exit.serialLog() + ")";
-            throw new IllegalStateException(name + " did not run in the guest (exit status " + exit.status() + "): "
-                    + exit.reason() + serial);
+            Optional<String> failure = exit.status() == 0 ? Optional.empty()
+                    : Optional.of("exit status " + exit.status() + ": " + exit.reason() + serial);
+            if (!Files.isRegularFile(results)) {
+                return new GuestRuns.Run(classes, null, failure.map(f -> " (" + f.replaceFirst(": ", "): "))
+                        .orElse(": the guest wrote no results to " + results + serial));
+            }
+            GuestResults reported = GuestResults.read(results);
+            if (failure.isEmpty() && !reported.complete()) {
+                failure = Optional.of("the guest's results in " + results + " are incomplete although it exited 0" + serial);
+            }
+            return new GuestRuns.Run(classes, new GuestReplay(reported, results, exit.serialLog(), failure), null);
+        } catch (IOException e) {
+            return new GuestRuns.Run(classes, null, ": " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new GuestRuns.Run(classes, null, ": interrupted while its guest ran");
         }
-        if (!Files.isRegularFile(results)) {
-            throw new IllegalStateException(name + " did not run in the guest: the guest wrote no results to "
-                    + results + " (serial log: " + exit.serialLog() + ")");
-        }
-        context.getStore(NAMESPACE).put(GuestReplay.class, new GuestReplay(GuestResults.read(results), results, exit.serialLog()));
     }
 
     @Override
@@ -154,15 +177,28 @@ public final class VfioGuestExtension implements BeforeAllCallback, AfterAllCall
         }
     }
 
-    /** The class's @VfioGuest, or its enclosing class's for a @Nested one, or the defaults. */
+    /**
+     * The class's @VfioGuest, also as a meta-annotation or inherited, or its enclosing class's for a
+     * @Nested one; the defaults for a class that registers the extension without it.
+     */
     private static VfioGuest config(Class<?> testClass) {
+        return guestOf(testClass).orElseGet(() -> Defaults.class.getAnnotation(VfioGuest.class));
+    }
+
+    /** The guest a class asks for, empty for a class that does not use the extension. */
+    private static Optional<VfioGuest> guestOf(Class<?> testClass) {
         for (Class<?> c = testClass; c != null; c = c.getEnclosingClass()) {
-            VfioGuest guest = c.getAnnotation(VfioGuest.class);
-            if (guest != null) {
+            Optional<VfioGuest> guest = AnnotationSupport.findAnnotation(c, VfioGuest.class);
+            if (guest.isPresent()) {
                 return guest;
             }
         }
-        return Defaults.class.getAnnotation(VfioGuest.class);
+        return extendedWith(testClass) ? Optional.of(Defaults.class.getAnnotation(VfioGuest.class)) : Optional.empty();
+    }
+
+    private static boolean extendedWith(Class<?> testClass) {
+        return AnnotationSupport.findRepeatableAnnotations(testClass, ExtendWith.class).stream()
+                .anyMatch(e -> List.of(e.value()).contains(VfioGuestExtension.class));
     }
 
     private static GuestRunner runner(ExtensionContext context) {

@@ -12,9 +12,10 @@ import org.junit.jupiter.api.Test;
 /** What the QEMU runner refuses before it starts a guest, and the harness command it builds. */
 class QemuGuestRunnerTest {
     private static final GuestSpec SPEC = new GuestSpec(Set.of(GuestDevice.NVME, GuestDevice.EDU), GuestIommu.MOCK, "7.2",
-            "3G", List.of("iommu.strict=1", "loglevel=7"), 120);
+            "3G", List.of("iommu.strict=1", "loglevel=7"), 120, 60, List.of("-Xcheck:jni"));
     private static final GuestCommand COMMAND = new GuestCommand(Path.of("/usr/lib/jvm/x/bin/java"),
-            List.of(Path.of("/p/target/test-classes"), Path.of("/root/.m2/a.jar")), "a.BTest", Path.of("/p/out/results.properties"));
+            List.of(Path.of("/p/target/test-classes"), Path.of("/root/.m2/a.jar")), List.of("a.BTest", "a.CTest"),
+            Path.of("/p/out/results.properties"));
 
     @Test
     void withoutQemuItSaysHowToGetIt() {
@@ -29,9 +30,11 @@ class QemuGuestRunnerTest {
     @Test
     void theHarnessGetsTheSpecAsItsOptionsAndTheGuestJvmAfterThem() {
         assertEquals(List.of("bash", "/home/scripts/guest/guest-exec.sh", "--profile", "iopf", "--timeout", "120",
-                "--out", "/p/out", "--memory", "3G", "--devices", "edu,nvme", "--append", "iommu.strict=1 loglevel=7", "--",
-                "/usr/lib/jvm/x/bin/java", "-Djvfio.guest.inside=true", "-XX:ErrorFile=/p/out/hs_err_pid%p.log",
-                "-cp", "/p/target/test-classes:/root/.m2/a.jar", GuestMain.class.getName(), "/p/out/results.properties", "a.BTest"),
+                "--boot-timeout", "60", "--out", "/p/out", "--memory", "3G", "--devices", "edu,nvme", "--append", "iommu.strict=1 loglevel=7", "--",
+                "/usr/lib/jvm/x/bin/java", "-Djvfio.guest.inside=true", "-Djvfio.guest.out=/p/out",
+                "-XX:ErrorFile=/p/out/hs_err_pid%p.log", "-Xcheck:jni",
+                "-cp", "/p/target/test-classes:/root/.m2/a.jar", GuestMain.class.getName(), "/p/out/results.properties",
+                "a.BTest", "a.CTest"),
                 QemuGuestRunner.argv(Path.of("/home"), SPEC, COMMAND, Path.of("/p/out")));
     }
 

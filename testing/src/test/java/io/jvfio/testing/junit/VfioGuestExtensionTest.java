@@ -17,9 +17,16 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.support.descriptor.MethodSource;
+import org.junit.platform.launcher.core.LauncherConfig;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Event;
@@ -168,7 +175,7 @@ class VfioGuestExtensionTest {
         assertEquals(0, HOST_RUNS.get());
     }
 
-    @VfioGuest(kernelArgs = "jvfio.fake.hang", timeoutSeconds = 1)
+    @VfioGuest(kernelArgs = "jvfio.fake.hang", timeoutSeconds = 2)
     static class HangingSample {
         @Test
         void neverRuns() {
@@ -182,8 +189,101 @@ class VfioGuestExtensionTest {
 
         String message = classFailure(results).getMessage();
         assertEquals(HangingSample.class.getName() + " did not run in the guest (exit status 1): the vfio guest timed"
-                + " out after 1s (serial log: " + outOf(HangingSample.class).resolve("serial.log") + ")", message);
+                + " out after 2s (serial log: " + outOf(HangingSample.class).resolve("serial.log") + ")", message);
         results.testEvents().assertStatistics(s -> s.started(0));
+    }
+
+    @VfioGuest(kernelArgs = "jvfio.fake.noboot", bootTimeoutSeconds = 1)
+    static class NeverBootingSample {
+        @Test
+        void neverRuns() {
+            HOST_RUNS.incrementAndGet();
+        }
+    }
+
+    @Test
+    void aGuestThatNeverGetsToItsInitFailsAfterTheBootTimeoutNotTheWholeTimeout() {
+        EngineExecutionResults results = run(NeverBootingSample.class, FakeQemuRunner.class);
+
+        String message = classFailure(results).getMessage();
+        assertTrue(message.startsWith(NeverBootingSample.class.getName() + " did not run in the guest (exit status 1): the"
+                + " vfio guest did not boot in 1s: its init never reported JVFIO-GUEST-READY; its console ended with:"
+                + " '/ # (a rescue shell)' (kernel arguments added: jvfio.fake.noboot; serial log: "), message);
+        results.testEvents().assertStatistics(s -> s.started(0));
+    }
+
+    @VfioGuest(devices = GuestDevice.NVME)
+    @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+    static class CrashingSample {
+        @Test
+        @Order(1)
+        void passesFirst() {
+            HOST_RUNS.incrementAndGet();
+        }
+
+        @Test
+        @Order(2)
+        void takesTheJvmDown() {
+            HOST_RUNS.incrementAndGet();
+            Runtime.getRuntime().halt(3); // as a JVM crash or a hang guard would end it
+        }
+
+        @Test
+        @Order(3)
+        void neverGetsToRun() {
+            HOST_RUNS.incrementAndGet();
+        }
+    }
+
+    @Test
+    void aRunCutShortKeepsWhatTheGuestReportedAndNamesTheTestThatWasRunning() {
+        EngineExecutionResults results = run(CrashingSample.class, FakeQemuRunner.class);
+        Map<String, TestExecutionResult> tests = finishedTests(results);
+
+        assertEquals(TestExecutionResult.Status.SUCCESSFUL, tests.get("passesFirst").getStatus());
+        String running = throwable(tests, "takesTheJvmDown").getMessage();
+        assertTrue(running.startsWith("takesTheJvmDown() started in the guest and never ended: exit status 3: the vfio guest"
+                + " finished in "), running);
+        String later = throwable(tests, "neverGetsToRun").getMessage();
+        assertTrue(later.startsWith("did not run in the guest: the guest's run ended before it: exit status 3: "), later);
+        assertTrue(classFailure(results).getMessage().startsWith("the guest's run failed: exit status 3: "),
+                classFailure(results).getMessage());
+        assertEquals(0, HOST_RUNS.get());
+    }
+
+    @VfioGuest(devices = GuestDevice.E1000E)
+    static class SharingSampleA {
+        @Test
+        void a() {}
+    }
+
+    @VfioGuest(devices = GuestDevice.E1000E)
+    static class SharingSampleB {
+        @Test
+        void b() {}
+    }
+
+    @VfioGuest(devices = GuestDevice.E1000E, memory = "1G")
+    static class OtherGuestSample {
+        @Test
+        void c() {}
+    }
+
+    @Test
+    void classesThatAskForTheSameGuestShareOneBootWhenTheLauncherTellsThePlan() {
+        CountingGuestRunner.RUNS.clear();
+        SummaryGeneratingListener summary = new SummaryGeneratingListener();
+        LauncherFactory.create(LauncherConfig.builder().enableTestExecutionListenerAutoRegistration(false)
+                        .addTestExecutionListeners(new GuestPlan(), summary).build())
+                .execute(LauncherDiscoveryRequestBuilder.request()
+                        .selectors(selectClass(SharingSampleA.class), selectClass(OtherGuestSample.class), selectClass(SharingSampleB.class))
+                        .configurationParameter(VfioGuestExtension.RUNNER_PARAMETER, CountingGuestRunner.class.getName())
+                        .build());
+
+        assertEquals(3, summary.getSummary().getTestsSucceededCount(), () -> summary.getSummary().getFailures().stream()
+                .map(f -> f.getTestIdentifier().getDisplayName() + ": " + f.getException()).toList().toString());
+        assertEquals(List.of(List.of(SharingSampleA.class.getName(), SharingSampleB.class.getName()),
+                List.of(OtherGuestSample.class.getName())), CountingGuestRunner.RUNS);
     }
 
     @Test
