@@ -57,7 +57,7 @@ class KernelSupportTest {
         assertEquals(KernelFeature.IOAS_MAP_FILE, u.feature());
         assertEquals("ENOTTY", u.errnoName());
         assertEquals("IOMMU_IOAS_MAP_FILE(ioas 3, iova 0x100000): ENOTTY (Inappropriate ioctl for device); mapping a file"
-                + " into an IOAS (IOMMU_IOAS_MAP_FILE) needs Linux 6.14 or later; this kernel is 6.12.118", u.getMessage());
+                + " into an IOAS (IOMMU_IOAS_MAP_FILE) needs Linux 6.13 or later; this kernel is 6.12.118", u.getMessage());
     }
 
     @Test
