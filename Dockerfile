@@ -28,12 +28,15 @@ WORKDIR /src
 COPY . .
 # Each lane's guest kernel and the one initramfs both lanes boot (cache hits when the host's
 # ~/.cache/jvfio is mounted), then the project with everything the guest suite needs on its class path.
+# On a fresh machine this is the first Maven run, downloading everything: mvn_retrying runs it again
+# when a download failed (scripts/lib.sh says which failures .mvn/maven.config's HTTP retries miss).
 RUN mkdir -p /opt/jvfio/guest/6.12 /opt/jvfio/guest/7.2 /opt/jvfio/lib \
     && cp "$(JVFIO_KERNEL=6.12 scripts/guest/build-guest-kernel.sh)" /opt/jvfio/guest/6.12/bzImage \
     && cp "$(JVFIO_KERNEL=7.2 scripts/guest/build-guest-kernel.sh)" /opt/jvfio/guest/7.2/bzImage \
     && cp "$(scripts/guest/make-initramfs.sh)" /opt/jvfio/guest/initramfs.cpio.gz \
-    && mvn -B -q -pl java,testing,cli,integration-tests package dependency:copy-dependencies \
-        -DskipTests -Djvfio.guest.skip=true -DincludeScope=test -DoutputDirectory=/opt/jvfio/lib \
+    && bash -c '. scripts/lib.sh && mvn_retrying -B -q -pl java,testing,cli,integration-tests package \
+        dependency:copy-dependencies -DskipTests -Djvfio.guest.skip=true -DincludeScope=test \
+        -DoutputDirectory=/opt/jvfio/lib' \
     && cp cli/target/jvfio.jar /opt/jvfio/jvfio.jar \
     && cp -r integration-tests/target/test-classes /opt/jvfio/test-classes \
     && cp -r scripts /opt/jvfio/scripts \

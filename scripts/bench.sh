@@ -21,6 +21,7 @@ if [ $# -gt 0 ] && [ "$1" != --kernel ]; then
 fi
 lane=$JVFIO_KERNEL
 if [ $# -gt 0 ]; then
+    [ $# -ge 2 ] || die "bench.sh: --kernel needs a lane (6.12 or 7.2)"
     [ $# -eq 2 ] || die "bench.sh: every benchmark takes one option, --kernel 6.12|7.2, not: $*"
     lane=$2
 fi

@@ -25,5 +25,5 @@ log "the demo on the Linux $JVFIO_KERNEL kernel lane"
 # QEMU, busybox, the build tools and, through ensure_kernel_source "$JVFIO_KERNEL", the lane's source.
 ensure_guest_packages
 log "building jvfio (mvn package)"
-mvn -B -q package -DskipTests >&2
+mvn_retrying -B -q package -DskipTests >&2
 exec "$JVFIO_ROOT/scripts/jvfio" demo ${demo_args[@]+"${demo_args[@]}"}

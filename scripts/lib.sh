@@ -25,6 +25,30 @@ run_logged() {
     run_logged_with_progress "$what" "" "" "$@"
 }
 
+# Runs Maven, and again after a pause when it could not download something. .mvn/maven.config has
+# Maven's HTTP client retry a dropped connection and 408/429/5xx answers by itself; this is for what
+# it never retries: an unknown host, a refused connection or a TLS handshake that did not verify
+# (a fresh image build once failed on Central with "PKIX path building failed"). Any other failure
+# returns at once. At most 3 runs; later ones add -U, so that a failure cached in ~/.m2 is retried.
+#   mvn_retrying MAVEN_ARGS...
+mvn_retrying() {
+    local - attempt=1 output status
+    set -o pipefail
+    output=$(mktemp "${TMPDIR:-/tmp}/jvfio-mvn.XXXXXX.log")
+    while :; do
+        status=0
+        mvn $([ "$attempt" -gt 1 ] && echo -U) "$@" 2>&1 | tee "$output" || status=$?
+        if [ "$status" -eq 0 ] || [ "$attempt" -ge 3 ] \
+            || ! grep -qE 'Could not transfer (artifact|metadata)' "$output"; then
+            rm -f "$output"
+            return "$status"
+        fi
+        log "Maven could not download an artifact (run $attempt of 3); running it again in $((attempt * 30)) s"
+        sleep $((attempt * 30))
+        attempt=$((attempt + 1))
+    done
+}
+
 # Installs Debian packages that are missing; apt-get update runs at most once per call.
 ensure_packages() {
     local missing=() p

@@ -2,7 +2,7 @@
  * kernel interface: the VFIO ioctls are in vfio.c, and fault queues, which have their own fd and
  * I/O, in fault.c. Natives of io.jvfio.internal.IommufdNative.
  * Compiled against the newest UAPI headers: an ioctl the running kernel lacks (IOMMU_IOAS_MAP_FILE
- * before 6.14) fails with its own errno, which Java turns into a refusal naming the version. */
+ * before 6.13) fails with its own errno, which Java turns into a refusal naming the version. */
 #include "jvfio.h"
 
 #include <linux/iommufd.h>

@@ -15,7 +15,7 @@ ensure_packages make gcc
 log "building the benchmarks with $jdk"
 # Maven's own Guava uses sun.misc.Unsafe, which JDK 24+ warns about on every build.
 JAVA_HOME=$jdk MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" \
-    mvn -B -q package -pl java,testing,benchmarks -DskipTests >&2
+    mvn_retrying -B -q package -pl java,testing,benchmarks -DskipTests >&2
 out="$JVFIO_ROOT/target/bench"
 mkdir -p "$out"
 log "running JMH (about 4 minutes)"

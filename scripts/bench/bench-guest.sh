@@ -30,7 +30,7 @@ log "the guest benchmarks on the Linux $JVFIO_KERNEL kernel lane"
 
 ensure_guest_packages
 log "building jvfio and the benchmark classes"
-mvn -B -q verify -DskipTests -Djvfio.guest.skip=true -pl java,testing,cli,integration-tests >&2
+mvn_retrying -B -q verify -DskipTests -Djvfio.guest.skip=true -pl java,testing,cli,integration-tests >&2
 classpath="$(cat integration-tests/target/guest-classpath.txt):$JVFIO_ROOT/integration-tests/target/test-classes"
 java_home=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}
 out="$JVFIO_ROOT/target/bench"

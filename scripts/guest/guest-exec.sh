@@ -27,6 +27,10 @@ set -euo pipefail
 profile=vfio timeout=600 boot_timeout=300 out= memory=2G devices=e1000e,edu,nvme,non-viable-pair append=
 while [ $# -gt 0 ]; do
     case "$1" in
+        --profile|--timeout|--out|--memory|--devices|--append)
+            [ $# -ge 2 ] || die "guest-exec.sh: $1 needs a value (see the usage at the top of $0)" ;;
+    esac
+    case "$1" in
         --profile) profile=$2; shift 2 ;;
         --timeout) timeout=$2; shift 2 ;;
         --boot-timeout) boot_timeout=$2; shift 2 ;;

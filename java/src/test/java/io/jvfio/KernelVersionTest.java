@@ -45,10 +45,10 @@ class KernelVersionTest {
     @Test
     void featuresKnowTheVersionThatAddedThem() {
         assertEquals(new KernelVersion(6, 13, 0), KernelFeature.FAULT_ON_PAGING_HWPT.since());
-        assertEquals(new KernelVersion(6, 14, 0), KernelFeature.IOAS_MAP_FILE.since());
+        assertEquals(new KernelVersion(6, 13, 0), KernelFeature.IOAS_MAP_FILE.since());
         assertEquals(new KernelVersion(6, 15, 0), KernelFeature.DEVICE_PASID_ATTACH.since());
         assertEquals(new KernelVersion(6, 15, 0), KernelFeature.HWPT_ALLOC_PASID.since());
-        assertFalse(KernelFeature.IOAS_MAP_FILE.isSupportedBy(KernelVersion.parse("6.13.12")));
-        assertTrue(KernelFeature.IOAS_MAP_FILE.isSupportedBy(KernelVersion.parse("6.14.0")));
+        assertFalse(KernelFeature.IOAS_MAP_FILE.isSupportedBy(KernelVersion.parse("6.12.118")));
+        assertTrue(KernelFeature.IOAS_MAP_FILE.isSupportedBy(KernelVersion.parse("6.13.0")));
     }
 }

@@ -13,7 +13,7 @@ public final class IommufdNative {
     /** Returns the IOVA used (the given one with IOMMU_IOAS_MAP_FIXED_IOVA), or -errno. */
     public static native long ioasMap(int fd, int ioasId, int flags, long userVa, long length, long iova);
 
-    /** IOMMU_IOAS_MAP_FILE (Linux 6.14+): maps a memfd's bytes from {@code start}; returns the IOVA used, or -errno. */
+    /** IOMMU_IOAS_MAP_FILE (Linux 6.13+): maps a memfd's bytes from {@code start}; returns the IOVA used, or -errno. */
     public static native long ioasMapFile(int fd, int ioasId, int flags, int fileFd, long start, long length, long iova);
 
     /** Returns the number of bytes unmapped; (0, -1) unmaps everything. */

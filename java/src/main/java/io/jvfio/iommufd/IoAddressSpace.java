@@ -78,7 +78,7 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
     }
 
     /**
-     * IOMMU_IOAS_MAP_FILE (Linux 6.14+, {@link KernelFeature#IOAS_MAP_FILE}): maps {@code length} bytes
+     * IOMMU_IOAS_MAP_FILE (Linux 6.13+, {@link KernelFeature#IOAS_MAP_FILE}): maps {@code length} bytes
      * of the memfd behind {@code file} from byte {@code offset} at {@code iova}. The kernel pins the
      * file's pages, not a user address range, so the mapping does not depend on {@code file}'s own
      * mmap. Unmap it with {@link #unmap} (the unmap listeners hear of it) before closing {@code file}.

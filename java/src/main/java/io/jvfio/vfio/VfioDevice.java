@@ -159,6 +159,8 @@ public final class VfioDevice implements AutoCloseable {
     private int attachPasid(int pasid, int ptId, String target) throws VfioException {
         checkPasid(pasid);
         String object = fd.description() + ", pasid " + pasid + ", " + target;
+        // Before the kernel's version: on any kernel, an unbound device is the caller's mistake to mend.
+        checkBound("VFIO_DEVICE_ATTACH_IOMMUFD_PT", object);
         // A kernel without PASID attach answers for itself: its refusal names the version it lacks.
         if (!KernelSupport.lacks(KernelFeature.DEVICE_PASID_ATTACH)) {
             checkPasidSupport(pasid, object);
@@ -174,13 +176,17 @@ public final class VfioDevice implements AutoCloseable {
         return r;
     }
 
-    /** Detaches PASID {@code pasid} of this device (Linux 6.15+); a PASID that is not attached is left as it is. */
+    /**
+     * Detaches PASID {@code pasid} of this bound device (Linux 6.15+); a PASID that is not attached is
+     * left as it is.
+     */
     public void detachPasid(int pasid) throws VfioException {
         checkPasid(pasid);
+        String object = fd.description() + ", pasid " + pasid;
+        checkBound("VFIO_DEVICE_DETACH_IOMMUFD_PT", object);
         int r = VfioNative.detachPasid(fd.get(), pasid);
         if (r < 0) {
-            throw KernelSupport.failure("VFIO_DEVICE_DETACH_IOMMUFD_PT", fd.description() + ", pasid " + pasid, -r, null,
-                    KernelFeature.DEVICE_PASID_ATTACH);
+            throw KernelSupport.failure("VFIO_DEVICE_DETACH_IOMMUFD_PT", object, -r, null, KernelFeature.DEVICE_PASID_ATTACH);
         }
     }
 
@@ -191,12 +197,16 @@ public final class VfioDevice implements AutoCloseable {
         }
     }
 
+    /** Refuses a device not bound to an iommufd: PASIDs exist only there. */
+    private void checkBound(String operation, String object) throws VfioException {
+        if (iommufd == null) {
+            throw new VfioException(operation, object, "the device is not bound to an iommufd: PASIDs attach and"
+                    + " detach only on a device opened through its cdev (openCdev) and bound with bindIommufd");
+        }
+    }
+
     /** Refuses a device whose IOMMU reports no PASIDs, or fewer than {@code pasid} needs, as IOMMU_GET_HW_INFO tells. */
     private void checkPasidSupport(int pasid, String object) throws VfioException {
-        if (iommufd == null) {
-            throw new VfioException("VFIO_DEVICE_ATTACH_IOMMUFD_PT", object, "the device is not bound to an iommufd:"
-                    + " PASIDs attach only on a device opened through its cdev and bound with bindIommufd");
-        }
         int width = HwInfo.query(iommufd, iommufdDeviceId).maxPasidLog2();
         if (width == 0) {
             throw new VfioUnsupportedException("VFIO_DEVICE_ATTACH_IOMMUFD_PT", object, "the device or its IOMMU supports"

@@ -25,9 +25,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * IOMMU_IOAS_MAP_FILE (Linux 6.14+): guest memory handed to the IOAS by memfd and offset, not by user
+ * IOMMU_IOAS_MAP_FILE (Linux 6.13+): guest memory handed to the IOAS by memfd and offset, not by user
  * address, the way a VMM shares guest RAM. edu's DMA engine proves the mapping by copying through it,
- * with 4 KiB pages and with 2 MiB hugetlb pages. On 6.12 each test checks the refusal naming 6.14.
+ * with 4 KiB pages and with 2 MiB hugetlb pages. On 6.12 each test checks the refusal naming 6.13.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MapFileEduTest {
@@ -81,7 +81,7 @@ class MapFileEduTest {
             VfioUnsupportedException e = assertThrows(VfioUnsupportedException.class,
                     () -> ioas.mapFile(file, 0, file.size(), iova, RW));
             assertEquals(KernelFeature.IOAS_MAP_FILE, e.feature());
-            assertTrue(e.getMessage().contains("IOMMU_IOAS_MAP_FILE") && e.getMessage().contains("Linux 6.14"), e.getMessage());
+            assertTrue(e.getMessage().contains("IOMMU_IOAS_MAP_FILE") && e.getMessage().contains("Linux 6.13"), e.getMessage());
             return;
         }
         ioas.mapFile(file, 0, file.size(), iova, RW);

@@ -78,6 +78,11 @@ class PasidEduTest {
             assertEquals(KernelFeature.DEVICE_PASID_ATTACH, e.feature());
             assertTrue(e.getMessage().contains("VFIO_DEVICE_ATTACH_IOMMUFD_PT") && e.getMessage().contains("Linux 6.15"),
                     e.getMessage());
+            // 6.12's VFIO_DEVICE_DETACH_IOMMUFD_PT takes no flags: EINVAL, which names 6.15 too.
+            VfioUnsupportedException detach = assertThrows(VfioUnsupportedException.class, () -> device.detachPasid(1));
+            assertEquals(KernelFeature.DEVICE_PASID_ATTACH, detach.feature());
+            assertTrue(detach.getMessage().contains("VFIO_DEVICE_DETACH_IOMMUFD_PT") && detach.getMessage().contains("EINVAL")
+                    && detach.getMessage().contains("Linux 6.15"), detach.getMessage());
             return;
         }
         assertEquals(0, HwInfo.query(iommufd, deviceId).maxPasidLog2(), "edu has no PASID capability");
