@@ -11,6 +11,7 @@ import io.jvfio.iommufd.FaultQueue;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -229,6 +230,11 @@ public final class FaultServiceLoop implements AutoCloseable {
 
     public FaultStats.Snapshot stats() {
         return stats.snapshot();
+    }
+
+    /** The read-to-answer latency distribution so far, per group in ns (a copy). */
+    public Histogram latencyHistogram() {
+        return stats.latencyHistogram();
     }
 
     /** Page-request groups answered so far; cheaper than {@link #stats()} for polling. */

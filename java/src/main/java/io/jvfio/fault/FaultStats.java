@@ -94,6 +94,13 @@ public final class FaultStats {
                 maxNanos, System.nanoTime() - startNanos);
     }
 
+    /** A copy of the read-to-answer latency distribution so far, per group in ns: e.g. to plot it. */
+    public synchronized Histogram latencyHistogram() {
+        acquire();
+        total.add(latency.getIntervalHistogram());
+        return total.copy();
+    }
+
     /**
      * @param faults            fault records read
      * @param groups            page-request groups answered
