@@ -28,6 +28,8 @@ import java.nio.ByteBuffer;
 public final class FaultQueue implements AutoCloseable {
     /** What {@link #read} returns when the first pending group needs a larger buffer. */
     public static final int GROUP_TOO_LARGE = -1;
+    /** What {@link #respondAndRead} returns when the kernel did not take every response, and nothing was read. */
+    public static final int NOT_READ = -2;
 
     private final Iommufd iommufd;
     private final int id;
@@ -35,11 +37,13 @@ public final class FaultQueue implements AutoCloseable {
     private int pageTables;
     private Claim server;
     private boolean destroyed;
-    /** The last buffers read into and written from, and their addresses: a server reuses the same two. */
+    /** The last buffers read into, written from and given for status, and their addresses: a server reuses the same ones. */
     private ByteBuffer readBuffer;
     private long readAddress;
     private ByteBuffer respondBuffer;
     private long respondAddress;
+    private ByteBuffer statusBuffer;
+    private long statusAddress;
 
     private FaultQueue(Iommufd iommufd, int id, OwnedFd fd) {
         this.iommufd = iommufd;
@@ -128,6 +132,57 @@ public final class FaultQueue implements AutoCloseable {
             throw Errors.failure("write", this + ", " + count + " responses", (int) -n);
         }
         return (int) (n / size);
+    }
+
+    /**
+     * {@link #respond} then {@link #read} in one native call and one hold of the lock: what a fault
+     * loop does between two batches. Writes {@code count} responses from index 0 of {@code responses};
+     * when the kernel took them all, reads pending records into {@code records} (as {@link #read}).
+     * Stores in {@code status} (a direct buffer of two native-order longs) how many responses the
+     * kernel took and the {@link System#nanoTime()} right after the write.
+     *
+     * @return as {@link #read}, or {@link #NOT_READ} when the kernel took fewer than {@code count}
+     *         responses (status says how many; 0 when it refused the first): finish with
+     *         {@link #respond} from there, then read
+     */
+    public synchronized int respondAndRead(ByteBuffer responses, int count, ByteBuffer records, ByteBuffer status)
+            throws VfioException {
+        int size = FaultConstants.RESPONSE_SIZE;
+        int length = records.capacity() / FaultConstants.RECORD_SIZE * FaultConstants.RECORD_SIZE;
+        if (!responses.isDirect() || count < 1 || count > responses.capacity() / size || !records.isDirect() || length == 0
+                || !status.isDirect() || status.capacity() < 16) {
+            throw new IllegalArgumentException("respondAndRead takes " + count + " responses from a direct buffer ("
+                    + responses + "), records into a direct buffer of at least one record (" + records
+                    + ") and a direct status buffer of 16 bytes (" + status + ")");
+        }
+        if (responses != respondBuffer) {
+            respondAddress = UnixNative.address(responses);
+            respondBuffer = responses;
+        }
+        if (records != readBuffer) {
+            readAddress = UnixNative.address(records);
+            readBuffer = records;
+        }
+        if (status != statusBuffer) {
+            statusAddress = UnixNative.address(status);
+            statusBuffer = status;
+        }
+        long n = FaultNative.respondRead(open("write"), respondAddress, count * size, readAddress, length, statusAddress);
+        long written = status.getLong(0);
+        if (written < 0 && written != -Errno.EINVAL) {
+            throw Errors.failure("write", this + ", " + count + " responses", (int) -written);
+        }
+        status.putLong(0, Math.max(0, written) / size);
+        if (n == FaultConstants.NOT_READ) {
+            return NOT_READ;
+        }
+        if (n == -Errno.EINVAL) {
+            return GROUP_TOO_LARGE;
+        }
+        if (n < 0) {
+            throw Errors.failure("read", this + ", " + length / FaultConstants.RECORD_SIZE + " records", (int) -n);
+        }
+        return (int) (n / FaultConstants.RECORD_SIZE);
     }
 
     /** Whether page requests wait to be read. */
