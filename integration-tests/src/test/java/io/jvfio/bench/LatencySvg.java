@@ -62,7 +62,7 @@ final class LatencySvg {
         svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">percentile</text>%n",
                 LEFT + plotW / 2, HEIGHT - 12));
         svg.append(String.format(Locale.ROOT, "<text x=\"16\" y=\"%d\" text-anchor=\"middle\" transform=\"rotate(-90 16 %d)\">"
-                + "read-to-answer latency (us, log)</text>%n", TOP + plotH / 2, TOP + plotH / 2));
+                + "read-to-answer latency (log)</text>%n", TOP + plotH / 2, TOP + plotH / 2));
         for (int i = 0; i < series.size(); i++) {
             Series s = series.get(i);
             String color = COLORS[i % COLORS.length];
@@ -86,12 +86,20 @@ final class LatencySvg {
         return svg.toString();
     }
 
+    /** 1 nine is "90%", 2 "99%", 3 "99.9%". */
     private static String percentile(int nines) {
-        return "9".repeat(Math.min(nines, 2)) + (nines > 2 ? "." + "9".repeat(nines - 2) : "") + "%";
+        return nines == 1 ? "90%" : "99" + (nines > 2 ? "." + "9".repeat(nines - 2) : "") + "%";
     }
 
+    /** A power of ten of microseconds as "10 us", "1 ms", "1 s". */
     private static String micros(double us) {
-        return us >= 1 ? String.format(Locale.ROOT, "%.0f", us) : String.format(Locale.ROOT, "%.1f", us);
+        if (us >= 1e6) {
+            return String.format(Locale.ROOT, "%.0f s", us / 1e6);
+        }
+        if (us >= 1e3) {
+            return String.format(Locale.ROOT, "%.0f ms", us / 1e3);
+        }
+        return us >= 1 ? String.format(Locale.ROOT, "%.0f us", us) : String.format(Locale.ROOT, "%.1f us", us);
     }
 
     private static String escape(String s) {

@@ -48,7 +48,7 @@ public final class FaultServiceLoop implements AutoCloseable {
     private final OwnedFd epoll;
     private final ByteBuffer events = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
     private final long eventsAddress = UnixNative.address(events);
-    /** Where {@link FaultQueue#respondAndRead} says what it wrote and when. */
+    /** Where {@link FaultQueue.Claim#respondAndRead} says what it wrote and when. */
     private final ByteBuffer status = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
     private FaultRecords records;
     private FaultResponses responses;
@@ -173,7 +173,7 @@ public final class FaultServiceLoop implements AutoCloseable {
             stats.addBatch(count, groups, System.nanoTime() - start);
             return 0;
         }
-        int next = queue.respondAndRead(responses.buffer(), responses.count(), records.buffer(), status);
+        int next = claim.respondAndRead(responses.buffer(), responses.count(), records.buffer(), status);
         if (next == FaultQueue.NOT_READ) {
             int taken = (int) status.getLong(0);
             if (taken == 0) {
