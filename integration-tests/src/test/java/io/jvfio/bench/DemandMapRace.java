@@ -13,7 +13,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.EnumSet;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -92,13 +91,11 @@ final class DemandMapRace {
         fill();
         DemandMapPolicy policy = DemandMapPolicies.windowed(rig.ioas, region, MockRig.PAGE);
         try {
-            try (FaultServiceLoop loop = new FaultServiceLoop(rig.queue, policy, batch)) {
+            RunEnd end = new RunEnd(policy, faults);
+            try (FaultServiceLoop loop = new FaultServiceLoop(rig.queue, end, batch)) {
                 long t0 = System.nanoTime();
                 loop.start();
-                // The loop counts a batch after answering it; polling each millisecond adds at most that to a run.
-                while (loop.groupsAnswered() < faults && loop.isRunning()) {
-                    LockSupport.parkNanos(1_000_000);
-                }
+                end.await(loop);
                 long elapsed = System.nanoTime() - t0;
                 FaultStats.Snapshot s = loop.stats();
                 if (s.success() != faults || policy.pagesMapped() != faults) {

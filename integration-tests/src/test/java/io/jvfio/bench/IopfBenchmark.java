@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -29,7 +28,8 @@ import org.HdrHistogram.Histogram;
  * drain and answer them all, so both loops see exactly the same queue; the producer is not timed.
  * Runs alternate C and Java; the median run is reported. Each run is timed from the call that
  * starts the loop to the last answer, so the Java figure includes starting its thread (about a
- * millisecond under TCG): runs are long enough (200,000 faults) to make that small. Latency is
+ * millisecond under TCG): runs are long enough (200,000 faults) to make that small. The benchmark
+ * thread sleeps through a Java run until the last group is resolved ({@link RunEnd}). Latency is
  * read-to-answer per batch, weighted by the groups in it, as {@link FaultStats} records it.
  *
  * Usage: IopfBenchmark [OUT_FILE] (the latency plot goes beside it as iopf-latency.svg; system
@@ -132,13 +132,11 @@ public final class IopfBenchmark {
 
     private Run runJava(int batch) throws Exception {
         fill();
-        try (FaultServiceLoop loop = new FaultServiceLoop(queue, group -> FaultResponse.SUCCESS, batch)) {
+        RunEnd end = new RunEnd(group -> FaultResponse.SUCCESS, FAULTS);
+        try (FaultServiceLoop loop = new FaultServiceLoop(queue, end, batch)) {
             long t0 = System.nanoTime();
             loop.start();
-            // The loop counts a batch after answering it; polling each millisecond adds at most that to a run.
-            while (loop.groupsAnswered() < FAULTS && loop.isRunning()) {
-                LockSupport.parkNanos(1_000_000);
-            }
+            end.await(loop);
             long elapsed = System.nanoTime() - t0;
             FaultStats.Snapshot s = loop.stats();
             if (s.groups() != FAULTS || s.rejectedResponses() != 0) {
