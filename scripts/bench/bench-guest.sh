@@ -6,8 +6,10 @@
 # in the vfio guest (DMA map + unmap through the legacy container and iommufd, Java against C).
 # Prints their Markdown tables, each under a line naming the guest's kernel, and writes them to
 # target/bench/{iopf,demand,dma}.md, with demand's latency plot in target/bench/demand-latency.svg.
-# Not tests: nothing is asserted on time.
-#   scripts/bench.sh guest [--kernel 6.12|7.2] [iopf|demand|dma ...] [-Dproperty=value ...]   (default: all)
+# Not tests: nothing is asserted on time. anatomy (io.jvfio.bench.IopfAnatomy, run only when asked)
+# splits the single-record fault loop's cost into its pieces, for whoever works on that loop.
+#   scripts/bench.sh guest [--kernel 6.12|7.2] [iopf|demand|dma|anatomy ...] [-Dproperty=value ...]
+#   (default: iopf, demand and dma)
 # --kernel picks the guests' kernel lane, as JVFIO_KERNEL does (default 6.12).
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
@@ -20,9 +22,9 @@ while [ $# -gt 0 ]; do
             [ $# -ge 2 ] || die "bench.sh guest: --kernel needs a lane (6.12 or 7.2)"
             lane=$2
             shift ;;
-        iopf|demand|dma) which+=("$1") ;;
+        iopf|demand|dma|anatomy) which+=("$1") ;;
         -D*) jvm+=("$1") ;;
-        *) die "bench.sh guest: unknown argument $1 (--kernel LANE, iopf, demand, dma or -Dname=value)" ;;
+        *) die "bench.sh guest: unknown argument $1 (--kernel LANE, iopf, demand, dma, anatomy or -Dname=value)" ;;
     esac
     shift
 done
@@ -64,6 +66,7 @@ for w in "${which[@]}"; do
     case "$w" in
         iopf) run iopf iopf io.jvfio.bench.IopfBenchmark ;;
         demand) run demand iopf io.jvfio.bench.DemandPagingBenchmark --memory 3G ;;
+        anatomy) run anatomy iopf io.jvfio.bench.IopfAnatomy ;;
         dma) run dma vfio io.jvfio.bench.DmaMapBenchmark ;;
     esac
 done
