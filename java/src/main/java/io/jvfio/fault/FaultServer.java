@@ -159,7 +159,7 @@ public final class FaultServer implements AutoCloseable {
 
     /** Registers the memory for demand mapping, pins {@code ranges} now and builds the loop (not started). */
     private void serveFaults(Builder b, List<IovaRange> ranges) throws VfioException {
-        demandMap = new DemandMapPolicy(ioas, b.window).addRegion(region);
+        demandMap = new DemandMapPolicy(ioas, b.window).addRegion(region, b.faultAround);
         for (IovaRange r : ranges) {
             demandMap.pin(r);
         }
@@ -348,6 +348,7 @@ public final class FaultServer implements AutoCloseable {
         private FaultPolicy policy;
         private int batch = FaultServiceLoop.DEFAULT_BATCH;
         private int window = 1;
+        private FaultAround faultAround;
         private boolean checkPri = true;
 
         private Builder(PciAddress device, FaultSource source) {
@@ -416,6 +417,12 @@ public final class FaultServer implements AutoCloseable {
             return this;
         }
 
+        /** The aligned window a fault maps around the faulting page (default: that page alone); see {@link FaultAround}. */
+        public Builder faultAround(long bytes) {
+            this.faultAround = FaultAround.of(bytes);
+            return this;
+        }
+
         /**
          * Attaches a device the table lets fault to a faulting page table even when its config space
          * shows no PRI (for labs: the kernel then says what it thinks; today's emulated devices are
@@ -430,6 +437,9 @@ public final class FaultServer implements AutoCloseable {
         public FaultServer open() throws VfioException {
             if (table == null) {
                 table = DevicePolicyTable.builtIn();
+            }
+            if (faultAround == null) {
+                faultAround = FaultAround.onePage();
             }
             return new FaultServer(this);
         }
