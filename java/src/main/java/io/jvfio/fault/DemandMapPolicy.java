@@ -400,7 +400,7 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
         return mapCalls.get();
     }
 
-    /** Fault records answered with their page mapped for this policy. */
+    /** Fault records whose page this policy mapped or found mapped as its own (their group is INVALID if another record is not). */
     public long faultsResolved() {
         return faultsResolved.get();
     }

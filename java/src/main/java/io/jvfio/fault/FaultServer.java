@@ -411,7 +411,7 @@ public final class FaultServer implements AutoCloseable {
             return this;
         }
 
-        /** Pages mapped per fault (default 1). */
+        /** Pages mapped per fault from the faulting one, with the fault-around window (default 1). */
         public Builder window(int pages) {
             this.window = pages;
             return this;
