@@ -40,11 +40,13 @@ mkdir -p "$out"
     echo
     cat "$out/iopf.md"
     echo
+    echo "![fault queue round trip, latency percentiles](iopf-latency.svg)"
+    echo
     echo "## Demand paging (guest, linux $(cat "$out/demand-guest/kernel-release") under TCG)"
     echo
     cat "$out/demand.md"
     echo
-    echo "![fault latency percentiles](demand-latency.svg)"
+    echo "![demand mapping, latency percentiles](demand-latency.svg)"
     echo
     echo "## DMA mapping (guest, linux $(cat "$out/dma-guest/kernel-release") under TCG)"
     echo

@@ -13,14 +13,13 @@
 
 #define REF_PAGE_SIZE 4096ull
 
-/* One guest region mapped on demand, read-write, the way DemandMapPolicy maps it: the faulting page
- * and up to window - 1 pages after it that this loop does not own yet; a page something else
- * mapped (EEXIST on a page not owned) is answered INVALID. */
+/* One guest region mapped on demand, read-write, the way DemandMapPolicy maps it with a one-page
+ * window: the faulting page, with one IOMMU_IOAS_MAP; a page something else mapped (EEXIST on a page
+ * not owned) is answered INVALID. */
 struct demand_map {
     int iommufd;
     uint32_t ioas;
     uint64_t iova, va, length;
-    uint64_t window;
     uint64_t *owned; /* one bit per page of the region */
     int64_t pages_mapped;
 };
@@ -50,7 +49,7 @@ static long map_page(struct demand_map *dm, uint64_t page)
 
 static int resolve_one(struct demand_map *dm, const struct iommu_hwpt_pgfault *f)
 {
-    uint64_t page, end, next;
+    uint64_t page;
     long rc;
 
     if (f->addr < dm->iova || f->addr - dm->iova >= dm->length ||
@@ -60,10 +59,6 @@ static int resolve_one(struct demand_map *dm, const struct iommu_hwpt_pgfault *f
     rc = map_page(dm, page);
     if (rc && (rc != -EEXIST || !owns(dm, page)))
         return IOMMUFD_PAGE_RESP_INVALID;
-    end = page + dm->window < dm->length / REF_PAGE_SIZE ? page + dm->window : dm->length / REF_PAGE_SIZE;
-    for (next = page + 1; next < end; next++)
-        if (!owns(dm, next) && map_page(dm, next))
-            break;
     return IOMMUFD_PAGE_RESP_SUCCESS;
 }
 
@@ -160,19 +155,19 @@ static jlong reference_loop(JNIEnv *env, jclass cls, jint fault_fd, jint stop_fd
 }
 
 /* The loop resolving faults by mapping them into `ioas`: the region [iova, iova + length) backed by
- * the memory at `va`, `window` pages per fault. Stores the pages it mapped as a long at `out_mapped`
- * (they stay mapped: the caller unmaps the region). */
+ * the memory at `va`, a page per fault. Stores the pages it mapped as a long at `out_mapped` (they
+ * stay mapped: the caller unmaps the region). */
 static jlong demand_map_loop(JNIEnv *env, jclass cls, jint fault_fd, jint stop_fd, jint batch, jlong max_groups,
                              jlong samples, jint max_samples, jint iommufd, jint ioas, jlong iova, jlong va,
-                             jlong length, jint window, jlong out_mapped)
+                             jlong length, jlong out_mapped)
 {
     struct demand_map dm = {
         .iommufd = iommufd, .ioas = (uint32_t)ioas, .iova = (uint64_t)iova, .va = (uint64_t)va,
-        .length = (uint64_t)length, .window = (uint64_t)window,
+        .length = (uint64_t)length,
     };
     jlong r;
 
-    if (window < 1 || length <= 0 || iova % REF_PAGE_SIZE || va % REF_PAGE_SIZE || length % REF_PAGE_SIZE)
+    if (length <= 0 || iova % REF_PAGE_SIZE || va % REF_PAGE_SIZE || length % REF_PAGE_SIZE)
         return -EINVAL;
     dm.owned = calloc((size_t)((uint64_t)length / REF_PAGE_SIZE / 64 + 1), sizeof(uint64_t));
     if (!dm.owned)
@@ -185,7 +180,7 @@ static jlong demand_map_loop(JNIEnv *env, jclass cls, jint fault_fd, jint stop_f
 
 static const JNINativeMethod methods[] = {
     { "serve", "(IIIJJI)J", (void *)reference_loop },
-    { "serveDemandMap", "(IIIJJIIIJJJIJ)J", (void *)demand_map_loop },
+    { "serveDemandMap", "(IIIJJIIIJJJJ)J", (void *)demand_map_loop },
 };
 
 int jvfio_register_fault_reference_loop(JNIEnv *env)

@@ -1,20 +1,17 @@
 package io.jvfio.bench;
 
 import io.jvfio.fault.DemandMapPolicy;
+import io.jvfio.fault.FaultAround;
 import io.jvfio.fault.GuestRegion;
 import io.jvfio.memory.DmaMapper;
 
-/**
- * The one place the demand-paging benchmarks make a {@link DemandMapPolicy}, so that switching to
- * fault-around windows (aligned, per region) is one edit here.
- */
+/** The one place the demand-paging benchmarks make a {@link DemandMapPolicy}: a change of how windows are given is one edit here. */
 final class DemandMapPolicies {
     private DemandMapPolicies() {}
 
-    /** A policy over {@code region} that maps {@code windowBytes} (whole pages) per fault. */
+    /** A policy over {@code region} that maps the aligned fault-around window of {@code windowBytes} per fault, in one map call. */
     static DemandMapPolicy windowed(DmaMapper mapper, GuestRegion region, long windowBytes) {
-        // Today's window: that many pages from the faulting one on, one IOMMU_IOAS_MAP per page.
-        return new DemandMapPolicy(mapper, (int) (windowBytes / MockRig.PAGE)).addRegion(region);
+        return new DemandMapPolicy(mapper).addRegion(region, FaultAround.of(windowBytes));
     }
 
     /** "4 KiB", "2 MiB": for table rows. */

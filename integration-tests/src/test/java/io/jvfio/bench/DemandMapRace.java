@@ -66,7 +66,7 @@ final class DemandMapRace {
         try (EventFd stop = EventFd.create()) {
             long t0 = System.nanoTime();
             FaultReferenceLoop.DemandMapResult r = FaultReferenceLoop.serveDemandMap(rig.queue, stop, batch, faults, samples,
-                    rig.ioas, region, 1);
+                    rig.ioas, region);
             long elapsed = System.nanoTime() - t0;
             if (r.answered() != faults || r.pagesMapped() != faults) {
                 throw new IllegalStateException("the C loop answered " + r.answered() + " and mapped " + r.pagesMapped()

@@ -38,11 +38,12 @@ final class DeviceTouch {
      * @param touched     pages touched
      * @param faults      page requests raised (touches that found the page unmapped)
      * @param nanos       the pass, first touch to last
-     * @param bytesMapped what the policy mapped by the end
+     * @param mapCalls    the policy's IOMMU_IOAS_MAP calls
+     * @param bytesMapped what the policy has mapped at the end
      * @param bytesPinned what the kernel counts pinned (VmPin) at the end, above what it was before
      * @param unresolved  faults answered SUCCESS whose page the device still found unmapped (should be 0)
      */
-    record Pass(long touched, long faults, long nanos, long bytesMapped, long bytesPinned, long unresolved,
+    record Pass(long touched, long faults, long nanos, long mapCalls, long bytesMapped, long bytesPinned, long unresolved,
                 FaultStats.Snapshot stats) {}
 
     /** Touches {@code order} (page numbers) of {@code memory}, mapped at {@link MockRig#BASE} on demand; unmaps it all after. */
@@ -76,7 +77,7 @@ final class DeviceTouch {
                 stats = loop.stats();
             }
             long pinned = MockRig.pinnedBytes() - pinnedBefore;
-            return new Pass(order.length, faults, nanos, policy.pagesMapped() * MockRig.PAGE, pinned, unresolved, stats);
+            return new Pass(order.length, faults, nanos, policy.mapCalls(), policy.bytesMapped(), pinned, unresolved, stats);
         } finally {
             rig.unmapGuest(memory.size());
             policy.close();

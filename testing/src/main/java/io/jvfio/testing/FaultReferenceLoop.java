@@ -52,14 +52,13 @@ public final class FaultReferenceLoop {
 
     /**
      * Serves {@code queue} like {@link #serve}, resolving each fault the way
-     * {@link io.jvfio.fault.DemandMapPolicy} does with a window of {@code window} pages: inside the
-     * read-write {@code region}, IOMMU_IOAS_MAP of the faulting page into {@code ioas} and of up to
-     * {@code window - 1} pages after it that this loop does not own yet, then SUCCESS; outside it, a
-     * page something else mapped, or a map the kernel refuses, INVALID. The pages stay mapped: the
-     * caller unmaps the region.
+     * {@link io.jvfio.fault.DemandMapPolicy} does with a one-page window: inside the read-write
+     * {@code region}, IOMMU_IOAS_MAP of the faulting page into {@code ioas}, then SUCCESS; outside it,
+     * on a page something else mapped, or when the kernel refuses the map, INVALID. The pages stay
+     * mapped: the caller unmaps the region.
      */
     public static DemandMapResult serveDemandMap(FaultQueue queue, EventFd stop, int batch, long maxGroups,
-                                                 ByteBuffer samples, IoAddressSpace ioas, GuestRegion region, int window)
+                                                 ByteBuffer samples, IoAddressSpace ioas, GuestRegion region)
             throws VfioException {
         if (batch < 1 || batch > MAX_BATCH) {
             throw new IllegalArgumentException("the reference loop reads 1 to " + MAX_BATCH + " records at once, not " + batch);
@@ -70,9 +69,9 @@ public final class FaultReferenceLoop {
         ByteBuffer mapped = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder());
         long r = FaultReferenceLoopNative.serveDemandMap(queue.fd(), stop.fd(), batch, maxGroups, RawIo.address(samples),
                 samples.capacity() / 16, ioas.iommufd().fd(), ioas.id(), region.iova(), region.userAddress(),
-                region.length(), window, RawIo.address(mapped));
+                region.length(), RawIo.address(mapped));
         if (r < 0) {
-            throw VfioException.of("demand-map reference loop", queue + ", " + ioas + ", window " + window, (int) -r, null);
+            throw VfioException.of("demand-map reference loop", queue + ", " + ioas, (int) -r, null);
         }
         return new DemandMapResult(r, mapped.getLong(0));
     }

@@ -6,7 +6,7 @@ final class FaultReferenceLoopNative {
 
     static native long serve(int faultFd, int stopFd, int batch, long maxGroups, long samples, int maxSamples);
 
-    /** {@link #serve} mapping each fault's page (and window - 1 after it) into the IOAS first; pages mapped at outMapped. */
+    /** {@link #serve} mapping each fault's page into the IOAS first; pages mapped at outMapped. */
     static native long serveDemandMap(int faultFd, int stopFd, int batch, long maxGroups, long samples, int maxSamples,
-                                      int iommufd, int ioas, long iova, long va, long length, int window, long outMapped);
+                                      int iommufd, int ioas, long iova, long va, long length, long outMapped);
 }
