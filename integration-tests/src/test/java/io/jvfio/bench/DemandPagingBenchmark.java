@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.LongStream;
 
 /**
  * The demand-paging benchmark, run inside the iopf guest by scripts/bench/bench-guest.sh, on the
@@ -26,7 +27,8 @@ import java.util.Set;
  *     random, for each map window: faults taken, the time of the pass, memory mapped at the end;</li>
  * <li>pin everything against demand paging: pinning and mapping 256 MiB and 1 GiB up front (one
  *     IOMMU_IOAS_MAP, or {@link DemandMapPolicy#pin}) against a device touching 1%, 10%
- *     and 100% of it at random under demand paging, 4 KiB and the fastest random window of part 2.</li>
+ *     and 100% of it at random under demand paging, with 4 KiB, 64 KiB and the fastest random window
+ *     of part 2.</li>
  * </ol>
  * Figures only, nothing asserted. Usage: DemandPagingBenchmark [OUT_FILE] (the SVG goes beside it as
  * demand-latency.svg); system properties jvfio.bench.memory.mib (parts 1 and 2, default 256),
@@ -41,6 +43,8 @@ public final class DemandPagingBenchmark {
     private static final long[] WINDOWS = {4L << 10, 16L << 10, 64L << 10, 256L << 10, 1L << 20, 2L << 20};
     private static final double RANDOM_FRACTION = 0.10;
     private static final double[] TOUCHED = {0.01, 0.10, 1.0};
+    /** A window between the page and the fastest one, which may well map everything. */
+    private static final long MIDDLE_WINDOW = 64L << 10;
     private static final String PIN_SIZES = System.getProperty("jvfio.bench.pin.sizes", "256,1024");
 
     private DemandPagingBenchmark() {}
@@ -174,7 +178,7 @@ public final class DemandPagingBenchmark {
                     policy.close();
                 }
 
-                for (long w : window == MockRig.PAGE ? new long[] {window} : new long[] {MockRig.PAGE, window}) {
+                for (long w : LongStream.of(MockRig.PAGE, MIDDLE_WINDOW, window).distinct().toArray()) {
                     for (double fraction : TOUCHED) {
                         DeviceTouch.Pass p = DeviceTouch.run(rig, memory, w, TouchOrder.random(pages, fraction));
                         check(p);
@@ -186,7 +190,7 @@ public final class DemandPagingBenchmark {
         }
         out.append(String.format("Pin everything or page on demand: the time and memory to pin and map all of a guest's memory"
                 + " before the device runs (what VFIO does without IOPF) against demand paging while a device touches random"
-                + " pages (%s is the fastest random window above). Demand-paging times are whole device passes: they include"
+                + " pages, with a one-page window, 64 KiB and %s (the fastest random window above). Demand-paging times are whole device passes: they include"
                 + " the device's own touches, %.1f us per page touched here (a touch is one IOMMU_TEST_OP_MD_CHECK_MAP)."
                 + " Pinned: what the kernel counts in VmPin.%n%n", DemandMapPolicies.size(window), touchMicros));
         out.append("| memory | strategy | touched | faults | time ms | mapped MiB | pinned MiB |\n");
