@@ -4,7 +4,7 @@
 # under target/bench/. The benchmarks themselves live in scripts/bench/.
 #   scripts/bench.sh [--kernel LANE]                          every benchmark, one report
 #   scripts/bench.sh bindings [JMH ARGS...]                   JNI, JNA, jnr-ffi, FFM on the host
-#   scripts/bench.sh guest [--kernel LANE] [iopf|demand|dma ...] [-Dname=value ...]
+#   scripts/bench.sh guest [--kernel LANE] [iopf|demand|dma|anatomy ...] [-Dname=value ...]
 #                                                             IOPF, demand paging and DMA mapping
 # --kernel picks the guests' kernel lane, 6.12 or 7.2, as JVFIO_KERNEL does (default 6.12).
 set -euo pipefail

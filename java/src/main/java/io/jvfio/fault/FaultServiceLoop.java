@@ -150,7 +150,7 @@ public final class FaultServiceLoop implements AutoCloseable {
             if (n < 0) {
                 throw Errors.failure("epoll_wait", queue.toString(), -n);
             }
-            int count = read();
+            int count = stopping ? 0 : read();
             while (count > 0) {
                 count = answerAndReadNext(count);
             }
