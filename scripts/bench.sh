@@ -4,8 +4,8 @@
 # under target/bench/. The benchmarks themselves live in scripts/bench/.
 #   scripts/bench.sh [--kernel LANE]                          every benchmark, one report
 #   scripts/bench.sh bindings [JMH ARGS...]                   JNI, JNA, jnr-ffi, FFM on the host
-#   scripts/bench.sh guest [--kernel LANE] [iopf|dma ...] [-Dname=value ...]
-#                                                             IOPF and DMA mapping, Java vs C
+#   scripts/bench.sh guest [--kernel LANE] [iopf|demand|dma|anatomy ...] [-Dname=value ...]
+#                                                             IOPF, demand paging and DMA mapping
 # --kernel picks the guests' kernel lane, 6.12 or 7.2, as JVFIO_KERNEL does (default 6.12).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -40,6 +40,14 @@ mkdir -p "$out"
     echo "## I/O page faults (guest, linux $(cat "$out/iopf-guest/kernel-release") under TCG)"
     echo
     cat "$out/iopf.md"
+    echo
+    echo "![fault queue round trip, latency percentiles](iopf-latency.svg)"
+    echo
+    echo "## Demand paging (guest, linux $(cat "$out/demand-guest/kernel-release") under TCG)"
+    echo
+    cat "$out/demand.md"
+    echo
+    echo "![demand mapping, latency percentiles](demand-latency.svg)"
     echo
     echo "## DMA mapping (guest, linux $(cat "$out/dma-guest/kernel-release") under TCG)"
     echo

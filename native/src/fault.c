@@ -6,7 +6,11 @@
 #include <linux/iommufd.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
+
+/* What fault_respond_read returns when it did not read: below every -errno and every byte count. */
+#define JVFIO_FAULT_NOT_READ (-((jlong)1 << 62))
 
 static jstring constants(JNIEnv *env, jclass cls)
 {
@@ -20,6 +24,7 @@ static jstring constants(JNIEnv *env, jclass cls)
         JVFIO_CONST(IOMMU_PGFAULT_PERM_PRIV),
         JVFIO_CONST(IOMMUFD_PAGE_RESP_SUCCESS),
         JVFIO_CONST(IOMMUFD_PAGE_RESP_INVALID),
+        JVFIO_CONST(JVFIO_FAULT_NOT_READ),
         JVFIO_SIZEOF(iommu_hwpt_pgfault),
         JVFIO_OFFSETOF(iommu_hwpt_pgfault, flags),
         JVFIO_OFFSETOF(iommu_hwpt_pgfault, dev_id),
@@ -61,11 +66,32 @@ static jlong fault_respond(JNIEnv *env, jclass cls, jint fault_fd, jlong address
     return jvfio_result(JVFIO_RETRY(write(fault_fd, JVFIO_ADDR(address), (size_t)length)));
 }
 
+/* The loop's turn in one crossing: writes the batch's responses, notes the time, and only when the
+ * kernel took them all reads the next records, never blocking. Stores the write's result (bytes
+ * taken, or -errno; -EINVAL when the kernel refused the first) and the CLOCK_MONOTONIC time after it
+ * (System.nanoTime's clock) as two longs at `status`. Returns what fault_read returns, or
+ * JVFIO_FAULT_NOT_READ when the write was short or failed: the caller finishes it, then reads. */
+static jlong fault_respond_read(JNIEnv *env, jclass cls, jint fault_fd, jlong responses, jint length, jlong records,
+                                jint capacity, jlong status)
+{
+    int64_t *out = JVFIO_ADDR(status);
+    long w = JVFIO_RETRY(write(fault_fd, JVFIO_ADDR(responses), (size_t)length));
+    struct timespec ts;
+
+    out[0] = jvfio_result(w);
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    out[1] = (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec;
+    if (w != length)
+        return JVFIO_FAULT_NOT_READ;
+    return fault_read(env, cls, fault_fd, records, capacity);
+}
+
 static const JNINativeMethod methods[] = {
     { "constants", "()Ljava/lang/String;", (void *)constants },
     { "queueAlloc", "(IJ)I", (void *)queue_alloc },
     { "read", "(IJI)J", (void *)fault_read },
     { "respond", "(IJI)J", (void *)fault_respond },
+    { "respondRead", "(IJIJIJ)J", (void *)fault_respond_read },
 };
 
 int jvfio_register_fault(JNIEnv *env)

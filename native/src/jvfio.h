@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 /* Bumped whenever a native signature or a constant's meaning changes; Java checks it on load. */
-#define JVFIO_ABI_VERSION 4
+#define JVFIO_ABI_VERSION 5
 
 #define JVFIO_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define JVFIO_ADDR(a) ((void *)(uintptr_t)(a))

@@ -1,24 +1,91 @@
-/* The C reference fault-serving loop that the IOPF benchmark runs beside the Java loop on the same
- * fault source. Natives of io.jvfio.testing.FaultReferenceLoopNative. */
+/* The C reference fault-serving loops that the IOPF benchmarks run beside the Java loop on the same
+ * fault source: one that answers SUCCESS without looking (the queue round trip) and one that maps
+ * the faulting page into an IOAS first, as io.jvfio.fault.DemandMapPolicy does. Natives of
+ * io.jvfio.testing.FaultReferenceLoopNative. */
 #define _GNU_SOURCE
 #include "testing.h"
 
 #include <linux/iommufd.h>
+#include <stdlib.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
-/* The reference loop: the same algorithm as io.jvfio.fault.FaultServiceLoop (epoll on the fault fd
- * and a stop eventfd, read a batch, answer SUCCESS once per group, one write per batch) with no
- * policy. Stops after `max_groups` groups or when stop_fd is signalled. For each batch it stores the
- * read-to-answer latency in ns and the group count as two longs at `samples` (up to `max_samples`).
- * Returns the number of groups answered, or -errno. */
-static jlong reference_loop(JNIEnv *env, jclass cls, jint fault_fd, jint stop_fd, jint batch,
-                            jlong max_groups, jlong samples, jint max_samples)
+#define REF_PAGE_SIZE 4096ull
+
+/* One guest region mapped on demand, read-write, the way DemandMapPolicy maps it with a one-page
+ * window: the faulting page, with one IOMMU_IOAS_MAP; a page something else mapped (EEXIST on a page
+ * not owned) is answered INVALID. */
+struct demand_map {
+    int iommufd;
+    uint32_t ioas;
+    uint64_t iova, va, length;
+    uint64_t *owned; /* one bit per page of the region */
+    int64_t pages_mapped;
+};
+
+static int owns(const struct demand_map *dm, uint64_t page)
+{
+    return (dm->owned[page / 64] >> (page % 64)) & 1;
+}
+
+static long map_page(struct demand_map *dm, uint64_t page)
+{
+    struct iommu_ioas_map cmd = {
+        .size = sizeof(cmd),
+        .flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE,
+        .ioas_id = dm->ioas,
+        .user_va = dm->va + page * REF_PAGE_SIZE,
+        .length = REF_PAGE_SIZE,
+        .iova = dm->iova + page * REF_PAGE_SIZE,
+    };
+
+    if (ioctl(dm->iommufd, IOMMU_IOAS_MAP, &cmd))
+        return -errno;
+    dm->owned[page / 64] |= 1ull << (page % 64);
+    dm->pages_mapped++;
+    return 0;
+}
+
+static int resolve_one(struct demand_map *dm, const struct iommu_hwpt_pgfault *f)
+{
+    uint64_t page;
+    long rc;
+
+    if (f->addr < dm->iova || f->addr - dm->iova >= dm->length ||
+        (f->perm & ~(uint32_t)(IOMMU_PGFAULT_PERM_READ | IOMMU_PGFAULT_PERM_WRITE | IOMMU_PGFAULT_PERM_EXEC)))
+        return IOMMUFD_PAGE_RESP_INVALID;
+    page = (f->addr - dm->iova) / REF_PAGE_SIZE;
+    rc = map_page(dm, page);
+    if (rc && (rc != -EEXIST || !owns(dm, page)))
+        return IOMMUFD_PAGE_RESP_INVALID;
+    return IOMMUFD_PAGE_RESP_SUCCESS;
+}
+
+/* The answer to the group faults[first..last]: SUCCESS without a region, else every fault mapped. */
+static uint32_t resolve(struct demand_map *dm, const struct iommu_hwpt_pgfault *faults, size_t first, size_t last)
+{
+    size_t k;
+
+    if (!dm)
+        return IOMMUFD_PAGE_RESP_SUCCESS;
+    for (k = first; k <= last; k++)
+        if (resolve_one(dm, &faults[k]) != IOMMUFD_PAGE_RESP_SUCCESS)
+            return IOMMUFD_PAGE_RESP_INVALID;
+    return IOMMUFD_PAGE_RESP_SUCCESS;
+}
+
+/* The loop: the same algorithm as io.jvfio.fault.FaultServiceLoop (epoll on the fault fd and a stop
+ * eventfd, read a batch, answer each group once, one write per batch). Stops after `max_groups`
+ * groups or when stop_fd is signalled. For each batch it stores the read-to-answer latency in ns
+ * and the group count as two longs at `samples` (up to `max_samples`). Returns the number of groups
+ * answered, or -errno. */
+static jlong serve(int fault_fd, int stop_fd, int batch, jlong max_groups, int64_t *out, int max_samples,
+                   struct demand_map *dm)
 {
     struct iommu_hwpt_pgfault faults[256];
     struct iommu_hwpt_page_response responses[256];
     struct epoll_event ev[2];
-    int64_t *out = JVFIO_ADDR(samples);
     jlong answered = 0;
     int nsamples = 0, ep, stop = 0;
 
@@ -47,7 +114,7 @@ static jlong reference_loop(JNIEnv *env, jclass cls, jint fault_fd, jint stop_fd
         for (;;) {
             ssize_t got = read(fault_fd, faults, sizeof(faults[0]) * (size_t)batch);
             int64_t t0 = jvfio_now_ns();
-            size_t nrec, r, nresp = 0;
+            size_t nrec, r, first = 0, nresp = 0;
             ssize_t written = 0, total;
 
             if (got <= 0)
@@ -58,8 +125,9 @@ static jlong reference_loop(JNIEnv *env, jclass cls, jint fault_fd, jint stop_fd
                     !(faults[r].flags & IOMMU_PGFAULT_FLAGS_LAST_PAGE))
                     continue;
                 responses[nresp].cookie = faults[r].cookie;
-                responses[nresp].code = IOMMUFD_PAGE_RESP_SUCCESS;
+                responses[nresp].code = resolve(dm, faults, first, r);
                 nresp++;
+                first = r + 1;
             }
             total = (ssize_t)(nresp * sizeof(responses[0]));
             while (written < total) {
@@ -80,9 +148,39 @@ static jlong reference_loop(JNIEnv *env, jclass cls, jint fault_fd, jint stop_fd
     return answered;
 }
 
+static jlong reference_loop(JNIEnv *env, jclass cls, jint fault_fd, jint stop_fd, jint batch, jlong max_groups,
+                            jlong samples, jint max_samples)
+{
+    return serve(fault_fd, stop_fd, batch, max_groups, JVFIO_ADDR(samples), max_samples, NULL);
+}
+
+/* The loop resolving faults by mapping them into `ioas`: the region [iova, iova + length) backed by
+ * the memory at `va`, a page per fault. Stores the pages it mapped as a long at `out_mapped` (they
+ * stay mapped: the caller unmaps the region). */
+static jlong demand_map_loop(JNIEnv *env, jclass cls, jint fault_fd, jint stop_fd, jint batch, jlong max_groups,
+                             jlong samples, jint max_samples, jint iommufd, jint ioas, jlong iova, jlong va,
+                             jlong length, jlong out_mapped)
+{
+    struct demand_map dm = {
+        .iommufd = iommufd, .ioas = (uint32_t)ioas, .iova = (uint64_t)iova, .va = (uint64_t)va,
+        .length = (uint64_t)length,
+    };
+    jlong r;
+
+    if (length <= 0 || iova % REF_PAGE_SIZE || va % REF_PAGE_SIZE || length % REF_PAGE_SIZE)
+        return -EINVAL;
+    dm.owned = calloc((size_t)((uint64_t)length / REF_PAGE_SIZE / 64 + 1), sizeof(uint64_t));
+    if (!dm.owned)
+        return -ENOMEM;
+    r = serve(fault_fd, stop_fd, batch, max_groups, JVFIO_ADDR(samples), max_samples, &dm);
+    *(int64_t *)JVFIO_ADDR(out_mapped) = dm.pages_mapped;
+    free(dm.owned);
+    return r;
+}
 
 static const JNINativeMethod methods[] = {
     { "serve", "(IIIJJI)J", (void *)reference_loop },
+    { "serveDemandMap", "(IIIJJIIIJJJJ)J", (void *)demand_map_loop },
 };
 
 int jvfio_register_fault_reference_loop(JNIEnv *env)

@@ -10,7 +10,7 @@
 #include <time.h>
 
 /* Bumped whenever a testing native's signature or meaning changes; TestingLibrary checks it on load. */
-#define JVFIO_TESTING_ABI_VERSION 2
+#define JVFIO_TESTING_ABI_VERSION 3
 
 /* CLOCK_MONOTONIC in nanoseconds, for the reference loops' timings. */
 static inline int64_t jvfio_now_ns(void)

@@ -15,7 +15,7 @@ class NativeLibraryTest {
         assertTrue(Jvfio.isAvailable());
         assertEquals("jvfio-linux-" + (System.getProperty("os.arch").equals("amd64") ? "x86_64" : System.getProperty("os.arch")),
                 Jvfio.nativeLibraryName());
-        assertEquals(4, UnixNative.abiVersion());
+        assertEquals(5, UnixNative.abiVersion());
     }
 
     @Test

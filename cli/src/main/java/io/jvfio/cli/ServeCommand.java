@@ -58,8 +58,13 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "64", description = "Fault records per read (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--window", defaultValue = "1", description = "Pages mapped per fault (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--window", defaultValue = "1", description = "Pages mapped per fault from the faulting one (default: ${DEFAULT-VALUE}).")
     int window;
+
+    @Option(names = "--fault-around", paramLabel = "SIZE", description = "Map the aligned window of SIZE around each faulting"
+            + " page with one map call: a power of two from the page size to 2M, which can become one huge IOMMU page"
+            + " (default: the faulting page alone).")
+    String faultAround;
 
     @Option(names = "--burst", paramLabel = "N", description = "With --mock: fire N page requests over guest memory outside the pinned ranges, stop when all are answered.")
     long burst;
@@ -103,6 +108,9 @@ final class ServeCommand implements Callable<Integer> {
         if (iova != null) {
             b.iova(SizeParser.parse(iova));
         }
+        if (faultAround != null) {
+            b.faultAround(SizeParser.parse(faultAround));
+        }
         for (String pin : pins) {
             b.pin(parsePin(pin));
         }
@@ -123,8 +131,9 @@ final class ServeCommand implements Callable<Integer> {
                 out.printf("pinned and mapped all %s of guest memory at IOVA 0x%x before attaching %s; no fault queue,"
                         + " no faults to serve%n", memory, server.region().iova(), name);
             } else {
-                out.printf("serving %s: guest memory %s at IOVA 0x%x, %d pinned range(s), policy %s, batch %d%n",
-                        name, memory, server.region().iova(), server.pinned().size(), policy, batch);
+                out.printf("serving %s: guest memory %s at IOVA 0x%x, %d pinned range(s), policy %s, batch %d, fault-around %s%n",
+                        name, memory, server.region().iova(), server.pinned().size(), policy, batch,
+                        faultAround != null ? faultAround : "one page");
             }
             out.flush();
             server.start();
@@ -207,8 +216,8 @@ final class ServeCommand implements Callable<Integer> {
         out.printf("served %,d faults in %,d groups: %,d success, %,d invalid, %,d policy errors; %,.0f faults/s;"
                         + " latency p50 %.1f us, p99 %.1f us, max %.1f us%n", s.faults(), s.groups(), s.success(), s.invalid(),
                 s.policyErrors(), s.faultsPerSecond(), s.p50Nanos() / 1e3, s.p99Nanos() / 1e3, s.maxNanos() / 1e3);
-        out.printf("demand map: %,d pages mapped, %,d faults outside guest memory, %,d in pinned ranges, %,d map failures%n",
-                p.pagesMapped(), p.outsideFaults(), p.pinnedFaults(), p.mapFailures());
+        out.printf("demand map: %,d pages mapped, %,d faults outside guest memory, %,d in pinned ranges, %,d map failures,"
+                + " %,d map calls%n", p.pagesMapped(), p.outsideFaults(), p.pinnedFaults(), p.mapFailures(), p.mapCalls());
         out.flush();
         return s.invalid() > 0 ? ExitCodes.FAULTS_REFUSED : ExitCodes.OK;
     }

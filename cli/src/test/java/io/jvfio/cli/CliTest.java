@@ -154,6 +154,9 @@ class CliTest {
         assertTrue(r.err().contains("--pin takes OFFSET+SIZE"), r.err());
         r = run("serve", "--device", "0000:00:04.0", "--burst", "10");
         assertTrue(r.err().contains("--burst needs --mock"), r.err());
+        r = run("serve", "--mock", "--fault-around", "12K");
+        assertEquals(ExitCodes.FAILURE, r.status());
+        assertTrue(r.err().contains("the fault-around window is a power of two from"), r.err());
     }
 
     @Test

@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -29,10 +28,12 @@ import org.HdrHistogram.Histogram;
  * drain and answer them all, so both loops see exactly the same queue; the producer is not timed.
  * Runs alternate C and Java; the median run is reported. Each run is timed from the call that
  * starts the loop to the last answer, so the Java figure includes starting its thread (about a
- * millisecond under TCG): runs are long enough (200,000 faults) to make that small. Latency is
+ * millisecond under TCG): runs are long enough (200,000 faults) to make that small. The benchmark
+ * thread sleeps through a Java run until the last group is resolved ({@link RunEnd}). Latency is
  * read-to-answer per batch, weighted by the groups in it, as {@link FaultStats} records it.
  *
- * Usage: IopfBenchmark [OUT_FILE] (system properties: jvfio.bench.faults, .runs, .warmup)
+ * Usage: IopfBenchmark [OUT_FILE] (the latency plot goes beside it as iopf-latency.svg; system
+ * properties: jvfio.bench.faults, .runs, .warmup)
  */
 public final class IopfBenchmark {
     private static final long BASE = MockIommuDevice.aperture().start();
@@ -52,12 +53,21 @@ public final class IopfBenchmark {
         mock = MockIommuDevice.create(ioas, queue);
     }
 
-    /** One drain of a full queue: throughput and latency percentiles in ns. */
-    record Run(double faultsPerSecond, long p50, long p99) {}
+    /** One drain of a full queue: throughput and the latency distribution in ns. */
+    record Run(double faultsPerSecond, Histogram latency) {
+        long p50() {
+            return latency.getValueAtPercentile(50);
+        }
+
+        long p99() {
+            return latency.getValueAtPercentile(99);
+        }
+    }
 
     public static void main(String[] args) throws Exception {
         IopfBenchmark bench = new IopfBenchmark();
         List<String> rows = new ArrayList<>();
+        List<LatencySvg.Series> series = new ArrayList<>();
         try {
             for (int batch : new int[] {1, FaultServiceLoop.DEFAULT_BATCH}) {
                 for (int i = 0; i < WARMUP; i++) {
@@ -70,7 +80,12 @@ public final class IopfBenchmark {
                     c[i] = bench.runC(batch);
                     java[i] = bench.runJava(batch);
                 }
-                rows.add(row(batch, median(c), median(java)));
+                Run mc = median(c);
+                Run mj = median(java);
+                rows.add(row(batch, mc, mj));
+                String mode = batch == 1 ? "single" : "batched";
+                series.add(new LatencySvg.Series("C, " + mode, mc.latency(), true));
+                series.add(new LatencySvg.Series("Java, " + mode, mj.latency(), false));
             }
         } finally {
             bench.close();
@@ -78,7 +93,10 @@ public final class IopfBenchmark {
         String table = table(rows);
         System.out.println(table);
         if (args.length > 0) {
-            Files.writeString(Path.of(args[0]), table, StandardCharsets.UTF_8);
+            Path out = Path.of(args[0]);
+            Files.writeString(out, table, StandardCharsets.UTF_8);
+            Files.writeString(out.toAbsolutePath().getParent().resolve("iopf-latency.svg"), LatencySvg.render(
+                    "Fault queue round trip (no-op policy): read-to-answer latency per fault", series), StandardCharsets.UTF_8);
         }
     }
 
@@ -108,25 +126,23 @@ public final class IopfBenchmark {
                 }
                 h.recordValueWithCount(Math.max(1, latency), groups);
             }
-            return new Run(FAULTS * 1e9 / elapsed, h.getValueAtPercentile(50), h.getValueAtPercentile(99));
+            return new Run(FAULTS * 1e9 / elapsed, h);
         }
     }
 
     private Run runJava(int batch) throws Exception {
         fill();
-        try (FaultServiceLoop loop = new FaultServiceLoop(queue, group -> FaultResponse.SUCCESS, batch)) {
+        RunEnd end = new RunEnd(group -> FaultResponse.SUCCESS, FAULTS);
+        try (FaultServiceLoop loop = new FaultServiceLoop(queue, end, batch)) {
             long t0 = System.nanoTime();
             loop.start();
-            // The loop counts a batch after answering it; polling each millisecond adds at most that to a run.
-            while (loop.groupsAnswered() < FAULTS && loop.isRunning()) {
-                LockSupport.parkNanos(1_000_000);
-            }
+            end.await(loop);
             long elapsed = System.nanoTime() - t0;
             FaultStats.Snapshot s = loop.stats();
             if (s.groups() != FAULTS || s.rejectedResponses() != 0) {
                 throw new IllegalStateException("the Java loop answered " + s + " of " + FAULTS, loop.failure());
             }
-            return new Run(FAULTS * 1e9 / elapsed, s.p50Nanos(), s.p99Nanos());
+            return new Run(FAULTS * 1e9 / elapsed, loop.latencyHistogram());
         }
     }
 

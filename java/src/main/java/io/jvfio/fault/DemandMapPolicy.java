@@ -7,38 +7,58 @@ import io.jvfio.memory.DmaMapper;
 import io.jvfio.memory.IovaRange;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Maps on demand what faults: a fault inside a registered guest region maps the faulting page (and
- * optionally a few after it) with the region's access through a {@link DmaMapper} (the IOAS under
- * the faulting page table), then answers SUCCESS; a fault outside every region, or asking for more
- * than the region allows, is answered INVALID.
+ * Maps on demand what faults: a fault inside a registered guest region maps a window around the
+ * faulting page with the region's access through a {@link DmaMapper} (the IOAS under the faulting
+ * page table), then answers SUCCESS; a fault outside every region, or asking for more than the region
+ * allows, is answered INVALID.
+ * <p>
+ * Fault-around: each region has a window size ({@link FaultAround}, a power of two from one page to
+ * 2 MiB; one page unless {@link #addRegion(GuestRegion, FaultAround)} says otherwise). A fault maps
+ * the window aligned on its size in IOVA space that holds the faulting page, clipped to the region
+ * and so that it never reaches into a pinned range or an area the policy already mapped, with one
+ * map call. The kernel maps a single call's physically contiguous run with the largest IOMMU pages
+ * that fit (pages.c batch_to_domain calls iommu_map once per run), and never merges two calls: a
+ * 2 MiB window becomes one huge IOMMU mapping only when the whole aligned window is mapped in one
+ * call and its user address is 2 MiB aligned too (the region's IOVA and user address agree modulo
+ * 2 MiB) and backed by a huge page. A window that meets a mapping the policy cannot see (EEXIST) or
+ * fails otherwise (ENOMEM near the memlock limit) is halved, keeping the half with the faulting page,
+ * down to that page alone; each try is one more map call, counted in {@link #mapCalls()}.
+ * <p>
+ * Areas: iommufd unmaps only whole mappings (IOMMU_IOAS_UNMAP of a range that cuts one fails with
+ * ENOENT), so the policy keeps what it mapped as areas, one per map call, and unmaps them whole.
  * <p>
  * Selective faulting: ranges declared non-faultable with {@link #pin} are mapped (and so pinned)
- * eagerly before the device runs. A fault inside them is a bug in whoever declared them; it is
- * logged loudly once, counted, and answered INVALID.
+ * eagerly before the device runs, with one map call per run of pages the policy did not own yet. A
+ * fault inside them is a bug in whoever declared them; it is logged loudly once, counted, and
+ * answered INVALID.
  * <p>
  * Every answer is what the kernel's page table holds:
  * <ul>
  * <li>SUCCESS only when the mapper has just mapped the faulting page for this policy, or
  *     reports it mapped (EEXIST) while the policy owns it (a fault that raced with its mapping).
  *     The policy asks the kernel on every fault instead of trusting its own records, so a page
- *     unmapped behind its back is mapped again, never answered SUCCESS while unmapped.</li>
- * <li>The policy owns the pages it mapped and has not seen unmapped. It hears of every unmap
- *     through the mapper before it happens ({@link DmaMapper.UnmapListener}), so its records
- *     follow direct {@code unmap} calls. A fault on a page at the very moment another thread unmaps
- *     it may be answered INVALID, or leave a page owned but unmapped, which the next fault maps
+ *     unmapped behind its back is mapped again, never answered SUCCESS while unmapped; the area it
+ *     was in is then forgotten (the kernel unmapped all of it) and the page alone becomes an area.</li>
+ * <li>The policy owns the areas it mapped and has not seen unmapped. It hears of every unmap
+ *     through the mapper before it happens ({@link DmaMapper.UnmapListener}) and forgets the areas
+ *     wholly inside the range, the ones the kernel unmaps; an unmap that cuts an area fails in the
+ *     kernel and the area stays. A fault on a page at the very moment another thread unmaps
+ *     it may be answered INVALID, or leave an area owned but unmapped, which the next fault maps
  *     again and {@link #unmapAll()} skips.</li>
  * <li>A page of a region that something else mapped (EEXIST on a page the policy does not own) is
  *     not the policy's to vouch for: it may map other memory or lack the access asked for. The fault
  *     is answered INVALID and counted in {@link #foreignFaults()}; the mapping is never unmapped by
- *     {@link #unmapAll()}, and a map window stops before it.</li>
- * <li>Pages are numbered with longs: a region may hold any number of pages.</li>
- * <li>{@link #pin} is all or nothing: when one page of the range cannot be mapped (a foreign
- *     mapping, the memlock limit), the pages that call mapped are unmapped again and the error is
+ *     {@link #unmapAll()}, and a window shrinks until it leaves it out.</li>
+ * <li>Addresses and lengths are longs: a region may hold any number of pages.</li>
+ * <li>{@link #pin} is all or nothing: when one run of the range cannot be mapped (a foreign
+ *     mapping, the memlock limit), the runs that call mapped are unmapped again and the error is
  *     thrown; the policy is as it was before the call.</li>
  * </ul>
  * {@link #close()} unmaps what the policy owns and stops it listening to the mapper, which may
@@ -47,14 +67,20 @@ import org.slf4j.LoggerFactory;
 public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DemandMapPolicy.class);
 
+    /** A registered region and the size of its fault-around window. */
+    private record Region(GuestRegion guest, long windowBytes) {}
+
     private final DmaMapper mapper;
     private final long pageSize;
-    private final int window;
-    private final List<GuestRegion> regions = new ArrayList<>();
-    /** Per region, the page numbers (from the region's start) this policy mapped and owns. */
-    private final List<PageSet> owned = new ArrayList<>();
+    private final long forwardBytes;
+    private final List<Region> regions = new ArrayList<>();
+    /** The areas this policy mapped and owns, one per map call: start IOVA to length, in IOVA order. */
+    private final TreeMap<Long, Long> areas = new TreeMap<>(Long::compareUnsigned);
     private final List<IovaRange> pinned = new ArrayList<>();
     private final AtomicLong pagesMapped = new AtomicLong();
+    private final AtomicLong bytesMapped = new AtomicLong();
+    private final AtomicLong mapCalls = new AtomicLong();
+    private final AtomicLong faultsResolved = new AtomicLong();
     private final AtomicLong pinnedFaults = new AtomicLong();
     private final AtomicLong foreignFaults = new AtomicLong();
     private final AtomicLong mapFailures = new AtomicLong();
@@ -65,39 +91,44 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
     private boolean closed;
     private boolean listening = true;
 
-    /** Maps one page per fault. */
+    /** Maps the faulting page, or the fault-around window of its region. */
     public DemandMapPolicy(DmaMapper mapper) {
         this(mapper, 1);
     }
 
     /**
-     * Maps {@code window} pages from the faulting one (prefaulting the ones a DMA is likely to touch
-     * next). The policy listens to the mapper's unmaps until it is closed.
+     * Maps at least {@code window} pages from the faulting one (prefaulting the ones a DMA is likely
+     * to touch next), in the same map call as the region's fault-around window and clipped the same
+     * way. The policy listens to the mapper's unmaps until it is closed.
      */
     public DemandMapPolicy(DmaMapper mapper, int window) {
         if (window < 1) {
             throw new IllegalArgumentException("the map window is at least one page, not " + window);
         }
         this.mapper = mapper;
-        this.window = window;
         this.pageSize = UnixConstants.PAGE_SIZE;
+        this.forwardBytes = window * pageSize;
         mapper.addUnmapListener(unmapListener);
     }
 
-    /** Registers guest memory; its pages are mapped when the device faults on them. */
-    public synchronized DemandMapPolicy addRegion(GuestRegion region) {
+    /** Registers guest memory; a fault maps its faulting page alone. */
+    public DemandMapPolicy addRegion(GuestRegion region) {
+        return addRegion(region, FaultAround.onePage());
+    }
+
+    /** Registers guest memory; a fault maps the aligned window of {@code faultAround} that holds the faulting page. */
+    public synchronized DemandMapPolicy addRegion(GuestRegion region, FaultAround faultAround) {
         refuseClosed("add a region");
         if (region.iova() % pageSize != 0 || region.userAddress() % pageSize != 0 || region.length() % pageSize != 0) {
             throw new IllegalArgumentException("guest region " + region + " is not page-aligned");
         }
         IovaRange range = region.iovaRange();
-        for (GuestRegion r : regions) {
-            if (r.iovaRange().overlaps(range)) {
-                throw new IllegalArgumentException("guest region " + range + " overlaps " + r.iovaRange());
+        for (Region r : regions) {
+            if (r.guest().iovaRange().overlaps(range)) {
+                throw new IllegalArgumentException("guest region " + range + " overlaps " + r.guest().iovaRange());
             }
         }
-        regions.add(region);
-        owned.add(new PageSet());
+        regions.add(new Region(region, faultAround.bytes()));
         return this;
     }
 
@@ -107,51 +138,78 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
      */
     public synchronized void pin(IovaRange range) throws VfioException {
         refuseClosed("pin " + range);
-        int r = regionIndex(range.start());
-        if (r < 0 || !regions.get(r).contains(range.last())) {
+        Region r = regionOf(range.start());
+        if (r == null || !r.guest().contains(range.last())) {
             throw new IllegalArgumentException("pinned range " + range + " is not inside one guest region");
         }
-        GuestRegion region = regions.get(r);
-        PageSet pages = owned.get(r);
-        long first = (range.start() - region.iova()) / pageSize;
-        long last = (range.last() - region.iova()) / pageSize;
-        PageSet mappedNow = new PageSet();
-        long count = 0;
+        GuestRegion region = r.guest();
+        long first = range.start() & -pageSize;
+        IovaRange pages = new IovaRange(first, (range.last() & -pageSize) + pageSize - 1);
+        List<IovaRange> mappedNow = new ArrayList<>();
         try {
-            for (long page = first; page <= last; page++) {
-                if (!pages.contains(page)) {
-                    long iova = iovaOf(region, page);
-                    mapper.map(region.userAddressOf(iova), pageSize, iova, region.access());
-                    pages.add(page);
-                    mappedNow.add(page);
-                    count++;
-                }
+            for (IovaRange run : pages.minus(List.copyOf(ownedAreasIn(pages)))) {
+                long length = run.last() - run.start() + 1;
+                mapCalls.incrementAndGet();
+                mapper.map(region.userAddressOf(run.start()), length, run.start(), region.access());
+                mappedNow.add(run);
+                own(run.start(), length);
             }
         } catch (VfioException | RuntimeException e) {
-            for (long page = mappedNow.next(0); page >= 0; page = mappedNow.next(page + 1)) {
+            for (IovaRange run : mappedNow) {
+                disown(run.start(), run.last() - run.start() + 1);
                 try {
-                    mapper.unmap(iovaOf(region, page), pageSize);
+                    mapper.unmap(run.start(), run.last() - run.start() + 1);
                 } catch (VfioException | RuntimeException suppressed) {
                     e.addSuppressed(suppressed);
                 }
             }
             throw e;
         }
-        pagesMapped.addAndGet(count);
-        pinned.add(new IovaRange(iovaOf(region, first), iovaOf(region, last) + pageSize - 1));
+        pinned.add(pages);
     }
 
-    private long iovaOf(GuestRegion region, long page) {
-        return region.iova() + page * pageSize;
-    }
-
-    private int regionIndex(long address) {
-        for (int i = 0; i < regions.size(); i++) {
-            if (regions.get(i).contains(address)) {
-                return i;
+    private List<IovaRange> ownedAreasIn(IovaRange range) {
+        List<IovaRange> out = new ArrayList<>();
+        Long from = areas.floorKey(range.start());
+        for (var e : areas.tailMap(from != null ? from : range.start(), true).entrySet()) {
+            IovaRange area = IovaRange.ofLength(e.getKey(), e.getValue());
+            if (Long.compareUnsigned(area.start(), range.last()) > 0) {
+                break;
+            }
+            if (area.overlaps(range)) {
+                out.add(area);
             }
         }
-        return -1;
+        return out;
+    }
+
+    private void own(long iova, long length) {
+        areas.put(iova, length);
+        bytesMapped.addAndGet(length);
+        pagesMapped.addAndGet(length / pageSize);
+    }
+
+    /** Takes an area out of the records after a rollback; it does not count as mapped. */
+    private void disown(long iova, long length) {
+        if (areas.remove(iova) != null) {
+            bytesMapped.addAndGet(-length);
+            pagesMapped.addAndGet(-length / pageSize);
+        }
+    }
+
+    private Region regionOf(long address) {
+        for (Region r : regions) {
+            if (r.guest().contains(address)) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    /** The owned area holding {@code iova}, or null. */
+    private Map.Entry<Long, Long> areaAt(long iova) {
+        Map.Entry<Long, Long> below = areas.floorEntry(iova);
+        return below != null && Long.compareUnsigned(iova - below.getKey(), below.getValue()) < 0 ? below : null;
     }
 
     private void refuseClosed(String what) {
@@ -169,17 +227,18 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
             if (resolveOne(group.addr(k), group.perm(k)) == FaultResponse.INVALID) {
                 return FaultResponse.INVALID;
             }
+            faultsResolved.incrementAndGet();
         }
         return FaultResponse.SUCCESS;
     }
 
     private FaultResponse resolveOne(long address, int perm) {
-        int r = regionIndex(address);
-        if (r < 0 || !FaultPermissions.allowedBy(perm, regions.get(r).access())) {
+        Region r = regionOf(address);
+        if (r == null || !FaultPermissions.allowedBy(perm, r.guest().access())) {
             outsideFaults.incrementAndGet();
             return FaultResponse.INVALID;
         }
-        GuestRegion region = regions.get(r);
+        GuestRegion region = r.guest();
         long iova = address & -pageSize;
         for (int p = 0; p < pinned.size(); p++) {
             if (pinned.get(p).contains(iova)) {
@@ -192,72 +251,105 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
                 return FaultResponse.INVALID;
             }
         }
-        PageSet pages = owned.get(r);
-        long page = (iova - region.iova()) / pageSize;
-        long rc = mapper.tryMap(region.userAddressOf(iova), pageSize, iova, region.access());
-        if (rc == 0) {
-            pages.add(page);
-            pagesMapped.incrementAndGet();
-        } else if (rc == -Errno.EEXIST && !pages.contains(page)) {
+        Map.Entry<Long, Long> area = areaAt(iova);
+        if (area != null) {
+            return refault(region, iova, area);
+        }
+        // The window, as offsets into the region, clipped at the region's ends, pinned ranges and owned areas.
+        long offset = iova - region.iova();
+        long windowStart = offset - (iova - (iova & -r.windowBytes()));
+        long lo = Math.max(0, windowStart);
+        long hi = Math.min(region.length(), Math.max(windowStart + r.windowBytes(), offset + forwardBytes));
+        Map.Entry<Long, Long> below = areas.lowerEntry(iova);
+        if (below != null && region.contains(below.getKey())) {
+            lo = Math.max(lo, below.getKey() - region.iova() + below.getValue());
+        }
+        Long above = areas.higherKey(iova);
+        if (above != null && region.contains(above)) {
+            hi = Math.min(hi, above - region.iova());
+        }
+        for (IovaRange p : pinned) {
+            if (region.contains(p.start())) {
+                long pinStart = p.start() - region.iova();
+                if (pinStart > offset) {
+                    hi = Math.min(hi, pinStart);
+                } else {
+                    lo = Math.max(lo, p.last() - region.iova() + 1);
+                }
+            }
+        }
+        long rc;
+        while (true) {
+            mapCalls.incrementAndGet();
+            rc = mapper.tryMap(region.userAddress() + lo, hi - lo, region.iova() + lo, region.access());
+            if (rc == 0) {
+                own(region.iova() + lo, hi - lo);
+                return FaultResponse.SUCCESS;
+            }
+            if (hi - lo == pageSize) {
+                break;
+            }
+            long mid = lo + (hi - lo) / pageSize / 2 * pageSize;
+            if (offset < mid) {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        if (rc == -Errno.EEXIST) {
             foreignFaults.incrementAndGet();
             if (!loggedForeignFault) {
                 loggedForeignFault = true;
                 LOG.warn("the device faulted at 0x{} in guest region {}, on a page something other than this policy mapped;"
                         + " answering INVALID (logged once, counted in foreignFaults())", Long.toHexString(address), region.iovaRange());
             }
-            return FaultResponse.INVALID;
-        } else if (rc != -Errno.EEXIST) {
+        } else {
+            mapFailures.incrementAndGet();
+        }
+        return FaultResponse.INVALID;
+    }
+
+    /** A fault on a page of an owned area: a raced fault, or an area unmapped where the policy could not see. */
+    private FaultResponse refault(GuestRegion region, long iova, Map.Entry<Long, Long> area) {
+        mapCalls.incrementAndGet();
+        long rc = mapper.tryMap(region.userAddressOf(iova), pageSize, iova, region.access());
+        if (rc == -Errno.EEXIST) {
+            return FaultResponse.SUCCESS;
+        }
+        if (rc != 0) {
             mapFailures.incrementAndGet();
             return FaultResponse.INVALID;
         }
-        long end = Math.min(page + window, region.length() / pageSize);
-        for (long next = page + 1; next < end; next++) {
-            if (pages.contains(next)) {
-                continue;
-            }
-            long nextIova = iovaOf(region, next);
-            if (mapper.tryMap(region.userAddressOf(nextIova), pageSize, nextIova, region.access()) != 0) {
-                break;
-            }
-            pages.add(next);
-            pagesMapped.incrementAndGet();
-        }
+        areas.remove(area.getKey());
+        bytesMapped.addAndGet(-area.getValue());
+        own(iova, pageSize);
         return FaultResponse.SUCCESS;
     }
 
-    /** Forgets the whole pages of {@code range}: the mapper is about to unmap them. */
+    /** Forgets the areas wholly inside {@code range}: the mapper is about to unmap them (and cannot unmap a part of one). */
     private synchronized void unmapping(IovaRange range) {
-        for (int r = 0; r < regions.size(); r++) {
-            GuestRegion region = regions.get(r);
-            IovaRange own = region.iovaRange();
-            if (!own.overlaps(range)) {
-                continue;
+        for (IovaRange area : ownedAreasIn(range)) {
+            if (range.contains(area.start(), area.last() - area.start() + 1)) {
+                areas.remove(area.start());
+                bytesMapped.addAndGet(-(area.last() - area.start() + 1));
             }
-            long from = Long.compareUnsigned(range.start(), own.start()) > 0 ? range.start() : own.start();
-            long to = Long.compareUnsigned(range.last(), own.last()) < 0 ? range.last() : own.last();
-            long first = (from - region.iova() + pageSize - 1) / pageSize;
-            long last = (to - region.iova() + 1) / pageSize - 1;
-            owned.get(r).removeRange(first, last);
         }
     }
 
     /**
-     * Unmaps every page this policy owns (also the pinned ones) and forgets the pinned ranges;
-     * returns the bytes unmapped. A page already unmapped where the policy could not see it
-     * (ENOENT) counts as done.
+     * Unmaps every area this policy owns (also the pinned ones), each with one unmap call, and
+     * forgets the pinned ranges; returns the bytes unmapped. An area already unmapped where the
+     * policy could not see it (ENOENT) counts as done.
      */
     public long unmapAll() throws VfioException {
         // Each unmap runs every listener of the mapper, other policies' too: never under this policy's lock.
         long total = 0;
-        for (int r = 0; r < regionCount(); r++) {
-            GuestRegion region = regionAt(r);
-            for (long page = nextOwned(r, 0); page >= 0; page = nextOwned(r, page + 1)) {
-                try {
-                    total += mapper.unmap(iovaOf(region, page), pageSize);
-                } catch (VfioException e) {
-                    if (e.errno() != Errno.ENOENT) {
-                        throw e;
-                    }
+        for (IovaRange area = nextArea(0); area != null; area = area.last() == -1 ? null : nextArea(area.last() + 1)) {
+            try {
+                total += mapper.unmap(area.start(), area.last() - area.start() + 1);
+            } catch (VfioException e) {
+                if (e.errno() != Errno.ENOENT) {
+                    throw e;
                 }
             }
         }
@@ -267,8 +359,14 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
         return total;
     }
 
+    /** The first owned area at or above {@code from}, or null. */
+    private synchronized IovaRange nextArea(long from) {
+        Map.Entry<Long, Long> e = areas.ceilingEntry(from);
+        return e == null ? null : IovaRange.ofLength(e.getKey(), e.getValue());
+    }
+
     /**
-     * Answers every later fault INVALID, unmaps every page this policy owns ({@link #unmapAll()}),
+     * Answers every later fault INVALID, unmaps every area this policy owns ({@link #unmapAll()}),
      * then stops listening to the mapper; idempotent. When an unmap fails, the failure is thrown and
      * the policy keeps listening, so its records stay true and close can be called again.
      */
@@ -287,21 +385,24 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
         }
     }
 
-    private synchronized int regionCount() {
-        return regions.size();
-    }
-
-    private synchronized GuestRegion regionAt(int r) {
-        return regions.get(r);
-    }
-
-    private synchronized long nextOwned(int r, long from) {
-        return owned.get(r).next(from);
-    }
-
     /** Pages this policy has mapped, pinned and on demand (a page unmapped and mapped again counts twice). */
     public long pagesMapped() {
         return pagesMapped.get();
+    }
+
+    /** Bytes this policy owns mapped now: the sum of its areas. */
+    public long bytesMapped() {
+        return bytesMapped.get();
+    }
+
+    /** Map calls (IOMMU_IOAS_MAP ioctls) this policy issued, for faults and pins, failed ones too. */
+    public long mapCalls() {
+        return mapCalls.get();
+    }
+
+    /** Fault records whose page this policy mapped or found mapped as its own (their group is INVALID if another record is not). */
+    public long faultsResolved() {
+        return faultsResolved.get();
     }
 
     /** Faults inside pinned ranges: each one is a bug in the declaration of non-faultable memory. */
@@ -319,13 +420,20 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
         return outsideFaults.get();
     }
 
+    /** Faults answered INVALID because the faulting page could not be mapped (other than EEXIST). */
     public long mapFailures() {
         return mapFailures.get();
     }
 
     /** Whether this policy owns a mapping of the page at {@code iova}. */
     public synchronized boolean isMapped(long iova) {
-        int r = regionIndex(iova);
-        return r >= 0 && owned.get(r).contains((iova - regions.get(r).iova()) / pageSize);
+        return areaAt(iova) != null;
+    }
+
+    /** The areas this policy owns, one per map call that made them, in IOVA order. */
+    public synchronized List<IovaRange> areas() {
+        List<IovaRange> out = new ArrayList<>(areas.size());
+        areas.forEach((start, length) -> out.add(IovaRange.ofLength(start, length)));
+        return out;
     }
 }

@@ -159,7 +159,7 @@ public final class FaultServer implements AutoCloseable {
 
     /** Registers the memory for demand mapping, pins {@code ranges} now and builds the loop (not started). */
     private void serveFaults(Builder b, List<IovaRange> ranges) throws VfioException {
-        demandMap = new DemandMapPolicy(ioas, b.window).addRegion(region);
+        demandMap = new DemandMapPolicy(ioas, b.window).addRegion(region, b.faultAround);
         for (IovaRange r : ranges) {
             demandMap.pin(r);
         }
@@ -348,6 +348,7 @@ public final class FaultServer implements AutoCloseable {
         private FaultPolicy policy;
         private int batch = FaultServiceLoop.DEFAULT_BATCH;
         private int window = 1;
+        private FaultAround faultAround;
         private boolean checkPri = true;
 
         private Builder(PciAddress device, FaultSource source) {
@@ -410,9 +411,15 @@ public final class FaultServer implements AutoCloseable {
             return this;
         }
 
-        /** Pages mapped per fault (default 1). */
+        /** Pages mapped per fault from the faulting one, with the fault-around window (default 1). */
         public Builder window(int pages) {
             this.window = pages;
+            return this;
+        }
+
+        /** The aligned window a fault maps around the faulting page (default: that page alone); see {@link FaultAround}. */
+        public Builder faultAround(long bytes) {
+            this.faultAround = FaultAround.of(bytes);
             return this;
         }
 
@@ -430,6 +437,9 @@ public final class FaultServer implements AutoCloseable {
         public FaultServer open() throws VfioException {
             if (table == null) {
                 table = DevicePolicyTable.builtIn();
+            }
+            if (faultAround == null) {
+                faultAround = FaultAround.onePage();
             }
             return new FaultServer(this);
         }

@@ -11,6 +11,7 @@ import io.jvfio.iommufd.FaultQueue;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +48,8 @@ public final class FaultServiceLoop implements AutoCloseable {
     private final OwnedFd epoll;
     private final ByteBuffer events = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
     private final long eventsAddress = UnixNative.address(events);
+    /** Where {@link FaultQueue.Claim#respondAndRead} says what it wrote and when. */
+    private final ByteBuffer status = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
     private FaultRecords records;
     private FaultResponses responses;
     /** Records read whose answers are not being written yet: the loop's failure path answers them INVALID. */
@@ -147,11 +150,48 @@ public final class FaultServiceLoop implements AutoCloseable {
             if (n < 0) {
                 throw Errors.failure("epoll_wait", queue.toString(), -n);
             }
-            while (!stopping && serveBatch(true)) {
-                // one batch per turn, so that a stop is seen between batches
+            int count = stopping ? 0 : read();
+            while (count > 0) {
+                count = answerAndReadNext(count);
             }
         }
         drain(true);
+    }
+
+    /**
+     * Answers the {@code count} records in hand through the policy, then writes the answers and reads
+     * the next batch in one native call; when stopping it only writes, so that a stop is seen between
+     * batches. Returns the records of the next batch: 0 when nothing is pending or the loop stops.
+     */
+    private int answerAndReadNext(int count) throws VfioException {
+        long start = System.nanoTime();
+        inHand = count;
+        int groups = processor.process(records, responses);
+        inHand = 0;
+        if (stopping) {
+            respond();
+            stats.addBatch(count, groups, System.nanoTime() - start);
+            return 0;
+        }
+        int next = claim.respondAndRead(responses.buffer(), responses.count(), records.buffer(), status);
+        if (next == FaultQueue.NOT_READ) {
+            int taken = (int) status.getLong(0);
+            if (taken == 0) {
+                stats.addRejectedResponse();
+                respondFrom(1);
+            } else {
+                stats.addPartialWrite();
+                respondFrom(taken);
+            }
+            stats.addBatch(count, groups, System.nanoTime() - start);
+            return read();
+        }
+        stats.addBatch(count, groups, status.getLong(8) - start);
+        if (next == FaultQueue.GROUP_TOO_LARGE) {
+            return read(); // which grows the buffers
+        }
+        records.count(next);
+        return next;
     }
 
     /** Answers what is pending, for at most {@link #STOP_DRAIN_NANOS}; through the policy or all INVALID. */
@@ -195,8 +235,12 @@ public final class FaultServiceLoop implements AutoCloseable {
 
     /** One write for the batch; a response the kernel refuses is skipped and counted, the rest resent. */
     private void respond() throws VfioException {
+        respondFrom(0);
+    }
+
+    /** {@link #respond()} from response {@code first} on. */
+    private void respondFrom(int first) throws VfioException {
         int count = responses.count();
-        int first = 0;
         while (first < count) {
             int taken = queue.respond(responses.buffer(), first, count - first);
             if (taken == 0) {
@@ -229,6 +273,11 @@ public final class FaultServiceLoop implements AutoCloseable {
 
     public FaultStats.Snapshot stats() {
         return stats.snapshot();
+    }
+
+    /** The read-to-answer latency distribution so far, per group in ns (a copy). */
+    public Histogram latencyHistogram() {
+        return stats.latencyHistogram();
     }
 
     /** Page-request groups answered so far; cheaper than {@link #stats()} for polling. */

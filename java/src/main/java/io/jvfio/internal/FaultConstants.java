@@ -28,6 +28,8 @@ public final class FaultConstants {
     public static final int PERM_PRIV = C.getInt("IOMMU_PGFAULT_PERM_PRIV");
     public static final int RESP_SUCCESS = C.getInt("IOMMUFD_PAGE_RESP_SUCCESS");
     public static final int RESP_INVALID = C.getInt("IOMMUFD_PAGE_RESP_INVALID");
+    /** What {@link FaultNative#respondRead} returns when the write was not whole and it did not read. */
+    public static final long NOT_READ = C.get("JVFIO_FAULT_NOT_READ");
 
     private FaultConstants() {}
 }

@@ -14,4 +14,11 @@ public final class FaultNative {
 
     /** Writes responses: bytes the kernel took (up to the first it refuses), -EINVAL when it refuses the first. */
     public static native long respond(int faultFd, long address, int length);
+
+    /**
+     * {@link #respond} then, when the kernel took every response, {@link #read}: one crossing per
+     * batch. Stores the write's result and the CLOCK_MONOTONIC ns after it as two longs at
+     * {@code status}; returns the read's result, or {@link FaultConstants#NOT_READ} when the write was not whole.
+     */
+    public static native long respondRead(int faultFd, long responses, int length, long records, int capacity, long status);
 }

@@ -14,7 +14,7 @@ import java.util.Locale;
  */
 public final class NativeLibrary {
     /** Must equal JVFIO_ABI_VERSION in native/src/jvfio.h. */
-    static final int ABI_VERSION = 4;
+    static final int ABI_VERSION = 5;
 
     private static final Throwable UNAVAILABILITY_CAUSE = load();
 

@@ -28,6 +28,8 @@ import java.nio.ByteBuffer;
 public final class FaultQueue implements AutoCloseable {
     /** What {@link #read} returns when the first pending group needs a larger buffer. */
     public static final int GROUP_TOO_LARGE = -1;
+    /** What {@link Claim#respondAndRead} returns when the kernel did not take every response, and nothing was read. */
+    public static final int NOT_READ = -2;
 
     private final Iommufd iommufd;
     private final int id;
@@ -201,17 +203,84 @@ public final class FaultQueue implements AutoCloseable {
         return fd.toString();
     }
 
-    /** The registration of the one server of a queue; closing it lets the queue be closed. */
+    /**
+     * The registration of the one server of a queue; closing it lets the queue be closed. While it is
+     * held the fault fd cannot be closed, so its holder's I/O ({@link #respondAndRead}) takes no lock.
+     * A claim is used by one thread at a time (the server's), which also closes it, or joins the
+     * thread that used it first.
+     */
     public final class Claim implements AutoCloseable {
         private final String server;
+        private boolean released;
+        /** This claim's own buffer addresses: the queue's are guarded by its lock, which this path does not take. */
+        private ByteBuffer responseBuffer;
+        private long responseAddress;
+        private ByteBuffer recordBuffer;
+        private long recordAddress;
+        private ByteBuffer statusBuffer;
+        private long statusAddress;
 
         private Claim(String server) {
             this.server = server;
         }
 
+        /**
+         * {@link #respond} then {@link #read} in one native call: what a fault loop does between two
+         * batches. Writes {@code count} responses from index 0 of {@code responses}; when the kernel
+         * took them all, reads pending records into {@code records} (as {@link #read}). Stores in
+         * {@code status} (a direct buffer of two native-order longs) how many responses the kernel
+         * took and the {@link System#nanoTime()} right after the write.
+         *
+         * @return as {@link #read}, or {@link #NOT_READ} when the kernel took fewer than {@code count}
+         *         responses (status says how many; 0 when it refused the first): finish with
+         *         {@link #respond} from there, then read
+         */
+        public int respondAndRead(ByteBuffer responses, int count, ByteBuffer records, ByteBuffer status) throws VfioException {
+            int size = FaultConstants.RESPONSE_SIZE;
+            int length = records.capacity() / FaultConstants.RECORD_SIZE * FaultConstants.RECORD_SIZE;
+            if (!responses.isDirect() || count < 1 || count > responses.capacity() / size || !records.isDirect()
+                    || length == 0 || !status.isDirect() || status.capacity() < 16) {
+                throw new IllegalArgumentException("respondAndRead takes " + count + " responses from a direct buffer ("
+                        + responses + "), records into a direct buffer of at least one record (" + records
+                        + ") and a direct status buffer of 16 bytes (" + status + ")");
+            }
+            if (released) {
+                throw new VfioException("write", FaultQueue.this.toString(), "the claim of " + server + " is closed");
+            }
+            if (responses != responseBuffer) {
+                responseAddress = UnixNative.address(responses);
+                responseBuffer = responses;
+            }
+            if (records != recordBuffer) {
+                recordAddress = UnixNative.address(records);
+                recordBuffer = records;
+            }
+            if (status != statusBuffer) {
+                statusAddress = UnixNative.address(status);
+                statusBuffer = status;
+            }
+            long n = FaultNative.respondRead(fd.get(), responseAddress, count * size, recordAddress, length, statusAddress);
+            long written = status.getLong(0);
+            if (written < 0 && written != -Errno.EINVAL) {
+                throw Errors.failure("write", FaultQueue.this + ", " + count + " responses", (int) -written);
+            }
+            status.putLong(0, Math.max(0, written) / size);
+            if (n == FaultConstants.NOT_READ) {
+                return NOT_READ;
+            }
+            if (n == -Errno.EINVAL) {
+                return GROUP_TOO_LARGE;
+            }
+            if (n < 0) {
+                throw Errors.failure("read", FaultQueue.this + ", " + length / FaultConstants.RECORD_SIZE + " records", (int) -n);
+            }
+            return (int) (n / FaultConstants.RECORD_SIZE);
+        }
+
         @Override
         public void close() {
             synchronized (FaultQueue.this) {
+                released = true;
                 if (FaultQueue.this.server == this) {
                     FaultQueue.this.server = null;
                 }

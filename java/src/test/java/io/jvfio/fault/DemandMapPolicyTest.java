@@ -13,7 +13,6 @@ import io.jvfio.internal.FaultConstants;
 import io.jvfio.internal.UnixConstants;
 import io.jvfio.memory.Access;
 import io.jvfio.memory.IovaRange;
-import java.nio.ByteBuffer;
 import java.util.EnumSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -29,7 +28,7 @@ class DemandMapPolicyTest {
     private static final int WRITE = FaultConstants.PERM_WRITE;
 
     private final FakeMapper mapper = new FakeMapper();
-    private final FaultRecords records = FaultRecords.allocate(1);
+    private final SingleFault single = new SingleFault();
 
     /** A policy over 16 pages of read-write guest memory at {@link #BASE}. */
     private DemandMapPolicy policy(int window) {
@@ -41,13 +40,7 @@ class DemandMapPolicyTest {
     }
 
     private FaultResponse fault(DemandMapPolicy policy, long iova, int perm) {
-        ByteBuffer b = records.buffer();
-        b.putInt(FaultConstants.FLAGS, FaultConstants.FLAG_LAST_PAGE);
-        b.putInt(FaultConstants.PERM, perm);
-        b.putLong(FaultConstants.ADDR, iova);
-        b.putInt(FaultConstants.LENGTH, (int) PAGE);
-        records.count(1);
-        return policy.resolve(FaultGroup.of(records, 0, 1));
+        return single.resolve(policy, iova, perm);
     }
 
     @Test
@@ -58,6 +51,9 @@ class DemandMapPolicyTest {
         assertEquals(1, mapper.size(), "one page per fault with a window of one");
         assertTrue(policy.isMapped(page(3)));
         assertEquals(1, policy.pagesMapped());
+        assertEquals(PAGE, policy.bytesMapped());
+        assertEquals(1, policy.mapCalls());
+        assertEquals(1, policy.faultsResolved());
     }
 
     @Test
@@ -114,15 +110,17 @@ class DemandMapPolicyTest {
     void aPinThatFailsPartWayLeavesNothingItMapped() {
         DemandMapPolicy policy = policy(1);
         assertEquals(FaultResponse.SUCCESS, fault(policy, page(1), READ));
-        mapper.failAt(page(4), Errno.ENOMEM);
-        VfioException e = assertThrows(VfioException.class, () -> policy.pin(new IovaRange(page(1), page(6) - 1)));
+        assertEquals(FaultResponse.SUCCESS, fault(policy, page(3), READ));
+        mapper.failAt(page(5), Errno.ENOMEM);
+        VfioException e = assertThrows(VfioException.class, () -> policy.pin(new IovaRange(page(1), page(7) - 1)));
         assertEquals(Errno.ENOMEM, e.errno());
-        assertEquals(1, mapper.size(), "only the page a fault mapped before the pin is left");
-        assertTrue(policy.isMapped(page(1)));
-        for (long p = 2; p <= 5; p++) {
+        assertEquals(2, mapper.size(), "only the pages faults mapped before the pin are left: the run [2, 3) it mapped was unmapped again");
+        assertTrue(policy.isMapped(page(1)) && policy.isMapped(page(3)));
+        for (long p : new long[] {2, 4, 5, 6}) {
             assertFalse(policy.isMapped(page(p)), "page " + p);
         }
-        assertEquals(1, policy.pagesMapped());
+        assertEquals(2, policy.pagesMapped());
+        assertEquals(2 * PAGE, policy.bytesMapped());
         assertEquals(FaultResponse.SUCCESS, fault(policy, page(2), READ), "the failed pin left no pinned range behind");
         assertEquals(0, policy.pinnedFaults());
     }
@@ -131,7 +129,8 @@ class DemandMapPolicyTest {
     void aFaultInsideAPinnedRangeIsAnsweredInvalid() throws Exception {
         DemandMapPolicy policy = policy(1);
         policy.pin(new IovaRange(page(8), page(10) - 1));
-        assertEquals(2, mapper.size());
+        assertEquals(new FakeMapper.Mapping(USER + 8 * PAGE, 2 * PAGE, RW), mapper.at(page(8)), "one map call for the run");
+        assertEquals(1, mapper.size());
         assertEquals(FaultResponse.INVALID, fault(policy, page(9), READ));
         assertEquals(1, policy.pinnedFaults());
     }

@@ -13,8 +13,9 @@ import java.util.TreeMap;
 
 /**
  * An IOAS in memory, with the kernel's answers: EEXIST for a map that overlaps a mapping, ENOENT
- * for an unmap that finds nothing; listeners hear of every unmap first. One IOVA can be made to
- * fail its map, as a memlock limit would.
+ * for an unmap that finds nothing or cuts a mapping (iommufd unmaps whole mappings only; like
+ * iopt_unmap_iova_range, the ones before the cut mapping are unmapped by then); listeners hear of
+ * every unmap first. Maps that cover one IOVA can be made to fail, as a memlock limit would.
  */
 final class FakeMapper implements DmaMapper {
     /** One mapping, as IOMMU_IOAS_MAP made it. */
@@ -24,6 +25,7 @@ final class FakeMapper implements DmaMapper {
     private final List<UnmapListener> listeners = new ArrayList<>();
     private long failingIova = -1;
     private int failingErrno;
+    private long mapCalls;
 
     @Override
     public void map(long va, long length, long iova, Set<Access> access) throws VfioException {
@@ -35,7 +37,8 @@ final class FakeMapper implements DmaMapper {
 
     @Override
     public long tryMap(long va, long length, long iova, Set<Access> access) {
-        if (iova == failingIova) {
+        mapCalls++;
+        if (Long.compareUnsigned(failingIova - iova, length) < 0) {
             return -failingErrno;
         }
         Map.Entry<Long, Mapping> below = mappings.floorEntry(iova + length - 1);
@@ -57,15 +60,30 @@ final class FakeMapper implements DmaMapper {
 
     /** Unmaps without telling the listeners, as something the policy cannot see would. */
     long forget(long iova, long length) throws VfioException {
-        Map<Long, Mapping> inside = mappings.subMap(iova, true, iova + length - 1, true);
+        long last = iova + length - 1;
+        Long from = mappings.floorKey(iova);
         long bytes = 0;
-        for (Mapping m : inside.values()) {
-            bytes += m.length();
+        var it = mappings.tailMap(from != null ? from : iova, true).entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<Long, Mapping> e = it.next();
+            long start = e.getKey();
+            long end = start + e.getValue().length() - 1;
+            if (start > last) {
+                break;
+            }
+            if (end < iova) {
+                continue;
+            }
+            if (start < iova || end > last) {
+                throw new VfioException("IOMMU_IOAS_UNMAP", String.format("fake, iova 0x%x cuts the mapping at 0x%x", iova, start),
+                        Errno.ENOENT, null);
+            }
+            bytes += e.getValue().length();
+            it.remove();
         }
-        if (inside.isEmpty()) {
+        if (bytes == 0) {
             throw new VfioException("IOMMU_IOAS_UNMAP", String.format("fake, iova 0x%x", iova), Errno.ENOENT, null);
         }
-        inside.clear();
         return bytes;
     }
 
@@ -83,7 +101,7 @@ final class FakeMapper implements DmaMapper {
         return listeners.size();
     }
 
-    /** Maps at {@code iova} fail with {@code errno} from now on. */
+    /** Maps that cover {@code iova} fail with {@code errno} from now on. */
     void failAt(long iova, int errno) {
         failingIova = iova;
         failingErrno = errno;
@@ -96,5 +114,10 @@ final class FakeMapper implements DmaMapper {
 
     int size() {
         return mappings.size();
+    }
+
+    /** Map calls so far, failed ones too. */
+    long mapCalls() {
+        return mapCalls;
     }
 }

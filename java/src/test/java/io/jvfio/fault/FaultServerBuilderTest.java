@@ -40,6 +40,7 @@ class FaultServerBuilderTest {
         assertEquals("guest memory needs a page-aligned IOVA, not 0x1234",
                 assertThrows(IllegalArgumentException.class, () -> FaultServer.forSource(UNUSED).iova(0x1234)).getMessage());
         assertThrows(IllegalArgumentException.class, () -> FaultServer.forSource(UNUSED).iova(-4096));
+        assertThrows(IllegalArgumentException.class, () -> FaultServer.forSource(UNUSED).faultAround(3 * 4096));
         DmaBuffer closed = DmaBuffer.allocate(4096);
         closed.close();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FaultServer.forSource(UNUSED).memory(closed).open());
