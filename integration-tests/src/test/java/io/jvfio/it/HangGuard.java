@@ -1,14 +1,10 @@
 package io.jvfio.it;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.LockInfo;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MonitorInfo;
 import java.lang.management.ThreadInfo;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -24,16 +20,18 @@ import org.junit.platform.launcher.TestIdentifier;
  * the whole guest times out, every later test fails with EBUSY, and the log never says which test
  * it was. Halting the JVM closes every descriptor, so nothing outlives it.
  * <p>
- * Registered through ServiceLoader, it acts only where scripts/guest/guest-test.sh sets
- * {@code -Djvfio.it.hangGuardSeconds}: the host's own test runs are left alone. The name of the
- * hung test goes to {@code hung-test.txt} in {@code jvfio.it.out}, which GuestReport reports.
+ * Registered through ServiceLoader, it acts only where {@link #LIMIT_PROPERTY} is set, in the guest's
+ * JVM ({@link IntelIommuGuest}, {@link MockIommuGuest}): the host's own test runs are left alone. The
+ * halted run's results name the test that was running (the @VfioGuest extension reports it as started
+ * and never ended), and the stacks printed here are in the guest's serial log.
  */
 public final class HangGuard implements TestExecutionListener {
     /** The exit status of a JVM this guard ended. */
     public static final int EXIT_STATUS = 124;
-    public static final String HUNG_TEST_FILE = "hung-test.txt";
+    /** The system property that sets the limit, in seconds. */
+    public static final String LIMIT_PROPERTY = "jvfio.it.hangGuardSeconds";
 
-    private final long limitSeconds = Long.getLong("jvfio.it.hangGuardSeconds", 0);
+    private final long limitSeconds = Long.getLong(LIMIT_PROPERTY, 0);
     private final ScheduledExecutorService timer = limitSeconds > 0 ? Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "jvfio-hang-guard");
         t.setDaemon(true);
@@ -68,15 +66,6 @@ public final class HangGuard implements TestExecutionListener {
             out.print(format(info));
         }
         out.flush();
-        String dir = System.getProperty("jvfio.it.out");
-        if (dir != null) {
-            try {
-                Files.writeString(Path.of(dir, HUNG_TEST_FILE),
-                        name + " ran for more than " + limitSeconds + " s (hang guard)\n", StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                out.println("could not record the hung test in " + dir + ": " + e);
-            }
-        }
         Runtime.getRuntime().halt(EXIT_STATUS);
     }
 

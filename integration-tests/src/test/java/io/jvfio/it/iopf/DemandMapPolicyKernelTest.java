@@ -1,5 +1,6 @@
 package io.jvfio.it.iopf;
 
+import io.jvfio.it.MockIommuGuest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * What {@link DemandMapPolicy} answers is what the kernel's page table holds: checked against the
  * mock domain itself (IOMMU_TEST_OP_MD_CHECK_MAP), with mappings made behind the policy's back.
  */
+@MockIommuGuest
 class DemandMapPolicyKernelTest {
     private static final int RW = FaultPermissions.READ | FaultPermissions.WRITE;
     private static final long BASE = MockIommuDevice.aperture().start();

@@ -1,5 +1,6 @@
 package io.jvfio.it.iopf;
 
+import io.jvfio.it.MockIommuGuest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** What the kernel's fault queue does, read and answered by hand through the shim. */
+@MockIommuGuest
 class FaultQueueKernelTest {
     private static final int RW = FaultPermissions.READ | FaultPermissions.WRITE;
     private static final long BASE = MockIommuDevice.aperture().start();

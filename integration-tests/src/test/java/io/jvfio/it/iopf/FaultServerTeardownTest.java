@@ -1,5 +1,6 @@
 package io.jvfio.it.iopf;
 
+import io.jvfio.it.MockIommuGuest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -20,6 +21,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** The library's FaultServer over the kernel's fault mock: what it sets up, and the order it tears down in. */
+@MockIommuGuest
 class FaultServerTeardownTest {
     private static final int PAGE = 4096;
     /** Small enough that close's bounded drain (1 s) answers them all many times over, even under a slow TCG. */

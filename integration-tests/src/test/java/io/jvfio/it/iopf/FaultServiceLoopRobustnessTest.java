@@ -1,5 +1,6 @@
 package io.jvfio.it.iopf;
 
+import io.jvfio.it.MockIommuGuest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -41,6 +42,7 @@ import org.junit.jupiter.api.Timeout;
  * deadlocks (a self-join, a stop that is never seen) fails its test instead of stalling the suite.
  */
 @Timeout(value = 180, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+@MockIommuGuest
 class FaultServiceLoopRobustnessTest {
     private static final int RW = FaultPermissions.READ | FaultPermissions.WRITE;
     private static final long BASE = MockIommuDevice.aperture().start();

@@ -1,5 +1,6 @@
 package io.jvfio.it.iopf;
 
+import io.jvfio.it.MockIommuGuest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The fault-service loop on the kernel's real fault queue, fed by the iommufd selftest mock. */
+@MockIommuGuest
 class FaultServiceLoopTest {
     private static final int RW = FaultPermissions.READ | FaultPermissions.WRITE;
     private static final long BASE = MockIommuDevice.aperture().start();

@@ -1,5 +1,6 @@
 package io.jvfio.it.iopf;
 
+import io.jvfio.it.MockIommuGuest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.function.Executable;
  * which delivers faults only from nested tables, each test checks instead that the library's refusal
  * names the version that added them (no test is skipped on either kernel).
  */
+@MockIommuGuest
 class PagingTableFaultTest {
     private static final int RW = FaultPermissions.READ | FaultPermissions.WRITE;
     private static final long BASE = MockIommuDevice.aperture().start();

@@ -1,5 +1,6 @@
 package io.jvfio.it.iopf;
 
+import io.jvfio.it.MockIommuGuest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +14,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /** `jvfio serve --mock` against the kernel's fault mock: every page request answered, the exit status says how. */
+@MockIommuGuest
 class ServeTest {
     @Test
     void aBurstInsideGuestMemoryIsAllAnsweredSuccessAndExitsZero() {

@@ -1,5 +1,6 @@
 package io.jvfio.it.vfio;
 
+import io.jvfio.it.IntelIommuGuest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /** The jvfio command against the guest's real devices and kernel. */
+@IntelIommuGuest
 class CliTest {
     @Test
     void listShowsTheGuestsDevicesGroupsAndViability() {

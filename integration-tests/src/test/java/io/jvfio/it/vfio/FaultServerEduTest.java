@@ -1,5 +1,6 @@
 package io.jvfio.it.vfio;
 
+import io.jvfio.it.IntelIommuGuest;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Test;
  * the built-in table and has no PRI, so all its memory is pinned and mapped before it runs, which
  * its DMA engine proves by copying through it; forced onto a faulting table, the kernel refuses it.
  */
+@IntelIommuGuest
 class FaultServerEduTest {
     private static final long IOVA = 0x100000;
 

@@ -1,5 +1,6 @@
 package io.jvfio.it.vfio;
 
+import io.jvfio.it.IntelIommuGuest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /** The guest is what the other tests assume: the native library loads, the devices and nodes exist. */
+@IntelIommuGuest
 class GuestEnvironmentTest {
     @Test
     void nativeLibraryLoadsInTheGuest() {

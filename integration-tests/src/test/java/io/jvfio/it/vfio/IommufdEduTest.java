@@ -1,5 +1,6 @@
 package io.jvfio.it.vfio;
 
+import io.jvfio.it.IntelIommuGuest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.TestInstance;
 
 /** The cdev + iommufd path against QEMU's edu behind the Intel vIOMMU. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@IntelIommuGuest
 class IommufdEduTest {
     private static final Set<Access> RW = EnumSet.of(Access.READ, Access.WRITE);
 

@@ -1,5 +1,6 @@
 package io.jvfio.it.vfio;
 
+import io.jvfio.it.IntelIommuGuest;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.TestInstance;
 
 /** The legacy container/group path against QEMU's edu behind the Intel vIOMMU. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@IntelIommuGuest
 class LegacyVfioEduTest {
     private static final Set<Access> RW = EnumSet.of(Access.READ, Access.WRITE);
 

@@ -1,5 +1,6 @@
 package io.jvfio.it.vfio;
 
+import io.jvfio.it.IntelIommuGuest;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.TestInstance;
  * with 4 KiB pages and with 2 MiB hugetlb pages. On 6.12 each test checks the refusal naming 6.13.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@IntelIommuGuest
 class MapFileEduTest {
     private static final Set<Access> RW = EnumSet.of(Access.READ, Access.WRITE);
     private static final long HUGE_PAGE = 2L << 20;

@@ -1,5 +1,6 @@
 package io.jvfio.it.vfio;
 
+import io.jvfio.it.IntelIommuGuest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * A BAR mapping closed while other threads read it in a loop: close must not wait for the readers
  * to stop, no access may reach the unmapped range, and every later access fails clearly.
  */
+@IntelIommuGuest
 class MmioCloseTest {
     /** More readers than vCPUs, so some reader always holds an access: a lock that lets readers
      *  barge past a waiting close would never close. */

@@ -1,5 +1,6 @@
 package io.jvfio.it.vfio;
 
+import io.jvfio.it.IntelIommuGuest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.TestInstance;
  * both are refused naming 6.15.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@IntelIommuGuest
 class PasidEduTest {
     private static final boolean PASID_API = KernelFeature.DEVICE_PASID_ATTACH.isSupportedBy(KernelVersion.running());
 

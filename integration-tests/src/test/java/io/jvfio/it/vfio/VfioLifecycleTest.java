@@ -1,5 +1,6 @@
 package io.jvfio.it.vfio;
 
+import io.jvfio.it.IntelIommuGuest;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -21,6 +22,7 @@ import io.jvfio.vfio.VfioGroup;
 import org.junit.jupiter.api.Test;
 
 /** Opening, closing, reopening; groups that are not viable; devices that are not in the group. */
+@IntelIommuGuest
 class VfioLifecycleTest {
     /** NVMe's Interrupt Mask Set register (BAR0 + 0x0c): reads back the mask; a controller reset clears it. */
     private static final int NVME_INTMS = 0x0c;

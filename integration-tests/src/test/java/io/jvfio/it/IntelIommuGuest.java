@@ -1,0 +1,22 @@
+package io.jvfio.it;
+
+import io.jvfio.testing.junit.GuestDevice;
+import io.jvfio.testing.junit.GuestIommu;
+import io.jvfio.testing.junit.VfioGuest;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * The guest of package io.jvfio.it.vfio: an Intel vIOMMU and every device the harness has. All the
+ * package's classes share one boot per test run (they ask for the same guest). The guest's JVM checks
+ * JNI calls, and HangGuard ends it when one test runs for 300 s, naming the test.
+ */
+@Target(ElementType.TYPE)
+@Retention(RetentionPolicy.RUNTIME)
+@VfioGuest(devices = {GuestDevice.E1000E, GuestDevice.EDU, GuestDevice.NVME, GuestDevice.NON_VIABLE_PAIR},
+        iommu = GuestIommu.INTEL, timeoutSeconds = 1500,
+        jvmArgs = {"-Xcheck:jni", "-Xshare:auto", "-D" + HangGuard.LIMIT_PROPERTY + "=300",
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=info"})
+public @interface IntelIommuGuest {}
