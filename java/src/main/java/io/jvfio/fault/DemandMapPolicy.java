@@ -7,8 +7,6 @@ import io.jvfio.memory.DmaMapper;
 import io.jvfio.memory.IovaRange;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +30,10 @@ import org.slf4j.LoggerFactory;
  * down to that page alone; each try is one more map call, counted in {@link #mapCalls()}.
  * <p>
  * Areas: iommufd unmaps only whole mappings (IOMMU_IOAS_UNMAP of a range that cuts one fails with
- * ENOENT), so the policy keeps what it mapped as areas, one per map call, and unmaps them whole.
+ * ENOENT), so the policy keeps what it mapped as areas, one per map call, and unmaps them whole. It
+ * keeps them per region as bits ({@link OwnedAreas}: a bit per owned page, a bit per area start), so
+ * that a fault is decided and its window clipped by bit tests and word scans, without a search or an
+ * allocation, however many areas there are.
  * <p>
  * Selective faulting: ranges declared non-faultable with {@link #pin} are mapped (and so pinned)
  * eagerly before the device runs, with one map call per run of pages the policy did not own yet. A
@@ -67,15 +68,15 @@ import org.slf4j.LoggerFactory;
 public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DemandMapPolicy.class);
 
-    /** A registered region and the size of its fault-around window. */
-    private record Region(GuestRegion guest, long windowBytes) {}
+    /** A registered region, the size of its fault-around window, and the areas the policy owns in it. */
+    private record Region(GuestRegion guest, long windowBytes, OwnedAreas areas) {}
 
     private final DmaMapper mapper;
     private final long pageSize;
+    private final int pageShift;
     private final long forwardBytes;
+    /** In IOVA order, so that their areas are too. */
     private final List<Region> regions = new ArrayList<>();
-    /** The areas this policy mapped and owns, one per map call: start IOVA to length, in IOVA order. */
-    private final TreeMap<Long, Long> areas = new TreeMap<>(Long::compareUnsigned);
     private final List<IovaRange> pinned = new ArrayList<>();
     private final AtomicLong pagesMapped = new AtomicLong();
     private final AtomicLong bytesMapped = new AtomicLong();
@@ -107,6 +108,7 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
         }
         this.mapper = mapper;
         this.pageSize = UnixConstants.PAGE_SIZE;
+        this.pageShift = Long.numberOfTrailingZeros(pageSize);
         this.forwardBytes = window * pageSize;
         mapper.addUnmapListener(unmapListener);
     }
@@ -128,7 +130,11 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
                 throw new IllegalArgumentException("guest region " + range + " overlaps " + r.guest().iovaRange());
             }
         }
-        regions.add(new Region(region, faultAround.bytes()));
+        int at = 0;
+        while (at < regions.size() && Long.compareUnsigned(regions.get(at).guest().iova(), region.iova()) < 0) {
+            at++;
+        }
+        regions.add(at, new Region(region, faultAround.bytes(), new OwnedAreas(region.length() >>> pageShift)));
         return this;
     }
 
@@ -152,11 +158,11 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
                 mapCalls.incrementAndGet();
                 mapper.map(region.userAddressOf(run.start()), length, run.start(), region.access());
                 mappedNow.add(run);
-                own(run.start(), length);
+                own(r, pageOf(r, run.start()), pageOf(r, run.last()) + 1);
             }
         } catch (VfioException | RuntimeException e) {
             for (IovaRange run : mappedNow) {
-                disown(run.start(), run.last() - run.start() + 1);
+                disown(r, pageOf(r, run.start()));
                 try {
                     mapper.unmap(run.start(), run.last() - run.start() + 1);
                 } catch (VfioException | RuntimeException suppressed) {
@@ -168,48 +174,59 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
         pinned.add(pages);
     }
 
+    /** The owned areas that overlap {@code range}, in IOVA order. */
     private List<IovaRange> ownedAreasIn(IovaRange range) {
         List<IovaRange> out = new ArrayList<>();
-        Long from = areas.floorKey(range.start());
-        for (var e : areas.tailMap(from != null ? from : range.start(), true).entrySet()) {
-            IovaRange area = IovaRange.ofLength(e.getKey(), e.getValue());
-            if (Long.compareUnsigned(area.start(), range.last()) > 0) {
-                break;
+        for (Region r : regions) {
+            IovaRange whole = r.guest().iovaRange();
+            if (!whole.overlaps(range)) {
+                continue;
             }
-            if (area.overlaps(range)) {
-                out.add(area);
+            long first = pageOf(r, Long.compareUnsigned(range.start(), whole.start()) > 0 ? range.start() : whole.start());
+            long last = pageOf(r, Long.compareUnsigned(range.last(), whole.last()) < 0 ? range.last() : whole.last());
+            OwnedAreas areas = r.areas();
+            for (long start = areas.owns(first) ? areas.areaStart(first) : areas.nextAreaStart(first);
+                    start <= last && start < areas.pages(); start = areas.nextAreaStart(start + 1)) {
+                out.add(area(r, start));
             }
         }
         return out;
     }
 
-    private void own(long iova, long length) {
-        areas.put(iova, length);
-        bytesMapped.addAndGet(length);
-        pagesMapped.addAndGet(length / pageSize);
+    /** The page number in {@code r} of the page holding {@code iova}. */
+    private long pageOf(Region r, long iova) {
+        return (iova - r.guest().iova()) >>> pageShift;
     }
 
-    /** Takes an area out of the records after a rollback; it does not count as mapped. */
-    private void disown(long iova, long length) {
-        if (areas.remove(iova) != null) {
-            bytesMapped.addAndGet(-length);
-            pagesMapped.addAndGet(-length / pageSize);
+    /** The owned area of {@code r} that starts at page {@code start}, as IOVAs. */
+    private IovaRange area(Region r, long start) {
+        return IovaRange.ofLength(r.guest().iova() + (start << pageShift), (r.areas().areaEnd(start) - start) << pageShift);
+    }
+
+    /** Records pages {@code [start, end)} of {@code r}, just mapped, as one owned area. */
+    private void own(Region r, long start, long end) {
+        r.areas().add(start, end);
+        bytesMapped.addAndGet((end - start) << pageShift);
+        pagesMapped.addAndGet(end - start);
+    }
+
+    /** Takes the area starting at page {@code start} out of the records after a rollback; it does not count as mapped. */
+    private void disown(Region r, long start) {
+        if (r.areas().owns(start) && r.areas().areaStart(start) == start) {
+            long pages = r.areas().remove(start);
+            bytesMapped.addAndGet(-(pages << pageShift));
+            pagesMapped.addAndGet(-pages);
         }
     }
 
     private Region regionOf(long address) {
-        for (Region r : regions) {
+        for (int k = 0; k < regions.size(); k++) {
+            Region r = regions.get(k);
             if (r.guest().contains(address)) {
                 return r;
             }
         }
         return null;
-    }
-
-    /** The owned area holding {@code iova}, or null. */
-    private Map.Entry<Long, Long> areaAt(long iova) {
-        Map.Entry<Long, Long> below = areas.floorEntry(iova);
-        return below != null && Long.compareUnsigned(iova - below.getKey(), below.getValue()) < 0 ? below : null;
     }
 
     private void refuseClosed(String what) {
@@ -251,23 +268,18 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
                 return FaultResponse.INVALID;
             }
         }
-        Map.Entry<Long, Long> area = areaAt(iova);
-        if (area != null) {
-            return refault(region, iova, area);
-        }
-        // The window, as offsets into the region, clipped at the region's ends, pinned ranges and owned areas.
+        OwnedAreas areas = r.areas();
         long offset = iova - region.iova();
+        long page = offset >>> pageShift;
+        if (areas.owns(page)) {
+            return refault(r, page);
+        }
+        // The window, as offsets into the region, clipped at the region's ends, owned areas and pinned ranges.
         long windowStart = offset - (iova - (iova & -r.windowBytes()));
         long lo = Math.max(0, windowStart);
         long hi = Math.min(region.length(), Math.max(windowStart + r.windowBytes(), offset + forwardBytes));
-        Map.Entry<Long, Long> below = areas.lowerEntry(iova);
-        if (below != null && region.contains(below.getKey())) {
-            lo = Math.max(lo, below.getKey() - region.iova() + below.getValue());
-        }
-        Long above = areas.higherKey(iova);
-        if (above != null && region.contains(above)) {
-            hi = Math.min(hi, above - region.iova());
-        }
+        lo = Math.max(lo, areas.lastOwned(lo >>> pageShift, page) + 1 << pageShift);
+        hi = Math.min(hi, areas.firstOwned(page + 1, hi >>> pageShift) << pageShift);
         for (IovaRange p : pinned) {
             if (region.contains(p.start())) {
                 long pinStart = p.start() - region.iova();
@@ -283,7 +295,7 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
             mapCalls.incrementAndGet();
             rc = mapper.tryMap(region.userAddress() + lo, hi - lo, region.iova() + lo, region.access());
             if (rc == 0) {
-                own(region.iova() + lo, hi - lo);
+                own(r, lo >>> pageShift, hi >>> pageShift);
                 return FaultResponse.SUCCESS;
             }
             if (hi - lo == pageSize) {
@@ -310,7 +322,9 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
     }
 
     /** A fault on a page of an owned area: a raced fault, or an area unmapped where the policy could not see. */
-    private FaultResponse refault(GuestRegion region, long iova, Map.Entry<Long, Long> area) {
+    private FaultResponse refault(Region r, long page) {
+        GuestRegion region = r.guest();
+        long iova = region.iova() + (page << pageShift);
         mapCalls.incrementAndGet();
         long rc = mapper.tryMap(region.userAddressOf(iova), pageSize, iova, region.access());
         if (rc == -Errno.EEXIST) {
@@ -320,9 +334,8 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
             mapFailures.incrementAndGet();
             return FaultResponse.INVALID;
         }
-        areas.remove(area.getKey());
-        bytesMapped.addAndGet(-area.getValue());
-        own(iova, pageSize);
+        bytesMapped.addAndGet(-(r.areas().remove(r.areas().areaStart(page)) << pageShift));
+        own(r, page, page + 1);
         return FaultResponse.SUCCESS;
     }
 
@@ -330,8 +343,8 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
     private synchronized void unmapping(IovaRange range) {
         for (IovaRange area : ownedAreasIn(range)) {
             if (range.contains(area.start(), area.last() - area.start() + 1)) {
-                areas.remove(area.start());
-                bytesMapped.addAndGet(-(area.last() - area.start() + 1));
+                Region r = regionOf(area.start());
+                bytesMapped.addAndGet(-(r.areas().remove(pageOf(r, area.start())) << pageShift));
             }
         }
     }
@@ -361,8 +374,18 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
 
     /** The first owned area at or above {@code from}, or null. */
     private synchronized IovaRange nextArea(long from) {
-        Map.Entry<Long, Long> e = areas.ceilingEntry(from);
-        return e == null ? null : IovaRange.ofLength(e.getKey(), e.getValue());
+        for (Region r : regions) {
+            GuestRegion region = r.guest();
+            if (Long.compareUnsigned(region.iovaRange().last(), from) < 0) {
+                continue;
+            }
+            long first = Long.compareUnsigned(from, region.iova()) <= 0 ? 0 : (from - region.iova() + pageSize - 1) >>> pageShift;
+            long start = r.areas().nextAreaStart(first);
+            if (start < r.areas().pages()) {
+                return area(r, start);
+            }
+        }
+        return null;
     }
 
     /**
@@ -427,13 +450,16 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
 
     /** Whether this policy owns a mapping of the page at {@code iova}. */
     public synchronized boolean isMapped(long iova) {
-        return areaAt(iova) != null;
+        Region r = regionOf(iova);
+        return r != null && r.areas().owns(pageOf(r, iova));
     }
 
     /** The areas this policy owns, one per map call that made them, in IOVA order. */
     public synchronized List<IovaRange> areas() {
-        List<IovaRange> out = new ArrayList<>(areas.size());
-        areas.forEach((start, length) -> out.add(IovaRange.ofLength(start, length)));
+        List<IovaRange> out = new ArrayList<>();
+        for (IovaRange area = nextArea(0); area != null; area = area.last() == -1 ? null : nextArea(area.last() + 1)) {
+            out.add(area);
+        }
         return out;
     }
 }
