@@ -10,9 +10,7 @@ import io.jvfio.memory.Access;
 import io.jvfio.memory.DmaBuffer;
 import io.jvfio.testing.FaultReferenceLoop;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.EnumSet;
-import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -62,7 +60,7 @@ final class DemandMapRace {
 
     Run runC(int batch) throws Exception {
         fill();
-        ByteBuffer samples = ByteBuffer.allocateDirect(16 * faults).order(ByteOrder.nativeOrder());
+        ByteBuffer samples = CLoopSamples.allocate(faults);
         try (EventFd stop = EventFd.create()) {
             long t0 = System.nanoTime();
             FaultReferenceLoop.DemandMapResult r = FaultReferenceLoop.serveDemandMap(rig.queue, stop, batch, faults, samples,
@@ -72,16 +70,7 @@ final class DemandMapRace {
                 throw new IllegalStateException("the C loop answered " + r.answered() + " and mapped " + r.pagesMapped()
                         + " pages of " + faults);
             }
-            Histogram h = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
-            for (int i = 0; i < faults; i++) {
-                long latency = samples.getLong(16 * i);
-                long groups = samples.getLong(16 * i + 8);
-                if (groups == 0) {
-                    break;
-                }
-                h.recordValueWithCount(Math.max(1, latency), groups);
-            }
-            return new Run(faults * 1e9 / elapsed, h);
+            return new Run(faults * 1e9 / elapsed, CLoopSamples.histogram(samples, faults));
         } finally {
             rig.unmapGuest(memory.size());
         }

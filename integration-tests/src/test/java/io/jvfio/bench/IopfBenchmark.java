@@ -11,14 +11,12 @@ import io.jvfio.iommufd.Iommufd;
 import io.jvfio.testing.FaultReferenceLoop;
 import io.jvfio.testing.MockIommuDevice;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -109,7 +107,7 @@ public final class IopfBenchmark {
 
     private Run runC(int batch) throws Exception {
         fill();
-        ByteBuffer samples = ByteBuffer.allocateDirect(16 * FAULTS).order(ByteOrder.nativeOrder());
+        ByteBuffer samples = CLoopSamples.allocate(FAULTS);
         try (EventFd stop = EventFd.create()) {
             long t0 = System.nanoTime();
             long answered = FaultReferenceLoop.serve(queue, stop, batch, FAULTS, samples);
@@ -117,16 +115,7 @@ public final class IopfBenchmark {
             if (answered != FAULTS) {
                 throw new IllegalStateException("the C loop answered " + answered + " of " + FAULTS);
             }
-            Histogram h = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
-            for (int i = 0; i < FAULTS; i++) {
-                long latency = samples.getLong(16 * i);
-                long groups = samples.getLong(16 * i + 8);
-                if (groups == 0) {
-                    break;
-                }
-                h.recordValueWithCount(Math.max(1, latency), groups);
-            }
-            return new Run(FAULTS * 1e9 / elapsed, h);
+            return new Run(FAULTS * 1e9 / elapsed, CLoopSamples.histogram(samples, FAULTS));
         }
     }
 
