@@ -4,7 +4,8 @@
 # host and inside the project's container image through Testcontainers
 # (scripts/container/container-test.sh prepares podman and the image, which carries both guests).
 # In this order: the first mvn verify runs the container test (6.12, then 7.2) and then the host's
-# 6.12 suite; a second mvn verify runs the host's 7.2 suite. Installs what it needs (QEMU,
+# 6.12 suite; a second mvn verify runs the host's 7.2 suite; then scripts/example-test.sh builds
+# examples/guest-test, a project of its own, against the installed artifacts (6.12). Installs what it needs (QEMU,
 # busybox-static, both kernel sources, the kernel build tools, podman) and caches the guest kernels
 # under ~/.cache/jvfio. Extra arguments go to Maven.
 set -euo pipefail
@@ -16,3 +17,6 @@ JVFIO_KERNEL=6.12 scripts/container/container-test.sh mvn -B verify "$@"
 log "the second kernel lane on the host: the guest suites again on Linux 7.2 (the container test ran both lanes)"
 # A prebuilt guest named in the environment would stand in for the lane's own kernel.
 env -u JVFIO_GUEST_KERNEL -u JVFIO_GUEST_INITRAMFS JVFIO_KERNEL=7.2 mvn -B verify -DskipITs "$@"
+
+log "a user's project: examples/guest-test against the installed jvfio artifacts (scripts/example-test.sh)"
+env -u JVFIO_GUEST_KERNEL -u JVFIO_GUEST_INITRAMFS JVFIO_KERNEL=6.12 scripts/example-test.sh

@@ -153,7 +153,9 @@ trap 'kill "$qemu" 2>/dev/null' INT TERM
 unbootable=
 while kill -0 "$qemu" 2>/dev/null && ! grep -q JVFIO-GUEST-READY "$serial"; do
     if [ $((SECONDS - start)) -ge "$boot_timeout" ]; then
-        unbootable=1
+        # Its console's last words, before QEMU adds its own on the way out.
+        unbootable=$(tr -d '\r' <"$serial" | grep -v '^[[:space:]]*$' | tail -n 1 | cut -c1-160 || true)
+        unbootable=${unbootable:-nothing}
         kill "$qemu" 2>/dev/null
         break
     fi
@@ -170,7 +172,7 @@ crashes=$(report_jvm_crashes "$out")
 if [ -z "$status" ]; then
     tail -n 40 "$serial" >&2
     [ -z "$unbootable" ] || die "the $profile guest did not boot in ${boot_timeout}s: its init never reported JVFIO-GUEST-READY;"\
-" its console ended with: '$(tr -d '\r' <"$serial" | grep -v '^[[:space:]]*$' | tail -n 1 | cut -c1-160)' (kernel arguments added: ${append:-none}; serial log: $serial)"
+" its console ended with: '$unbootable' (kernel arguments added: ${append:-none}; serial log: $serial)"
     [ "$qemu_status" = 124 ] && die "the $profile guest timed out after ${timeout}s (serial log: $serial)$crashes"
     die "the $profile guest ended without reporting a status (QEMU exit $qemu_status; serial log: $serial)$crashes"
 fi

@@ -29,9 +29,4 @@ public record FaultAround(long bytes) {
     public static FaultAround onePage() {
         return new FaultAround(UnixConstants.PAGE_SIZE);
     }
-
-    /** The window's first address for a fault at {@code iova}. */
-    long windowStart(long iova) {
-        return iova & -bytes;
-    }
 }

@@ -174,6 +174,8 @@ public final class FaultServiceLoop implements AutoCloseable {
             return 0;
         }
         int next = claim.respondAndRead(responses.buffer(), responses.count(), records.buffer(), status);
+        // Records read are in hand at once: if anything below throws, the failure path answers them.
+        inHand = Math.max(0, next);
         if (next == FaultQueue.NOT_READ) {
             int taken = (int) status.getLong(0);
             if (taken == 0) {
