@@ -7,7 +7,6 @@ import io.jvfio.memory.DmaMapper;
 import io.jvfio.memory.IovaRange;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,14 +77,8 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
     /** In IOVA order, so that their areas are too. */
     private final List<Region> regions = new ArrayList<>();
     private final List<IovaRange> pinned = new ArrayList<>();
-    private final AtomicLong pagesMapped = new AtomicLong();
-    private final AtomicLong bytesMapped = new AtomicLong();
-    private final AtomicLong mapCalls = new AtomicLong();
-    private final AtomicLong faultsResolved = new AtomicLong();
-    private final AtomicLong pinnedFaults = new AtomicLong();
-    private final AtomicLong foreignFaults = new AtomicLong();
-    private final AtomicLong mapFailures = new AtomicLong();
-    private final AtomicLong outsideFaults = new AtomicLong();
+    /** Counters, guarded by this policy's lock like everything it records: a fault costs no atomic operation. */
+    private long pagesMapped, bytesMapped, mapCalls, faultsResolved, pinnedFaults, foreignFaults, mapFailures, outsideFaults;
     private final DmaMapper.UnmapListener unmapListener = this::unmapping;
     private boolean loggedPinnedFault;
     private boolean loggedForeignFault;
@@ -155,7 +148,7 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
         try {
             for (IovaRange run : pages.minus(List.copyOf(ownedAreasIn(pages)))) {
                 long length = run.last() - run.start() + 1;
-                mapCalls.incrementAndGet();
+                mapCalls++;
                 mapper.map(region.userAddressOf(run.start()), length, run.start(), region.access());
                 mappedNow.add(run);
                 own(r, pageOf(r, run.start()), pageOf(r, run.last()) + 1);
@@ -206,16 +199,16 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
     /** Records pages {@code [start, end)} of {@code r}, just mapped, as one owned area. */
     private void own(Region r, long start, long end) {
         r.areas().add(start, end);
-        bytesMapped.addAndGet((end - start) << pageShift);
-        pagesMapped.addAndGet(end - start);
+        bytesMapped += (end - start) << pageShift;
+        pagesMapped += end - start;
     }
 
     /** Takes the area starting at page {@code start} out of the records after a rollback; it does not count as mapped. */
     private void disown(Region r, long start) {
         if (r.areas().owns(start) && r.areas().areaStart(start) == start) {
             long pages = r.areas().remove(start);
-            bytesMapped.addAndGet(-(pages << pageShift));
-            pagesMapped.addAndGet(-pages);
+            bytesMapped -= (pages << pageShift);
+            pagesMapped -= pages;
         }
     }
 
@@ -244,7 +237,7 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
             if (resolveOne(group.addr(k), group.perm(k)) == FaultResponse.INVALID) {
                 return FaultResponse.INVALID;
             }
-            faultsResolved.incrementAndGet();
+            faultsResolved++;
         }
         return FaultResponse.SUCCESS;
     }
@@ -252,14 +245,14 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
     private FaultResponse resolveOne(long address, int perm) {
         Region r = regionOf(address);
         if (r == null || !FaultPermissions.allowedBy(perm, r.guest().access())) {
-            outsideFaults.incrementAndGet();
+            outsideFaults++;
             return FaultResponse.INVALID;
         }
         GuestRegion region = r.guest();
         long iova = address & -pageSize;
         for (int p = 0; p < pinned.size(); p++) {
             if (pinned.get(p).contains(iova)) {
-                pinnedFaults.incrementAndGet();
+                pinnedFaults++;
                 if (!loggedPinnedFault) {
                     loggedPinnedFault = true;
                     LOG.error("BUG: the device faulted at 0x{} inside the pinned, non-faultable range {}; answering"
@@ -292,7 +285,7 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
         }
         long rc;
         while (true) {
-            mapCalls.incrementAndGet();
+            mapCalls++;
             rc = mapper.tryMap(region.userAddress() + lo, hi - lo, region.iova() + lo, region.access());
             if (rc == 0) {
                 own(r, lo >>> pageShift, hi >>> pageShift);
@@ -309,14 +302,14 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
             }
         }
         if (rc == -Errno.EEXIST) {
-            foreignFaults.incrementAndGet();
+            foreignFaults++;
             if (!loggedForeignFault) {
                 loggedForeignFault = true;
                 LOG.warn("the device faulted at 0x{} in guest region {}, on a page something other than this policy mapped;"
                         + " answering INVALID (logged once, counted in foreignFaults())", Long.toHexString(address), region.iovaRange());
             }
         } else {
-            mapFailures.incrementAndGet();
+            mapFailures++;
         }
         return FaultResponse.INVALID;
     }
@@ -325,16 +318,16 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
     private FaultResponse refault(Region r, long page) {
         GuestRegion region = r.guest();
         long iova = region.iova() + (page << pageShift);
-        mapCalls.incrementAndGet();
+        mapCalls++;
         long rc = mapper.tryMap(region.userAddressOf(iova), pageSize, iova, region.access());
         if (rc == -Errno.EEXIST) {
             return FaultResponse.SUCCESS;
         }
         if (rc != 0) {
-            mapFailures.incrementAndGet();
+            mapFailures++;
             return FaultResponse.INVALID;
         }
-        bytesMapped.addAndGet(-(r.areas().remove(r.areas().areaStart(page)) << pageShift));
+        bytesMapped -= (r.areas().remove(r.areas().areaStart(page)) << pageShift);
         own(r, page, page + 1);
         return FaultResponse.SUCCESS;
     }
@@ -344,7 +337,7 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
         for (IovaRange area : ownedAreasIn(range)) {
             if (range.contains(area.start(), area.last() - area.start() + 1)) {
                 Region r = regionOf(area.start());
-                bytesMapped.addAndGet(-(r.areas().remove(pageOf(r, area.start())) << pageShift));
+                bytesMapped -= (r.areas().remove(pageOf(r, area.start())) << pageShift);
             }
         }
     }
@@ -409,43 +402,43 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
     }
 
     /** Pages this policy has mapped, pinned and on demand (a page unmapped and mapped again counts twice). */
-    public long pagesMapped() {
-        return pagesMapped.get();
+    public synchronized long pagesMapped() {
+        return pagesMapped;
     }
 
     /** Bytes this policy owns mapped now: the sum of its areas. */
-    public long bytesMapped() {
-        return bytesMapped.get();
+    public synchronized long bytesMapped() {
+        return bytesMapped;
     }
 
     /** Map calls (IOMMU_IOAS_MAP ioctls) this policy issued, for faults and pins, failed ones too. */
-    public long mapCalls() {
-        return mapCalls.get();
+    public synchronized long mapCalls() {
+        return mapCalls;
     }
 
     /** Fault records whose page this policy mapped or found mapped as its own (their group is INVALID if another record is not). */
-    public long faultsResolved() {
-        return faultsResolved.get();
+    public synchronized long faultsResolved() {
+        return faultsResolved;
     }
 
     /** Faults inside pinned ranges: each one is a bug in the declaration of non-faultable memory. */
-    public long pinnedFaults() {
-        return pinnedFaults.get();
+    public synchronized long pinnedFaults() {
+        return pinnedFaults;
     }
 
     /** Faults on pages of a region that something other than this policy mapped. */
-    public long foreignFaults() {
-        return foreignFaults.get();
+    public synchronized long foreignFaults() {
+        return foreignFaults;
     }
 
     /** Faults outside every region or asking for more access than the region allows. */
-    public long outsideFaults() {
-        return outsideFaults.get();
+    public synchronized long outsideFaults() {
+        return outsideFaults;
     }
 
     /** Faults answered INVALID because the faulting page could not be mapped (other than EEXIST). */
-    public long mapFailures() {
-        return mapFailures.get();
+    public synchronized long mapFailures() {
+        return mapFailures;
     }
 
     /** Whether this policy owns a mapping of the page at {@code iova}. */
