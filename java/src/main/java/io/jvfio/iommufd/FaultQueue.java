@@ -10,6 +10,8 @@ import io.jvfio.internal.IommufdNative;
 import io.jvfio.internal.OwnedFd;
 import io.jvfio.internal.UnixConstants;
 import io.jvfio.internal.UnixNative;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 
 /**
@@ -206,12 +208,25 @@ public final class FaultQueue implements AutoCloseable {
     /**
      * The registration of the one server of a queue; closing it lets the queue be closed. While it is
      * held the fault fd cannot be closed, so its holder's I/O ({@link #respondAndRead}) takes no lock.
-     * A claim is used by one thread at a time (the server's), which also closes it, or joins the
-     * thread that used it first.
+     * A claim is used by one thread at a time (the server's); any thread may close it: close waits for
+     * a call in flight (one non-blocking write and read), and later calls fail, so the fd is never
+     * closed under the server's I/O.
      */
     public final class Claim implements AutoCloseable {
+        private static final VarHandle IN_CALL;
+
+        static {
+            try {
+                IN_CALL = MethodHandles.lookup().findVarHandle(Claim.class, "inCall", boolean.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
         private final String server;
-        private boolean released;
+        /** A call and close each write their flag, then read the other's: one of them sees the other. */
+        private volatile boolean released;
+        private volatile boolean inCall;
         /** This claim's own buffer addresses: the queue's are guarded by its lock, which this path does not take. */
         private ByteBuffer responseBuffer;
         private long responseAddress;
@@ -244,43 +259,51 @@ public final class FaultQueue implements AutoCloseable {
                         + responses + "), records into a direct buffer of at least one record (" + records
                         + ") and a direct status buffer of 16 bytes (" + status + ")");
             }
-            if (released) {
-                throw new VfioException("write", FaultQueue.this.toString(), "the claim of " + server + " is closed");
+            inCall = true;
+            try {
+                if (released) {
+                    throw new VfioException("write", FaultQueue.this.toString(), "the claim of " + server + " is closed");
+                }
+                if (responses != responseBuffer) {
+                    responseAddress = UnixNative.address(responses);
+                    responseBuffer = responses;
+                }
+                if (records != recordBuffer) {
+                    recordAddress = UnixNative.address(records);
+                    recordBuffer = records;
+                }
+                if (status != statusBuffer) {
+                    statusAddress = UnixNative.address(status);
+                    statusBuffer = status;
+                }
+                long n = FaultNative.respondRead(fd.get(), responseAddress, count * size, recordAddress, length, statusAddress);
+                long written = status.getLong(0);
+                if (written < 0 && written != -Errno.EINVAL) {
+                    throw Errors.failure("write", FaultQueue.this + ", " + count + " responses", (int) -written);
+                }
+                status.putLong(0, Math.max(0, written) / size);
+                if (n == FaultConstants.NOT_READ) {
+                    return NOT_READ;
+                }
+                if (n == -Errno.EINVAL) {
+                    return GROUP_TOO_LARGE;
+                }
+                if (n < 0) {
+                    throw Errors.failure("read", FaultQueue.this + ", " + length / FaultConstants.RECORD_SIZE + " records", (int) -n);
+                }
+                return (int) (n / FaultConstants.RECORD_SIZE);
+            } finally {
+                IN_CALL.setRelease(this, false);
             }
-            if (responses != responseBuffer) {
-                responseAddress = UnixNative.address(responses);
-                responseBuffer = responses;
-            }
-            if (records != recordBuffer) {
-                recordAddress = UnixNative.address(records);
-                recordBuffer = records;
-            }
-            if (status != statusBuffer) {
-                statusAddress = UnixNative.address(status);
-                statusBuffer = status;
-            }
-            long n = FaultNative.respondRead(fd.get(), responseAddress, count * size, recordAddress, length, statusAddress);
-            long written = status.getLong(0);
-            if (written < 0 && written != -Errno.EINVAL) {
-                throw Errors.failure("write", FaultQueue.this + ", " + count + " responses", (int) -written);
-            }
-            status.putLong(0, Math.max(0, written) / size);
-            if (n == FaultConstants.NOT_READ) {
-                return NOT_READ;
-            }
-            if (n == -Errno.EINVAL) {
-                return GROUP_TOO_LARGE;
-            }
-            if (n < 0) {
-                throw Errors.failure("read", FaultQueue.this + ", " + length / FaultConstants.RECORD_SIZE + " records", (int) -n);
-            }
-            return (int) (n / FaultConstants.RECORD_SIZE);
         }
 
         @Override
         public void close() {
+            released = true;
+            while (inCall) {
+                Thread.onSpinWait();
+            }
             synchronized (FaultQueue.this) {
-                released = true;
                 if (FaultQueue.this.server == this) {
                     FaultQueue.this.server = null;
                 }
