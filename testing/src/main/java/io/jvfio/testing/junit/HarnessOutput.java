@@ -1,0 +1,65 @@
+package io.jvfio.testing.junit;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * What guest-exec.sh prints, line by line, wherever it runs: each line goes on to the user's log, and
+ * the harness's last error, else its last word (e.g. that a JVM in the guest crashed), is the reason a
+ * failed guest gives.
+ */
+final class HarnessOutput implements Consumer<String> {
+    private final Consumer<String> log;
+    private String error;
+    private String last = "the harness said nothing";
+
+    HarnessOutput(Consumer<String> log) {
+        this.log = log;
+    }
+
+    @Override
+    public void accept(String line) {
+        log.accept(line);
+        if (line.startsWith("[jvfio ") && line.contains("] ")) {
+            last = line.substring(line.indexOf("] ") + 2);
+            error = last.startsWith("error: ") ? last.substring("error: ".length()) : error;
+        }
+    }
+
+    String reason() {
+        return error != null ? error : last;
+    }
+
+    /** How the guest ended; after a clean exit the user's log also gets what the command printed in the guest. */
+    GuestExit exit(int status, Path out) throws IOException {
+        Path serial = out.resolve("serial.log");
+        if (status == 0) {
+            guestConsole(serial).forEach(log);
+        }
+        return new GuestExit(status, reason(), serial);
+    }
+
+    /** What the command in the guest printed: the serial log between the guest's READY and EXIT lines. */
+    private static List<String> guestConsole(Path serial) throws IOException {
+        if (!Files.isRegularFile(serial)) {
+            return List.of();
+        }
+        List<String> console = new ArrayList<>();
+        boolean in = false;
+        for (String line : new String(Files.readAllBytes(serial), StandardCharsets.UTF_8).lines().toList()) {
+            if (line.contains("JVFIO-GUEST-EXIT=")) {
+                break;
+            }
+            if (in) {
+                console.add(line);
+            }
+            in |= line.contains("JVFIO-GUEST-READY");
+        }
+        return console;
+    }
+}
