@@ -4,7 +4,8 @@
 # host and inside the project's container image through Testcontainers
 # (scripts/container/container-test.sh prepares podman and the image, which carries both guests).
 # In this order: the first mvn verify runs the host's 6.12 suite (Surefire, through @VfioGuest) and
-# then the container test (6.12, then 7.2); a second mvn verify runs the host's 7.2 suite; then
+# then the container tests (the suites on 6.12, then 7.2, and a @VfioGuest class whose guest boots in
+# the container: VfioGuestInContainerIT); a second mvn verify runs the host's 7.2 suite; then
 # scripts/example-test.sh builds examples/guest-test, a project of its own, against the installed
 # artifacts (6.12). Installs what it needs (QEMU, busybox-static, both kernel sources, the kernel build tools, podman) and caches the guest kernels
 # under ~/.cache/jvfio. Extra arguments go to Maven.

@@ -9,6 +9,9 @@ module io.jvfio.testing {
     // Only @VfioGuest needs JUnit: the jvfio command, which uses the mock, ships without it.
     requires static org.junit.jupiter.api;
     requires static org.junit.platform.launcher;
+    // Only @VfioGuest's container runner needs Testcontainers (for a host without QEMU).
+    requires static testcontainers;
+    requires static com.github.dockerjava.api;
 
     exports io.jvfio.testing;
     exports io.jvfio.testing.junit;

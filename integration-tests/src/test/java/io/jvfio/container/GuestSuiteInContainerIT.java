@@ -28,12 +28,12 @@ import org.testcontainers.utility.DockerImageName;
  * skipped with the reason, except under CI=true, where that fails.
  */
 class GuestSuiteInContainerIT {
-    private static final String IMAGE = System.getProperty("jvfio.container.image", "local/jvfio:latest");
+    static final String IMAGE = System.getProperty("jvfio.container.image", "local/jvfio:latest");
     /** GuestReport's summary line, which names the guests' kernels: "guest tests (linux 6.12.117): 73 passed, ...". */
     private static final Pattern SUMMARY = Pattern.compile("guest tests \\(([^)]*)\\): (\\d+) passed, (\\d+) failed, (\\d+) skipped");
 
     @BeforeEach
-    void engineAndImage() {
+    static void engineAndImage() {
         requireOrSkip(DockerClientFactory.instance().isDockerAvailable(),
                 "no container engine reachable (DOCKER_HOST=" + System.getenv("DOCKER_HOST") + "); scripts/container/container-test.sh starts one");
         boolean present = !DockerClientFactory.instance().client().listImagesCmd()
@@ -42,7 +42,7 @@ class GuestSuiteInContainerIT {
     }
 
     /** A developer without podman skips, saying why; CI (CI=true) must run the test, so there it fails. */
-    private static void requireOrSkip(boolean condition, String why) {
+    static void requireOrSkip(boolean condition, String why) {
         if (!condition && "true".equals(System.getenv("CI"))) {
             fail("CI=true, and the container test cannot run: " + why);
         }

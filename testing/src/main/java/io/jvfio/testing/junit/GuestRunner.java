@@ -5,9 +5,9 @@ import java.nio.file.Path;
 import java.util.function.Consumer;
 
 /**
- * Boots a guest and runs one command in it: {@link QemuGuestRunner} through jvfio's harness. The
- * configuration parameter {@value VfioGuestExtension#RUNNER_PARAMETER} names another implementation
- * (with a no-argument constructor): the extension's own tests run the guest side in a plain JVM.
+ * Boots a guest and runs one command in it: {@link QemuGuestRunner} through jvfio's harness, or
+ * {@link ContainerGuestRunner} through the same harness in jvfio's container image ({@link GuestRunners}
+ * chooses). The extension's own tests run the guest side in a plain JVM with a runner of their own.
  */
 interface GuestRunner {
     /**

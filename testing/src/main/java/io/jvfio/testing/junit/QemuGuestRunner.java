@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,8 +18,8 @@ import java.util.stream.Collectors;
 /** Boots the guest under QEMU through jvfio's harness, scripts/guest/guest-exec.sh. */
 final class QemuGuestRunner implements GuestRunner {
     static final String QEMU = "qemu-system-x86_64";
-    static final String QEMU_MISSING = "QEMU not found: install qemu-system-x86 (scripts/lib.sh ensure_qemu)"
-            + " or run in the jvfio container image";
+    static final String QEMU_MISSING = "QEMU not found: install qemu-system-x86 (scripts/lib.sh ensure_qemu), or podman"
+            + " or Docker for jvfio's container image (README, \"Testing your code against real VFIO\")";
     /** The guest's own tmpfs mounts hide whatever the host keeps under them. */
     private static final List<String> HIDDEN_IN_GUEST = List.of("/tmp/", "/run/", "/dev/shm/");
 
@@ -42,32 +43,36 @@ final class QemuGuestRunner implements GuestRunner {
         log.accept("jvfio: running " + command.describeClasses() + " in a QEMU guest (" + qemu + "; " + spec + ") through "
                 + HarnessHome.guestExec(home) + "; its log: " + out);
         ProcessBuilder builder = new ProcessBuilder(argv(home, spec, command, out)).redirectErrorStream(true);
-        builder.environment().putAll(environment);
-        builder.environment().put("JVFIO_KERNEL", spec.kernelLane());
+        builder.environment().clear();
+        builder.environment().putAll(harnessEnvironment(spec, environment));
         Process harness = builder.start();
         // A surefire fork that is stopped takes the guest with it (guest-exec.sh stops QEMU on SIGTERM).
         Thread stop = new Thread(harness::destroy, "jvfio-guest-stop");
         Runtime.getRuntime().addShutdownHook(stop);
-        // The reason is the harness's last error, else its last word (e.g. that a JVM in the guest crashed).
-        String error = null, last = "the harness said nothing";
+        HarnessOutput output = new HarnessOutput(log);
         try (BufferedReader r = new BufferedReader(new InputStreamReader(harness.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line = r.readLine(); line != null; line = r.readLine()) {
-                log.accept(line);
-                if (line.startsWith("[jvfio ") && line.contains("] ")) {
-                    last = line.substring(line.indexOf("] ") + 2);
-                    error = last.startsWith("error: ") ? last.substring("error: ".length()) : error;
-                }
-            }
+            r.lines().forEach(output);
             harness.waitFor();
         } finally {
             harness.destroy(); // ended already, unless reading or waiting failed
             Runtime.getRuntime().removeShutdownHook(stop);
         }
-        Path serial = out.resolve("serial.log");
-        if (harness.exitValue() == 0) {
-            guestConsole(serial).forEach(log);
+        return output.exit(harness.exitValue(), out);
+    }
+
+    /**
+     * The harness's environment: this one, with the spec's kernel lane. A prebuilt kernel it names
+     * (JVFIO_GUEST_KERNEL, which the harness boots instead of the lane's own) stays only while the lane
+     * is the environment's: a class that asks for another lane gets that lane's kernel.
+     */
+    static Map<String, String> harnessEnvironment(GuestSpec spec, Map<String, String> environment) {
+        Map<String, String> harness = new HashMap<>(environment);
+        String lane = environment.getOrDefault("JVFIO_KERNEL", "");
+        if (!spec.kernelLane().equals(lane.isEmpty() ? GuestSpec.DEFAULT_LANE : lane)) {
+            harness.remove("JVFIO_GUEST_KERNEL");
         }
-        return new GuestExit(harness.exitValue(), error != null ? error : last, serial);
+        harness.put("JVFIO_KERNEL", spec.kernelLane());
+        return harness;
     }
 
     /** guest-exec.sh's command line: the spec as its options, then the guest JVM's. */
@@ -105,24 +110,5 @@ final class QemuGuestRunner implements GuestRunner {
                         + " somewhere else");
             }
         }
-    }
-
-    /** What the command in the guest printed: the serial log between the guest's READY and EXIT lines. */
-    private static List<String> guestConsole(Path serial) throws IOException {
-        if (!Files.isRegularFile(serial)) {
-            return List.of();
-        }
-        List<String> console = new ArrayList<>();
-        boolean in = false;
-        for (String line : new String(Files.readAllBytes(serial), StandardCharsets.UTF_8).lines().toList()) {
-            if (line.contains("JVFIO-GUEST-EXIT=")) {
-                break;
-            }
-            if (in) {
-                console.add(line);
-            }
-            in |= line.contains("JVFIO-GUEST-READY");
-        }
-        return console;
     }
 }

@@ -16,7 +16,6 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
 import org.junit.platform.commons.support.AnnotationSupport;
-import org.junit.platform.commons.support.ReflectionSupport;
 
 /**
  * The extension behind {@link VfioGuest}. On the host it boots one guest per test class before all of
@@ -26,11 +25,6 @@ import org.junit.platform.commons.support.ReflectionSupport;
  */
 public final class VfioGuestExtension implements BeforeAllCallback, AfterAllCallback, InvocationInterceptor,
         ParameterResolver {
-    /**
-     * A configuration parameter naming the class of another guest runner than QEMU, an implementation of
-     * the package's runner interface; the extension's own tests run the guest side in a plain JVM with it.
-     */
-    static final String RUNNER_PARAMETER = "jvfio.guest.runner";
     /** A configuration parameter (or system property): the directory for the guests' logs and results. */
     static final String OUT_PARAMETER = "jvfio.guest.out";
 
@@ -202,9 +196,6 @@ public final class VfioGuestExtension implements BeforeAllCallback, AfterAllCall
     }
 
     private static GuestRunner runner(ExtensionContext context) {
-        return context.getConfigurationParameter(RUNNER_PARAMETER)
-                .map(name -> (GuestRunner) ReflectionSupport.newInstance(ReflectionSupport.tryToLoadClass(name)
-                        .getOrThrow(e -> new IllegalArgumentException(RUNNER_PARAMETER + "=" + name + ": no such class", e))))
-                .orElseGet(QemuGuestRunner::new);
+        return GuestRunners.choose(context::getConfigurationParameter, System.getenv());
     }
 }

@@ -23,8 +23,8 @@ class QemuGuestRunnerTest {
 
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> runner.run(SPEC, COMMAND, Path.of("/p/out"), line -> { }));
-        assertEquals("QEMU not found: install qemu-system-x86 (scripts/lib.sh ensure_qemu) or run in the jvfio"
-                + " container image", e.getMessage());
+        assertEquals("QEMU not found: install qemu-system-x86 (scripts/lib.sh ensure_qemu), or podman or Docker for"
+                + " jvfio's container image (README, \"Testing your code against real VFIO\")", e.getMessage());
     }
 
     @Test
@@ -47,5 +47,26 @@ class QemuGuestRunnerTest {
                 List.of(Path.of("/root/.m2/a.jar"), Path.of("/tmp/user/target/test-classes")), Path.of("/work/jvfio")));
         assertEquals("the guest cannot see /tmp/user/target/test-classes, which is on the test class path: the guest"
                 + " has its own /tmp/; build the project somewhere else", e.getMessage());
+    }
+
+    @Test
+    void aPrebuiltKernelInTheEnvironmentStandsInOnlyForItsOwnLane() {
+        Map<String, String> env = Map.of("JVFIO_GUEST_KERNEL", "/k/bzImage", "JVFIO_KERNEL", "6.12", "PATH", "/bin");
+
+        Map<String, String> sameLane = QemuGuestRunner.harnessEnvironment(withLane("6.12"), env);
+        assertEquals("/k/bzImage", sameLane.get("JVFIO_GUEST_KERNEL"));
+        assertEquals("6.12", sameLane.get("JVFIO_KERNEL"));
+        Map<String, String> otherLane = QemuGuestRunner.harnessEnvironment(withLane("7.2"), env);
+        assertEquals(null, otherLane.get("JVFIO_GUEST_KERNEL"), "a class asking for 7.2 booted the environment's kernel");
+        assertEquals("7.2", otherLane.get("JVFIO_KERNEL"));
+        assertEquals("/bin", otherLane.get("PATH"));
+        // Without JVFIO_KERNEL the environment's lane is the default one.
+        assertEquals("/k/bzImage", QemuGuestRunner.harnessEnvironment(withLane(GuestSpec.DEFAULT_LANE),
+                Map.of("JVFIO_GUEST_KERNEL", "/k/bzImage")).get("JVFIO_GUEST_KERNEL"));
+    }
+
+    private static GuestSpec withLane(String lane) {
+        return new GuestSpec(SPEC.devices(), SPEC.iommu(), lane, SPEC.memory(), SPEC.kernelArgs(), SPEC.timeoutSeconds(),
+                SPEC.bootTimeoutSeconds(), SPEC.jvmArgs());
     }
 }

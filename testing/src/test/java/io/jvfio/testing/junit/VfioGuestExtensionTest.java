@@ -277,7 +277,7 @@ class VfioGuestExtensionTest {
                         .addTestExecutionListeners(new GuestPlan(), summary).build())
                 .execute(LauncherDiscoveryRequestBuilder.request()
                         .selectors(selectClass(SharingSampleA.class), selectClass(OtherGuestSample.class), selectClass(SharingSampleB.class))
-                        .configurationParameter(VfioGuestExtension.RUNNER_PARAMETER, CountingGuestRunner.class.getName())
+                        .configurationParameter(GuestRunners.RUNNER_PARAMETER, CountingGuestRunner.class.getName())
                         .build());
 
         assertEquals(3, summary.getSummary().getTestsSucceededCount(), () -> summary.getSummary().getFailures().stream()
@@ -301,7 +301,7 @@ class VfioGuestExtensionTest {
     private static EngineExecutionResults run(Class<?> sample, Class<? extends GuestRunner> runner) {
         return EngineTestKit.engine("junit-jupiter")
                 .selectors(selectClass(sample))
-                .configurationParameter(VfioGuestExtension.RUNNER_PARAMETER, runner.getName())
+                .configurationParameter(GuestRunners.RUNNER_PARAMETER, runner.getName())
                 .execute();
     }
 
