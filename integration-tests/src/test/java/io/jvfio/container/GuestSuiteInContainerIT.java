@@ -33,6 +33,11 @@ class GuestSuiteInContainerIT {
     private static final Pattern SUMMARY = Pattern.compile("guest tests \\(([^)]*)\\): (\\d+) passed, (\\d+) failed, (\\d+) skipped");
 
     @BeforeEach
+    void engineAndImagePresent() {
+        engineAndImage();
+    }
+
+    /** Skips (fails under CI=true) without a container engine or without the image. */
     static void engineAndImage() {
         requireOrSkip(DockerClientFactory.instance().isDockerAvailable(),
                 "no container engine reachable (DOCKER_HOST=" + System.getenv("DOCKER_HOST") + "); scripts/container/container-test.sh starts one");
