@@ -88,6 +88,9 @@ public final class DemandPagingBenchmark {
             for (int i = 0; i < RUNS; i++) {
                 c[i] = race.runC(batch);
                 java[i] = race.runJava(batch);
+                // Every run on the console (the serial log): the table shows only the medians.
+                System.out.printf("demand mapping, batch %d, run %d: C %,.0f faults/s (p99 %.1f us), Java %,.0f faults/s (p99 %.1f us)%n",
+                        batch, i + 1, c[i].faultsPerSecond(), c[i].p99() / 1e3, java[i].faultsPerSecond(), java[i].p99() / 1e3);
             }
             DemandMapRace.Run mc = median(c);
             DemandMapRace.Run mj = median(java);
