@@ -132,6 +132,8 @@ static jlong serve(int fault_fd, int stop_fd, int batch, jlong max_groups, int64
             total = (ssize_t)(nresp * sizeof(responses[0]));
             while (written < total) {
                 ssize_t w = write(fault_fd, (char *)responses + written, (size_t)(total - written));
+                if (w < 0 && errno == EINTR)
+                    continue; /* a signal is no reason to leave faults unanswered */
                 if (w < 0)
                     break;
                 written += w;
