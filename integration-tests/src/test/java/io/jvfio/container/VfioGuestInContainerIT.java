@@ -25,7 +25,7 @@ import org.junit.platform.testkit.engine.EngineTestKit;
  * still gets each method's result. The engine and image are those of {@link GuestSuiteInContainerIT}.
  */
 class VfioGuestInContainerIT {
-    @VfioGuest(devices = GuestDevice.EDU)
+    @VfioGuest(devices = GuestDevice.EDU, kernel = "6.12")
     static class Sample {
         @Test
         void seesItsDevice(VfioGuestDevices devices) {

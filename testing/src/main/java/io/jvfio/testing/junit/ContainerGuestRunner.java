@@ -28,9 +28,11 @@ import org.testcontainers.utility.DockerStatus;
 /**
  * Boots the guest inside jvfio's container image through Testcontainers, for a host with podman or
  * Docker but no QEMU: the image carries QEMU, both lanes' guests and the harness. The container gets
- * the test class path, the host's JVM and the output directory bind-mounted at their own paths, and
- * the guest shares the container's root, so the guest's JVM runs the host's classes as under
- * {@link QemuGuestRunner}.
+ * the test class path, the host's JVM, the working directory and the output directory bind-mounted at
+ * their own paths, and starts in that working directory; the guest shares the container's root and
+ * starts where the harness does, so the guest's JVM runs the host's classes as under
+ * {@link QemuGuestRunner}. Unlike there, the rest of the guest's file system is the image's (Debian
+ * 12): a JVM or native library built for a newer C library than the image's does not load there.
  */
 final class ContainerGuestRunner implements GuestRunner {
     static final String DEFAULT_IMAGE = "local/jvfio:latest";
@@ -59,8 +61,8 @@ final class ContainerGuestRunner implements GuestRunner {
         if (!engine.isDockerAvailable()) {
             throw new IllegalStateException(why + ", and Testcontainers reaches no container engine"
                     + " (DOCKER_HOST=" + System.getenv("DOCKER_HOST") + "): start one (podman: `podman system service"
-                    + " --time=0 unix:///run/podman/podman.sock` and DOCKER_HOST=unix:///run/podman/podman.sock), or"
-                    + " install qemu-system-x86");
+                    + " --time=0 unix://$XDG_RUNTIME_DIR/podman/podman.sock`, or /run/podman/podman.sock as root, then"
+                    + " DOCKER_HOST=unix://<that socket> and TESTCONTAINERS_RYUK_DISABLED=true), or install qemu-system-x86");
         }
         if (image.startsWith("local/") && engine.client().listImagesCmd().withFilter("reference", List.of(image)).exec().isEmpty()) {
             throw new IllegalStateException(why + ", and the container engine has no image " + image
@@ -68,6 +70,7 @@ final class ContainerGuestRunner implements GuestRunner {
                     + " another with " + GuestRunners.IMAGE_PARAMETER);
         }
         QemuGuestRunner.requireVisibleInGuest(command.classPath(), IMAGE_HOME);
+        Path workDir = Path.of(System.getProperty("user.dir"));
         Files.createDirectories(out);
         log.accept("jvfio: running " + command.describeClasses() + " in a QEMU guest inside the container image " + image
                 + " through Testcontainers (" + why + "; " + engine.getTransportConfig().getDockerHost() + "; " + spec
@@ -79,10 +82,11 @@ final class ContainerGuestRunner implements GuestRunner {
             container.withImagePullPolicy(image.startsWith("local/") ? name -> false : PullPolicy.defaultPolicy())
                     .withEnv("JVFIO_KERNEL", spec.kernelLane())
                     .withCommand(QemuGuestRunner.argv(IMAGE_HOME, spec, command, out).toArray(String[]::new))
-                    .withLogConsumer(lines)
-                    .withLogConsumer(ended)
+                    .withWorkingDirectory(workDir.toString())
+                    // One consumer: each is a stream of its own, and the end of one says nothing of the other's lines.
+                    .withLogConsumer(lines.andThen(ended))
                     .withStartupCheckStrategy(new UntilExited().withTimeout(Duration.ofSeconds(spec.timeoutSeconds()).plus(GRACE)));
-            mounts(command, out).forEach((path, mode) -> container.withFileSystemBind(path.toString(), path.toString(), mode));
+            mounts(command, workDir, out).forEach((path, mode) -> container.withFileSystemBind(path.toString(), path.toString(), mode));
             // A surefire fork that is stopped takes the container with it.
             Thread stop = new Thread(container::stop, "jvfio-container-stop");
             Runtime.getRuntime().addShutdownHook(stop);
@@ -90,8 +94,9 @@ final class ContainerGuestRunner implements GuestRunner {
                 container.start();
             } catch (ContainerLaunchException e) {
                 lines.close();
-                return new GuestExit(-1, "the container did not run the guest to its end: " + rootCause(e)
-                        + "; the harness's last word: " + output.reason(), out.resolve("serial.log"));
+                return new GuestExit(-1, "the container did not run the guest to its end (it may run " + spec.timeoutSeconds()
+                        + " s and " + GRACE.toSeconds() + " s more to stop): " + rootCause(e) + "; the harness's last word: "
+                        + output.reason(), out.resolve("serial.log"));
             } finally {
                 Runtime.getRuntime().removeShutdownHook(stop);
             }
@@ -109,12 +114,14 @@ final class ContainerGuestRunner implements GuestRunner {
 
     /**
      * What the container mounts, read-only unless said: the class path, the JVM's home and whatever its
-     * links lead to outside it (Debian's JDKs keep their configuration under /etc), and the output
-     * directory, writable, last. A path under one already mounted is not mounted again.
+     * links lead to outside it (Debian's JDKs keep their configuration under /etc), the working
+     * directory (tests read files relative to it), and the output directory, writable, last. A path
+     * under one already mounted is not mounted again.
      */
-    static Map<Path, BindMode> mounts(GuestCommand command, Path out) throws IOException {
+    static Map<Path, BindMode> mounts(GuestCommand command, Path workDir, Path out) throws IOException {
         Path javaHome = command.java().getParent().getParent();
         List<Path> readOnly = new ArrayList<>(command.classPath());
+        readOnly.add(workDir);
         readOnly.add(javaHome);
         readOnly.addAll(linksOutOf(javaHome));
         Map<Path, BindMode> mounts = new LinkedHashMap<>();

@@ -17,7 +17,7 @@ class ContainerGuestRunnerTest {
     Path root;
 
     @Test
-    void theClassPathTheJvmWithItsLinkedConfigurationAndTheWritableOutputAreMountedOnceEach() throws IOException {
+    void theClassPathTheJvmWithItsLinkedConfigurationTheWorkingDirectoryAndTheWritableOutputAreMountedOnceEach() throws IOException {
         Path javaHome = Files.createDirectories(root.resolve("jdk"));
         Files.createDirectories(javaHome.resolve("bin"));
         Path etc = Files.createDirectories(root.resolve("etc/java"));
@@ -33,9 +33,9 @@ class ContainerGuestRunnerTest {
         GuestCommand command = new GuestCommand(javaHome.resolve("bin/java"), List.of(classes, jar, m2, classes.resolve("sub")),
                 List.of("a.BTest"), out.resolve("results.properties"));
 
-        Map<Path, BindMode> mounts = ContainerGuestRunner.mounts(command, out);
+        Map<Path, BindMode> mounts = ContainerGuestRunner.mounts(command, root.resolve("p/target"), out);
 
-        assertEquals(List.of(etc.resolve("java.security"), javaHome, m2, classes, out), List.copyOf(mounts.keySet()));
+        assertEquals(List.of(etc.resolve("java.security"), javaHome, m2, root.resolve("p/target"), out), List.copyOf(mounts.keySet()));
         assertEquals(List.of(BindMode.READ_ONLY, BindMode.READ_ONLY, BindMode.READ_ONLY, BindMode.READ_ONLY, BindMode.READ_WRITE),
                 List.copyOf(mounts.values()));
     }
