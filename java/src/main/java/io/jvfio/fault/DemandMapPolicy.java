@@ -59,7 +59,10 @@ import org.slf4j.LoggerFactory;
  * <li>Addresses and lengths are longs: a region may hold any number of pages.</li>
  * <li>{@link #pin} is all or nothing: when one run of the range cannot be mapped (a foreign
  *     mapping, the memlock limit), the runs that call mapped are unmapped again and the error is
- *     thrown; the policy is as it was before the call.</li>
+ *     thrown; the policy is as it was before the call. Like every unmap, those run outside the
+ *     policy's lock (an unmap calls every listener of the mapper, other policies' too, which would
+ *     otherwise deadlock two policies rolling back at once); a fault on such a page in between is
+ *     answered INVALID, as on a page the policy does not own.</li>
  * </ul>
  * {@link #close()} unmaps what the policy owns and stops it listening to the mapper, which may
  * outlive it (an IOAS that serves one policy after another); faults after it are answered INVALID.
@@ -135,36 +138,47 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
      * Maps a non-faultable range now (the device must never fault on it) and remembers it; all or
      * nothing (see the class comment).
      */
-    public synchronized void pin(IovaRange range) throws VfioException {
-        refuseClosed("pin " + range);
-        Region r = regionOf(range.start());
-        if (r == null || !r.guest().contains(range.last())) {
-            throw new IllegalArgumentException("pinned range " + range + " is not inside one guest region");
-        }
-        GuestRegion region = r.guest();
-        long first = range.start() & -pageSize;
-        IovaRange pages = new IovaRange(first, (range.last() & -pageSize) + pageSize - 1);
+    public void pin(IovaRange range) throws VfioException {
         List<IovaRange> mappedNow = new ArrayList<>();
-        try {
-            for (IovaRange run : pages.minus(List.copyOf(ownedAreasIn(pages)))) {
-                long length = run.last() - run.start() + 1;
-                mapCalls++;
-                mapper.map(region.userAddressOf(run.start()), length, run.start(), region.access());
-                mappedNow.add(run);
-                own(r, pageOf(r, run.start()), pageOf(r, run.last()) + 1);
+        Exception failure;
+        synchronized (this) {
+            refuseClosed("pin " + range);
+            Region r = regionOf(range.start());
+            if (r == null || !r.guest().contains(range.last())) {
+                throw new IllegalArgumentException("pinned range " + range + " is not inside one guest region");
             }
-        } catch (VfioException | RuntimeException e) {
-            for (IovaRange run : mappedNow) {
-                disown(r, pageOf(r, run.start()));
-                try {
-                    mapper.unmap(run.start(), run.last() - run.start() + 1);
-                } catch (VfioException | RuntimeException suppressed) {
-                    e.addSuppressed(suppressed);
+            GuestRegion region = r.guest();
+            long first = range.start() & -pageSize;
+            IovaRange pages = new IovaRange(first, (range.last() & -pageSize) + pageSize - 1);
+            try {
+                for (IovaRange run : pages.minus(List.copyOf(ownedAreasIn(pages)))) {
+                    long length = run.last() - run.start() + 1;
+                    mapCalls++;
+                    mapper.map(region.userAddressOf(run.start()), length, run.start(), region.access());
+                    mappedNow.add(run);
+                    own(r, pageOf(r, run.start()), pageOf(r, run.last()) + 1);
                 }
+                pinned.add(pages);
+                return;
+            } catch (VfioException | RuntimeException e) {
+                for (IovaRange run : mappedNow) {
+                    disown(r, pageOf(r, run.start()));
+                }
+                failure = e;
             }
+        }
+        // Each unmap runs every listener of the mapper, other policies' too: never under this policy's lock.
+        for (IovaRange run : mappedNow) {
+            try {
+                mapper.unmap(run.start(), run.last() - run.start() + 1);
+            } catch (VfioException | RuntimeException suppressed) {
+                failure.addSuppressed(suppressed);
+            }
+        }
+        if (failure instanceof VfioException e) {
             throw e;
         }
-        pinned.add(pages);
+        throw (RuntimeException) failure;
     }
 
     /** The owned areas that overlap {@code range}, in IOVA order. */
