@@ -4,7 +4,9 @@
 # of its own that depends only on them, and checks what its host reports say:
 #   - `mvn test` passes: EduDmaTest binds edu and does a DMA round trip in a guest;
 #   - HostSeesGuestResultsTest shows 1 pass, 1 failure with the guest's message and 1 skip with its reason;
-#   - UnbootableGuestTest (a bad kernel argument) fails its class saying the guest did not boot.
+#   - UnbootableGuestTest (a bad kernel argument) fails its class saying the guest did not boot;
+#   - the README's own copy of the project (its pom and test class, taken from the README as a user
+#     would copy them, into target/readme-example) passes `mvn test` as written.
 # The guests boot the lane JVFIO_KERNEL names (6.12 by default).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,3 +33,24 @@ r=$reports/TEST-com.example.UnbootableGuestTest.xml
 expect "$r" 'errors="1"' "the unbootable guest did not fail its class"
 expect "$r" 'did not boot in 60s' "the class failure does not say the guest did not boot"
 log "examples/guest-test: pass, deliberate failure, skip and unbootable guest reported on the host as expected"
+
+# readme_block LANG: the first ```LANG block of the README's section "Testing your code against real VFIO".
+readme_block() {
+    awk -v lang="$1" '/^## Testing your code against real VFIO/ { in_section = 1; next }
+        in_section && /^## / { exit }
+        in_section && !done && $0 == "```" lang { in_block = 1; next }
+        in_block && $0 == "```" { in_block = 0; done = 1; next }
+        in_block { print }' "$JVFIO_ROOT/README.md"
+}
+readme=$JVFIO_ROOT/target/readme-example
+rm -rf "$readme"
+mkdir -p "$readme/src/test/java/com/example"
+readme_block xml >"$readme/pom.xml"
+readme_block java >"$readme/src/test/java/com/example/EduDmaTest.java"
+[ -s "$readme/pom.xml" ] && [ -s "$readme/src/test/java/com/example/EduDmaTest.java" ] \
+    || die "the README's section \"Testing your code against real VFIO\" lost its pom or its test class"
+log "the README's example project as written (target/readme-example): mvn test"
+(cd "$readme" && mvn -B test)
+expect "$readme/target/surefire-reports/TEST-com.example.EduDmaTest.xml" 'tests="1" errors="0" skipped="0" failures="0"' \
+    "the README's example did not pass its one test"
+log "the README's example project passed as written"

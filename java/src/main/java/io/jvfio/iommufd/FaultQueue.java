@@ -293,6 +293,7 @@ public final class FaultQueue implements AutoCloseable {
                 }
                 return (int) (n / FaultConstants.RECORD_SIZE);
             } finally {
+                // Release, not volatile: the call's I/O comes before it, and no fence is paid for it per call.
                 IN_CALL.setRelease(this, false);
             }
         }
