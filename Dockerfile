@@ -4,6 +4,8 @@
 #
 #   export CONTAINERS_CONF=$PWD/scripts/container/containers.conf   # podman on this machine kind
 #   podman build --network=host -v "$HOME/.cache/jvfio:/root/.cache/jvfio" -v "$HOME/.m2:/root/.m2" -t local/jvfio .
+#   (behind a TLS-inspecting proxy, add -v /etc/ssl/certs/java/cacerts:/run/jvfio/cacerts:ro, the host
+#   Java's trust store, so that the build's Maven trusts the proxy's CA)
 #   podman run --rm local/jvfio                              # the guest integration suite on Linux 6.12
 #   podman run --rm -e JVFIO_KERNEL=7.2 local/jvfio          # the same suite on Linux 7.2
 #   podman run --rm local/jvfio jvfio demo                   # the demo (add -e JVFIO_KERNEL=7.2 for 7.2)
@@ -30,7 +32,10 @@ COPY . .
 # ~/.cache/jvfio is mounted), then the project with everything the guest suite needs on its class path.
 # On a fresh machine this is the first Maven run, downloading everything: mvn_retrying runs it again
 # when a download failed (scripts/lib.sh says which failures .mvn/maven.config's HTTP retries miss).
-RUN mkdir -p /opt/jvfio/guest/6.12 /opt/jvfio/guest/7.2 /opt/jvfio/lib \
+# A trust store mounted at /run/jvfio/cacerts (container-test.sh mounts the host Java's) is Maven's:
+# behind a TLS-inspecting proxy the image's CA list lacks the proxy's CA.
+RUN if [ -s /run/jvfio/cacerts ]; then export MAVEN_OPTS="-Djavax.net.ssl.trustStore=/run/jvfio/cacerts"; fi \
+    && mkdir -p /opt/jvfio/guest/6.12 /opt/jvfio/guest/7.2 /opt/jvfio/lib \
     && cp "$(JVFIO_KERNEL=6.12 scripts/guest/build-guest-kernel.sh)" /opt/jvfio/guest/6.12/bzImage \
     && cp "$(JVFIO_KERNEL=7.2 scripts/guest/build-guest-kernel.sh)" /opt/jvfio/guest/7.2/bzImage \
     && cp "$(scripts/guest/make-initramfs.sh)" /opt/jvfio/guest/initramfs.cpio.gz \

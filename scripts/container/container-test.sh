@@ -34,8 +34,14 @@ project_image() {
     if ! podman image exists "local/jvfio:$key"; then
         log "building the project image local/jvfio:$key (the guest kernel and Maven downloads come from the host caches)"
         mkdir -p "$JVFIO_CACHE" "$HOME/.m2"
+        # Maven in the build trusts what the host's Java trusts: behind a TLS-inspecting proxy, the
+        # image's own CA list lacks the proxy's CA and every download fails with "PKIX path building".
+        local trust=() java_home cacerts
+        java_home=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
+        cacerts=$(readlink -f "$java_home/lib/security/cacerts" || true)
+        if [ -s "$cacerts" ]; then trust=(-v "$cacerts:/run/jvfio/cacerts:ro"); fi
         run_logged "image build" podman build --network=host -v "$JVFIO_CACHE:/root/.cache/jvfio" \
-            -v "$HOME/.m2:/root/.m2" -t "local/jvfio:$key" . || return 1
+            -v "$HOME/.m2:/root/.m2" ${trust[@]+"${trust[@]}"} -t "local/jvfio:$key" . || return 1
         log "project image built in $((SECONDS - start)) s ($(podman image inspect --format '{{.Size}}' "local/jvfio:$key" | numfmt --to=si)B)"
     fi
     podman tag "local/jvfio:$key" local/jvfio:latest
