@@ -177,14 +177,7 @@ public final class FaultServiceLoop implements AutoCloseable {
         // Records read are in hand at once: if anything below throws, the failure path answers them.
         inHand = Math.max(0, next);
         if (next == FaultQueue.NOT_READ) {
-            int taken = (int) status.getLong(0);
-            if (taken == 0) {
-                stats.addRejectedResponse();
-                respondFrom(1);
-            } else {
-                stats.addPartialWrite();
-                respondFrom(taken);
-            }
+            respondFrom(afterWrite(0, (int) status.getLong(0)));
             stats.addBatch(count, groups, System.nanoTime() - start);
             return read();
         }
@@ -242,19 +235,25 @@ public final class FaultServiceLoop implements AutoCloseable {
 
     /** {@link #respond()} from response {@code first} on. */
     private void respondFrom(int first) throws VfioException {
-        int count = responses.count();
-        while (first < count) {
-            int taken = queue.respond(responses.buffer(), first, count - first);
-            if (taken == 0) {
-                stats.addRejectedResponse();
-                first++;
-            } else {
-                first += taken;
-                if (first < count) {
-                    stats.addPartialWrite();
-                }
-            }
+        while (first < responses.count()) {
+            first = afterWrite(first, queue.respond(responses.buffer(), first, responses.count() - first));
         }
+    }
+
+    /**
+     * Counts one write of the responses from {@code first} that the kernel took {@code taken} of
+     * (0: it refused the first, which is skipped); returns the first response still to write.
+     */
+    private int afterWrite(int first, int taken) {
+        if (taken == 0) {
+            stats.addRejectedResponse();
+            return first + 1;
+        }
+        int next = first + taken;
+        if (next < responses.count()) {
+            stats.addPartialWrite();
+        }
+        return next;
     }
 
     /** On the failing loop thread: the records it read but had not started to answer get INVALID. */

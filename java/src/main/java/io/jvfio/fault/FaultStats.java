@@ -104,18 +104,22 @@ public final class FaultStats {
 
     /** An immutable view of the counters and the latency distribution so far. */
     public synchronized Snapshot snapshot() {
-        acquire();
-        total.add(latency.getIntervalHistogram());
+        Histogram all = collect();
         return new Snapshot(faults, groups, success, invalid, policyErrors, rejectedResponses, partialWrites,
-                bufferGrowths, batches, maxBatch, total.getValueAtPercentile(50), total.getValueAtPercentile(99),
+                bufferGrowths, batches, maxBatch, all.getValueAtPercentile(50), all.getValueAtPercentile(99),
                 maxNanos, System.nanoTime() - startNanos);
     }
 
     /** A copy of the read-to-answer latency distribution so far, per group in ns: e.g. to plot it. */
     public synchronized Histogram latencyHistogram() {
+        return collect().copy();
+    }
+
+    /** Under this object's lock: the loop's writes so far made visible, its latencies added to the total. */
+    private Histogram collect() {
         acquire();
         total.add(latency.getIntervalHistogram());
-        return total.copy();
+        return total;
     }
 
     /**

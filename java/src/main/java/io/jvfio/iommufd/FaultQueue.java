@@ -97,7 +97,11 @@ public final class FaultQueue implements AutoCloseable {
             readAddress = UnixNative.address(records);
             readBuffer = records;
         }
-        long n = FaultNative.read(open("read"), readAddress, length);
+        return recordsRead(FaultNative.read(open("read"), readAddress, length), length);
+    }
+
+    /** What a read of {@code length} bytes returned (bytes or -errno), as {@link #read} returns it. */
+    private int recordsRead(long n, int length) throws VfioException {
         if (n == -Errno.EINVAL) {
             return GROUP_TOO_LARGE;
         }
@@ -105,6 +109,17 @@ public final class FaultQueue implements AutoCloseable {
             throw Errors.failure("read", this + ", " + length / FaultConstants.RECORD_SIZE + " records", (int) -n);
         }
         return (int) (n / FaultConstants.RECORD_SIZE);
+    }
+
+    /** What a write of {@code count} responses returned (bytes or -errno), as {@link #respond} returns it. */
+    private int responsesTaken(long n, int count) throws VfioException {
+        if (n == -Errno.EINVAL) {
+            return 0;
+        }
+        if (n < 0) {
+            throw Errors.failure("write", this + ", " + count + " responses", (int) -n);
+        }
+        return (int) (n / FaultConstants.RESPONSE_SIZE);
     }
 
     /**
@@ -124,14 +139,7 @@ public final class FaultQueue implements AutoCloseable {
             respondAddress = UnixNative.address(responses);
             respondBuffer = responses;
         }
-        long n = FaultNative.respond(open("write"), respondAddress + (long) first * size, count * size);
-        if (n == -Errno.EINVAL) {
-            return 0;
-        }
-        if (n < 0) {
-            throw Errors.failure("write", this + ", " + count + " responses", (int) -n);
-        }
-        return (int) (n / size);
+        return responsesTaken(FaultNative.respond(open("write"), respondAddress + (long) first * size, count * size), count);
     }
 
     /** Whether page requests wait to be read. */
@@ -277,21 +285,8 @@ public final class FaultQueue implements AutoCloseable {
                     statusBuffer = status;
                 }
                 long n = FaultNative.respondRead(fd.get(), responseAddress, count * size, recordAddress, length, statusAddress);
-                long written = status.getLong(0);
-                if (written < 0 && written != -Errno.EINVAL) {
-                    throw Errors.failure("write", FaultQueue.this + ", " + count + " responses", (int) -written);
-                }
-                status.putLong(0, Math.max(0, written) / size);
-                if (n == FaultConstants.NOT_READ) {
-                    return NOT_READ;
-                }
-                if (n == -Errno.EINVAL) {
-                    return GROUP_TOO_LARGE;
-                }
-                if (n < 0) {
-                    throw Errors.failure("read", FaultQueue.this + ", " + length / FaultConstants.RECORD_SIZE + " records", (int) -n);
-                }
-                return (int) (n / FaultConstants.RECORD_SIZE);
+                status.putLong(0, responsesTaken(status.getLong(0), count));
+                return n == FaultConstants.NOT_READ ? NOT_READ : recordsRead(n, length);
             } finally {
                 // Release, not volatile: the call's I/O comes before it, and no fence is paid for it per call.
                 IN_CALL.setRelease(this, false);
