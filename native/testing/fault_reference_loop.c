@@ -11,8 +11,6 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#define REF_PAGE_SIZE 4096ull
-
 /* One guest region mapped on demand, read-write, the way DemandMapPolicy maps it with a one-page
  * window: the faulting page, with one IOMMU_IOAS_MAP; a page something else mapped (EEXIST on a page
  * not owned) is answered INVALID. */
@@ -20,6 +18,8 @@ struct demand_map {
     int iommufd;
     uint32_t ioas;
     uint64_t iova, va, length;
+    uint64_t page_size; /* the kernel's, as DemandMapPolicy's: what a fault maps */
+    unsigned page_shift; /* shifts, not divisions, as in DemandMapPolicy: the C side is not slowed */
     uint64_t *owned; /* one bit per page of the region */
     int64_t pages_mapped;
 };
@@ -35,9 +35,9 @@ static long map_page(struct demand_map *dm, uint64_t page)
         .size = sizeof(cmd),
         .flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE,
         .ioas_id = dm->ioas,
-        .user_va = dm->va + page * REF_PAGE_SIZE,
-        .length = REF_PAGE_SIZE,
-        .iova = dm->iova + page * REF_PAGE_SIZE,
+        .user_va = dm->va + (page << dm->page_shift),
+        .length = dm->page_size,
+        .iova = dm->iova + (page << dm->page_shift),
     };
 
     if (ioctl(dm->iommufd, IOMMU_IOAS_MAP, &cmd))
@@ -55,7 +55,7 @@ static int resolve_one(struct demand_map *dm, const struct iommu_hwpt_pgfault *f
     if (f->addr < dm->iova || f->addr - dm->iova >= dm->length ||
         (f->perm & ~(uint32_t)(IOMMU_PGFAULT_PERM_READ | IOMMU_PGFAULT_PERM_WRITE | IOMMU_PGFAULT_PERM_EXEC)))
         return IOMMUFD_PAGE_RESP_INVALID;
-    page = (f->addr - dm->iova) / REF_PAGE_SIZE;
+    page = (f->addr - dm->iova) >> dm->page_shift;
     rc = map_page(dm, page);
     if (rc && (rc != -EEXIST || !owns(dm, page)))
         return IOMMUFD_PAGE_RESP_INVALID;
@@ -165,13 +165,14 @@ static jlong demand_map_loop(JNIEnv *env, jclass cls, jint fault_fd, jint stop_f
 {
     struct demand_map dm = {
         .iommufd = iommufd, .ioas = (uint32_t)ioas, .iova = (uint64_t)iova, .va = (uint64_t)va,
-        .length = (uint64_t)length,
+        .length = (uint64_t)length, .page_size = (uint64_t)sysconf(_SC_PAGESIZE),
     };
     jlong r;
 
-    if (length <= 0 || iova % REF_PAGE_SIZE || va % REF_PAGE_SIZE || length % REF_PAGE_SIZE)
+    dm.page_shift = (unsigned)__builtin_ctzll(dm.page_size);
+    if (length <= 0 || iova % dm.page_size || va % dm.page_size || length % dm.page_size)
         return -EINVAL;
-    dm.owned = calloc((size_t)((uint64_t)length / REF_PAGE_SIZE / 64 + 1), sizeof(uint64_t));
+    dm.owned = calloc((size_t)((uint64_t)length / dm.page_size / 64 + 1), sizeof(uint64_t));
     if (!dm.owned)
         return -ENOMEM;
     r = serve(fault_fd, stop_fd, batch, max_groups, JVFIO_ADDR(samples), max_samples, &dm);

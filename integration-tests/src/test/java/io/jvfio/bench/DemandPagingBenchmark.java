@@ -6,6 +6,7 @@ import io.jvfio.fault.GuestRegion;
 import io.jvfio.memory.Access;
 import io.jvfio.memory.DmaBuffer;
 import io.jvfio.memory.IovaRange;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +25,8 @@ import java.util.stream.LongStream;
  *     single-record and batched reads, median of alternating runs; its latency distributions are
  *     plotted in an SVG beside the table ({@link LatencySvg});</li>
  * <li>fault-around: a device ({@link DeviceTouch}) touching 256 MiB sequentially and 10% of it at
- *     random, for each map window: faults taken, the time of the pass, memory mapped at the end;</li>
+ *     random, for each map window: faults taken, the time of the pass, memory mapped at the end; the
+ *     2 MiB window also on memory backed by huge pages;</li>
  * <li>pin everything against demand paging: pinning and mapping 256 MiB and 1 GiB up front (one
  *     IOMMU_IOAS_MAP, or {@link DemandMapPolicy#pin}) against a device touching 1%, 10%
  *     and 100% of it at random under demand paging, with 4 KiB, 64 KiB and the fastest random window
@@ -32,7 +34,8 @@ import java.util.stream.LongStream;
  * </ol>
  * Figures only, nothing asserted. Usage: DemandPagingBenchmark [OUT_FILE] (the SVG goes beside it as
  * demand-latency.svg); system properties jvfio.bench.memory.mib (parts 1 and 2, default 256),
- * jvfio.bench.demand.faults, .runs, .warmup, jvfio.bench.pin.sizes (MiB, comma-separated).
+ * jvfio.bench.demand.faults, jvfio.bench.runs, jvfio.bench.warmup, jvfio.bench.pin.sizes (MiB,
+ * comma-separated), jvfio.bench.demand.raceOnly (part 1 alone).
  */
 public final class DemandPagingBenchmark {
     private static final Set<Access> RW = EnumSet.of(Access.READ, Access.WRITE);
@@ -46,6 +49,8 @@ public final class DemandPagingBenchmark {
     /** A window between the page and the fastest one, which may well map everything. */
     private static final long MIDDLE_WINDOW = 64L << 10;
     private static final String PIN_SIZES = System.getProperty("jvfio.bench.pin.sizes", "256,1024");
+    /** Part 1 alone: to compare the Java and C loops over many boots quickly. */
+    private static final boolean RACE_ONLY = Boolean.getBoolean("jvfio.bench.demand.raceOnly");
 
     private DemandPagingBenchmark() {}
 
@@ -53,12 +58,16 @@ public final class DemandPagingBenchmark {
         StringBuilder out = new StringBuilder();
         String svg;
         try (MockRig rig = new MockRig()) {
-            long bestWindow;
+            long bestWindow = 0;
             try (DmaBuffer memory = DmaBuffer.allocate(MEMORY)) {
                 svg = race(rig, memory, out);
-                bestWindow = faultAround(rig, memory, out);
+                if (!RACE_ONLY) {
+                    bestWindow = faultAround(rig, memory, out);
+                }
             }
-            pinEverything(rig, bestWindow, out);
+            if (!RACE_ONLY) {
+                pinEverything(rig, bestWindow, out);
+            }
         }
         System.out.println(out);
         if (args.length > 0) {
@@ -86,11 +95,15 @@ public final class DemandPagingBenchmark {
             DemandMapRace.Run[] c = new DemandMapRace.Run[RUNS];
             DemandMapRace.Run[] java = new DemandMapRace.Run[RUNS];
             for (int i = 0; i < RUNS; i++) {
+                JvmActivity before = JvmActivity.now();
                 c[i] = race.runC(batch);
+                JvmActivity between = JvmActivity.now();
                 java[i] = race.runJava(batch);
+                JvmActivity after = JvmActivity.now();
                 // Every run on the console (the serial log): the table shows only the medians.
-                System.out.printf("demand mapping, batch %d, run %d: C %,.0f faults/s (p99 %.1f us), Java %,.0f faults/s (p99 %.1f us)%n",
-                        batch, i + 1, c[i].faultsPerSecond(), c[i].p99() / 1e3, java[i].faultsPerSecond(), java[i].p99() / 1e3);
+                System.out.printf("demand mapping, batch %d, run %d: C %,.0f faults/s (p99 %.1f us; %s), Java %,.0f faults/s"
+                        + " (p99 %.1f us; %s)%n", batch, i + 1, c[i].faultsPerSecond(), c[i].p99() / 1e3, between.since(before),
+                        java[i].faultsPerSecond(), java[i].p99() / 1e3, after.since(between));
             }
             DemandMapRace.Run mc = median(c);
             DemandMapRace.Run mj = median(java);
@@ -128,17 +141,49 @@ public final class DemandPagingBenchmark {
             for (String pattern : new String[] {"sequential", "random"}) {
                 DeviceTouch.Pass p = DeviceTouch.run(rig, memory, window, pattern.equals("random") ? random : sequential);
                 check(p);
-                out.append(String.format("| %s | %s | %,d | %,d | %,d | %,.1f | %.1f | %,.1f |%n", DemandMapPolicies.size(window),
-                        pattern, p.touched(), p.faults(), p.mapCalls(), p.nanos() / 1e6,
-                        p.faults() == 0 ? 0 : p.nanos() / 1e3 / p.faults(), p.bytesMapped() / (double) (1 << 20)));
+                out.append(aroundRow(DemandMapPolicies.size(window), pattern, p));
                 if (pattern.equals("random") && p.nanos() < bestNanos) {
                     bestNanos = p.nanos();
                     best = window;
                 }
             }
         }
+        hugePageRows(rig, memory.size(), sequential, random, out);
         out.append('\n');
         return best;
+    }
+
+    /**
+     * The 2 MiB window again on memory backed by 2 MiB huge pages (a hugetlb memfd): each window is one
+     * huge folio to pin, where anonymous memory is 512 small pages. The mock domain maps in its own
+     * small pages either way, so what differs here is iommufd's pinning, not the IOMMU's page size.
+     */
+    private static void hugePageRows(MockRig rig, long size, int[] sequential, int[] random, StringBuilder out)
+            throws Exception {
+        long window = DmaBuffer.HUGE_PAGE_SIZE;
+        reserveHugePages(size);
+        try (DmaBuffer memory = DmaBuffer.memfd("demand-hugetlb", size, true)) {
+            for (String pattern : new String[] {"sequential", "random"}) {
+                DeviceTouch.Pass p = DeviceTouch.run(rig, memory, window, pattern.equals("random") ? random : sequential);
+                check(p);
+                out.append(aroundRow(DemandMapPolicies.size(window) + ", huge pages", pattern, p));
+            }
+        }
+    }
+
+    private static String aroundRow(String window, String pattern, DeviceTouch.Pass p) {
+        return String.format("| %s | %s | %,d | %,d | %,d | %,.1f | %.1f | %,.1f |%n", window, pattern, p.touched(), p.faults(),
+                p.mapCalls(), p.nanos() / 1e6, p.faults() == 0 ? 0 : p.nanos() / 1e3 / p.faults(),
+                p.bytesMapped() / (double) (1 << 20));
+    }
+
+    /** Grows the guest's huge page pool to hold {@code size} bytes: the benchmark's guest is its own. */
+    private static void reserveHugePages(long size) throws IOException {
+        Path pool = Path.of("/proc/sys/vm/nr_hugepages");
+        long wanted = size / DmaBuffer.HUGE_PAGE_SIZE;
+        if (Long.parseLong(Files.readString(pool).trim()) < wanted) {
+            Files.writeString(pool, Long.toString(wanted));
+        }
     }
 
     private static void check(DeviceTouch.Pass p) {
