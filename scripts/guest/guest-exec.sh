@@ -152,7 +152,8 @@ trap 'kill "$qemu" 2>/dev/null' INT TERM
 # Until init says READY, watch the boot: a guest that cannot boot is stopped after --boot-timeout.
 unbootable=
 while kill -0 "$qemu" 2>/dev/null && ! grep -q JVFIO-GUEST-READY "$serial"; do
-    if [ $((SECONDS - start)) -ge "$boot_timeout" ]; then
+    # -gt: SECONDS counts whole seconds, so -ge could give up on a 1 s boot timeout after a few milliseconds.
+    if [ $((SECONDS - start)) -gt "$boot_timeout" ]; then
         # Its console's last words, before QEMU adds its own on the way out.
         unbootable=$(tr -d '\r' <"$serial" | grep -v '^[[:space:]]*$' | tail -n 1 | cut -c1-160 || true)
         unbootable=${unbootable:-nothing}

@@ -193,7 +193,7 @@ class VfioGuestExtensionTest {
         results.testEvents().assertStatistics(s -> s.started(0));
     }
 
-    @VfioGuest(kernelArgs = "jvfio.fake.noboot", bootTimeoutSeconds = 1)
+    @VfioGuest(kernelArgs = "jvfio.fake.noboot", bootTimeoutSeconds = 2)
     static class NeverBootingSample {
         @Test
         void neverRuns() {
@@ -207,7 +207,7 @@ class VfioGuestExtensionTest {
 
         String message = classFailure(results).getMessage();
         assertTrue(message.startsWith(NeverBootingSample.class.getName() + " did not run in the guest (exit status 1): the"
-                + " vfio guest did not boot in 1s: its init never reported JVFIO-GUEST-READY; its console ended with:"
+                + " vfio guest did not boot in 2s: its init never reported JVFIO-GUEST-READY; its console ended with:"
                 + " '/ # (a rescue shell)' (kernel arguments added: jvfio.fake.noboot; serial log: "), message);
         results.testEvents().assertStatistics(s -> s.started(0));
     }
