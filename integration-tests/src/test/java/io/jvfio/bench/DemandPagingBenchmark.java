@@ -34,7 +34,8 @@ import java.util.stream.LongStream;
  * </ol>
  * Figures only, nothing asserted. Usage: DemandPagingBenchmark [OUT_FILE] (the SVG goes beside it as
  * demand-latency.svg); system properties jvfio.bench.memory.mib (parts 1 and 2, default 256),
- * jvfio.bench.demand.faults, jvfio.bench.runs, jvfio.bench.warmup, jvfio.bench.pin.sizes (MiB,
+ * jvfio.bench.demand.faults, jvfio.bench.runs, jvfio.bench.warmup (the fewest warm-up rounds: see
+ * {@link WarmUp}), jvfio.bench.pin.sizes (MiB,
  * comma-separated), jvfio.bench.demand.raceOnly (part 1 alone).
  */
 public final class DemandPagingBenchmark {
@@ -82,16 +83,15 @@ public final class DemandPagingBenchmark {
     private static String race(MockRig rig, DmaBuffer memory, StringBuilder out) throws Exception {
         DemandMapRace race = new DemandMapRace(rig, memory, FAULTS);
         List<LatencySvg.Series> series = new ArrayList<>();
-        out.append(String.format("Demand mapping: %,d faults on distinct unmapped pages per run, each mapped (one IOMMU_IOAS_MAP"
-                + " of 4 KiB) then answered; median of %d runs after %d warm-up runs (Java %s, %d vCPUs)%n%n", FAULTS, RUNS,
-                WARMUP, System.getProperty("java.version"), Runtime.getRuntime().availableProcessors()));
-        out.append("| mode | records per read | C faults/s | Java faults/s | Java/C | C p50 / p99 us | Java p50 / p99 us |\n");
-        out.append("|---|---|---|---|---|---|---|\n");
+        StringBuilder rows = new StringBuilder();
+        List<WarmUp.Result> warmUps = new ArrayList<>();
         for (int batch : new int[] {1, FaultServiceLoop.DEFAULT_BATCH}) {
-            for (int i = 0; i < WARMUP; i++) {
+            WarmUp.Result warm = WarmUp.untilQuiet(WARMUP, () -> {
                 race.runJava(batch);
                 race.runC(batch);
-            }
+            });
+            System.out.printf("demand mapping, batch %d: %s%n", batch, warm);
+            warmUps.add(warm);
             DemandMapRace.Run[] c = new DemandMapRace.Run[RUNS];
             DemandMapRace.Run[] java = new DemandMapRace.Run[RUNS];
             for (int i = 0; i < RUNS; i++) {
@@ -108,13 +108,19 @@ public final class DemandPagingBenchmark {
             DemandMapRace.Run mc = median(c);
             DemandMapRace.Run mj = median(java);
             String mode = batch == 1 ? "single" : "batched";
-            out.append(String.format("| %s | %d | %,.0f | %,.0f | %.2f | %.1f / %.1f | %.1f / %.1f |%n", mode, batch,
+            rows.append(String.format("| %s | %d | %,.0f | %,.0f | %.2f | %.1f / %.1f | %.1f / %.1f |%n", mode, batch,
                     mc.faultsPerSecond(), mj.faultsPerSecond(), mj.faultsPerSecond() / mc.faultsPerSecond(),
                     mc.p50() / 1e3, mc.p99() / 1e3, mj.p50() / 1e3, mj.p99() / 1e3));
             series.add(new LatencySvg.Series("C, " + mode, mc.latency(), true));
             series.add(new LatencySvg.Series("Java, " + mode, mj.latency(), false));
         }
-        out.append('\n');
+        out.append(String.format("Demand mapping: %,d faults on distinct unmapped pages per run, each mapped (one IOMMU_IOAS_MAP"
+                + " of 4 KiB) then answered; median of %d runs after warming up until the JIT is quiet (single: %s;"
+                + " batched: %s) (Java %s, %d vCPUs)%n%n", FAULTS, RUNS, warmUps.get(0), warmUps.get(1),
+                System.getProperty("java.version"), Runtime.getRuntime().availableProcessors()));
+        out.append("| mode | records per read | C faults/s | Java faults/s | Java/C | C p50 / p99 us | Java p50 / p99 us |\n");
+        out.append("|---|---|---|---|---|---|---|\n");
+        out.append(rows).append('\n');
         return LatencySvg.render("Demand mapping: read-to-answer latency per fault (median runs)", series);
     }
 

@@ -31,7 +31,8 @@ import org.HdrHistogram.Histogram;
  * read-to-answer per batch, weighted by the groups in it, as {@link FaultStats} records it.
  *
  * Usage: IopfBenchmark [OUT_FILE] (the latency plot goes beside it as iopf-latency.svg; system
- * properties: jvfio.bench.faults, .runs, .warmup)
+ * properties: jvfio.bench.faults, .runs, .warmup (the fewest warm-up rounds; {@link WarmUp} runs more
+ * while the JIT still compiles))
  */
 public final class IopfBenchmark {
     private static final long BASE = MockIommuDevice.aperture().start();
@@ -66,12 +67,15 @@ public final class IopfBenchmark {
         IopfBenchmark bench = new IopfBenchmark();
         List<String> rows = new ArrayList<>();
         List<LatencySvg.Series> series = new ArrayList<>();
+        List<WarmUp.Result> warmUps = new ArrayList<>();
         try {
             for (int batch : new int[] {1, FaultServiceLoop.DEFAULT_BATCH}) {
-                for (int i = 0; i < WARMUP; i++) {
+                WarmUp.Result warm = WarmUp.untilQuiet(WARMUP, () -> {
                     bench.runJava(batch);
                     bench.runC(batch);
-                }
+                });
+                System.out.printf("iopf, batch %d: %s%n", batch, warm);
+                warmUps.add(warm);
                 Run[] c = new Run[RUNS];
                 Run[] java = new Run[RUNS];
                 for (int i = 0; i < RUNS; i++) {
@@ -88,7 +92,7 @@ public final class IopfBenchmark {
         } finally {
             bench.close();
         }
-        String table = table(rows);
+        String table = table(rows, warmUps);
         System.out.println(table);
         if (args.length > 0) {
             Path out = Path.of(args[0]);
@@ -147,11 +151,11 @@ public final class IopfBenchmark {
                 java.faultsPerSecond() / c.faultsPerSecond(), c.p50() / 1e3, c.p99() / 1e3, java.p50() / 1e3, java.p99() / 1e3);
     }
 
-    private static String table(List<String> rows) {
+    private static String table(List<String> rows, List<WarmUp.Result> warmUps) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format("IOPF: %,d queued page requests per run, median of %d runs after %d warm-up runs"
-                + " (Java %s, %d vCPUs)%n%n", FAULTS, RUNS, WARMUP, System.getProperty("java.version"),
-                Runtime.getRuntime().availableProcessors()));
+        sb.append(String.format("IOPF: %,d queued page requests per run, median of %d runs after warming up until the JIT is"
+                + " quiet (single: %s; batched: %s) (Java %s, %d vCPUs)%n%n", FAULTS, RUNS, warmUps.get(0), warmUps.get(1),
+                System.getProperty("java.version"), Runtime.getRuntime().availableProcessors()));
         sb.append("| mode | records per read | C faults/s | Java faults/s | Java/C | C p50 / p99 us | Java p50 / p99 us |\n");
         sb.append("|---|---|---|---|---|---|---|\n");
         for (String r : rows) {
