@@ -35,8 +35,8 @@ import java.util.stream.LongStream;
  * Figures only, nothing asserted. Usage: DemandPagingBenchmark [OUT_FILE] (the SVG goes beside it as
  * demand-latency.svg); system properties jvfio.bench.memory.mib (parts 1 and 2, default 256),
  * jvfio.bench.demand.faults, jvfio.bench.runs, jvfio.bench.warmup (the fewest warm-up rounds: see
- * {@link WarmUp}), jvfio.bench.pin.sizes (MiB,
- * comma-separated), jvfio.bench.demand.raceOnly (part 1 alone).
+ * {@link WarmUp}), jvfio.bench.pin.sizes (MiB, comma-separated), jvfio.bench.demand.raceOnly (part 1
+ * alone).
  */
 public final class DemandPagingBenchmark {
     private static final Set<Access> RW = EnumSet.of(Access.READ, Access.WRITE);
