@@ -13,6 +13,8 @@ JVFIO_KERNEL=${JVFIO_KERNEL:-6.12}
 # refused at run time with the version that added it (io.jvfio.KernelFeature).
 JVFIO_UAPI_KERNEL=7.2
 
+# The JDK of the `java` on the PATH (callers let JAVA_HOME win where it should).
+path_java_home() { dirname "$(dirname "$(readlink -f "$(command -v java)")")"; }
 log() { printf '[jvfio %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 

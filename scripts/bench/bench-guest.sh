@@ -37,7 +37,7 @@ ensure_guest_packages
 log "building jvfio and the benchmark classes"
 mvn_retrying -B -q verify -DskipTests -Djvfio.guest.skip=true -pl java,testing,cli,integration-tests >&2
 classpath="$(cat integration-tests/target/guest-classpath.txt):$JVFIO_ROOT/integration-tests/target/test-classes"
-java_home=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}
+java_home=${JAVA_HOME:-$(path_java_home)}
 out="$JVFIO_ROOT/target/bench"
 mkdir -p "$out"
 

@@ -36,9 +36,8 @@ project_image() {
         mkdir -p "$JVFIO_CACHE" "$HOME/.m2"
         # Maven in the build trusts what the host's Java trusts: behind a TLS-inspecting proxy, the
         # image's own CA list lacks the proxy's CA and every download fails with "PKIX path building".
-        local trust=() java_home cacerts
-        java_home=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
-        cacerts=$(readlink -f "$java_home/lib/security/cacerts" || true)
+        local trust=() cacerts
+        cacerts=$(readlink -f "$(path_java_home)/lib/security/cacerts" || true)
         if [ -s "$cacerts" ]; then trust=(-v "$cacerts:/run/jvfio/cacerts:ro"); fi
         run_logged "image build" podman build --network=host -v "$JVFIO_CACHE:/root/.cache/jvfio" \
             -v "$HOME/.m2:/root/.m2" ${trust[@]+"${trust[@]}"} -t "local/jvfio:$key" . || return 1

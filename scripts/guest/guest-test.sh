@@ -12,7 +12,7 @@ set -euo pipefail
 cp_file=${1:?usage: guest-test.sh CLASSPATH_FILE TEST_CLASSES_DIR OUT_DIR [JAVA_HOME]}
 classes=${2:?test classes dir}
 out=${3:?output dir}
-java_home=${4:-${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}}
+java_home=${4:-${JAVA_HOME:-$(path_java_home)}}
 java="$java_home/bin/java"
 classpath="$(cat "$cp_file"):$classes"
 rm -rf "$out"

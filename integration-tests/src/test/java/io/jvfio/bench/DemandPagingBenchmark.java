@@ -7,6 +7,7 @@ import io.jvfio.fault.GuestRegion;
 import io.jvfio.memory.Access;
 import io.jvfio.memory.DmaBuffer;
 import io.jvfio.memory.IovaRange;
+import io.jvfio.testing.HugePagePool;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -164,19 +165,14 @@ public final class DemandPagingBenchmark {
      * huge folio to pin, where anonymous memory is 512 small pages. On 6.12 the mock domain maps in 2 KiB
      * pages only, so what differs there is iommufd's pinning; on 7.2 the mock is a generic (AMDv1-format)
      * page table that takes larger page sizes, so a window may also become one large IOMMU entry. The
-     * row says "skipped" when the guest's huge page pool cannot be grown; the pool is put back after.
+     * row says "skipped" when the guest's huge page pool cannot be grown ({@link HugePagePool} puts it
+     * back after).
      */
     private static void hugePageRows(MockRig rig, long size, int[] sequential, int[] random, StringBuilder out)
             throws Exception {
         long window = DmaBuffer.HUGE_PAGE_SIZE;
         String name = DemandMapPolicies.size(window) + ", huge pages";
-        Path pool = Path.of("/proc/sys/vm/nr_hugepages");
-        String poolBefore = Files.readString(pool).trim();
-        try {
-            long wanted = (size + window - 1) / window;
-            if (Long.parseLong(poolBefore) < wanted) {
-                Files.writeString(pool, Long.toString(wanted));
-            }
+        try (HugePagePool pool = HugePagePool.reserve((size + window - 1) / window)) {
             DmaBuffer memory;
             try {
                 memory = DmaBuffer.memfd("demand-hugetlb", size, true);
@@ -191,8 +187,6 @@ public final class DemandPagingBenchmark {
                     out.append(aroundRow(name, pattern, p));
                 }
             }
-        } finally {
-            Files.writeString(pool, poolBefore);
         }
     }
 

@@ -19,13 +19,9 @@ final class WarmUp {
 
     /** How the warm-up went: rounds run and the last round's JIT activity, for the table's heading. */
     record Result(int rounds, JvmActivity lastRound) {
-        boolean quiet() {
-            return lastRound.compileMillis() >= 0 && lastRound.compileMillis() < QUIET_MILLIS;
-        }
-
         @Override
         public String toString() {
-            return rounds + " warm-up rounds, the last with " + lastRound + (quiet() ? "" : " (still compiling)");
+            return rounds + " warm-up rounds, the last with " + lastRound + (quiet(lastRound) ? "" : " (still compiling)");
         }
     }
 
@@ -39,7 +35,11 @@ final class WarmUp {
             round.run();
             last = JvmActivity.now().since(before);
             rounds++;
-        } while (rounds < min || (rounds < Math.max(min, MAX_ROUNDS) && !new Result(rounds, last).quiet()));
+        } while (rounds < min || (rounds < MAX_ROUNDS && !quiet(last)));
         return new Result(rounds, last);
+    }
+
+    private static boolean quiet(JvmActivity round) {
+        return round.compileMillis() >= 0 && round.compileMillis() < QUIET_MILLIS;
     }
 }

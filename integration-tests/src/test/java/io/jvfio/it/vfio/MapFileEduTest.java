@@ -16,8 +16,7 @@ import io.jvfio.cli.demo.Edu;
 import io.jvfio.iommufd.IoAddressSpace;
 import io.jvfio.memory.Access;
 import io.jvfio.memory.DmaBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.jvfio.testing.HugePagePool;
 import java.util.EnumSet;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
@@ -35,19 +34,17 @@ import org.junit.jupiter.api.TestInstance;
 class MapFileEduTest {
     private static final Set<Access> RW = EnumSet.of(Access.READ, Access.WRITE);
     private static final long HUGE_PAGE = 2L << 20;
-    private static final Path NR_HUGEPAGES = Path.of("/proc/sys/vm/nr_hugepages");
     private static final boolean MAP_FILE = KernelFeature.IOAS_MAP_FILE.isSupportedBy(KernelVersion.running());
 
     private EduOnIommufd fixture;
     private IoAddressSpace ioas;
     private Edu edu;
-    private String hugePagesBefore;
+    private HugePagePool hugePages;
 
     @BeforeAll
     void open() throws Exception {
         // The guest boots with no huge pages reserved: reserve two for the hugetlb memfd, give them back after.
-        hugePagesBefore = Files.readString(NR_HUGEPAGES).trim();
-        Files.writeString(NR_HUGEPAGES, Integer.toString(Integer.parseInt(hugePagesBefore) + 2));
+        hugePages = HugePagePool.reserve(2);
         fixture = new EduOnIommufd();
         ioas = fixture.ioas;
         edu = fixture.edu;
@@ -60,7 +57,9 @@ class MapFileEduTest {
                 fixture.close();
             }
         } finally {
-            Files.writeString(NR_HUGEPAGES, hugePagesBefore);
+            if (hugePages != null) {
+                hugePages.close();
+            }
         }
     }
 
