@@ -3,6 +3,7 @@ package io.jvfio.fault;
 import io.jvfio.VfioException;
 import io.jvfio.internal.Errno;
 import io.jvfio.internal.UnixConstants;
+import io.jvfio.memory.Access;
 import io.jvfio.memory.DmaMapper;
 import io.jvfio.memory.IovaRange;
 import java.util.ArrayList;
@@ -70,8 +71,11 @@ import org.slf4j.LoggerFactory;
 public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DemandMapPolicy.class);
 
-    /** A registered region, the size of its fault-around window, and the areas the policy owns in it. */
-    private record Region(GuestRegion guest, long windowBytes, OwnedAreas areas) {}
+    /**
+     * A registered region, its access as a mask (what a fault tests and maps with: no set lookups per
+     * fault), the size of its fault-around window, and the areas the policy owns in it.
+     */
+    private record Region(GuestRegion guest, int access, long windowBytes, OwnedAreas areas) {}
 
     private final DmaMapper mapper;
     private final long pageSize;
@@ -130,7 +134,8 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
         while (at < regions.size() && Long.compareUnsigned(regions.get(at).guest().iova(), region.iova()) < 0) {
             at++;
         }
-        regions.add(at, new Region(region, faultAround.bytes(), new OwnedAreas(region.length() >>> pageShift)));
+        OwnedAreas areas = new OwnedAreas(region.length() >>> pageShift);
+        regions.add(at, new Region(region, Access.mask(region.access()), faultAround.bytes(), areas));
         return this;
     }
 
@@ -258,7 +263,7 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
 
     private FaultResponse resolveOne(long address, int perm) {
         Region r = regionOf(address);
-        if (r == null || !FaultPermissions.allowedBy(perm, r.guest().access())) {
+        if (r == null || !FaultPermissions.allowedBy(perm, r.access())) {
             outsideFaults++;
             return FaultResponse.INVALID;
         }
@@ -300,7 +305,7 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
         long rc;
         while (true) {
             mapCalls++;
-            rc = mapper.tryMap(region.userAddress() + lo, hi - lo, region.iova() + lo, region.access());
+            rc = mapper.tryMap(region.userAddress() + lo, hi - lo, region.iova() + lo, r.access());
             if (rc == 0) {
                 own(r, lo >>> pageShift, hi >>> pageShift);
                 return FaultResponse.SUCCESS;
@@ -333,7 +338,7 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
         GuestRegion region = r.guest();
         long iova = region.iova() + (page << pageShift);
         mapCalls++;
-        long rc = mapper.tryMap(region.userAddressOf(iova), pageSize, iova, region.access());
+        long rc = mapper.tryMap(region.userAddressOf(iova), pageSize, iova, r.access());
         if (rc == -Errno.EEXIST) {
             return FaultResponse.SUCCESS;
         }

@@ -30,8 +30,13 @@ public final class FaultPermissions {
 
     /** Whether memory mapped with {@code access} satisfies the fault. */
     public static boolean allowedBy(int perm, Set<Access> access) {
-        return !privileged(perm) && (!reads(perm) || access.contains(Access.READ))
-                && (!writes(perm) || access.contains(Access.WRITE));
+        return allowedBy(perm, Access.mask(access));
+    }
+
+    /** {@link #allowedBy(int, Set)} with the access as a mask of {@link Access#bit()}s. */
+    public static boolean allowedBy(int perm, int accessMask) {
+        return !privileged(perm) && (!reads(perm) || (accessMask & Access.READ.bit()) != 0)
+                && (!writes(perm) || (accessMask & Access.WRITE.bit()) != 0);
     }
 
     /** E.g. "rw", "r-x", "-w-p": for messages. */

@@ -27,11 +27,21 @@ final class OwnedAreas {
 
     /** Records the area of pages {@code [start, end)}; none of them may be owned yet. */
     void add(long start, long end) {
-        if (start >= end || owned.nextSet(start, end) != end) {
-            throw new IllegalStateException("area [" + start + ", " + end + ") is empty or overlaps an owned one");
+        if (end - start == 1) { // a one-page window, the common fault: one bit test and two sets
+            if (!owned.setIfClear(start)) {
+                throw overlap(start, end);
+            }
+        } else {
+            if (start >= end || owned.nextSet(start, end) != end) {
+                throw overlap(start, end);
+            }
+            owned.set(start, end);
         }
-        owned.set(start, end);
-        starts.set(start, start + 1);
+        starts.setIfClear(start);
+    }
+
+    private static IllegalStateException overlap(long start, long end) {
+        return new IllegalStateException("area [" + start + ", " + end + ") is empty or overlaps an owned one");
     }
 
     /** The first page of the area holding the owned {@code page}. */

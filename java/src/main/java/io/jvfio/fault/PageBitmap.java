@@ -48,6 +48,19 @@ final class PageBitmap {
         change(from, to, true);
     }
 
+    /** Sets the bit of {@code page}; returns false, changing nothing, when it was set already. */
+    boolean setIfClear(long page) {
+        check(page, page + 1);
+        long[] leaf = makeLeaf(page >>> LEAF_SHIFT);
+        int w = (int) (page >>> 6) & (LEAF_WORDS - 1);
+        long bit = 1L << page;
+        if ((leaf[w] & bit) != 0) {
+            return false;
+        }
+        leaf[w] |= bit;
+        return true;
+    }
+
     /** Clears the bits of pages {@code [from, to)}. */
     void clear(long from, long to) {
         check(from, to);

@@ -48,8 +48,12 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
     }
 
     private static int flags(Set<Access> access) {
-        return (access.contains(Access.READ) ? IommufdConstants.MAP_READABLE : 0)
-                | (access.contains(Access.WRITE) ? IommufdConstants.MAP_WRITEABLE : 0);
+        return flags(Access.mask(access));
+    }
+
+    private static int flags(int accessMask) {
+        return ((accessMask & Access.READ.bit()) != 0 ? IommufdConstants.MAP_READABLE : 0)
+                | ((accessMask & Access.WRITE.bit()) != 0 ? IommufdConstants.MAP_WRITEABLE : 0);
     }
 
     @Override
@@ -63,7 +67,12 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
 
     @Override
     public long tryMap(long va, long length, long iova, Set<Access> access) {
-        long r = IommufdNative.ioasMap(iommufd.fd(), id, flags(access) | IommufdConstants.MAP_FIXED_IOVA, va, length, iova);
+        return tryMap(va, length, iova, Access.mask(access));
+    }
+
+    @Override
+    public long tryMap(long va, long length, long iova, int accessMask) {
+        long r = IommufdNative.ioasMap(iommufd.fd(), id, flags(accessMask) | IommufdConstants.MAP_FIXED_IOVA, va, length, iova);
         return r < 0 ? r : 0;
     }
 

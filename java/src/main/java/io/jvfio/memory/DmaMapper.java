@@ -27,6 +27,15 @@ public interface DmaMapper {
     long tryMap(long va, long length, long iova, Set<Access> access);
 
     /**
+     * {@link #tryMap(long, long, long, Set)} with the access as a mask of {@link Access#bit()}s
+     * ({@link Access#mask}): what a fault path calls, once per fault. Backends take the mask straight
+     * to their map flags; this default builds the set.
+     */
+    default long tryMap(long va, long length, long iova, int accessMask) {
+        return tryMap(va, length, iova, Access.ofMask(accessMask));
+    }
+
+    /**
      * Unmaps the whole mappings inside {@code [iova, iova + length)}; returns the bytes unmapped.
      * Where nothing is mapped, the container returns 0 and an IOAS fails with ENOENT.
      */

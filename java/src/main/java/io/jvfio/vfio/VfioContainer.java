@@ -91,9 +91,9 @@ public final class VfioContainer implements DmaMapper, AutoCloseable {
         return VfioIommuInfo.decode(info.bytes(info.capacity()), VfioConstants.C);
     }
 
-    private static int flags(Set<Access> access) {
-        return (access.contains(Access.READ) ? VfioConstants.DMA_MAP_FLAG_READ : 0)
-                | (access.contains(Access.WRITE) ? VfioConstants.DMA_MAP_FLAG_WRITE : 0);
+    private static int flags(int accessMask) {
+        return ((accessMask & Access.READ.bit()) != 0 ? VfioConstants.DMA_MAP_FLAG_READ : 0)
+                | ((accessMask & Access.WRITE.bit()) != 0 ? VfioConstants.DMA_MAP_FLAG_WRITE : 0);
     }
 
     @Override
@@ -107,7 +107,12 @@ public final class VfioContainer implements DmaMapper, AutoCloseable {
 
     @Override
     public long tryMap(long va, long length, long iova, Set<Access> access) {
-        return VfioNative.mapDma(fd.get(), flags(access), va, iova, length);
+        return tryMap(va, length, iova, Access.mask(access));
+    }
+
+    @Override
+    public long tryMap(long va, long length, long iova, int accessMask) {
+        return VfioNative.mapDma(fd.get(), flags(accessMask), va, iova, length);
     }
 
     @Override

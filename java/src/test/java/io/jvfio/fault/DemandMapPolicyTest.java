@@ -174,6 +174,7 @@ class DemandMapPolicyTest {
         assertEquals(3, policy.outsideFaults());
         assertEquals(0, mapper.size());
         assertEquals(FaultResponse.SUCCESS, fault(policy, page(1), READ));
+        assertEquals(Set.of(Access.READ), mapper.at(page(1)).access(), "a read-only region maps read-only");
     }
 
     @Test
