@@ -24,6 +24,10 @@ static jstring constants(JNIEnv *env, jclass cls)
         JVFIO_CONST(IOMMU_VFIO_IOAS),
         JVFIO_CONST(IOMMU_HWPT_ALLOC),
         JVFIO_CONST(IOMMU_GET_HW_INFO),
+        JVFIO_CONST(IOMMU_HWPT_SET_DIRTY_TRACKING),
+        JVFIO_CONST(IOMMU_HWPT_GET_DIRTY_BITMAP),
+        JVFIO_CONST(IOMMU_HWPT_DIRTY_TRACKING_ENABLE),
+        JVFIO_CONST(IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR),
         JVFIO_CONST(IOMMU_IOAS_MAP_FIXED_IOVA),
         JVFIO_CONST(IOMMU_IOAS_MAP_WRITEABLE),
         JVFIO_CONST(IOMMU_IOAS_MAP_READABLE),
@@ -172,6 +176,25 @@ static jint hwpt_alloc(JNIEnv *env, jclass cls, jint fd, jint flags, jint dev_id
     return ioctl(fd, IOMMU_HWPT_ALLOC, &cmd) ? JVFIO_ERR() : (jint)cmd.out_hwpt_id;
 }
 
+static jint hwpt_set_dirty_tracking(JNIEnv *env, jclass cls, jint fd, jint hwpt, jint flags)
+{
+    struct iommu_hwpt_set_dirty_tracking cmd = {
+        .size = sizeof(cmd), .flags = (uint32_t)flags, .hwpt_id = (uint32_t)hwpt,
+    };
+    return ioctl(fd, IOMMU_HWPT_SET_DIRTY_TRACKING, &cmd) ? JVFIO_ERR() : 0;
+}
+
+/* One bit per `page_size` of [iova, iova + length) goes to the bitmap at `data` (64-bit words). */
+static jint hwpt_get_dirty_bitmap(JNIEnv *env, jclass cls, jint fd, jint hwpt, jint flags, jlong iova, jlong length,
+                                  jlong page_size, jlong data)
+{
+    struct iommu_hwpt_get_dirty_bitmap cmd = {
+        .size = sizeof(cmd), .hwpt_id = (uint32_t)hwpt, .flags = (uint32_t)flags, .iova = (uint64_t)iova,
+        .length = (uint64_t)length, .page_size = (uint64_t)page_size, .data = (uint64_t)data,
+    };
+    return ioctl(fd, IOMMU_HWPT_GET_DIRTY_BITMAP, &cmd) ? JVFIO_ERR() : 0;
+}
+
 /* Driver data goes to `data` (data_len bytes); the fixed outputs to the hw_info_out struct at `out`. */
 static jint get_hw_info(JNIEnv *env, jclass cls, jint fd, jint dev_id, jlong data, jint data_len, jlong out)
 {
@@ -204,6 +227,8 @@ static const JNINativeMethod methods[] = {
     { "vfioIoas", "(III)I", (void *)vfio_ioas },
     { "hwptAlloc", "(IIIIIJII)I", (void *)hwpt_alloc },
     { "getHwInfo", "(IIJIJ)I", (void *)get_hw_info },
+    { "hwptSetDirtyTracking", "(III)I", (void *)hwpt_set_dirty_tracking },
+    { "hwptGetDirtyBitmap", "(IIIJJJJ)I", (void *)hwpt_get_dirty_bitmap },
 };
 
 int jvfio_register_iommufd(JNIEnv *env)

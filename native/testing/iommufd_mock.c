@@ -78,6 +78,19 @@ static jint check_map(JNIEnv *env, jclass cls, jint fd, jint hwpt, jlong iova, j
     return ioctl(fd, IOMMU_TEST_CMD, &cmd) ? -errno : 0;
 }
 
+/* Sets the dirty bit of the mock domain's IOMMU page holding `iova`, as a DMA write there would;
+ * `page_size` is the unit the selftest walks in. Returns the pages marked (1), or -errno. */
+static jint mark_dirty(JNIEnv *env, jclass cls, jint fd, jint hwpt, jlong iova, jlong page_size)
+{
+    uint64_t one = 1;
+    struct iommu_test_cmd cmd = {
+        .size = sizeof(cmd), .op = IOMMU_TEST_OP_DIRTY, .id = (uint32_t)hwpt,
+        .dirty = { .iova = (uint64_t)iova, .length = (uint64_t)page_size, .page_size = (uint64_t)page_size,
+                   .uptr = (uint64_t)(uintptr_t)&one },
+    };
+    return ioctl(fd, IOMMU_TEST_CMD, &cmd) ? -errno : (jint)cmd.dirty.out_nr_dirty;
+}
+
 static const JNINativeMethod methods[] = {
     { "hwptDataSelftest", "()I", (void *)hwpt_data_selftest },
     { "iotlbDefault", "()I", (void *)iotlb_default },
@@ -89,6 +102,7 @@ static const JNINativeMethod methods[] = {
     { "triggerIopf", "(IIIIIJ)I", (void *)trigger_iopf },
     { "triggerBurst", "(IIIIIJJJ)J", (void *)trigger_burst },
     { "checkMap", "(IIJJJ)I", (void *)check_map },
+    { "markDirty", "(IIJJ)I", (void *)mark_dirty },
 };
 
 int jvfio_register_iommufd_mock(JNIEnv *env)

@@ -15,6 +15,8 @@ public final class IommufdConstants {
     public static final int HWPT_ALLOC_DIRTY_TRACKING = C.getInt("IOMMU_HWPT_ALLOC_DIRTY_TRACKING");
     public static final int HWPT_FAULT_ID_VALID = C.getInt("IOMMU_HWPT_FAULT_ID_VALID");
     public static final int HWPT_ALLOC_PASID = C.getInt("IOMMU_HWPT_ALLOC_PASID");
+    public static final int HWPT_DIRTY_TRACKING_ENABLE = C.getInt("IOMMU_HWPT_DIRTY_TRACKING_ENABLE");
+    public static final int HWPT_GET_DIRTY_BITMAP_NO_CLEAR = C.getInt("IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR");
     public static final int HWPT_DATA_NONE = C.getInt("IOMMU_HWPT_DATA_NONE");
     public static final int OPTION_RLIMIT_MODE = C.getInt("IOMMU_OPTION_RLIMIT_MODE");
     public static final int OPTION_HUGE_PAGES = C.getInt("IOMMU_OPTION_HUGE_PAGES");

@@ -34,4 +34,10 @@ public final class IommufdNative {
                                        int faultId);
 
     public static native int getHwInfo(int fd, int devId, long data, int dataLength, long out);
+
+    public static native int hwptSetDirtyTracking(int fd, int hwptId, int flags);
+
+    /** One bit per {@code pageSize} of {@code [iova, iova + length)} into the 64-bit words at {@code data}; 0 or -errno. */
+    public static native int hwptGetDirtyBitmap(int fd, int hwptId, int flags, long iova, long length, long pageSize,
+                                                long data);
 }

@@ -9,7 +9,9 @@ import io.jvfio.internal.IommufdNative;
 import io.jvfio.internal.KernelSupport;
 import io.jvfio.internal.UnixNative;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -88,6 +90,49 @@ public final class HwPageTable implements AutoCloseable {
     /** Whether this table's I/O page faults go to a fault queue. */
     public boolean deliversFaults() {
         return faultQueue != null;
+    }
+
+    /**
+     * IOMMU_HWPT_SET_DIRTY_TRACKING: starts or stops recording which IOMMU pages DMA writes to (for
+     * live migration). Needs a table allocated with {@link HwptFlag#DIRTY_TRACKING}, on an IOMMU
+     * whose {@link HwInfo} reports dirty tracking.
+     */
+    public void setDirtyTracking(boolean enable) throws VfioException {
+        int r = IommufdNative.hwptSetDirtyTracking(iommufd.fd(), id, enable ? IommufdConstants.HWPT_DIRTY_TRACKING_ENABLE : 0);
+        if (r < 0) {
+            throw Errors.failure("IOMMU_HWPT_SET_DIRTY_TRACKING", this + (enable ? ", enable" : ", disable"), -r,
+                    -r == Errno.EOPNOTSUPP || -r == Errno.EINVAL
+                            ? "allocate the table with HwptFlag.DIRTY_TRACKING, on an IOMMU that tracks dirty pages" : null);
+        }
+    }
+
+    /**
+     * IOMMU_HWPT_GET_DIRTY_BITMAP: which pages of {@code [iova, iova + length)}, counted in
+     * {@code pageSize} units from {@code iova}, DMA wrote to since tracking began or since the last
+     * read that cleared; {@code clear} clears what it reports. The IOMMU keeps dirt per IOMMU page, so
+     * a write anywhere in a large IOMMU mapping reports every page of it: which also tells how large
+     * the mappings are.
+     */
+    public BitSet readDirty(long iova, long length, long pageSize, boolean clear) throws VfioException {
+        if (pageSize <= 0 || Long.bitCount(pageSize) != 1 || length <= 0 || iova % pageSize != 0 || length % pageSize != 0
+                || length / pageSize > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(String.format("a dirty bitmap of %s takes a power-of-two page size that"
+                    + " iova 0x%x and length 0x%x are multiples of, and at most 2^31 - 1 pages; not page size 0x%x",
+                    this, iova, length, pageSize));
+        }
+        int words = (int) ((length / pageSize + 63) / 64);
+        ByteBuffer bitmap = ByteBuffer.allocateDirect(words * Long.BYTES).order(ByteOrder.nativeOrder());
+        int r = IommufdNative.hwptGetDirtyBitmap(iommufd.fd(), id, clear ? 0 : IommufdConstants.HWPT_GET_DIRTY_BITMAP_NO_CLEAR,
+                iova, length, pageSize, UnixNative.address(bitmap));
+        if (r < 0) {
+            throw Errors.failure("IOMMU_HWPT_GET_DIRTY_BITMAP", String.format("%s, iova 0x%x, length 0x%x, page size 0x%x",
+                    this, iova, length, pageSize), -r, -r == Errno.EINVAL
+                    ? "start dirty tracking first (setDirtyTracking(true)), on a table allocated with HwptFlag.DIRTY_TRACKING"
+                    : null);
+        }
+        long[] bits = new long[words];
+        bitmap.asLongBuffer().get(bits);
+        return BitSet.valueOf(bits);
     }
 
     @Override

@@ -53,6 +53,8 @@ class IoctlNumbersTest {
         assertEquals(io(0x87), c.get("IOMMU_OPTION"));
         assertEquals(io(0x89), c.get("IOMMU_HWPT_ALLOC"));
         assertEquals(io(0x8a), c.get("IOMMU_GET_HW_INFO"));
+        assertEquals(io(0x8b), c.get("IOMMU_HWPT_SET_DIRTY_TRACKING"));
+        assertEquals(io(0x8c), c.get("IOMMU_HWPT_GET_DIRTY_BITMAP"));
         assertEquals(io(0x8e), FaultConstants.C.get("IOMMU_FAULT_QUEUE_ALLOC"));
         assertEquals(io(0x8f), c.get("IOMMU_IOAS_MAP_FILE"), "6.13+");
     }

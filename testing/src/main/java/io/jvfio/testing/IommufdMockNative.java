@@ -27,4 +27,7 @@ final class IommufdMockNative {
 
     /** IOMMU_TEST_OP_MD_CHECK_MAP: 0 when the mock domain maps iova..+length to uptr. */
     static native int checkMap(int fd, int hwptId, long iova, long length, long uptr);
+
+    /** IOMMU_TEST_OP_DIRTY on one page: the dirty bit of the IOMMU page holding iova; returns the pages marked. */
+    static native int markDirty(int fd, int hwptId, long iova, long pageSize);
 }

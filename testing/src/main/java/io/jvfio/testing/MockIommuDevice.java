@@ -6,10 +6,12 @@ import io.jvfio.iommufd.HwPageTable;
 import io.jvfio.iommufd.HwptFlag;
 import io.jvfio.iommufd.IoAddressSpace;
 import io.jvfio.iommufd.Iommufd;
+import io.jvfio.memory.DmaBuffer;
 import io.jvfio.memory.IovaRange;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.EnumSet;
+import java.util.Set;
 
 /**
  * The kernel's iommufd selftest mock device (CONFIG_IOMMUFD_TEST) wired for I/O page faults, the
@@ -32,6 +34,14 @@ public final class MockIommuDevice implements AutoCloseable {
         /** A paging table over the IOAS with the fault queue on it: Linux 6.13 and later. */
         PAGING
     }
+
+    /**
+     * The mock domain's smallest IOMMU page, half the CPU's (MOCK_IO_PAGE_SIZE in 6.12's selftest.c,
+     * MOCK_PAGE_SIZE in 7.2's iommufd_test.h).
+     */
+    public static final long IOMMU_PAGE_SIZE = DmaBuffer.pageSize() / 2;
+    /** Its largest, 512 of the smallest (MOCK_HUGE_PAGE_SIZE): a mapping can use it from Linux 7.x, whose mock is a generic page table. */
+    public static final long HUGE_IOMMU_PAGE_SIZE = 512 * IOMMU_PAGE_SIZE;
 
     private final Iommufd iommufd;
     private final IoAddressSpace ioas;
@@ -61,6 +71,16 @@ public final class MockIommuDevice implements AutoCloseable {
      * the given topology. {@link Topology#PAGING} before Linux 6.13 fails with the kernel's refusal.
      */
     public static MockIommuDevice create(IoAddressSpace ioas, FaultQueue queue, Topology topology) throws VfioException {
+        return create(ioas, queue, topology, EnumSet.noneOf(HwptFlag.class));
+    }
+
+    /**
+     * As {@link #create(IoAddressSpace, FaultQueue, Topology)}, with {@code mappingFlags} on the table
+     * the IOAS's mappings land in ({@link #mappingTable()}): {@link HwptFlag#DIRTY_TRACKING} to read
+     * back, through {@link #markDirty} and {@link HwPageTable#readDirty}, how large its IOMMU pages are.
+     */
+    public static MockIommuDevice create(IoAddressSpace ioas, FaultQueue queue, Topology topology, Set<HwptFlag> mappingFlags)
+            throws VfioException {
         Iommufd iommufd = ioas.iommufd();
         ByteBuffer out = ByteBuffer.allocateDirect(12).order(ByteOrder.nativeOrder());
         int r = IommufdMockNative.mockDomain(iommufd.fd(), ioas.id(), RawIo.address(out));
@@ -74,9 +94,11 @@ public final class MockIommuDevice implements AutoCloseable {
         try {
             HwPageTable faulting;
             if (topology == Topology.PAGING) {
-                faulting = HwPageTable.allocate(iommufd, device, ioas.id(), EnumSet.noneOf(HwptFlag.class), queue);
+                faulting = HwPageTable.allocate(iommufd, device, ioas.id(), mappingFlags, queue);
             } else {
-                parent = HwPageTable.allocate(iommufd, device, ioas.id(), EnumSet.of(HwptFlag.NEST_PARENT));
+                EnumSet<HwptFlag> parentFlags = EnumSet.of(HwptFlag.NEST_PARENT);
+                parentFlags.addAll(mappingFlags);
+                parent = HwPageTable.allocate(iommufd, device, ioas.id(), parentFlags);
                 ByteBuffer data = ByteBuffer.allocate(IommufdMockConstants.HWPT_SELFTEST_SIZE)
                         .order(ByteOrder.LITTLE_ENDIAN)
                         .putInt(IommufdMockConstants.HWPT_SELFTEST_IOTLB, IommufdMockConstants.IOTLB_DEFAULT);
@@ -145,6 +167,18 @@ public final class MockIommuDevice implements AutoCloseable {
     /** Whether the mock domain maps {@code [iova, iova + length)} to the memory at {@code va}. */
     public boolean mapsTo(long iova, long length, long va) {
         return IommufdMockNative.checkMap(iommufd.fd(), mappingTable.id(), iova, length, va) == 0;
+    }
+
+    /**
+     * Sets the dirty bit of the IOMMU page of {@link #mappingTable()} that holds {@code iova}, as a DMA
+     * write there would (IOMMU_TEST_OP_DIRTY, in units of {@link #IOMMU_PAGE_SIZE}: 6.12's mock keys
+     * its pages by them). The table needs {@link HwptFlag#DIRTY_TRACKING} and tracking started
+     * ({@link HwPageTable#setDirtyTracking}).
+     */
+    public void markDirty(long iova) throws VfioException {
+        long page = iova & -IOMMU_PAGE_SIZE;
+        check(IommufdMockNative.markDirty(iommufd.fd(), mappingTable.id(), page, IOMMU_PAGE_SIZE), "IOMMU_TEST_OP_DIRTY",
+                String.format("%s, iova 0x%x", mappingTable, page));
     }
 
     /** Detaches from the faulting page table (the kernel answers its pending faults INVALID), then destroys all. */

@@ -1,0 +1,148 @@
+package io.jvfio.it.iopf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jvfio.KernelVersion;
+import io.jvfio.VfioException;
+import io.jvfio.fault.DemandMapPolicy;
+import io.jvfio.fault.FaultAround;
+import io.jvfio.fault.FaultPermissions;
+import io.jvfio.fault.FaultServiceLoop;
+import io.jvfio.fault.GuestRegion;
+import io.jvfio.iommufd.HwPageTable;
+import io.jvfio.iommufd.HwptFlag;
+import io.jvfio.it.MockIommuGuest;
+import io.jvfio.memory.Access;
+import io.jvfio.memory.DmaBuffer;
+import io.jvfio.memory.IovaRange;
+import io.jvfio.testing.HugePagePool;
+import io.jvfio.testing.MockIommuDevice;
+import java.util.BitSet;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * How large the IOMMU mappings a fault makes are, read back through dirty tracking
+ * (IOMMU_HWPT_SET_DIRTY_TRACKING, IOMMU_HWPT_GET_DIRTY_BITMAP): the IOMMU keeps a dirty bit per IOMMU
+ * page, so one DMA write (the mock's IOMMU_TEST_OP_DIRTY) reports every 4 KiB page of the IOMMU page
+ * it lands in. A 2 MiB fault-around window on 2 MiB huge pages is one map call of physically
+ * contiguous memory. On 7.2, whose mock domain is a generic page table in the AMDv1 format with a
+ * 2 KiB base page, that call must use the domain's largest IOMMU pages, 1 MiB
+ * ({@link MockIommuDevice#HUGE_IOMMU_PAGE_SIZE}): two of them, not 512 of 4 KiB. 6.12's mock maps
+ * in 2 KiB pages whatever backs the memory, so there one write dirties one 4 KiB page.
+ */
+@MockIommuGuest
+class IommuPageSizeTest {
+    private static final int RW = FaultPermissions.READ | FaultPermissions.WRITE;
+    private static final long BASE = MockIommuDevice.aperture().start();
+    private static final int PAGE = 4096;
+    private static final long WINDOW = 2L << 20;
+    private static final Set<Access> READ_WRITE = EnumSet.of(Access.READ, Access.WRITE);
+    /** Linux 7.x: the mock domain takes large IOMMU pages (a generic page table); 6.12's takes 2 KiB only. */
+    private static final boolean LARGE_IOMMU_PAGES = KernelVersion.running().atLeast(7, 0);
+
+    private MockFaultFixture source;
+    private HwPageTable table;
+
+    @BeforeEach
+    void open() throws Exception {
+        source = new MockFaultFixture(MockIommuDevice.Topology.NESTED, EnumSet.of(HwptFlag.DIRTY_TRACKING));
+        table = source.mock.mappingTable();
+        table.setDirtyTracking(true);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        source.ioas.unmapAll();
+        source.close();
+    }
+
+    /** Serves a fault at each of {@code iovas} with {@code policy}; each must be answered SUCCESS. */
+    private void fault(DemandMapPolicy policy, long... iovas) throws Exception {
+        try (FaultServiceLoop loop = FaultServiceLoop.start(source.queue, policy)) {
+            for (int k = 0; k < iovas.length; k++) {
+                source.mock.trigger(0, k, RW, iovas[k]);
+            }
+            assertEquals(iovas.length, Await.atLeast(iovas.length, () -> loop.stats().groups(), 120), "groups answered");
+            assertEquals(iovas.length, loop.stats().success(), loop.stats().toString());
+        }
+    }
+
+    /**
+     * The 4 KiB pages of {@code mapped} that one DMA write at {@code iova} dirties. The kernel reads
+     * dirt only over a range mapped throughout (EINVAL on 6.12 where it has a hole).
+     */
+    private int pagesOneWriteDirties(long iova, IovaRange mapped) throws VfioException {
+        long length = mapped.last() - mapped.start() + 1;
+        assertEquals(0, table.readDirty(mapped.start(), length, PAGE, true).cardinality(), "nothing is dirty before the write");
+        source.mock.markDirty(iova);
+        return table.readDirty(mapped.start(), length, PAGE, true).cardinality();
+    }
+
+    @Test
+    void aTwoMegabyteWindowOnHugePagesMapsWithTheDomainsLargestIommuPages() throws Exception {
+        try (HugePagePool pool = HugePagePool.reserve(1);
+                DmaBuffer huge = DmaBuffer.memfd("jvfio-iommu-page", WINDOW, true)) {
+            DemandMapPolicy policy = new DemandMapPolicy(source.ioas)
+                    .addRegion(new GuestRegion(BASE, huge.address(), WINDOW, READ_WRITE), FaultAround.of(WINDOW));
+            fault(policy, BASE + 5 * PAGE);
+            assertEquals(List.of(IovaRange.ofLength(BASE, WINDOW)), policy.areas(), "the fault maps the whole window");
+            assertEquals(1, policy.mapCalls(), "in one map call");
+            int dirty = pagesOneWriteDirties(BASE + 5 * PAGE, IovaRange.ofLength(BASE, WINDOW));
+            if (LARGE_IOMMU_PAGES) {
+                assertEquals(MockIommuDevice.HUGE_IOMMU_PAGE_SIZE / PAGE, dirty, "one write dirties the whole IOMMU page it"
+                        + " lands in, the mock's largest, on Linux " + KernelVersion.running());
+            } else {
+                assertEquals(1, dirty, "Linux 6.12's mock maps 2 KiB IOMMU pages only");
+            }
+            policy.close();
+        }
+    }
+
+    @Test
+    void oneFaultOnePageWindowsAreSmallIommuPages() throws Exception {
+        try (DmaBuffer memory = DmaBuffer.allocate(WINDOW)) {
+            DemandMapPolicy policy = new DemandMapPolicy(source.ioas)
+                    .addRegion(new GuestRegion(BASE, memory.address(), WINDOW, READ_WRITE));
+            fault(policy, BASE + 6 * PAGE, BASE + 7 * PAGE, BASE + 8 * PAGE);
+            assertEquals(3, policy.mapCalls());
+            assertEquals(1, pagesOneWriteDirties(BASE + 7 * PAGE, IovaRange.ofLength(BASE + 6 * PAGE, 3 * PAGE)));
+            policy.close();
+        }
+    }
+
+    @Test
+    void aDirtyBitmapReadKeepsOrClearsAsAskedAndRefusesAMisalignedRange() throws Exception {
+        try (DmaBuffer memory = DmaBuffer.allocate(16 * PAGE)) {
+            for (int page = 0; page < 16; page++) { // a map call per page: IOMMU pages of 4 KiB at most
+                source.ioas.map(memory.address() + page * PAGE, PAGE, BASE + page * PAGE, READ_WRITE);
+            }
+            source.mock.markDirty(BASE + 3 * PAGE);
+            source.mock.markDirty(BASE + 9 * PAGE + 100);
+            BitSet expected = new BitSet();
+            expected.set(3);
+            expected.set(9);
+            assertEquals(expected, table.readDirty(BASE, 16 * PAGE, PAGE, false), "read without clearing");
+            assertEquals(expected, table.readDirty(BASE, 16 * PAGE, PAGE, true), "still there; now cleared");
+            assertTrue(table.readDirty(BASE, 16 * PAGE, PAGE, true).isEmpty(), "cleared by the read before");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> table.readDirty(BASE + 1, 16 * PAGE, PAGE, true));
+            assertTrue(e.getMessage().contains("iova 0x" + Long.toHexString(BASE + 1)), e.getMessage());
+        }
+    }
+
+    @Test
+    void aTableWithoutDirtyTrackingSaysHowToGetIt() throws Exception {
+        try (MockFaultFixture plain = new MockFaultFixture()) {
+            VfioException e = assertThrows(VfioException.class, () -> plain.mock.mappingTable().setDirtyTracking(true));
+            assertEquals("IOMMU_HWPT_SET_DIRTY_TRACKING", e.operation());
+            assertTrue(e.getMessage().contains("HwptFlag.DIRTY_TRACKING"), e.getMessage());
+        }
+    }
+}
