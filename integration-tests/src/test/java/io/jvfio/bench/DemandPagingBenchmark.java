@@ -140,8 +140,8 @@ public final class DemandPagingBenchmark {
                 + " %.0f%% of its pages in random order (random); each untouched page is one page request, served by the"
                 + " Java loop (batch %d) with DemandMapPolicy mapping the aligned fault-around window in one map call; one pass each%n%n",
                 DemandMapPolicies.size(memory.size()), RANDOM_FRACTION * 100, FaultServiceLoop.DEFAULT_BATCH));
-        out.append("| window | pattern | pages touched | faults | map calls | pass ms | us per fault | mapped MiB |\n");
-        out.append("|---|---|---|---|---|---|---|---|\n");
+        out.append("| window | pattern | pages touched | faults | map calls | IOMMU page | pass ms | us per fault | mapped MiB |\n");
+        out.append("|---|---|---|---|---|---|---|---|---|\n");
         long best = WINDOWS[0];
         long bestNanos = Long.MAX_VALUE;
         for (long window : WINDOWS) {
@@ -164,7 +164,7 @@ public final class DemandPagingBenchmark {
      * The 2 MiB window again on memory backed by 2 MiB huge pages (a hugetlb memfd): each window is one
      * huge folio to pin, where anonymous memory is 512 small pages. On 6.12 the mock domain maps in 2 KiB
      * pages only, so what differs there is iommufd's pinning; on 7.2 the mock is a generic (AMDv1-format)
-     * page table that takes larger page sizes, so a window may also become one large IOMMU entry. The
+     * page table with large pages, and the IOMMU page column shows what the window became. The
      * row says "skipped" when the guest's huge page pool cannot be grown ({@link HugePagePool} puts it
      * back after).
      */
@@ -177,7 +177,7 @@ public final class DemandPagingBenchmark {
             try {
                 memory = DmaBuffer.memfd("demand-hugetlb", size, true);
             } catch (VfioException e) {
-                out.append(String.format("| %s | skipped: %s | | | | | | |%n", name, e.getMessage()));
+                out.append(String.format("| %s | skipped: %s | | | | | | | |%n", name, e.getMessage()));
                 return;
             }
             try (memory) {
@@ -191,8 +191,8 @@ public final class DemandPagingBenchmark {
     }
 
     private static String aroundRow(String window, String pattern, DeviceTouch.Pass p) {
-        return String.format("| %s | %s | %,d | %,d | %,d | %,.1f | %.1f | %,.1f |%n", window, pattern, p.touched(), p.faults(),
-                p.mapCalls(), p.nanos() / 1e6, p.faults() == 0 ? 0 : p.nanos() / 1e3 / p.faults(),
+        return String.format("| %s | %s | %,d | %,d | %,d | %s | %,.1f | %.1f | %,.1f |%n", window, pattern, p.touched(), p.faults(),
+                p.mapCalls(), DemandMapPolicies.size(p.iommuPage()), p.nanos() / 1e6, p.faults() == 0 ? 0 : p.nanos() / 1e3 / p.faults(),
                 p.bytesMapped() / (double) (1 << 20));
     }
 

@@ -10,7 +10,9 @@ import io.jvfio.fault.FaultStats;
 import io.jvfio.fault.GuestRegion;
 import io.jvfio.memory.Access;
 import io.jvfio.memory.DmaBuffer;
+import io.jvfio.memory.IovaRange;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -42,9 +44,10 @@ final class DeviceTouch {
      * @param bytesMapped what the policy has mapped at the end
      * @param bytesPinned what the kernel counts pinned (VmPin) at the end, above what it was before
      * @param unresolved  faults answered SUCCESS whose page the device still found unmapped (should be 0)
+     * @param iommuPage   the IOMMU page the first area mapped starts with ({@link MockRig#iommuPageAt})
      */
     record Pass(long touched, long faults, long nanos, long mapCalls, long bytesMapped, long bytesPinned, long unresolved,
-                FaultStats.Snapshot stats) {}
+                long iommuPage, FaultStats.Snapshot stats) {}
 
     /** Touches {@code order} (page numbers) of {@code memory}, mapped at {@link MockRig#BASE} on demand; unmaps it all after. */
     static Pass run(MockRig rig, DmaBuffer memory, long windowBytes, int[] order) throws Exception {
@@ -81,7 +84,10 @@ final class DeviceTouch {
                 stats = loop.stats();
             }
             long pinned = MockRig.pinnedBytes() - pinnedBefore;
-            return new Pass(order.length, faults, nanos, policy.mapCalls(), policy.bytesMapped(), pinned, unresolved, stats);
+            List<IovaRange> areas = policy.areas();
+            long iommuPage = areas.isEmpty() ? 0 : rig.iommuPageAt(areas.get(0));
+            return new Pass(order.length, faults, nanos, policy.mapCalls(), policy.bytesMapped(), pinned, unresolved, iommuPage,
+                    stats);
         } finally {
             rig.unmapGuest(memory.size());
             policy.close();

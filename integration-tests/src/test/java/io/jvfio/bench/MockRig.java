@@ -2,17 +2,22 @@ package io.jvfio.bench;
 
 import io.jvfio.VfioException;
 import io.jvfio.iommufd.FaultQueue;
+import io.jvfio.iommufd.HwPageTable;
+import io.jvfio.iommufd.HwptFlag;
 import io.jvfio.iommufd.IoAddressSpace;
 import io.jvfio.iommufd.Iommufd;
+import io.jvfio.memory.IovaRange;
 import io.jvfio.testing.MockIommuDevice;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumSet;
 
 /**
  * The demand-paging benchmarks' fault source: an iommufd with an IOAS, a fault queue and the kernel's
  * mock device faulting into it through a nested page table (every kernel with fault queues, 6.12 as
- * 7.2). Guest memory sits at {@link #BASE}, the start of the mock's aperture.
+ * 7.2) whose parent, where the mappings land, can track dirty pages: how the benchmarks read back the
+ * size of the IOMMU pages a window became. Guest memory sits at {@link #BASE}, the start of the mock's aperture.
  */
 final class MockRig implements AutoCloseable {
     static final long BASE = MockIommuDevice.aperture().start();
@@ -27,7 +32,25 @@ final class MockRig implements AutoCloseable {
         iommufd = Iommufd.open();
         ioas = IoAddressSpace.allocate(iommufd);
         queue = FaultQueue.allocate(iommufd);
-        mock = MockIommuDevice.create(ioas, queue);
+        mock = MockIommuDevice.create(ioas, queue, MockIommuDevice.Topology.NESTED, EnumSet.of(HwptFlag.DIRTY_TRACKING));
+    }
+
+    /**
+     * The IOMMU page the mock domain maps the first page of {@code area} with, read back through dirty
+     * tracking, which the IOMMU keeps per IOMMU page: one write there dirties all of it. Tracking is on
+     * only for this reading.
+     */
+    long iommuPageAt(IovaRange area) throws VfioException {
+        HwPageTable table = mock.mappingTable();
+        long length = area.last() - area.start() + 1;
+        table.setDirtyTracking(true);
+        try {
+            table.readDirty(area.start(), length, PAGE, true);
+            mock.markDirty(area.start());
+            return table.readDirty(area.start(), length, PAGE, true).cardinality() * (long) PAGE;
+        } finally {
+            table.setDirtyTracking(false);
+        }
     }
 
     /** Unmaps whatever is mapped in {@code [BASE, BASE + length)}, in one IOMMU_IOAS_UNMAP; the bytes unmapped. */

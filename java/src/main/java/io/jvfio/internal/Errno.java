@@ -23,6 +23,7 @@ public final class Errno {
     public static final int EIO = UnixConstants.C.getInt("EIO");
     public static final int ENOSYS = UnixConstants.C.getInt("ENOSYS");
     public static final int EADDRINUSE = UnixConstants.C.getInt("EADDRINUSE");
+    public static final int EPROTO = UnixConstants.C.getInt("EPROTO");
 
     private Errno() {}
 }

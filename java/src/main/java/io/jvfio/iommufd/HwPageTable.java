@@ -94,8 +94,9 @@ public final class HwPageTable implements AutoCloseable {
 
     /**
      * IOMMU_HWPT_SET_DIRTY_TRACKING: starts or stops recording which IOMMU pages DMA writes to (for
-     * live migration). Needs a table allocated with {@link HwptFlag#DIRTY_TRACKING}, on an IOMMU
-     * whose {@link HwInfo} reports dirty tracking.
+     * live migration). Needs a paging table (not a nested one) allocated with
+     * {@link HwptFlag#DIRTY_TRACKING}, on an IOMMU whose {@link HwInfo} reports dirty tracking.
+     * Starting clears the dirt recorded so far.
      */
     public void setDirtyTracking(boolean enable) throws VfioException {
         int r = IommufdNative.hwptSetDirtyTracking(iommufd.fd(), id, enable ? IommufdConstants.HWPT_DIRTY_TRACKING_ENABLE : 0);
@@ -111,7 +112,8 @@ public final class HwPageTable implements AutoCloseable {
      * {@code pageSize} units from {@code iova}, DMA wrote to since tracking began or since the last
      * read that cleared; {@code clear} clears what it reports. The IOMMU keeps dirt per IOMMU page, so
      * a write anywhere in a large IOMMU mapping reports every page of it: which also tells how large
-     * the mappings are.
+     * the mappings are. The range must be mapped throughout and hold whole IOMMU pages: a clearing
+     * read of part of a large one clears all of its dirt on some kernels (6.12 refuses it, EPROTO).
      */
     public BitSet readDirty(long iova, long length, long pageSize, boolean clear) throws VfioException {
         if (pageSize <= 0 || Long.bitCount(pageSize) != 1 || length <= 0 || iova % pageSize != 0 || length % pageSize != 0
@@ -126,13 +128,28 @@ public final class HwPageTable implements AutoCloseable {
                 iova, length, pageSize, UnixNative.address(bitmap));
         if (r < 0) {
             throw Errors.failure("IOMMU_HWPT_GET_DIRTY_BITMAP", String.format("%s, iova 0x%x, length 0x%x, page size 0x%x",
-                    this, iova, length, pageSize), -r, -r == Errno.EINVAL
-                    ? "start dirty tracking first (setDirtyTracking(true)), on a table allocated with HwptFlag.DIRTY_TRACKING"
-                    : null);
+                    this, iova, length, pageSize), -r, readDirtyHint(-r));
         }
         long[] bits = new long[words];
         bitmap.asLongBuffer().get(bits);
         return BitSet.valueOf(bits);
+    }
+
+    private static String readDirtyHint(int errno) {
+        if (errno == Errno.EINVAL) {
+            return "start tracking first (setDirtyTracking(true)); the range must be mapped throughout, and aligned on the"
+                    + " IOAS's IOVA alignment";
+        }
+        if (errno == Errno.EOPNOTSUPP) {
+            return "allocate the table with HwptFlag.DIRTY_TRACKING, on an IOMMU that tracks dirty pages";
+        }
+        if (errno == Errno.ENOENT) {
+            return "read a paging table (a nested table's parent), not a nested one";
+        }
+        if (errno == Errno.EPROTO) {
+            return "the range cuts a large IOMMU page: widen it to whole IOMMU pages";
+        }
+        return null;
     }
 
     @Override

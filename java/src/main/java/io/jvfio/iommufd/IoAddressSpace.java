@@ -52,6 +52,7 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
     }
 
     private static int flags(int accessMask) {
+        Access.checkMask(accessMask);
         return ((accessMask & Access.READ.bit()) != 0 ? IommufdConstants.MAP_READABLE : 0)
                 | ((accessMask & Access.WRITE.bit()) != 0 ? IommufdConstants.MAP_WRITEABLE : 0);
     }

@@ -8,8 +8,8 @@ public enum Access {
     READ,
     WRITE;
 
-    /** {@link #READ} and {@link #WRITE} as a mask. */
-    public static final int READ_WRITE = 3;
+    /** Every access's bit: a mask with other bits set is refused. */
+    public static final int ALL_MASK = 3;
 
     /** This access's bit in an access mask: {@code 1 << ordinal()}. */
     public int bit() {
@@ -28,11 +28,9 @@ public enum Access {
         return mask;
     }
 
-    /** The accesses of {@code mask}; bits above {@link #READ_WRITE} are refused. */
-    public static Set<Access> ofMask(int mask) {
-        if ((mask & ~READ_WRITE) != 0) {
-            throw new IllegalArgumentException("access mask 0x" + Integer.toHexString(mask) + " has bits beyond READ and WRITE");
-        }
+    /** The accesses of {@code mask}; refuses bits beyond {@link #ALL_MASK} (see {@link #checkMask}). */
+    public static EnumSet<Access> of(int mask) {
+        checkMask(mask);
         EnumSet<Access> out = EnumSet.noneOf(Access.class);
         for (Access a : values()) {
             if ((mask & a.bit()) != 0) {
@@ -40,5 +38,17 @@ public enum Access {
             }
         }
         return out;
+    }
+
+    /**
+     * Refuses a mask with bits beyond {@link #ALL_MASK}: most likely a fault's IOMMU_PGFAULT_PERM_*
+     * bits passed where an access mask belongs (EXEC is 4).
+     */
+    public static int checkMask(int mask) {
+        if ((mask & ~ALL_MASK) != 0) {
+            throw new IllegalArgumentException("access mask 0x" + Integer.toHexString(mask)
+                    + " has bits beyond READ and WRITE (Access.mask makes one from a set)");
+        }
+        return mask;
     }
 }

@@ -29,10 +29,11 @@ public interface DmaMapper {
     /**
      * {@link #tryMap(long, long, long, Set)} with the access as a mask of {@link Access#bit()}s
      * ({@link Access#mask}): what a fault path calls, once per fault. Backends take the mask straight
-     * to their map flags; this default builds the set.
+     * to their map flags; this default builds the set. A mask with other bits is a caller's bug:
+     * IllegalArgumentException ({@link Access#checkMask}), not an errno.
      */
     default long tryMap(long va, long length, long iova, int accessMask) {
-        return tryMap(va, length, iova, Access.ofMask(accessMask));
+        return tryMap(va, length, iova, Access.of(accessMask));
     }
 
     /**

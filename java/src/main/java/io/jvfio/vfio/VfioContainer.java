@@ -92,6 +92,7 @@ public final class VfioContainer implements DmaMapper, AutoCloseable {
     }
 
     private static int flags(int accessMask) {
+        Access.checkMask(accessMask);
         return ((accessMask & Access.READ.bit()) != 0 ? VfioConstants.DMA_MAP_FLAG_READ : 0)
                 | ((accessMask & Access.WRITE.bit()) != 0 ? VfioConstants.DMA_MAP_FLAG_WRITE : 0);
     }

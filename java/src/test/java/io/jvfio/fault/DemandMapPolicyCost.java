@@ -97,6 +97,11 @@ public final class DemandMapPolicyCost {
 
         @Override
         public long tryMap(long va, long length, long iova, Set<Access> access) {
+            return tryMap(va, length, iova, Access.mask(access));
+        }
+
+        @Override
+        public long tryMap(long va, long length, long iova, int accessMask) {
             int first = (int) ((iova - base) / UnixConstants.PAGE_SIZE);
             int end = first + (int) (length / UnixConstants.PAGE_SIZE);
             for (int p = first; p < end; p++) {

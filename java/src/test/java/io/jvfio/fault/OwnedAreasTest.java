@@ -47,6 +47,11 @@ class OwnedAreasTest {
         areas.add(10, 20);
         assertThrows(IllegalStateException.class, () -> areas.add(15, 25));
         assertThrows(IllegalStateException.class, () -> areas.add(5, 5));
+        assertThrows(IllegalStateException.class, () -> areas.add(19, 20), "a one-page area over an owned page");
         assertEquals(20, areas.areaEnd(10));
+        areas.add(20, 21);
+        assertEquals(20, areas.areaStart(20), "a one-page area starts where it is");
+        assertEquals(20, areas.areaEnd(10));
+        assertEquals(21, areas.areaEnd(20));
     }
 }

@@ -63,6 +63,22 @@ class PageBitmapTest {
     }
 
     @Test
+    void setIfClearSetsOneBitOnceAcrossWordsAndLeaves() {
+        PageBitmap bitmap = new PageBitmap(3 * 4096);
+        for (long page : new long[] {0, 63, 64, 4095, 4096, 3 * 4096 - 1}) {
+            assertTrue(bitmap.setIfClear(page), "page " + page);
+            assertFalse(bitmap.setIfClear(page), "page " + page + " again");
+            assertTrue(bitmap.get(page));
+            assertEquals(page, bitmap.nextSet(page, page + 1));
+        }
+        assertFalse(bitmap.get(1));
+        assertFalse(bitmap.get(62));
+        assertFalse(bitmap.get(65));
+        assertEquals(4095, bitmap.nextSet(65, 3 * 4096));
+        assertThrows(IndexOutOfBoundsException.class, () -> bitmap.setIfClear(3 * 4096));
+    }
+
+    @Test
     void refusesRangesOutsideItsPages() {
         PageBitmap bitmap = new PageBitmap(100);
         assertThrows(IndexOutOfBoundsException.class, () -> bitmap.set(90, 101));

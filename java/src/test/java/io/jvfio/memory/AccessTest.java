@@ -15,16 +15,16 @@ class AccessTest {
         for (Set<Access> access : List.<Set<Access>>of(EnumSet.noneOf(Access.class), Set.of(Access.READ),
                 Set.of(Access.WRITE), Set.of(Access.READ, Access.WRITE))) {
             int mask = Access.mask(access);
-            assertEquals(access, Access.ofMask(mask), "mask 0x" + Integer.toHexString(mask));
+            assertEquals(access, Access.of(mask), "mask 0x" + Integer.toHexString(mask));
         }
-        assertEquals(Access.READ_WRITE, Access.mask(EnumSet.allOf(Access.class)));
+        assertEquals(Access.ALL_MASK, Access.mask(EnumSet.allOf(Access.class)));
         assertEquals(1, Access.READ.bit());
         assertEquals(2, Access.WRITE.bit());
     }
 
     @Test
     void aMaskWithOtherBitsIsRefused() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Access.ofMask(4));
-        assertEquals("access mask 0x4 has bits beyond READ and WRITE", e.getMessage());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Access.of(4));
+        assertEquals("access mask 0x4 has bits beyond READ and WRITE (Access.mask makes one from a set)", e.getMessage());
     }
 }

@@ -6,7 +6,6 @@ import io.jvfio.iommufd.HwPageTable;
 import io.jvfio.iommufd.HwptFlag;
 import io.jvfio.iommufd.IoAddressSpace;
 import io.jvfio.iommufd.Iommufd;
-import io.jvfio.memory.DmaBuffer;
 import io.jvfio.memory.IovaRange;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -36,12 +35,10 @@ public final class MockIommuDevice implements AutoCloseable {
     }
 
     /**
-     * The mock domain's smallest IOMMU page, half the CPU's (MOCK_IO_PAGE_SIZE in 6.12's selftest.c,
-     * MOCK_PAGE_SIZE in 7.2's iommufd_test.h).
+     * The mock domain's smallest IOMMU page: 2 KiB (MOCK_IO_PAGE_SIZE, half the CPU page, in 6.12's
+     * selftest.c; MOCK_PAGE_SIZE in 7.2's iommufd_test.h).
      */
-    public static final long IOMMU_PAGE_SIZE = DmaBuffer.pageSize() / 2;
-    /** Its largest, 512 of the smallest (MOCK_HUGE_PAGE_SIZE): a mapping can use it from Linux 7.x, whose mock is a generic page table. */
-    public static final long HUGE_IOMMU_PAGE_SIZE = 512 * IOMMU_PAGE_SIZE;
+    public static final long IOMMU_PAGE_SIZE = 2048;
 
     private final Iommufd iommufd;
     private final IoAddressSpace ioas;
@@ -177,8 +174,15 @@ public final class MockIommuDevice implements AutoCloseable {
      */
     public void markDirty(long iova) throws VfioException {
         long page = iova & -IOMMU_PAGE_SIZE;
-        check(IommufdMockNative.markDirty(iommufd.fd(), mappingTable.id(), page, IOMMU_PAGE_SIZE), "IOMMU_TEST_OP_DIRTY",
-                String.format("%s, iova 0x%x", mappingTable, page));
+        String object = String.format("%s, iova 0x%x", mappingTable, page);
+        int r = IommufdMockNative.markDirty(iommufd.fd(), mappingTable.id(), page, IOMMU_PAGE_SIZE);
+        if (r < 0) {
+            throw VfioException.of("IOMMU_TEST_OP_DIRTY", object, -r, "the mock needs HwptFlag.DIRTY_TRACKING on its mapping"
+                    + " table and tracking started (HwPageTable.setDirtyTracking)");
+        }
+        if (r == 0) { // 6.12 marks only a mapped page, and says so by its count
+            throw new VfioException("IOMMU_TEST_OP_DIRTY", object, "nothing is mapped there to mark dirty");
+        }
     }
 
     /** Detaches from the faulting page table (the kernel answers its pending faults INVALID), then destroys all. */

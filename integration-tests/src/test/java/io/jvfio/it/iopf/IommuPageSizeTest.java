@@ -33,9 +33,9 @@ import org.junit.jupiter.api.Test;
  * page, so one DMA write (the mock's IOMMU_TEST_OP_DIRTY) reports every 4 KiB page of the IOMMU page
  * it lands in. A 2 MiB fault-around window on 2 MiB huge pages is one map call of physically
  * contiguous memory. On 7.2, whose mock domain is a generic page table in the AMDv1 format with a
- * 2 KiB base page, that call must use the domain's largest IOMMU pages, 1 MiB
- * ({@link MockIommuDevice#HUGE_IOMMU_PAGE_SIZE}): two of them, not 512 of 4 KiB. 6.12's mock maps
- * in 2 KiB pages whatever backs the memory, so there one write dirties one 4 KiB page.
+ * 2 KiB base page, that call must use large IOMMU pages: 1 MiB ones were measured (256 pages dirtied
+ * by a write), and a 4 KiB-page memfd in its place dirtied 1. 6.12's mock maps in 2 KiB pages
+ * whatever backs the memory, so there one write dirties one 4 KiB page.
  */
 @MockIommuGuest
 class IommuPageSizeTest {
@@ -59,8 +59,10 @@ class IommuPageSizeTest {
 
     @AfterEach
     void close() throws Exception {
-        source.ioas.unmapAll();
-        source.close();
+        if (source != null) {
+            source.ioas.unmapAll();
+            source.close();
+        }
     }
 
     /** Serves a fault at each of {@code iovas} with {@code policy}; each must be answered SUCCESS. */
@@ -86,34 +88,32 @@ class IommuPageSizeTest {
     }
 
     @Test
-    void aTwoMegabyteWindowOnHugePagesMapsWithTheDomainsLargestIommuPages() throws Exception {
+    void aTwoMegabyteWindowOnHugePagesMapsAsLargeIommuPages() throws Exception {
         try (HugePagePool pool = HugePagePool.reserve(1);
-                DmaBuffer huge = DmaBuffer.memfd("jvfio-iommu-page", WINDOW, true)) {
-            DemandMapPolicy policy = new DemandMapPolicy(source.ioas)
-                    .addRegion(new GuestRegion(BASE, huge.address(), WINDOW, READ_WRITE), FaultAround.of(WINDOW));
+                DmaBuffer huge = DmaBuffer.memfd("jvfio-iommu-page", WINDOW, true);
+                DemandMapPolicy policy = new DemandMapPolicy(source.ioas)
+                        .addRegion(new GuestRegion(BASE, huge.address(), WINDOW, READ_WRITE), FaultAround.of(WINDOW))) {
             fault(policy, BASE + 5 * PAGE);
             assertEquals(List.of(IovaRange.ofLength(BASE, WINDOW)), policy.areas(), "the fault maps the whole window");
             assertEquals(1, policy.mapCalls(), "in one map call");
             int dirty = pagesOneWriteDirties(BASE + 5 * PAGE, IovaRange.ofLength(BASE, WINDOW));
             if (LARGE_IOMMU_PAGES) {
-                assertEquals(MockIommuDevice.HUGE_IOMMU_PAGE_SIZE / PAGE, dirty, "one write dirties the whole IOMMU page it"
-                        + " lands in, the mock's largest, on Linux " + KernelVersion.running());
+                assertTrue(dirty >= 256 && Integer.bitCount(dirty) == 1, "one write dirties the whole IOMMU page it lands"
+                        + " in, of 1 MiB or more on Linux " + KernelVersion.running() + ", not " + dirty + " 4 KiB pages");
             } else {
                 assertEquals(1, dirty, "Linux 6.12's mock maps 2 KiB IOMMU pages only");
             }
-            policy.close();
         }
     }
 
     @Test
     void oneFaultOnePageWindowsAreSmallIommuPages() throws Exception {
-        try (DmaBuffer memory = DmaBuffer.allocate(WINDOW)) {
-            DemandMapPolicy policy = new DemandMapPolicy(source.ioas)
-                    .addRegion(new GuestRegion(BASE, memory.address(), WINDOW, READ_WRITE));
+        try (DmaBuffer memory = DmaBuffer.allocate(WINDOW);
+                DemandMapPolicy policy = new DemandMapPolicy(source.ioas)
+                        .addRegion(new GuestRegion(BASE, memory.address(), WINDOW, READ_WRITE))) {
             fault(policy, BASE + 6 * PAGE, BASE + 7 * PAGE, BASE + 8 * PAGE);
             assertEquals(3, policy.mapCalls());
             assertEquals(1, pagesOneWriteDirties(BASE + 7 * PAGE, IovaRange.ofLength(BASE + 6 * PAGE, 3 * PAGE)));
-            policy.close();
         }
     }
 
