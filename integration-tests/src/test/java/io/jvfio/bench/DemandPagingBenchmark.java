@@ -95,22 +95,25 @@ public final class DemandPagingBenchmark {
             warmUps.add(warm);
             DemandMapRace.Run[] c = new DemandMapRace.Run[RUNS];
             DemandMapRace.Run[] java = new DemandMapRace.Run[RUNS];
+            double[] ratios = new double[RUNS];
             for (int i = 0; i < RUNS; i++) {
-                JvmActivity before = JvmActivity.now();
+                JvmActivity beforeC = JvmActivity.settled();
                 c[i] = race.runC(batch);
-                JvmActivity between = JvmActivity.now();
+                JvmActivity cRun = JvmActivity.now().since(beforeC);
+                JvmActivity beforeJava = JvmActivity.settled();
                 java[i] = race.runJava(batch);
-                JvmActivity after = JvmActivity.now();
+                JvmActivity javaRun = JvmActivity.now().since(beforeJava);
+                ratios[i] = java[i].faultsPerSecond() / c[i].faultsPerSecond();
                 // Every run on the console (the serial log): the table shows only the medians.
                 System.out.printf("demand mapping, batch %d, run %d: C %,.0f faults/s (p99 %.1f us; %s), Java %,.0f faults/s"
-                        + " (p99 %.1f us; %s)%n", batch, i + 1, c[i].faultsPerSecond(), c[i].p99() / 1e3, between.since(before),
-                        java[i].faultsPerSecond(), java[i].p99() / 1e3, after.since(between));
+                        + " (p99 %.1f us; %s)%n", batch, i + 1, c[i].faultsPerSecond(), c[i].p99() / 1e3, cRun,
+                        java[i].faultsPerSecond(), java[i].p99() / 1e3, javaRun);
             }
             DemandMapRace.Run mc = median(c);
             DemandMapRace.Run mj = median(java);
             String mode = batch == 1 ? "single" : "batched";
-            rows.append(String.format("| %s | %d | %,.0f | %,.0f | %.2f | %.1f / %.1f | %.1f / %.1f |%n", mode, batch,
-                    mc.faultsPerSecond(), mj.faultsPerSecond(), mj.faultsPerSecond() / mc.faultsPerSecond(),
+            rows.append(String.format("| %s | %d | %,.0f | %,.0f | %.2f | %s | %.1f / %.1f | %.1f / %.1f |%n", mode, batch,
+                    mc.faultsPerSecond(), mj.faultsPerSecond(), mj.faultsPerSecond() / mc.faultsPerSecond(), range(ratios),
                     mc.p50() / 1e3, mc.p99() / 1e3, mj.p50() / 1e3, mj.p99() / 1e3));
             series.add(new LatencySvg.Series("C, " + mode, mc.latency(), true));
             series.add(new LatencySvg.Series("Java, " + mode, mj.latency(), false));
@@ -119,10 +122,18 @@ public final class DemandPagingBenchmark {
                 + " of 4 KiB) then answered; median of %d runs after warming up until the JIT is quiet (single: %s;"
                 + " batched: %s) (Java %s, %d vCPUs)%n%n", FAULTS, RUNS, warmUps.get(0), warmUps.get(1),
                 System.getProperty("java.version"), Runtime.getRuntime().availableProcessors()));
-        out.append("| mode | records per read | C faults/s | Java faults/s | Java/C | C p50 / p99 us | Java p50 / p99 us |\n");
-        out.append("|---|---|---|---|---|---|---|\n");
+        out.append("| mode | records per read | C faults/s | Java faults/s | Java/C | Java/C of each run | C p50 / p99 us"
+                + " | Java p50 / p99 us |\n");
+        out.append("|---|---|---|---|---|---|---|---|\n");
         out.append(rows).append('\n');
         return LatencySvg.render("Demand mapping: read-to-answer latency per fault (median runs)", series);
+    }
+
+    /** "0.86-0.91": the spread of the runs' Java/C, each Java run against the C run just before it. */
+    static String range(double[] ratios) {
+        double min = Arrays.stream(ratios).min().orElse(0);
+        double max = Arrays.stream(ratios).max().orElse(0);
+        return String.format("%.2f-%.2f", min, max);
     }
 
     private static DemandMapRace.Run median(DemandMapRace.Run[] runs) {

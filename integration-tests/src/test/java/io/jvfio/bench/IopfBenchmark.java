@@ -78,13 +78,21 @@ public final class IopfBenchmark {
                 warmUps.add(warm);
                 Run[] c = new Run[RUNS];
                 Run[] java = new Run[RUNS];
+                double[] ratios = new double[RUNS];
                 for (int i = 0; i < RUNS; i++) {
+                    JvmActivity beforeC = JvmActivity.settled();
                     c[i] = bench.runC(batch);
+                    JvmActivity cRun = JvmActivity.now().since(beforeC);
+                    JvmActivity beforeJava = JvmActivity.settled();
                     java[i] = bench.runJava(batch);
+                    JvmActivity javaRun = JvmActivity.now().since(beforeJava);
+                    ratios[i] = java[i].faultsPerSecond() / c[i].faultsPerSecond();
+                    System.out.printf("iopf, batch %d, run %d: C %,.0f faults/s (%s), Java %,.0f faults/s (%s)%n", batch, i + 1,
+                            c[i].faultsPerSecond(), cRun, java[i].faultsPerSecond(), javaRun);
                 }
                 Run mc = median(c);
                 Run mj = median(java);
-                rows.add(row(batch, mc, mj));
+                rows.add(row(batch, mc, mj, DemandPagingBenchmark.range(ratios)));
                 String mode = batch == 1 ? "single" : "batched";
                 series.add(new LatencySvg.Series("C, " + mode, mc.latency(), true));
                 series.add(new LatencySvg.Series("Java, " + mode, mj.latency(), false));
@@ -145,10 +153,10 @@ public final class IopfBenchmark {
         return sorted[sorted.length / 2];
     }
 
-    private static String row(int batch, Run c, Run java) {
-        return String.format("| %s | %d | %,.0f | %,.0f | %.2f | %.1f / %.1f | %.1f / %.1f |",
+    private static String row(int batch, Run c, Run java, String ratios) {
+        return String.format("| %s | %d | %,.0f | %,.0f | %.2f | %s | %.1f / %.1f | %.1f / %.1f |",
                 batch == 1 ? "single" : "batched", batch, c.faultsPerSecond(), java.faultsPerSecond(),
-                java.faultsPerSecond() / c.faultsPerSecond(), c.p50() / 1e3, c.p99() / 1e3, java.p50() / 1e3, java.p99() / 1e3);
+                java.faultsPerSecond() / c.faultsPerSecond(), ratios, c.p50() / 1e3, c.p99() / 1e3, java.p50() / 1e3, java.p99() / 1e3);
     }
 
     private static String table(List<String> rows, List<WarmUp.Result> warmUps) {
@@ -156,8 +164,9 @@ public final class IopfBenchmark {
         sb.append(String.format("IOPF: %,d queued page requests per run, median of %d runs after warming up until the JIT is"
                 + " quiet (single: %s; batched: %s) (Java %s, %d vCPUs)%n%n", FAULTS, RUNS, warmUps.get(0), warmUps.get(1),
                 System.getProperty("java.version"), Runtime.getRuntime().availableProcessors()));
-        sb.append("| mode | records per read | C faults/s | Java faults/s | Java/C | C p50 / p99 us | Java p50 / p99 us |\n");
-        sb.append("|---|---|---|---|---|---|---|\n");
+        sb.append("| mode | records per read | C faults/s | Java faults/s | Java/C | Java/C of each run | C p50 / p99 us"
+                + " | Java p50 / p99 us |\n");
+        sb.append("|---|---|---|---|---|---|---|---|\n");
         for (String r : rows) {
             sb.append(r).append('\n');
         }
