@@ -87,27 +87,23 @@ public final class DemandPagingBenchmark {
         StringBuilder rows = new StringBuilder();
         List<WarmUp.Result> warmUps = new ArrayList<>();
         for (int batch : new int[] {1, FaultServiceLoop.DEFAULT_BATCH}) {
-            WarmUp.Result warm = WarmUp.untilQuiet(WARMUP, () -> {
-                race.runJava(batch);
-                race.runC(batch);
-            });
+            PairedRun.Run<DemandMapRace.Run> cRun = () -> race.runC(batch);
+            PairedRun.Run<DemandMapRace.Run> javaRun = () -> race.runJava(batch);
+            WarmUp.Result warm = WarmUp.untilQuiet(WARMUP, () -> PairedRun.of(cRun, javaRun));
             System.out.printf("demand mapping, batch %d: %s%n", batch, warm);
             warmUps.add(warm);
             DemandMapRace.Run[] c = new DemandMapRace.Run[RUNS];
             DemandMapRace.Run[] java = new DemandMapRace.Run[RUNS];
             double[] ratios = new double[RUNS];
             for (int i = 0; i < RUNS; i++) {
-                JvmActivity beforeC = JvmActivity.settled();
-                c[i] = race.runC(batch);
-                JvmActivity cRun = JvmActivity.now().since(beforeC);
-                JvmActivity beforeJava = JvmActivity.settled();
-                java[i] = race.runJava(batch);
-                JvmActivity javaRun = JvmActivity.now().since(beforeJava);
+                PairedRun<DemandMapRace.Run> pair = PairedRun.of(cRun, javaRun);
+                c[i] = pair.c();
+                java[i] = pair.java();
                 ratios[i] = java[i].faultsPerSecond() / c[i].faultsPerSecond();
                 // Every run on the console (the serial log): the table shows only the medians.
                 System.out.printf("demand mapping, batch %d, run %d: C %,.0f faults/s (p99 %.1f us; %s), Java %,.0f faults/s"
-                        + " (p99 %.1f us; %s)%n", batch, i + 1, c[i].faultsPerSecond(), c[i].p99() / 1e3, cRun,
-                        java[i].faultsPerSecond(), java[i].p99() / 1e3, javaRun);
+                        + " (p99 %.1f us; %s)%n", batch, i + 1, c[i].faultsPerSecond(), c[i].p99() / 1e3, pair.cActivity(),
+                        java[i].faultsPerSecond(), java[i].p99() / 1e3, pair.javaActivity());
             }
             DemandMapRace.Run mc = median(c);
             DemandMapRace.Run mj = median(java);

@@ -70,25 +70,21 @@ public final class IopfBenchmark {
         List<WarmUp.Result> warmUps = new ArrayList<>();
         try {
             for (int batch : new int[] {1, FaultServiceLoop.DEFAULT_BATCH}) {
-                WarmUp.Result warm = WarmUp.untilQuiet(WARMUP, () -> {
-                    bench.runJava(batch);
-                    bench.runC(batch);
-                });
+                PairedRun.Run<Run> cRun = () -> bench.runC(batch);
+                PairedRun.Run<Run> javaRun = () -> bench.runJava(batch);
+                WarmUp.Result warm = WarmUp.untilQuiet(WARMUP, () -> PairedRun.of(cRun, javaRun));
                 System.out.printf("iopf, batch %d: %s%n", batch, warm);
                 warmUps.add(warm);
                 Run[] c = new Run[RUNS];
                 Run[] java = new Run[RUNS];
                 double[] ratios = new double[RUNS];
                 for (int i = 0; i < RUNS; i++) {
-                    JvmActivity beforeC = JvmActivity.settled();
-                    c[i] = bench.runC(batch);
-                    JvmActivity cRun = JvmActivity.now().since(beforeC);
-                    JvmActivity beforeJava = JvmActivity.settled();
-                    java[i] = bench.runJava(batch);
-                    JvmActivity javaRun = JvmActivity.now().since(beforeJava);
+                    PairedRun<Run> pair = PairedRun.of(cRun, javaRun);
+                    c[i] = pair.c();
+                    java[i] = pair.java();
                     ratios[i] = java[i].faultsPerSecond() / c[i].faultsPerSecond();
                     System.out.printf("iopf, batch %d, run %d: C %,.0f faults/s (%s), Java %,.0f faults/s (%s)%n", batch, i + 1,
-                            c[i].faultsPerSecond(), cRun, java[i].faultsPerSecond(), javaRun);
+                            c[i].faultsPerSecond(), pair.cActivity(), java[i].faultsPerSecond(), pair.javaActivity());
                 }
                 Run mc = median(c);
                 Run mj = median(java);

@@ -4,8 +4,9 @@ package io.jvfio.bench;
  * Warm-up until the JIT is done: under TCG the guest's vCPUs take turns on one host thread
  * (QEMU's thread=single), so a compiler thread still at work takes its time from the loop being
  * measured, and two warm-up runs left one to two seconds of C2 work for the measured runs (seen in
- * the per-run JIT times). Runs warm-up rounds (a Java and a C run each) until a round compiles for
- * less than {@link #QUIET_MILLIS}, at least {@code min} and at most {@code max} rounds.
+ * the per-run JIT times). Runs warm-up rounds, each a {@link PairedRun} as a measured round is, until
+ * a round compiles for less than {@link #QUIET_MILLIS}, at least {@code min} and at most
+ * {@code max} rounds.
  */
 final class WarmUp {
     /** A round is quiet below this much compile time: a few percent of a round's second or more. */
