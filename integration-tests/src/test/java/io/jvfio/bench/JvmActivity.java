@@ -20,16 +20,6 @@ record JvmActivity(long compileMillis, long collections) {
         return new JvmActivity(compile, gcs);
     }
 
-    /**
-     * Collects garbage, then reads the activity: a timed run then starts with an empty young
-     * generation, and no collection that earlier runs' garbage made due lands inside it (one such
-     * collection cost a Java run 9% under TCG).
-     */
-    static JvmActivity settled() {
-        System.gc();
-        return now();
-    }
-
     /** The activity since {@code before}. */
     JvmActivity since(JvmActivity before) {
         return new JvmActivity(compileMillis < 0 ? -1 : compileMillis - before.compileMillis, collections - before.collections);
