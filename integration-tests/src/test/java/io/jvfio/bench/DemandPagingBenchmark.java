@@ -109,7 +109,7 @@ public final class DemandPagingBenchmark {
             DemandMapRace.Run mj = median(java);
             String mode = batch == 1 ? "single" : "batched";
             rows.append(String.format("| %s | %d | %,.0f | %,.0f | %.2f | %s | %.1f / %.1f | %.1f / %.1f |%n", mode, batch,
-                    mc.faultsPerSecond(), mj.faultsPerSecond(), mj.faultsPerSecond() / mc.faultsPerSecond(), range(ratios),
+                    mc.faultsPerSecond(), mj.faultsPerSecond(), mj.faultsPerSecond() / mc.faultsPerSecond(), PairedRun.range(ratios),
                     mc.p50() / 1e3, mc.p99() / 1e3, mj.p50() / 1e3, mj.p99() / 1e3));
             series.add(new LatencySvg.Series("C, " + mode, mc.latency(), true));
             series.add(new LatencySvg.Series("Java, " + mode, mj.latency(), false));
@@ -123,13 +123,6 @@ public final class DemandPagingBenchmark {
         out.append("|---|---|---|---|---|---|---|---|\n");
         out.append(rows).append('\n');
         return LatencySvg.render("Demand mapping: read-to-answer latency per fault (median runs)", series);
-    }
-
-    /** "0.86-0.91": the spread of the runs' Java/C, each Java run against the C run just before it. */
-    static String range(double[] ratios) {
-        double min = Arrays.stream(ratios).min().orElse(0);
-        double max = Arrays.stream(ratios).max().orElse(0);
-        return String.format("%.2f-%.2f", min, max);
     }
 
     private static DemandMapRace.Run median(DemandMapRace.Run[] runs) {

@@ -44,7 +44,7 @@ final class DeviceTouch {
      * @param bytesMapped what the policy has mapped at the end
      * @param bytesPinned what the kernel counts pinned (VmPin) at the end, above what it was before
      * @param unresolved  faults answered SUCCESS whose page the device still found unmapped (should be 0)
-     * @param iommuPage   the IOMMU page the first area mapped starts with ({@link MockRig#iommuPageAt})
+     * @param iommuPage   the IOMMU page the lowest area mapped starts with ({@link MockRig#iommuPageAt})
      */
     record Pass(long touched, long faults, long nanos, long mapCalls, long bytesMapped, long bytesPinned, long unresolved,
                 long iommuPage, FaultStats.Snapshot stats) {}

@@ -88,7 +88,7 @@ public final class IopfBenchmark {
                 }
                 Run mc = median(c);
                 Run mj = median(java);
-                rows.add(row(batch, mc, mj, DemandPagingBenchmark.range(ratios)));
+                rows.add(row(batch, mc, mj, PairedRun.range(ratios)));
                 String mode = batch == 1 ? "single" : "batched";
                 series.add(new LatencySvg.Series("C, " + mode, mc.latency(), true));
                 series.add(new LatencySvg.Series("Java, " + mode, mj.latency(), false));

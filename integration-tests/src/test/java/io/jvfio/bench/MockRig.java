@@ -47,8 +47,7 @@ final class MockRig implements AutoCloseable {
         table.setDirtyTracking(true);
         try {
             // In CPU pages: 7.2's mock, read in its own 2 KiB pages, reported 6 KiB for windows of 16 KiB and more.
-            table.readDirty(area.start(), length, PAGE, true);
-            mock.markDirty(area.start());
+            mock.markDirty(area.start()); // starting to track has cleared what was dirty
             return table.readDirty(area.start(), length, PAGE, true).cardinality() * (long) PAGE;
         } finally {
             table.setDirtyTracking(false);
