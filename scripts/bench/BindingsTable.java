@@ -10,8 +10,9 @@ import java.util.Map;
  *   java scripts/bench/BindingsTable.java RESULT.csv "MACHINE LINE"
  */
 public class BindingsTable {
-    private static final List<String> BINDINGS = List.of("Jni", "Jna", "Jnr", "Ffm");
-    private static final Map<String, String> NAMES = Map.of("Jni", "JNI (jvfio)", "Jna", "JNA direct", "Jnr", "jnr-ffi", "Ffm", "FFM");
+    private static final List<String> BINDINGS = List.of("Jni", "Jna", "Jnr", "Ffm", "FfmCritical");
+    private static final Map<String, String> NAMES = Map.of("Jni", "JNI (jvfio)", "Jna", "JNA direct", "Jnr", "jnr-ffi", "Ffm", "FFM",
+            "FfmCritical", "FFM critical");
     private static final Map<String, String> OPERATIONS = new LinkedHashMap<>();
 
     static {
@@ -32,8 +33,10 @@ public class BindingsTable {
         for (String b : BINDINGS) {
             sb.append(' ').append(NAMES.get(b)).append(" ns/op |");
         }
-        sb.append(" JNA / JNI | jnr-ffi / JNI | FFM / JNI |\n|---|");
-        sb.append("---|".repeat(BINDINGS.size() + 3)).append('\n');
+        for (String b : BINDINGS.subList(1, BINDINGS.size())) {
+            sb.append(' ').append(NAMES.get(b)).append(" / JNI |");
+        }
+        sb.append("\n|---|").append("---|".repeat(2 * BINDINGS.size() - 1)).append('\n');
         for (Map.Entry<String, String> op : OPERATIONS.entrySet()) {
             sb.append("| ").append(op.getValue()).append(" |");
             double[] jni = scores.get("JniBinding." + op.getKey());
