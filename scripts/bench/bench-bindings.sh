@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The binding benchmarks: the same three operations through jvfio's JNI shim, JNA (direct mapping),
-# jnr-ffi and the FFM API (plain and critical downcalls), measured with JMH on the host. Builds the benchmarks with Temurin 25 (so
-# the FFM source set is included; the library itself stays Java 17 bytecode), runs them and prints
-# a Markdown table, also written to target/bench/bindings.md. Extra arguments go to JMH.
+# jnr-ffi and the FFM API (plain and critical downcalls), measured with JMH on the host. Builds the
+# benchmarks with Temurin 25 (so the FFM source set is included; the library itself stays Java 17
+# bytecode), runs them and prints a Markdown table, also written to target/bench/bindings.md. Extra
+# arguments go to JMH.
 #   scripts/bench.sh bindings [JMH ARGS...]
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
