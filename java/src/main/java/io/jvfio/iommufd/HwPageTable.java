@@ -99,6 +99,7 @@ public final class HwPageTable implements AutoCloseable {
      * Starting clears the dirt recorded so far.
      */
     public void setDirtyTracking(boolean enable) throws VfioException {
+        refuseDestroyed("set dirty tracking on");
         int r = IommufdNative.hwptSetDirtyTracking(iommufd.fd(), id, enable ? IommufdConstants.HWPT_DIRTY_TRACKING_ENABLE : 0);
         if (r < 0) {
             throw Errors.failure("IOMMU_HWPT_SET_DIRTY_TRACKING", this + (enable ? ", enable" : ", disable"), -r,
@@ -122,6 +123,7 @@ public final class HwPageTable implements AutoCloseable {
                     + " iova 0x%x and length 0x%x are multiples of, and at most 2^31 - 1 pages; not page size 0x%x",
                     this, iova, length, pageSize));
         }
+        refuseDestroyed("read the dirty bitmap of");
         int words = (int) ((length / pageSize + 63) / 64);
         ByteBuffer bitmap = ByteBuffer.allocateDirect(words * Long.BYTES).order(ByteOrder.nativeOrder());
         int r = IommufdNative.hwptGetDirtyBitmap(iommufd.fd(), id, clear ? 0 : IommufdConstants.HWPT_GET_DIRTY_BITMAP_NO_CLEAR,
@@ -133,6 +135,13 @@ public final class HwPageTable implements AutoCloseable {
         long[] bits = new long[words];
         bitmap.asLongBuffer().get(bits);
         return BitSet.valueOf(bits);
+    }
+
+    /** A destroyed table's id may already name another object. */
+    private void refuseDestroyed(String what) {
+        if (destroyed) {
+            throw new IllegalStateException("cannot " + what + " " + this + ": it is destroyed");
+        }
     }
 
     private static String readDirtyHint(int errno) {

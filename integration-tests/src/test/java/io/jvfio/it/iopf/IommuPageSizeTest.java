@@ -138,11 +138,15 @@ class IommuPageSizeTest {
     }
 
     @Test
-    void aTableWithoutDirtyTrackingSaysHowToGetIt() throws Exception {
+    void aTableWithoutDirtyTrackingSaysHowToGetItAndADestroyedOneIsRefused() throws Exception {
+        HwPageTable table;
         try (MockFaultFixture plain = new MockFaultFixture()) {
-            VfioException e = assertThrows(VfioException.class, () -> plain.mock.mappingTable().setDirtyTracking(true));
+            table = plain.mock.mappingTable();
+            VfioException e = assertThrows(VfioException.class, () -> table.setDirtyTracking(true));
             assertEquals("IOMMU_HWPT_SET_DIRTY_TRACKING", e.operation());
             assertTrue(e.getMessage().contains("HwptFlag.DIRTY_TRACKING"), e.getMessage());
         }
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> table.readDirty(BASE, PAGE, PAGE, true));
+        assertTrue(e.getMessage().contains("destroyed"), e.getMessage());
     }
 }
