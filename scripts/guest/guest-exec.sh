@@ -149,14 +149,19 @@ timeout --kill-after=10 "$timeout" qemu-system-x86_64 \
     </dev/null >"$serial" 2>&1 &
 qemu=$!
 trap 'kill "$qemu" 2>/dev/null' INT TERM
+# The console's last words (160 characters), leaving out QEMU's own on the way out.
+console_last_line() {
+    local line
+    line=$(tr -d '\r' <"$serial" | grep -v -e '^[[:space:]]*$' -e '^qemu-system-x86_64: ' | tail -n 1 | cut -c1-160 || true)
+    echo "${line:-nothing}"
+}
+
 # Until init says READY, watch the boot: a guest that cannot boot is stopped after --boot-timeout.
 unbootable=
 while kill -0 "$qemu" 2>/dev/null && ! grep -q JVFIO-GUEST-READY "$serial"; do
     # -gt: SECONDS counts whole seconds, so -ge could give up on a 1 s boot timeout after a few milliseconds.
     if [ $((SECONDS - start)) -gt "$boot_timeout" ]; then
-        # Its console's last words, before QEMU adds its own on the way out.
-        unbootable=$(tr -d '\r' <"$serial" | grep -v '^[[:space:]]*$' | tail -n 1 | cut -c1-160 || true)
-        unbootable=${unbootable:-nothing}
+        unbootable=$(console_last_line)
         kill "$qemu" 2>/dev/null
         break
     fi
@@ -166,6 +171,11 @@ wait "$qemu"
 qemu_status=$?
 trap - INT TERM
 set -e
+if [ -z "$unbootable" ] && [ "$qemu_status" = 124 ] && ! grep -q JVFIO-GUEST-READY "$serial"; then
+    # --timeout ran out before --boot-timeout did: what the guest did not do is boot.
+    boot_timeout=$timeout
+    unbootable=$(console_last_line)
+fi
 
 status=$(sed -n 's/.*JVFIO-GUEST-EXIT=\([0-9]*\).*/\1/p' "$serial" | tail -n 1)
 crashes=$(report_jvm_crashes "$out")

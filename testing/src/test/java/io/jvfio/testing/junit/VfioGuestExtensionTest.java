@@ -212,6 +212,25 @@ class VfioGuestExtensionTest {
         results.testEvents().assertStatistics(s -> s.started(0));
     }
 
+    @VfioGuest(kernelArgs = "jvfio.fake.noboot", timeoutSeconds = 2)
+    static class NeverBootingInItsWholeTimeSample {
+        @Test
+        void neverRuns() {
+            HOST_RUNS.incrementAndGet();
+        }
+    }
+
+    @Test
+    void aGuestThatNeverBootsIsSaidNotToBootAlsoWhenTheWholeTimeoutEndsFirst() {
+        EngineExecutionResults results = run(NeverBootingInItsWholeTimeSample.class, FakeQemuRunner.class);
+
+        String message = classFailure(results).getMessage();
+        assertTrue(message.startsWith(NeverBootingInItsWholeTimeSample.class.getName() + " did not run in the guest (exit"
+                + " status 1): the vfio guest did not boot in 2s: its init never reported JVFIO-GUEST-READY; its console ended"
+                + " with: '/ # (a rescue shell)' (kernel arguments added: jvfio.fake.noboot; serial log: "), message);
+        results.testEvents().assertStatistics(s -> s.started(0));
+    }
+
     @VfioGuest(devices = GuestDevice.NVME)
     @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
     static class CrashingSample {
