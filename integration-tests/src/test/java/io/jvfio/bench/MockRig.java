@@ -43,12 +43,9 @@ final class MockRig implements AutoCloseable {
      */
     long iommuPageAt(IovaRange area) throws VfioException {
         HwPageTable table = mock.mappingTable();
-        long length = area.last() - area.start() + 1;
-        table.setDirtyTracking(true);
+        table.setDirtyTracking(true); // which clears what was dirty
         try {
-            // In CPU pages: 7.2's mock, read in its own 2 KiB pages, reported 6 KiB for windows of 16 KiB and more.
-            mock.markDirty(area.start()); // starting to track has cleared what was dirty
-            return table.readDirty(area.start(), length, PAGE, true).cardinality() * (long) PAGE;
+            return mock.pagesDirtiedByOneWrite(area.start(), area) * (long) PAGE;
         } finally {
             table.setDirtyTracking(false);
         }

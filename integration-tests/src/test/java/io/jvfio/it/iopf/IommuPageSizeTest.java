@@ -83,8 +83,7 @@ class IommuPageSizeTest {
     private int pagesOneWriteDirties(long iova, IovaRange mapped) throws VfioException {
         long length = mapped.last() - mapped.start() + 1;
         assertEquals(0, table.readDirty(mapped.start(), length, PAGE, true).cardinality(), "nothing is dirty before the write");
-        source.mock.markDirty(iova);
-        return table.readDirty(mapped.start(), length, PAGE, true).cardinality();
+        return source.mock.pagesDirtiedByOneWrite(iova, mapped);
     }
 
     @Test
