@@ -6,7 +6,8 @@
 #   - HostSeesGuestResultsTest shows 1 pass, 1 failure with the guest's message and 1 skip with its reason;
 #   - UnbootableGuestTest (a bad kernel argument) fails its class saying the guest did not boot;
 #   - the README's own copy of the project (its pom and test class, taken from the README as a user
-#     would copy them, into target/readme-example) passes `mvn test` as written.
+#     would copy them) passes `mvn test` as written, built under /tmp, which the guest mounts a tmpfs
+#     of its own on: the project reaches the guest through a share of its own (guest-exec.sh --share).
 # The guests boot the lane JVFIO_KERNEL names (6.12 by default).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,15 +43,15 @@ readme_block() {
         in_block && $0 == "```" { in_block = 0; done = 1; next }
         in_block { print }' "$JVFIO_ROOT/README.md"
 }
-readme=$JVFIO_ROOT/target/readme-example
-rm -rf "$readme"
+readme=$(mktemp -d /tmp/jvfio-readme-example.XXXXXX)
 mkdir -p "$readme/src/test/java/com/example"
 readme_block xml >"$readme/pom.xml"
 readme_block java >"$readme/src/test/java/com/example/EduDmaTest.java"
 [ -s "$readme/pom.xml" ] && [ -s "$readme/src/test/java/com/example/EduDmaTest.java" ] \
     || die "the README's section \"Testing your code against real VFIO\" lost its pom or its test class"
-log "the README's example project as written (target/readme-example): mvn test"
+log "the README's example project as written ($readme): mvn test"
 (cd "$readme" && mvn -B test)
 expect "$readme/target/surefire-reports/TEST-com.example.EduDmaTest.xml" 'tests="1" errors="0" skipped="0" failures="0"' \
     "the README's example did not pass its one test"
-log "the README's example project passed as written"
+rm -rf "$readme"
+log "the README's example project passed as written, built under /tmp"

@@ -7,7 +7,8 @@
 # container image ships them); JVFIO_GUEST_KERNEL and JVFIO_GUEST_INITRAMFS name images that override both.
 #
 #   scripts/guest/guest-exec.sh [--profile vfio|iopf] [--timeout SEC] [--boot-timeout SEC] [--out DIR]
-#                               [--memory SIZE] [--devices NAME,...] [--append KERNEL_ARGS] -- CMD ARGS...
+#                               [--memory SIZE] [--devices NAME,...] [--append KERNEL_ARGS] [--share DIR]...
+#                               -- CMD ARGS...
 #
 # --timeout bounds the whole run; --boot-timeout (default 300 s, at most --timeout) the boot alone: a
 # guest whose init has not said JVFIO-GUEST-READY by then (a bad kernel argument, a kernel that sits
@@ -21,13 +22,17 @@
 # such as the e1000e counts as ACS-isolated, so it cannot share a group.) jvfio-testing's GuestDevice
 # names the same devices and addresses; GuestDeviceTest holds the two together. --append adds kernel
 # command line arguments to the harness's own.
+#
+# The guest mounts tmpfs of its own on /tmp, /run and /dev/shm, which hide the host's. --share DIR
+# (repeatable, at most 8) shares a host directory under them read-only at the same path, mounted
+# after the tmpfs: a project built under /tmp, say. A checkout of jvfio under them shares itself.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
-profile=vfio timeout=600 boot_timeout=300 out= memory=2G devices=e1000e,edu,nvme,non-viable-pair append=
+profile=vfio timeout=600 boot_timeout=300 out= memory=2G devices=e1000e,edu,nvme,non-viable-pair append= shares=()
 while [ $# -gt 0 ]; do
     case "$1" in
-        --profile|--timeout|--out|--memory|--devices|--append)
+        --profile|--timeout|--out|--memory|--devices|--append|--share)
             [ $# -ge 2 ] || die "guest-exec.sh: $1 needs a value (see the usage at the top of $0)" ;;
     esac
     case "$1" in
@@ -38,6 +43,7 @@ while [ $# -gt 0 ]; do
         --memory) memory=$2; shift 2 ;;
         --devices) devices=$2; shift 2 ;;
         --append) append=$2; shift 2 ;;
+        --share) shares+=("$2"); shift 2 ;;
         --) shift; break ;;
         *) die "guest-exec.sh: unknown option $1 (see the usage at the top of $0)" ;;
     esac
@@ -117,16 +123,36 @@ fi
 serial="$out/serial.log"
 iommu_device=()
 [ "$profile" = vfio ] && iommu_device=(-device intel-iommu,intremap=on)
-# The guest's /tmp is a tmpfs over the shared root: a checkout under /tmp (a CI clone, say) gets a
-# read-only share of its own at the same path, or the guest would not see its classes. Slot 0a stays
-# empty: the tests use it as the address of a device that does not exist.
-project_share=() project_arg=
+# Each share is a 9p device of its own, from slot 0b on (slot 0a stays empty: the tests use it as the
+# address of a device that does not exist), named on the kernel command line as jvfio.share=TAG:DIR
+# for init to mount. A directory under another share is seen through it.
 case "$JVFIO_ROOT/" in
-    /tmp/*)
-        project_share=(-fsdev "local,id=hostproject,path=$JVFIO_ROOT,security_model=none,readonly=on,multidevs=remap"
-            -device virtio-9p-pci,fsdev=hostproject,mount_tag=hostproject,addr=09.0)
-        project_arg="jvfio.project=$JVFIO_ROOT" ;;
+    /tmp/*|/run/*|/dev/shm/*) shares+=("$JVFIO_ROOT") ;;
 esac
+share_args=() share_cmdline= shared=()
+for dir in ${shares[@]+"${shares[@]}"}; do
+    case "$dir" in
+        /*) ;;
+        *) die "guest-exec.sh: --share $dir: not an absolute path" ;;
+    esac
+    [ -d "$dir" ] || die "guest-exec.sh: --share $dir: no such directory"
+    case "$dir" in
+        *[[:space:],:]*) die "guest-exec.sh: --share '$dir': a shared directory's path may hold no blank, comma or colon"\
+" (it goes on the kernel command line and into QEMU's options); build somewhere else" ;;
+    esac
+    dir=$(cd "$dir" && pwd)
+    seen=
+    for other in ${shared[@]+"${shared[@]}"}; do
+        case "$dir/" in "$other"/*) seen=1 ;; esac
+    done
+    [ -z "$seen" ] || continue
+    k=${#shared[@]}
+    [ "$k" -lt 8 ] || die "guest-exec.sh: more than 8 directories to --share; share a common parent instead"
+    shared+=("$dir")
+    share_args+=(-fsdev "local,id=share$k,path=$dir,security_model=none,readonly=on,multidevs=remap"
+        -device "virtio-9p-pci,fsdev=share$k,mount_tag=share$k,addr=$(printf '%02x' $((11 + k))).0")
+    share_cmdline+=" jvfio.share=share$k:$dir"
+done
 touch "$out/.guest-start"
 rm -f "$out/kernel-release"
 log "booting the $profile guest on $kernel_said (timeout ${timeout}s, serial log $serial)"
@@ -143,9 +169,9 @@ timeout --kill-after=10 "$timeout" qemu-system-x86_64 \
     -device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot,addr=06.0 \
     -fsdev local,id=hostout,path="$out",security_model=none,multidevs=remap \
     -device virtio-9p-pci,fsdev=hostout,mount_tag=hostout,addr=07.0 \
-    "${project_share[@]}" \
+    ${share_args[@]+"${share_args[@]}"} \
     -kernel "$kernel" -initrd "$initramfs" \
-    -append "console=ttyS0 panic=-1 quiet loglevel=4 $cmdline_timer $cmdline_iommu $append jvfio.run=$run jvfio.out=$out $project_arg" \
+    -append "console=ttyS0 panic=-1 quiet loglevel=4 $cmdline_timer $cmdline_iommu $append jvfio.run=$run jvfio.out=$out$share_cmdline" \
     </dev/null >"$serial" 2>&1 &
 qemu=$!
 trap 'kill "$qemu" 2>/dev/null' INT TERM

@@ -69,8 +69,8 @@ final class ContainerGuestRunner implements GuestRunner {
                     + ": build it in a jvfio checkout (README, \"Containers\": podman build -t local/jvfio .), or name"
                     + " another with " + GuestRunners.IMAGE_PARAMETER);
         }
-        QemuGuestRunner.requireVisibleInGuest(command.classPath(), IMAGE_HOME);
         Path workDir = Path.of(System.getProperty("user.dir"));
+        List<String> argv = QemuGuestRunner.argv(IMAGE_HOME, spec, command, out, workDir);
         Files.createDirectories(out);
         log.accept("jvfio: running " + command.describeClasses() + " in a QEMU guest inside the container image " + image
                 + " through Testcontainers (" + why + "; " + engine.getTransportConfig().getDockerHost() + "; " + spec
@@ -81,7 +81,7 @@ final class ContainerGuestRunner implements GuestRunner {
              GenericContainer<?> container = new GenericContainer<>(DockerImageName.parse(image))) {
             container.withImagePullPolicy(image.startsWith("local/") ? name -> false : PullPolicy.defaultPolicy())
                     .withEnv("JVFIO_KERNEL", spec.kernelLane())
-                    .withCommand(QemuGuestRunner.argv(IMAGE_HOME, spec, command, out).toArray(String[]::new))
+                    .withCommand(argv.toArray(String[]::new))
                     .withWorkingDirectory(workDir.toString())
                     // One consumer: each is a stream of its own, and the end of one says nothing of the other's lines.
                     .withLogConsumer(lines.andThen(ended))

@@ -20,8 +20,6 @@ final class QemuGuestRunner implements GuestRunner {
     static final String QEMU = "qemu-system-x86_64";
     static final String QEMU_MISSING = "QEMU not found: install qemu-system-x86 (scripts/lib.sh ensure_qemu), or podman"
             + " or Docker for jvfio's container image (README, \"Testing your code against real VFIO\")";
-    /** The guest's own tmpfs mounts hide whatever the host keeps under them. */
-    private static final List<String> HIDDEN_IN_GUEST = List.of("/tmp/", "/run/", "/dev/shm/");
 
     private final Map<String, String> environment;
 
@@ -39,10 +37,10 @@ final class QemuGuestRunner implements GuestRunner {
             throws IOException, InterruptedException {
         Path qemu = onPath(QEMU, environment.getOrDefault("PATH", "")).orElseThrow(() -> new IllegalStateException(QEMU_MISSING));
         Path home = HarnessHome.find(environment);
-        requireVisibleInGuest(command.classPath(), home);
         log.accept("jvfio: running " + command.describeClasses() + " in a QEMU guest (" + qemu + "; " + spec + ") through "
                 + HarnessHome.guestExec(home) + "; its log: " + out);
-        ProcessBuilder builder = new ProcessBuilder(argv(home, spec, command, out)).redirectErrorStream(true);
+        List<String> argv = argv(home, spec, command, out, Path.of(System.getProperty("user.dir")));
+        ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true);
         builder.environment().clear();
         builder.environment().putAll(harnessEnvironment(spec, environment));
         Process harness = builder.start();
@@ -75,8 +73,12 @@ final class QemuGuestRunner implements GuestRunner {
         return harness;
     }
 
-    /** guest-exec.sh's command line: the spec as its options, then the guest JVM's. */
-    static List<String> argv(Path home, GuestSpec spec, GuestCommand command, Path out) {
+    /**
+     * guest-exec.sh's command line: the spec as its options, the directories the guest must be given
+     * for the class path and the working directory {@code workDir} ({@link GuestShares}), then the
+     * guest JVM's.
+     */
+    static List<String> argv(Path home, GuestSpec spec, GuestCommand command, Path out, Path workDir) {
         List<String> argv = new ArrayList<>(List.of("bash", HarnessHome.guestExec(home).toString(),
                 "--profile", spec.iommu().profile(), "--timeout", Integer.toString(spec.timeoutSeconds()),
                 "--boot-timeout", Integer.toString(spec.bootTimeoutSeconds()),
@@ -84,6 +86,9 @@ final class QemuGuestRunner implements GuestRunner {
                 "--devices", spec.devices().stream().sorted().map(GuestDevice::harnessName).collect(Collectors.joining(","))));
         if (!spec.kernelArgs().isEmpty()) {
             argv.addAll(List.of("--append", String.join(" ", spec.kernelArgs())));
+        }
+        for (Path share : GuestShares.of(command.classPath(), workDir)) {
+            argv.addAll(List.of("--share", share.toString()));
         }
         argv.add("--");
         argv.addAll(command.argv(spec.jvmArgs()));
@@ -98,17 +103,5 @@ final class QemuGuestRunner implements GuestRunner {
             }
         }
         return Optional.empty();
-    }
-
-    /** The guest sees the host's root at the same paths, but not under its own tmpfs mounts (except the jvfio checkout). */
-    static void requireVisibleInGuest(List<Path> classPath, Path home) {
-        for (Path entry : classPath) {
-            String p = entry.toString() + "/";
-            if (HIDDEN_IN_GUEST.stream().anyMatch(p::startsWith) && !entry.startsWith(home)) {
-                throw new IllegalStateException("the guest cannot see " + entry + ", which is on the test class path:"
-                        + " the guest has its own " + p.substring(0, p.indexOf('/', 1) + 1) + "; build the project"
-                        + " somewhere else");
-            }
-        }
     }
 }

@@ -28,8 +28,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *     }
  * }
  * }</pre>
- * The guest shares the host's root file system read-only (the same paths), with a {@code /tmp} of its
- * own: classes and jars under {@code /tmp} are not visible there.
+ * The guest shares the host's root file system read-only (the same paths), with a {@code /tmp},
+ * {@code /run} and {@code /dev/shm} of its own: class path entries under them are shared into the
+ * guest through their top directory there, read-only at the same path; a jar directly in
+ * {@code /tmp} is refused.
  * <p>
  * One boot per guest, not per class: when the JUnit Platform runs several classes whose guests are
  * the same (equal attributes, the kernel lane resolved), the first of them boots one guest that runs

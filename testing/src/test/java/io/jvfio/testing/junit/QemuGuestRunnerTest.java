@@ -3,7 +3,10 @@ package io.jvfio.testing.junit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,18 +38,49 @@ class QemuGuestRunnerTest {
                 "-XX:ErrorFile=/p/out/hs_err_pid%p.log", "-Xcheck:jni",
                 "-cp", "/p/target/test-classes:/root/.m2/a.jar", GuestMain.class.getName(), "/p/out/results.properties",
                 "a.BTest", "a.CTest"),
-                QemuGuestRunner.argv(Path.of("/home"), SPEC, COMMAND, Path.of("/p/out")));
+                QemuGuestRunner.argv(Path.of("/home"), SPEC, COMMAND, Path.of("/p/out"), Path.of("/p")));
     }
 
     @Test
-    void classesUnderTheGuestsOwnTmpAreRefusedUnlessTheyAreInTheSharedCheckout() {
-        QemuGuestRunner.requireVisibleInGuest(List.of(Path.of("/tmp/ci/jvfio/testing/target/classes")), Path.of("/tmp/ci/jvfio"));
-        QemuGuestRunner.requireVisibleInGuest(List.of(Path.of("/tmpfoo/x.jar")), Path.of("/home"));
+    void aProjectUnderTheGuestsOwnTmpIsSharedThroughItsTopDirectory() throws IOException {
+        Path top = Files.createTempDirectory(Path.of("/tmp"), "jvfio-share-test");
+        try {
+            Path classes = Files.createDirectories(top.resolve("app/target/test-classes"));
+            Path jar = Files.createFile(top.resolve("lib.jar"));
+            GuestCommand command = new GuestCommand(Path.of("/usr/lib/jvm/x/bin/java"),
+                    List.of(classes, Path.of("/root/.m2/a.jar"), jar, Path.of("/tmp/jvfio-not-there/classes")), List.of("a.BTest"),
+                    Path.of("/p/out/results.properties"));
 
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> QemuGuestRunner.requireVisibleInGuest(
-                List.of(Path.of("/root/.m2/a.jar"), Path.of("/tmp/user/target/test-classes")), Path.of("/work/jvfio")));
-        assertEquals("the guest cannot see /tmp/user/target/test-classes, which is on the test class path: the guest"
-                + " has its own /tmp/; build the project somewhere else", e.getMessage());
+            List<String> argv = QemuGuestRunner.argv(Path.of("/home"), SPEC, command, Path.of("/p/out"), top.resolve("app"));
+            int at = argv.indexOf("--share");
+            assertEquals(List.of("--share", top.toString(), "--"), argv.subList(at, at + 3),
+                    "one share for the project, none for ~/.m2 or an entry that is not there");
+            assertEquals(List.of(), GuestShares.of(List.of(Path.of("/tmpfoo/x.jar"), Path.of("/root/.m2/a.jar")), Path.of("/tmp")),
+                    "nothing hidden: /tmpfoo is not /tmp, and the working directory /tmp itself is left out");
+        } finally {
+            try (var files = Files.walk(top)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    @Test
+    void whatNoShareCanShowIsRefusedSayingWhy() throws IOException {
+        Path jar = Files.createTempFile(Path.of("/tmp"), "jvfio-share-test", ".jar");
+        Path blank = Files.createTempDirectory(Path.of("/tmp"), "jvfio share test");
+        try {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> GuestShares.of(List.of(Path.of("/root/.m2/a.jar"), jar), Path.of("/p")));
+            assertEquals("the guest cannot see " + jar + ", which is on the test class path: the guest has its own /tmp/,"
+                    + " and only a directory in it can be shared; move the entry into one", e.getMessage());
+            e = assertThrows(IllegalStateException.class, () -> GuestShares.of(List.of(blank.resolve("classes")), Path.of("/p")));
+            assertEquals("the guest cannot see " + blank.resolve("classes") + ", which is on the test class path: it is"
+                    + " under the guest's own /tmp/, and " + blank + " cannot be shared, as its name holds a blank, a comma"
+                    + " or a colon (it goes on the kernel command line); rename it", e.getMessage());
+        } finally {
+            Files.delete(jar);
+            Files.delete(blank);
+        }
     }
 
     @Test

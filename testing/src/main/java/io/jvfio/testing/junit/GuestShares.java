@@ -1,0 +1,89 @@
+package io.jvfio.testing.junit;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.TreeSet;
+
+/**
+ * The host directories the guest must be given with guest-exec.sh's {@code --share}: the guest
+ * sees the host's root at the same paths, but mounts tmpfs of its own on /tmp, /run and /dev/shm,
+ * which hide what the host keeps there. A class path entry under one of them is shared through
+ * its top directory there ({@code /tmp/ci} for {@code /tmp/ci/app/target/classes}), so that one
+ * share serves a whole project.
+ */
+final class GuestShares {
+    /** Mount points of the guest's own tmpfs (scripts/guest/init); each ends with a slash. */
+    static final List<String> HIDDEN_IN_GUEST = List.of("/tmp/", "/run/", "/dev/shm/");
+    /** guest-exec.sh gives each share a PCI slot of its own, and has eight. */
+    static final int MAX = 8;
+
+    private GuestShares() {}
+
+    /**
+     * The directories to share for {@code classPath} and the working directory {@code workDir}, sorted;
+     * empty when nothing is hidden. Refuses a class path entry that no share can show (a jar directly
+     * in /tmp), a path the kernel command line cannot carry, and more than {@link #MAX} directories;
+     * a working directory that cannot be shared is left out (the guest then starts in /).
+     */
+    static List<Path> of(List<Path> classPath, Path workDir) {
+        TreeSet<Path> shares = new TreeSet<>();
+        for (Path entry : classPath) {
+            Path share = shareOf(entry);
+            if (share == null || !Files.exists(share)) {
+                continue; // seen through the guest's root, or not there at all (java skips it too)
+            }
+            if (!Files.isDirectory(share) || HIDDEN_IN_GUEST.contains(share + "/")) {
+                throw new IllegalStateException("the guest cannot see " + entry + ", which is on the test class path: the"
+                        + " guest has its own " + hiddenRoot(share) + ", and only a directory in it can be shared; move"
+                        + " the entry into one");
+            }
+            requireCarried(share, entry);
+            shares.add(share);
+        }
+        Path work = shareOf(workDir);
+        if (work != null && Files.isDirectory(work) && !HIDDEN_IN_GUEST.contains(work + "/") && carried(work)) {
+            shares.add(work);
+        }
+        if (shares.size() > MAX) {
+            throw new IllegalStateException("the test class path has " + shares.size() + " directories under the guest's own"
+                    + " /tmp, /run or /dev/shm (" + shares + "), and a guest takes at most " + MAX + ": build them under"
+                    + " fewer directories");
+        }
+        return List.copyOf(shares);
+    }
+
+    /**
+     * The directory that shows {@code path} to the guest: the top directory under the hidden mount
+     * point it is in (the mount point itself for the mount point), or null when the guest sees it
+     * through its root.
+     */
+    private static Path shareOf(Path path) {
+        Path p = path.toAbsolutePath().normalize();
+        String hidden = hiddenRoot(p);
+        if (hidden == null) {
+            return null;
+        }
+        Path root = Path.of(hidden);
+        return p.equals(root) ? root : root.resolve(p.getName(root.getNameCount()));
+    }
+
+    /** The guest's tmpfs mount point that hides {@code p} ("/tmp/"), or null. */
+    private static String hiddenRoot(Path p) {
+        String s = p + "/";
+        return HIDDEN_IN_GUEST.stream().filter(s::startsWith).findFirst().orElse(null);
+    }
+
+    private static void requireCarried(Path share, Path entry) {
+        if (!carried(share)) {
+            throw new IllegalStateException("the guest cannot see " + entry + ", which is on the test class path: it is"
+                    + " under the guest's own " + hiddenRoot(share) + ", and " + share + " cannot be shared, as its name"
+                    + " holds a blank, a comma or a colon (it goes on the kernel command line); rename it");
+        }
+    }
+
+    /** Whether guest-exec.sh can pass {@code dir} on the kernel command line and in QEMU's options. */
+    private static boolean carried(Path dir) {
+        return dir.toString().chars().noneMatch(c -> Character.isWhitespace(c) || c == ',' || c == ':');
+    }
+}
