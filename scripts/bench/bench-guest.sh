@@ -6,8 +6,9 @@
 # in the vfio guest (DMA map + unmap through the legacy container and iommufd, Java against C).
 # Prints their Markdown tables, each under a line naming the guest's kernel, and writes them to
 # target/bench/{iopf,demand,dma}.md, with demand's latency plot in target/bench/demand-latency.svg.
-# Not tests: nothing is asserted on time. anatomy (io.jvfio.bench.IopfAnatomy, run only when asked)
-# splits the single-record fault loop's cost into its pieces, for whoever works on that loop.
+# Not tests: nothing is asserted on time. anatomy (io.jvfio.bench.IopfAnatomy and DemandAnatomy, run
+# only when asked) splits the fault loop's cost into its pieces, the queue round trip's and demand
+# mapping's, for whoever works on that loop.
 #   scripts/bench.sh guest [--kernel 6.12|7.2] [iopf|demand|dma|anatomy ...] [-Dproperty=value ...]
 #   (default: iopf, demand and dma)
 # --kernel picks the guests' kernel lane, as JVFIO_KERNEL does (default 6.12).
@@ -66,7 +67,9 @@ for w in "${which[@]}"; do
     case "$w" in
         iopf) run iopf iopf io.jvfio.bench.IopfBenchmark ;;
         demand) run demand iopf io.jvfio.bench.DemandPagingBenchmark --memory 3G ;;
-        anatomy) run anatomy iopf io.jvfio.bench.IopfAnatomy ;;
+        anatomy)
+            run anatomy iopf io.jvfio.bench.IopfAnatomy
+            run demand-anatomy iopf io.jvfio.bench.DemandAnatomy ;;
         dma) run dma vfio io.jvfio.bench.DmaMapBenchmark ;;
     esac
 done

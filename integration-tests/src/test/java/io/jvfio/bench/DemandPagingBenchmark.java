@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -92,24 +91,16 @@ public final class DemandPagingBenchmark {
             WarmUp.Result warm = WarmUp.untilQuiet(WARMUP, () -> PairedRun.of(cRun, javaRun));
             System.out.printf("demand mapping, batch %d: %s%n", batch, warm);
             warmUps.add(warm);
-            DemandMapRace.Run[] c = new DemandMapRace.Run[RUNS];
-            DemandMapRace.Run[] java = new DemandMapRace.Run[RUNS];
-            double[] ratios = new double[RUNS];
-            for (int i = 0; i < RUNS; i++) {
-                PairedRun<DemandMapRace.Run> pair = PairedRun.of(cRun, javaRun);
-                c[i] = pair.c();
-                java[i] = pair.java();
-                ratios[i] = java[i].faultsPerSecond() / c[i].faultsPerSecond();
-                // Every run on the console (the serial log): the table shows only the medians.
-                System.out.printf("demand mapping, batch %d, run %d: C %,.0f faults/s (p99 %.1f us; %s), Java %,.0f faults/s"
-                        + " (p99 %.1f us; %s)%n", batch, i + 1, c[i].faultsPerSecond(), c[i].p99() / 1e3, pair.cActivity(),
-                        java[i].faultsPerSecond(), java[i].p99() / 1e3, pair.javaActivity());
-            }
-            DemandMapRace.Run mc = median(c);
-            DemandMapRace.Run mj = median(java);
+            // Every run on the console (the serial log): the table shows only the medians.
+            PairedRun.Series<DemandMapRace.Run> runs = PairedRun.measure(RUNS, cRun, javaRun, DemandMapRace.Run::faultsPerSecond,
+                    (i, pair) -> System.out.printf("demand mapping, batch %d, run %d: C %,.0f faults/s (p99 %.1f us; %s), Java"
+                            + " %,.0f faults/s (p99 %.1f us; %s)%n", batch, i, pair.c().faultsPerSecond(), pair.c().p99() / 1e3,
+                            pair.cActivity(), pair.java().faultsPerSecond(), pair.java().p99() / 1e3, pair.javaActivity()));
+            DemandMapRace.Run mc = runs.medianC();
+            DemandMapRace.Run mj = runs.medianJava();
             String mode = batch == 1 ? "single" : "batched";
             rows.append(String.format("| %s | %d | %,.0f | %,.0f | %.2f | %s | %.1f / %.1f | %.1f / %.1f |%n", mode, batch,
-                    mc.faultsPerSecond(), mj.faultsPerSecond(), mj.faultsPerSecond() / mc.faultsPerSecond(), PairedRun.range(ratios),
+                    mc.faultsPerSecond(), mj.faultsPerSecond(), mj.faultsPerSecond() / mc.faultsPerSecond(), runs.ratioRange(),
                     mc.p50() / 1e3, mc.p99() / 1e3, mj.p50() / 1e3, mj.p99() / 1e3));
             series.add(new LatencySvg.Series("C, " + mode, mc.latency(), true));
             series.add(new LatencySvg.Series("Java, " + mode, mj.latency(), false));
@@ -123,12 +114,6 @@ public final class DemandPagingBenchmark {
         out.append("|---|---|---|---|---|---|---|---|\n");
         out.append(rows).append('\n');
         return LatencySvg.render("Demand mapping: read-to-answer latency per fault (median runs)", series);
-    }
-
-    private static DemandMapRace.Run median(DemandMapRace.Run[] runs) {
-        DemandMapRace.Run[] sorted = runs.clone();
-        Arrays.sort(sorted, (a, b) -> Double.compare(a.faultsPerSecond(), b.faultsPerSecond()));
-        return sorted[sorted.length / 2];
     }
 
     /** Part 2; returns the window with the fastest random pass. */

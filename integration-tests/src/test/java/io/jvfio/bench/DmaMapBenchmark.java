@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -103,8 +102,8 @@ public final class DmaMapBenchmark {
                 c[r] = runC(path, vaddr, size, iterations);
                 java[r] = runJava(path, vaddr, size, iterations);
             }
-            double cm = median(c);
-            double jm = median(java);
+            double cm = PairedRun.median(c);
+            double jm = PairedRun.median(java);
             rows.add(String.format("| %s | %s | %,.0f | %,.0f | %.2f |", name, size == 4096 ? "4 KiB" : "2 MiB", cm, jm, jm / cm));
         }
     }
@@ -119,11 +118,5 @@ public final class DmaMapBenchmark {
             path.javaMapUnmap(vaddr, size);
         }
         return iterations * 1e9 / (System.nanoTime() - t0);
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
     }
 }

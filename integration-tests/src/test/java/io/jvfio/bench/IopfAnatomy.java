@@ -15,7 +15,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.SingleWriterRecorder;
 
@@ -78,13 +77,13 @@ public final class IopfAnatomy {
                     rates[v.ordinal() + 1][r] = a.run(v);
                 }
             }
-            double c = median(rates[0]);
+            double c = PairedRun.median(rates[0]);
             out.append(String.format("Where the single-record loop's time goes: %,d queued page requests per run, one record per"
                     + " read, answered SUCCESS; median of %d runs (Java %s)%n%n", FAULTS, RUNS, System.getProperty("java.version")));
             out.append("| loop | faults/s | /C | us per fault |\n|---|---|---|---|\n");
             out.append(String.format("| C reference loop | %,.0f | 1.00 | %.2f |%n", c, 1e6 / c));
             for (Variant v : variants) {
-                double m = median(rates[v.ordinal() + 1]);
+                double m = PairedRun.median(rates[v.ordinal() + 1]);
                 out.append(String.format("| %s | %,.0f | %.2f | %.2f |%n", v.label, m, m / c, 1e6 / m));
             }
         }
@@ -92,12 +91,6 @@ public final class IopfAnatomy {
         if (args.length > 0) {
             Files.writeString(Path.of(args[0]), out, StandardCharsets.UTF_8);
         }
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
     }
 
     private void fill() throws Exception {

@@ -15,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.HdrHistogram.Histogram;
 
@@ -75,20 +74,12 @@ public final class IopfBenchmark {
                 WarmUp.Result warm = WarmUp.untilQuiet(WARMUP, () -> PairedRun.of(cRun, javaRun));
                 System.out.printf("iopf, batch %d: %s%n", batch, warm);
                 warmUps.add(warm);
-                Run[] c = new Run[RUNS];
-                Run[] java = new Run[RUNS];
-                double[] ratios = new double[RUNS];
-                for (int i = 0; i < RUNS; i++) {
-                    PairedRun<Run> pair = PairedRun.of(cRun, javaRun);
-                    c[i] = pair.c();
-                    java[i] = pair.java();
-                    ratios[i] = java[i].faultsPerSecond() / c[i].faultsPerSecond();
-                    System.out.printf("iopf, batch %d, run %d: C %,.0f faults/s (%s), Java %,.0f faults/s (%s)%n", batch, i + 1,
-                            c[i].faultsPerSecond(), pair.cActivity(), java[i].faultsPerSecond(), pair.javaActivity());
-                }
-                Run mc = median(c);
-                Run mj = median(java);
-                rows.add(row(batch, mc, mj, PairedRun.range(ratios)));
+                PairedRun.Series<Run> runs = PairedRun.measure(RUNS, cRun, javaRun, Run::faultsPerSecond, (i, pair) ->
+                        System.out.printf("iopf, batch %d, run %d: C %,.0f faults/s (%s), Java %,.0f faults/s (%s)%n", batch, i,
+                                pair.c().faultsPerSecond(), pair.cActivity(), pair.java().faultsPerSecond(), pair.javaActivity()));
+                Run mc = runs.medianC();
+                Run mj = runs.medianJava();
+                rows.add(row(batch, mc, mj, runs.ratioRange()));
                 String mode = batch == 1 ? "single" : "batched";
                 series.add(new LatencySvg.Series("C, " + mode, mc.latency(), true));
                 series.add(new LatencySvg.Series("Java, " + mode, mj.latency(), false));
@@ -141,12 +132,6 @@ public final class IopfBenchmark {
             }
             return new Run(FAULTS * 1e9 / elapsed, loop.latencyHistogram());
         }
-    }
-
-    private static Run median(Run[] runs) {
-        Run[] sorted = runs.clone();
-        Arrays.sort(sorted, (a, b) -> Double.compare(a.faultsPerSecond(), b.faultsPerSecond()));
-        return sorted[sorted.length / 2];
     }
 
     private static String row(int batch, Run c, Run java, String ratios) {
