@@ -21,10 +21,15 @@ import java.util.Set;
  * table over a NEST_PARENT one, optionally delivering its I/O page faults to a fault queue.
  */
 public final class HwPageTable implements AutoCloseable {
+    /** The most pages one {@link #readDirty} reports: a bitmap of 32 MiB, 1 TiB of 4 KiB pages. */
+    public static final long MAX_DIRTY_PAGES = 1L << 28;
+
     private final Iommufd iommufd;
     private final int id;
     private final FaultQueue faultQueue;
     private volatile boolean destroyed;
+    /** Set by {@link #setDirtyTracking}, under this object's lock as close is. */
+    private boolean dirtyTracking;
 
     private HwPageTable(Iommufd iommufd, int id, FaultQueue faultQueue) {
         this.iommufd = iommufd;
@@ -98,14 +103,19 @@ public final class HwPageTable implements AutoCloseable {
      * {@link HwptFlag#DIRTY_TRACKING}, on an IOMMU whose {@link HwInfo} reports dirty tracking.
      * Starting clears the dirt recorded so far.
      */
-    public void setDirtyTracking(boolean enable) throws VfioException {
+    public synchronized void setDirtyTracking(boolean enable) throws VfioException {
         refuseDestroyed("set dirty tracking on");
         int r = IommufdNative.hwptSetDirtyTracking(iommufd.fd(), id, enable ? IommufdConstants.HWPT_DIRTY_TRACKING_ENABLE : 0);
         if (r < 0) {
             throw Errors.failure("IOMMU_HWPT_SET_DIRTY_TRACKING", this + (enable ? ", enable" : ", disable"), -r,
-                    -r == Errno.EOPNOTSUPP || -r == Errno.EINVAL
-                            ? "allocate the table with HwptFlag.DIRTY_TRACKING, on an IOMMU that tracks dirty pages" : null);
+                    dirtyHint(-r));
         }
+        dirtyTracking = enable;
+    }
+
+    /** Whether {@link #setDirtyTracking} last started tracking. */
+    public synchronized boolean isDirtyTracking() {
+        return dirtyTracking;
     }
 
     /**
@@ -113,50 +123,68 @@ public final class HwPageTable implements AutoCloseable {
      * {@code pageSize} units from {@code iova}, DMA wrote to since tracking began or since the last
      * read that cleared; {@code clear} clears what it reports. The IOMMU keeps dirt per IOMMU page, so
      * a write anywhere in a large IOMMU mapping reports every page of it: which also tells how large
-     * the mappings are. The range must be mapped throughout and hold whole IOMMU pages: a clearing
-     * read of part of a large one clears all of its dirt on some kernels (6.12 refuses it, EPROTO).
+     * the mappings are. Refused while tracking is off: 7.2 then reads every page as clean where 6.12
+     * fails. The range must be mapped throughout (7.2 reads a hole as clean) and hold whole IOMMU
+     * pages: a range that cuts a large one fails with EPROTO on 6.12, possibly after clearing what it
+     * read, so after such a failure treat the whole range as dirty. At most {@link #MAX_DIRTY_PAGES}
+     * pages a read: read a larger range in parts.
      */
-    public BitSet readDirty(long iova, long length, long pageSize, boolean clear) throws VfioException {
-        if (pageSize <= 0 || Long.bitCount(pageSize) != 1 || length <= 0 || iova % pageSize != 0 || length % pageSize != 0
-                || length / pageSize > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(String.format("a dirty bitmap of %s takes a power-of-two page size that"
-                    + " iova 0x%x and length 0x%x are multiples of, and at most 2^31 - 1 pages; not page size 0x%x",
-                    this, iova, length, pageSize));
+    public synchronized BitSet readDirty(long iova, long length, long pageSize, boolean clear) throws VfioException {
+        String object = String.format("%s, iova 0x%x, length 0x%x, page size 0x%x", this, iova, length, pageSize);
+        if (pageSize <= 0 || Long.bitCount(pageSize) != 1) {
+            throw new IllegalArgumentException("IOMMU_HWPT_GET_DIRTY_BITMAP of " + object + ": the page size must be a power"
+                    + " of two");
+        }
+        if (length <= 0 || iova % pageSize != 0 || length % pageSize != 0 || Long.compareUnsigned(iova + length - 1, iova) < 0) {
+            throw new IllegalArgumentException("IOMMU_HWPT_GET_DIRTY_BITMAP of " + object + ": the range must be whole pages,"
+                    + " not empty, and end below 2^64");
+        }
+        if (length / pageSize > MAX_DIRTY_PAGES) {
+            throw new IllegalArgumentException("IOMMU_HWPT_GET_DIRTY_BITMAP of " + object + ": " + length / pageSize
+                    + " pages is more than " + MAX_DIRTY_PAGES + " a read; read the range in parts");
         }
         refuseDestroyed("read the dirty bitmap of");
+        if (!dirtyTracking) {
+            throw new IllegalStateException("cannot read the dirty bitmap of " + this + ": tracking is off; start it with"
+                    + " setDirtyTracking(true)");
+        }
         int words = (int) ((length / pageSize + 63) / 64);
         ByteBuffer bitmap = ByteBuffer.allocateDirect(words * Long.BYTES).order(ByteOrder.nativeOrder());
         int r = IommufdNative.hwptGetDirtyBitmap(iommufd.fd(), id, clear ? 0 : IommufdConstants.HWPT_GET_DIRTY_BITMAP_NO_CLEAR,
                 iova, length, pageSize, UnixNative.address(bitmap));
         if (r < 0) {
-            throw Errors.failure("IOMMU_HWPT_GET_DIRTY_BITMAP", String.format("%s, iova 0x%x, length 0x%x, page size 0x%x",
-                    this, iova, length, pageSize), -r, readDirtyHint(-r));
+            throw Errors.failure("IOMMU_HWPT_GET_DIRTY_BITMAP", object, -r, dirtyHint(-r));
         }
-        long[] bits = new long[words];
-        bitmap.asLongBuffer().get(bits);
-        return BitSet.valueOf(bits);
+        return BitSet.valueOf(bitmap.asLongBuffer());
     }
 
-    /** A destroyed table's id may already name another object. */
+    /** A destroyed table's id may already name another object; a closed iommufd names none. */
     private void refuseDestroyed(String what) {
         if (destroyed) {
             throw new IllegalStateException("cannot " + what + " " + this + ": it is destroyed");
         }
+        if (!iommufd.isOpen()) {
+            throw new IllegalStateException("cannot " + what + " " + this + ": its " + iommufd + " is closed");
+        }
     }
 
-    private static String readDirtyHint(int errno) {
+    private static String dirtyHint(int errno) {
         if (errno == Errno.EINVAL) {
-            return "start tracking first (setDirtyTracking(true)); the range must be mapped throughout, and aligned on the"
-                    + " IOAS's IOVA alignment";
+            return "the range must be mapped throughout, and aligned on the IOAS's IOVA alignment; tracking needs a table"
+                    + " allocated with HwptFlag.DIRTY_TRACKING";
         }
         if (errno == Errno.EOPNOTSUPP) {
             return "allocate the table with HwptFlag.DIRTY_TRACKING, on an IOMMU that tracks dirty pages";
         }
         if (errno == Errno.ENOENT) {
-            return "read a paging table (a nested table's parent), not a nested one";
+            return "track a paging table (a nested table's parent), not a nested one";
         }
         if (errno == Errno.EPROTO) {
-            return "the range cuts a large IOMMU page: widen it to whole IOMMU pages";
+            return "the range cuts a large IOMMU page: read whole IOMMU pages, and take this range as all dirty (a"
+                    + " clearing read may have cleared what it read before it failed)";
+        }
+        if (errno == Errno.ENOMEM) {
+            return "the kernel could not allocate its walk of the bitmap: read a smaller range";
         }
         return null;
     }

@@ -1,6 +1,7 @@
 package io.jvfio.it.iopf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -134,6 +135,21 @@ class IommuPageSizeTest {
                     () -> table.readDirty(BASE + 1, 16 * PAGE, PAGE, true));
             assertTrue(e.getMessage().contains("iova 0x" + Long.toHexString(BASE + 1)), e.getMessage());
         }
+    }
+
+    @Test
+    void aReadThatCouldNotBeTrueIsRefusedBeforeTheKernel() throws Exception {
+        IllegalArgumentException wraps = assertThrows(IllegalArgumentException.class,
+                () -> table.readDirty(-2L * PAGE, 4L * PAGE, PAGE, false));
+        assertTrue(wraps.getMessage().contains("end below 2^64"), wraps.getMessage());
+        IllegalArgumentException huge = assertThrows(IllegalArgumentException.class,
+                () -> table.readDirty(BASE, (HwPageTable.MAX_DIRTY_PAGES + 1) * PAGE, PAGE, false));
+        assertTrue(huge.getMessage().contains("read the range in parts"), huge.getMessage());
+        // 7.2 reads every page as clean while tracking is off, where 6.12 fails: refused on both.
+        table.setDirtyTracking(false);
+        assertFalse(table.isDirtyTracking());
+        IllegalStateException off = assertThrows(IllegalStateException.class, () -> table.readDirty(BASE, PAGE, PAGE, false));
+        assertTrue(off.getMessage().contains("tracking is off"), off.getMessage());
     }
 
     @Test
