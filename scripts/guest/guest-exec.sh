@@ -132,27 +132,36 @@ esac
 share_args=() share_cmdline= shared=()
 for dir in ${shares[@]+"${shares[@]}"}; do
     case "$dir" in
-        /*) ;;
-        *) die "guest-exec.sh: --share $dir: not an absolute path" ;;
-    esac
-    [ -d "$dir" ] || die "guest-exec.sh: --share $dir: no such directory"
-    case "$dir" in
         *[[:space:],:]*) die "guest-exec.sh: --share '$dir': a shared directory's path may hold no blank, comma or colon"\
 " (it goes on the kernel command line and into QEMU's options); build somewhere else" ;;
     esac
+done
+# Shortest first, so that a directory under another share is left to it whatever the order given.
+for dir in $(for d in ${shares[@]+"${shares[@]}"}; do echo "${#d} $d"; done | sort -n | cut -d' ' -f2-); do
+    [ -d "$dir" ] || die "guest-exec.sh: --share $dir: no such directory"
     dir=$(cd "$dir" && pwd)
+    case "$dir/" in
+        /tmp/?*|/run/?*|/dev/shm/?*) ;;
+        *) die "guest-exec.sh: --share $dir: only a directory under /tmp, /run or /dev/shm needs a share (the guest sees"\
+" the rest through its root), and sharing one of those three whole would hide the guest's own" ;;
+    esac
     seen=
     for other in ${shared[@]+"${shared[@]}"}; do
         case "$dir/" in "$other"/*) seen=1 ;; esac
     done
     [ -z "$seen" ] || continue
     k=${#shared[@]}
-    [ "$k" -lt 8 ] || die "guest-exec.sh: more than 8 directories to --share; share a common parent instead"
     shared+=("$dir")
     share_args+=(-fsdev "local,id=share$k,path=$dir,security_model=none,readonly=on,multidevs=remap"
         -device "virtio-9p-pci,fsdev=share$k,mount_tag=share$k,addr=$(printf '%02x' $((11 + k))).0")
     share_cmdline+=" jvfio.share=share$k:$dir"
 done
+[ ${#shared[@]} -le 8 ] || die "guest-exec.sh: ${#shared[@]} directories to share (${shared[*]}), and a guest takes at"\
+" most 8: build under fewer directories of /tmp, /run and /dev/shm"
+cmdline="console=ttyS0 panic=-1 quiet loglevel=4 $cmdline_timer $cmdline_iommu $append jvfio.run=$run jvfio.out=$out$share_cmdline"
+# x86 cuts the kernel command line at 2048 bytes, and init reads the shares from its end.
+[ ${#cmdline} -lt 2048 ] || die "guest-exec.sh: the kernel command line would be ${#cmdline} bytes, over x86's 2048: shorten"\
+" --out ($out), the shared directories' paths or --append"
 touch "$out/.guest-start"
 rm -f "$out/kernel-release"
 log "booting the $profile guest on $kernel_said (timeout ${timeout}s, serial log $serial)"
@@ -171,7 +180,7 @@ timeout --kill-after=10 "$timeout" qemu-system-x86_64 \
     -device virtio-9p-pci,fsdev=hostout,mount_tag=hostout,addr=07.0 \
     ${share_args[@]+"${share_args[@]}"} \
     -kernel "$kernel" -initrd "$initramfs" \
-    -append "console=ttyS0 panic=-1 quiet loglevel=4 $cmdline_timer $cmdline_iommu $append jvfio.run=$run jvfio.out=$out$share_cmdline" \
+    -append "$cmdline" \
     </dev/null >"$serial" 2>&1 &
 qemu=$!
 trap 'kill "$qemu" 2>/dev/null' INT TERM

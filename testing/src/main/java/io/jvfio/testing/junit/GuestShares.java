@@ -1,5 +1,6 @@
 package io.jvfio.testing.junit;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,12 +22,14 @@ final class GuestShares {
     private GuestShares() {}
 
     /**
-     * The directories to share for {@code classPath} and the working directory {@code workDir}, sorted;
-     * empty when nothing is hidden. Refuses a class path entry that no share can show (a jar directly
-     * in /tmp), a path the kernel command line cannot carry, and more than {@link #MAX} directories;
-     * a working directory that cannot be shared is left out (the guest then starts in /).
+     * The directories to share for {@code classPath}, the working directory {@code workDir} and the
+     * jvfio checkout {@code home} whose harness boots the guest (which shares itself), sorted; empty
+     * when nothing is hidden. An entry reached through a symbolic link is shared where the link leads.
+     * Refuses a class path entry that no share can show (a jar directly in /tmp), a path the kernel
+     * command line cannot carry, and more than {@link #MAX} directories; a working directory that
+     * cannot be shared is left out (the guest then starts in /).
      */
-    static List<Path> of(List<Path> classPath, Path workDir) {
+    static List<Path> of(List<Path> classPath, Path workDir, Path home) {
         TreeSet<Path> shares = new TreeSet<>();
         for (Path entry : classPath) {
             Path share = shareOf(entry);
@@ -41,9 +44,11 @@ final class GuestShares {
             requireCarried(share, entry);
             shares.add(share);
         }
-        Path work = shareOf(workDir);
-        if (work != null && Files.isDirectory(work) && !HIDDEN_IN_GUEST.contains(work + "/") && carried(work)) {
-            shares.add(work);
+        for (Path dir : List.of(workDir, home)) {
+            Path share = shareOf(dir);
+            if (share != null && Files.isDirectory(share) && !HIDDEN_IN_GUEST.contains(share + "/") && carried(share)) {
+                shares.add(share);
+            }
         }
         if (shares.size() > MAX) {
             throw new IllegalStateException("the test class path has " + shares.size() + " directories under the guest's own"
@@ -56,10 +61,23 @@ final class GuestShares {
     /**
      * The directory that shows {@code path} to the guest: the top directory under the hidden mount
      * point it is in (the mount point itself for the mount point), or null when the guest sees it
-     * through its root.
+     * through its root. A path that is not hidden itself but leads there through a symbolic link is
+     * shown by the share of where it leads (the link, seen through the root, leads into that share).
      */
     private static Path shareOf(Path path) {
         Path p = path.toAbsolutePath().normalize();
+        Path share = topUnderHidden(p);
+        if (share == null && Files.exists(p)) {
+            try {
+                share = topUnderHidden(p.toRealPath());
+            } catch (IOException e) {
+                return null; // gone since: java skips it too
+            }
+        }
+        return share;
+    }
+
+    private static Path topUnderHidden(Path p) {
         String hidden = hiddenRoot(p);
         if (hidden == null) {
             return null;

@@ -87,7 +87,7 @@ final class QemuGuestRunner implements GuestRunner {
         if (!spec.kernelArgs().isEmpty()) {
             argv.addAll(List.of("--append", String.join(" ", spec.kernelArgs())));
         }
-        for (Path share : GuestShares.of(command.classPath(), workDir)) {
+        for (Path share : GuestShares.of(command.classPath(), workDir, home)) {
             argv.addAll(List.of("--share", share.toString()));
         }
         argv.add("--");

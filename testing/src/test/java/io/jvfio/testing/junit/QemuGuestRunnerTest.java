@@ -55,8 +55,17 @@ class QemuGuestRunnerTest {
             int at = argv.indexOf("--share");
             assertEquals(List.of("--share", top.toString(), "--"), argv.subList(at, at + 3),
                     "one share for the project, none for ~/.m2 or an entry that is not there");
-            assertEquals(List.of(), GuestShares.of(List.of(Path.of("/tmpfoo/x.jar"), Path.of("/root/.m2/a.jar")), Path.of("/tmp")),
-                    "nothing hidden: /tmpfoo is not /tmp, and the working directory /tmp itself is left out");
+            assertEquals(List.of(), GuestShares.of(List.of(Path.of("/tmpfoo/x.jar"), Path.of("/root/.m2/a.jar")), Path.of("/tmp"),
+                    Path.of("/home")), "nothing hidden: /tmpfoo is not /tmp, and the working directory /tmp itself is left out");
+            Path link = Path.of("target", "jvfio-share-test-link").toAbsolutePath();
+            Files.deleteIfExists(link);
+            Files.createSymbolicLink(link, classes);
+            try {
+                assertEquals(List.of(top), GuestShares.of(List.of(link), Path.of("/p"), Path.of("/home")),
+                        "an entry outside /tmp that leads into it is shared where it leads");
+            } finally {
+                Files.delete(link);
+            }
         } finally {
             try (var files = Files.walk(top)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -70,10 +79,10 @@ class QemuGuestRunnerTest {
         Path blank = Files.createTempDirectory(Path.of("/tmp"), "jvfio share test");
         try {
             IllegalStateException e = assertThrows(IllegalStateException.class,
-                    () -> GuestShares.of(List.of(Path.of("/root/.m2/a.jar"), jar), Path.of("/p")));
+                    () -> GuestShares.of(List.of(Path.of("/root/.m2/a.jar"), jar), Path.of("/p"), Path.of("/home")));
             assertEquals("the guest cannot see " + jar + ", which is on the test class path: the guest has its own /tmp/,"
                     + " and only a directory in it can be shared; move the entry into one", e.getMessage());
-            e = assertThrows(IllegalStateException.class, () -> GuestShares.of(List.of(blank.resolve("classes")), Path.of("/p")));
+            e = assertThrows(IllegalStateException.class, () -> GuestShares.of(List.of(blank.resolve("classes")), Path.of("/p"), Path.of("/home")));
             assertEquals("the guest cannot see " + blank.resolve("classes") + ", which is on the test class path: it is"
                     + " under the guest's own /tmp/, and " + blank + " cannot be shared, as its name holds a blank, a comma"
                     + " or a colon (it goes on the kernel command line); rename it", e.getMessage());
