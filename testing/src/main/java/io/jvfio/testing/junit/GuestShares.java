@@ -38,8 +38,8 @@ final class GuestShares {
             }
             if (!Files.isDirectory(share) || HIDDEN_IN_GUEST.contains(share + "/")) {
                 throw new IllegalStateException("the guest cannot see " + entry + ", which is on the test class path: the"
-                        + " guest has its own " + hiddenRoot(share) + ", and only a directory in it can be shared; move"
-                        + " the entry into one");
+                        + " guest has its own " + hiddenRoot(share) + ", and only a directory in it can be shared: put"
+                        + " the entry in a directory, under " + hiddenRoot(share) + " or elsewhere");
             }
             requireCarried(share, entry);
             shares.add(share);

@@ -81,8 +81,10 @@ class QemuGuestRunnerTest {
             IllegalStateException e = assertThrows(IllegalStateException.class,
                     () -> GuestShares.of(List.of(Path.of("/root/.m2/a.jar"), jar), Path.of("/p"), Path.of("/home")));
             assertEquals("the guest cannot see " + jar + ", which is on the test class path: the guest has its own /tmp/,"
-                    + " and only a directory in it can be shared; move the entry into one", e.getMessage());
-            e = assertThrows(IllegalStateException.class, () -> GuestShares.of(List.of(blank.resolve("classes")), Path.of("/p"), Path.of("/home")));
+                    + " and only a directory in it can be shared: put the entry in a directory, under /tmp/ or elsewhere",
+                    e.getMessage());
+            e = assertThrows(IllegalStateException.class,
+                    () -> GuestShares.of(List.of(blank.resolve("classes")), Path.of("/p"), Path.of("/home")));
             assertEquals("the guest cannot see " + blank.resolve("classes") + ", which is on the test class path: it is"
                     + " under the guest's own /tmp/, and " + blank + " cannot be shared, as its name holds a blank, a comma"
                     + " or a colon (it goes on the kernel command line); rename it", e.getMessage());
