@@ -3,6 +3,7 @@ package io.jvfio.testing.junit;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 
@@ -11,7 +12,7 @@ import java.util.TreeSet;
  * sees the host's root at the same paths, but mounts tmpfs of its own on /tmp, /run and /dev/shm,
  * which hide what the host keeps there. A class path entry under one of them is shared through
  * its top directory there ({@code /tmp/ci} for {@code /tmp/ci/app/target/classes}), so that one
- * share serves a whole project.
+ * share serves a whole project; an entry that a symbolic link leads there, where it leads too.
  */
 final class GuestShares {
     /** Mount points of the guest's own tmpfs (scripts/guest/init); each ends with a slash. */
@@ -32,22 +33,21 @@ final class GuestShares {
     static List<Path> of(List<Path> classPath, Path workDir, Path home) {
         TreeSet<Path> shares = new TreeSet<>();
         for (Path entry : classPath) {
-            Path share = shareOf(entry);
-            if (share == null || !Files.exists(share)) {
-                continue; // seen through the guest's root, or not there at all (java skips it too)
+            for (Path share : sharesOf(entry)) {
+                if (!Files.isDirectory(share) || HIDDEN_IN_GUEST.contains(share + "/")) {
+                    throw new IllegalStateException("the guest cannot see " + entry + ", which is on the test class path:"
+                            + " the guest has its own " + hiddenRoot(share) + ", and only a directory in it can be shared:"
+                            + " put the entry in a directory, under " + hiddenRoot(share) + " or elsewhere");
+                }
+                requireCarried(share, entry);
+                shares.add(share);
             }
-            if (!Files.isDirectory(share) || HIDDEN_IN_GUEST.contains(share + "/")) {
-                throw new IllegalStateException("the guest cannot see " + entry + ", which is on the test class path: the"
-                        + " guest has its own " + hiddenRoot(share) + ", and only a directory in it can be shared: put"
-                        + " the entry in a directory, under " + hiddenRoot(share) + " or elsewhere");
-            }
-            requireCarried(share, entry);
-            shares.add(share);
         }
         for (Path dir : List.of(workDir, home)) {
-            Path share = shareOf(dir);
-            if (share != null && Files.isDirectory(share) && !HIDDEN_IN_GUEST.contains(share + "/") && carried(share)) {
-                shares.add(share);
+            for (Path share : sharesOf(dir)) {
+                if (Files.isDirectory(share) && !HIDDEN_IN_GUEST.contains(share + "/") && carried(share)) {
+                    shares.add(share);
+                }
             }
         }
         if (shares.size() > MAX) {
@@ -59,22 +59,32 @@ final class GuestShares {
     }
 
     /**
-     * The directory that shows {@code path} to the guest: the top directory under the hidden mount
-     * point it is in (the mount point itself for the mount point), or null when the guest sees it
-     * through its root. A path that is not hidden itself but leads there through a symbolic link is
-     * shown by the share of where it leads (the link, seen through the root, leads into that share).
+     * The directories that show {@code path} to the guest: the top directory under the hidden mount
+     * point it is in (the mount point itself for the mount point), and the one where it leads when a
+     * symbolic link on its way leads under a hidden mount point (the link, seen through the root or a
+     * share, then leads into that share). None when the guest sees it through its root, or when it is
+     * not there at all (java skips such an entry too).
      */
-    private static Path shareOf(Path path) {
+    private static List<Path> sharesOf(Path path) {
         Path p = path.toAbsolutePath().normalize();
-        Path share = topUnderHidden(p);
-        if (share == null && Files.exists(p)) {
-            try {
-                share = topUnderHidden(p.toRealPath());
-            } catch (IOException e) {
-                return null; // gone since: java skips it too
-            }
+        if (!Files.exists(p)) {
+            return List.of();
         }
-        return share;
+        Path lexical = topUnderHidden(p);
+        Path real;
+        try {
+            real = topUnderHidden(p.toRealPath());
+        } catch (IOException e) {
+            return List.of(); // gone since
+        }
+        List<Path> shares = new ArrayList<>();
+        if (lexical != null) {
+            shares.add(lexical);
+        }
+        if (real != null && !real.equals(lexical)) {
+            shares.add(real);
+        }
+        return shares;
     }
 
     private static Path topUnderHidden(Path p) {

@@ -2,6 +2,7 @@ package io.jvfio.testing.junit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -61,8 +62,9 @@ class QemuGuestRunnerTest {
             Files.deleteIfExists(link);
             Files.createSymbolicLink(link, classes);
             try {
-                assertEquals(List.of(top), GuestShares.of(List.of(link), Path.of("/p"), Path.of("/home")),
-                        "an entry outside /tmp that leads into it is shared where it leads");
+                // The link lies in this module's target/: under /tmp too when the checkout is, which adds its own share.
+                List<Path> shares = GuestShares.of(List.of(link), Path.of("/p"), Path.of("/home"));
+                assertTrue(shares.contains(top), "an entry that leads into /tmp is shared where it leads: " + shares);
             } finally {
                 Files.delete(link);
             }
@@ -77,6 +79,7 @@ class QemuGuestRunnerTest {
     void whatNoShareCanShowIsRefusedSayingWhy() throws IOException {
         Path jar = Files.createTempFile(Path.of("/tmp"), "jvfio-share-test", ".jar");
         Path blank = Files.createTempDirectory(Path.of("/tmp"), "jvfio share test");
+        Files.createDirectory(blank.resolve("classes"));
         try {
             IllegalStateException e = assertThrows(IllegalStateException.class,
                     () -> GuestShares.of(List.of(Path.of("/root/.m2/a.jar"), jar), Path.of("/p"), Path.of("/home")));
@@ -90,6 +93,7 @@ class QemuGuestRunnerTest {
                     + " or a colon (it goes on the kernel command line); rename it", e.getMessage());
         } finally {
             Files.delete(jar);
+            Files.delete(blank.resolve("classes"));
             Files.delete(blank);
         }
     }
