@@ -2,7 +2,6 @@ package io.jvfio.bench;
 
 import io.jvfio.fault.DemandMapPolicy;
 import io.jvfio.fault.FaultGroup;
-import io.jvfio.fault.FaultPermissions;
 import io.jvfio.fault.FaultPolicy;
 import io.jvfio.fault.FaultResponse;
 import io.jvfio.fault.FaultServiceLoop;
@@ -15,10 +14,11 @@ import java.util.EnumSet;
 
 /**
  * Where demand mapping's Java time goes: the race of {@link DemandMapRace} (a fault on each of N
- * unmapped pages, each mapped then answered) served by {@link FaultServiceLoop} with policies that
- * add one piece of {@link DemandMapPolicy} at a time, against the C reference loop, in one boot,
- * single-record and batched. A profiler of sorts for a guest under TCG, as {@link IopfAnatomy} is
- * for the queue round trip. Median of alternating runs, after three warm-up rounds.
+ * unmapped pages, each mapped then answered) served by {@link FaultServiceLoop} with a policy that
+ * maps each page straight through the IOAS, then with {@link DemandMapPolicy}, against the C
+ * reference loop, in one boot, single-record and batched. A profiler of sorts for a guest under
+ * TCG, as {@link IopfAnatomy} is for the queue round trip. Median of alternating runs, after three
+ * warm-up rounds.
  *
  * Usage: DemandAnatomy [OUT_FILE] (system properties: jvfio.bench.demand.faults, jvfio.bench.runs)
  */
@@ -26,9 +26,8 @@ public final class DemandAnatomy {
     private static final int FAULTS = Integer.getInteger("jvfio.bench.demand.faults", 65_536);
     private static final int RUNS = Integer.getInteger("jvfio.bench.runs", 7);
     private static final int WARMUP = 3;
-    private static final int RW = FaultPermissions.READ | FaultPermissions.WRITE;
 
-    /** The policies, each adding one piece to the one before. */
+    /** The Java loops, each a row of the table. */
     private enum Variant {
         DIRECT("Java: FaultServiceLoop, its policy mapping the page straight through IoAddressSpace.tryMap"),
         POLICY("+ DemandMapPolicy (one-page window) in place of the straight map");
