@@ -56,12 +56,12 @@ record PairedRun<R>(R c, JvmActivity cActivity, R java, JvmActivity javaActivity
     record Series<R>(List<PairedRun<R>> pairs, ToDoubleFunction<R> rate) {
         /** The C run of median rate. */
         R medianC() {
-            return median(pairs.stream().map(PairedRun::c).toList());
+            return medianRun(pairs.stream().map(PairedRun::c).toList());
         }
 
         /** The Java run of median rate. */
         R medianJava() {
-            return median(pairs.stream().map(PairedRun::java).toList());
+            return medianRun(pairs.stream().map(PairedRun::java).toList());
         }
 
         /** {@link #range} of the pairs' Java/C. */
@@ -69,7 +69,7 @@ record PairedRun<R>(R c, JvmActivity cActivity, R java, JvmActivity javaActivity
             return range(pairs.stream().mapToDouble(p -> rate.applyAsDouble(p.java()) / rate.applyAsDouble(p.c())).toArray());
         }
 
-        private R median(List<R> runs) {
+        private R medianRun(List<R> runs) {
             return runs.stream().sorted(Comparator.comparingDouble(rate)).toList().get(runs.size() / 2);
         }
     }

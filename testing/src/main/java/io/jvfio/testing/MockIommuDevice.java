@@ -194,7 +194,7 @@ public final class MockIommuDevice implements AutoCloseable {
      */
     public int pagesDirtiedByOneWrite(long iova, IovaRange mapped) throws VfioException {
         markDirty(iova);
-        return mappingTable.readDirty(mapped.start(), mapped.last() - mapped.start() + 1, DmaBuffer.pageSize(), true)
+        return mappingTable.readDirty(mapped.start(), mapped.length(), DmaBuffer.pageSize(), true)
                 .cardinality();
     }
 

@@ -34,7 +34,7 @@ final class GuestShares {
         TreeSet<Path> shares = new TreeSet<>();
         for (Path entry : classPath) {
             for (Path share : sharesOf(entry)) {
-                if (!Files.isDirectory(share) || HIDDEN_IN_GUEST.contains(share + "/")) {
+                if (!isDirectoryInside(share)) {
                     throw new IllegalStateException("the guest cannot see " + entry + ", which is on the test class path:"
                             + " the guest has its own " + hiddenRoot(share) + ", and only a directory in it can be shared:"
                             + " put the entry in a directory, under " + hiddenRoot(share) + " or elsewhere");
@@ -45,7 +45,7 @@ final class GuestShares {
         }
         for (Path dir : List.of(workDir, home)) {
             for (Path share : sharesOf(dir)) {
-                if (Files.isDirectory(share) && !HIDDEN_IN_GUEST.contains(share + "/") && carried(share)) {
+                if (isDirectoryInside(share) && carried(share)) {
                     shares.add(share);
                 }
             }
@@ -100,6 +100,11 @@ final class GuestShares {
     private static String hiddenRoot(Path p) {
         String s = p + "/";
         return HIDDEN_IN_GUEST.stream().filter(s::startsWith).findFirst().orElse(null);
+    }
+
+    /** Whether {@code share} is a directory in a hidden mount point, not a file there or the mount point itself. */
+    private static boolean isDirectoryInside(Path share) {
+        return Files.isDirectory(share) && !HIDDEN_IN_GUEST.contains(share + "/");
     }
 
     private static void requireCarried(Path share, Path entry) {
