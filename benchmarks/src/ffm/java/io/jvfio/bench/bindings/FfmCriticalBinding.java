@@ -9,21 +9,11 @@ import java.lang.foreign.Linker;
  * read, write and map are such calls. Measured to know what a cheaper crossing would give the
  * single-record fault loop, which pays one or two transitions per fault under JNI.
  */
-public class FfmCriticalBinding extends BindingBenchmark {
+public class FfmCriticalBinding extends FfmBinding {
     private static final FfmCalls CALLS = FfmCalls.link(Linker.Option.critical(false));
 
     @Override
-    protected int noop(int value) {
-        return CALLS.callNoop(value);
-    }
-
-    @Override
-    protected long read(int fd, long address, long length) {
-        return CALLS.callRead(fd, address, length);
-    }
-
-    @Override
-    protected long write(int fd, long address, long length) {
-        return CALLS.callWrite(fd, address, length);
+    protected FfmCalls calls() {
+        return CALLS;
     }
 }
