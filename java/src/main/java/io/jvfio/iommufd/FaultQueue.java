@@ -32,6 +32,8 @@ public final class FaultQueue implements AutoCloseable {
     public static final int GROUP_TOO_LARGE = -1;
     /** What {@link Claim#respondAndRead} returns when the kernel did not take every response, and nothing was read. */
     public static final int NOT_READ = -2;
+    /** What {@link Claim#mapRespondAndRead} returns when the map failed: nothing was written or read. */
+    public static final int NOT_MAPPED = -3;
 
     private final Iommufd iommufd;
     private final int id;
@@ -39,11 +41,9 @@ public final class FaultQueue implements AutoCloseable {
     private int pageTables;
     private Claim server;
     private boolean destroyed;
-    /** The last buffers read into and written from, and their addresses: a server reuses the same two. */
-    private ByteBuffer readBuffer;
-    private long readAddress;
-    private ByteBuffer respondBuffer;
-    private long respondAddress;
+    /** The addresses of the buffers last read into and written from, guarded by this queue's lock. */
+    private final BufferAddresses readAddresses = new BufferAddresses();
+    private final BufferAddresses respondAddresses = new BufferAddresses();
 
     private FaultQueue(Iommufd iommufd, int id, OwnedFd fd) {
         this.iommufd = iommufd;
@@ -93,11 +93,7 @@ public final class FaultQueue implements AutoCloseable {
             throw new IllegalArgumentException("fault records are read into a direct buffer of at least one record ("
                     + FaultConstants.RECORD_SIZE + " bytes), not " + records);
         }
-        if (records != readBuffer) {
-            readAddress = UnixNative.address(records);
-            readBuffer = records;
-        }
-        return recordsRead(FaultNative.read(open("read"), readAddress, length), length);
+        return recordsRead(FaultNative.read(open("read"), readAddresses.of(records), length), length);
     }
 
     /** What a read of {@code length} bytes returned (bytes or -errno), as {@link #read} returns it. */
@@ -135,11 +131,8 @@ public final class FaultQueue implements AutoCloseable {
             throw new IllegalArgumentException("responses " + first + ".." + ((long) first + count) + " are not inside "
                     + responses + " (" + size + " bytes each, a direct buffer)");
         }
-        if (responses != respondBuffer) {
-            respondAddress = UnixNative.address(responses);
-            respondBuffer = responses;
-        }
-        return responsesTaken(FaultNative.respond(open("write"), respondAddress + (long) first * size, count * size), count);
+        return responsesTaken(FaultNative.respond(open("write"), respondAddresses.of(responses) + (long) first * size,
+                count * size), count);
     }
 
     /** Whether page requests wait to be read. */
@@ -236,12 +229,9 @@ public final class FaultQueue implements AutoCloseable {
         private volatile boolean released;
         private volatile boolean inCall;
         /** This claim's own buffer addresses: the queue's are guarded by its lock, which this path does not take. */
-        private ByteBuffer responseBuffer;
-        private long responseAddress;
-        private ByteBuffer recordBuffer;
-        private long recordAddress;
-        private ByteBuffer statusBuffer;
-        private long statusAddress;
+        private final BufferAddresses responseAddresses = new BufferAddresses();
+        private final BufferAddresses recordAddresses = new BufferAddresses();
+        private final BufferAddresses statusAddresses = new BufferAddresses();
 
         private Claim(String server) {
             this.server = server;
@@ -259,11 +249,33 @@ public final class FaultQueue implements AutoCloseable {
          *         {@link #respond} from there, then read
          */
         public int respondAndRead(ByteBuffer responses, int count, ByteBuffer records, ByteBuffer status) throws VfioException {
+            return turn(null, 0, 0, 0, 0, responses, count, records, status);
+        }
+
+        /**
+         * IOMMU_IOAS_MAP of {@code length} bytes at user address {@code va} to {@code iova} in
+         * {@code ioas} with the access of {@code accessMask} ({@link io.jvfio.memory.Access#mask}), then,
+         * only when it mapped, {@link #respondAndRead}: one native call for a loop whose last answer
+         * is the SUCCESS that this map makes true. The map comes first, so the device never hears
+         * SUCCESS before its page is mapped. The mapping is the caller's to record and unmap: the
+         * IOAS's unmap listeners hear nothing of a map.
+         *
+         * @return as {@link #respondAndRead}, or {@link #NOT_MAPPED} when the map failed: nothing was
+         *         written, and the first long of {@code status} holds the map's -errno
+         */
+        public int mapRespondAndRead(IoAddressSpace ioas, long va, long length, long iova, int accessMask,
+                ByteBuffer responses, int count, ByteBuffer records, ByteBuffer status) throws VfioException {
+            return turn(ioas, va, length, iova, IoAddressSpace.fixedMapFlags(accessMask), responses, count, records, status);
+        }
+
+        /** A loop's turn: the map when {@code ioas} is not null, then the write and the read. */
+        private int turn(IoAddressSpace ioas, long va, long mapLength, long iova, int mapFlags, ByteBuffer responses,
+                int count, ByteBuffer records, ByteBuffer status) throws VfioException {
             int size = FaultConstants.RESPONSE_SIZE;
             int length = records.capacity() / FaultConstants.RECORD_SIZE * FaultConstants.RECORD_SIZE;
             if (!responses.isDirect() || count < 1 || count > responses.capacity() / size || !records.isDirect()
                     || length == 0 || !status.isDirect() || status.capacity() < 16) {
-                throw new IllegalArgumentException("respondAndRead takes " + count + " responses from a direct buffer ("
+                throw new IllegalArgumentException((ioas == null ? "respondAndRead" : "mapRespondAndRead") + " takes " + count + " responses from a direct buffer ("
                         + responses + "), records into a direct buffer of at least one record (" + records
                         + ") and a direct status buffer of 16 bytes (" + status + ")");
             }
@@ -272,19 +284,16 @@ public final class FaultQueue implements AutoCloseable {
                 if (released) {
                     throw new VfioException("write", FaultQueue.this.toString(), "the claim of " + server + " is closed");
                 }
-                if (responses != responseBuffer) {
-                    responseAddress = UnixNative.address(responses);
-                    responseBuffer = responses;
+                long responseAddress = responseAddresses.of(responses);
+                long recordAddress = recordAddresses.of(records);
+                long statusAddress = statusAddresses.of(status);
+                long n = ioas == null
+                        ? FaultNative.respondRead(fd.get(), responseAddress, count * size, recordAddress, length, statusAddress)
+                        : FaultNative.mapRespondRead(ioas.iommufd().fd(), ioas.id(), mapFlags, va, mapLength, iova, fd.get(),
+                                responseAddress, count * size, recordAddress, length, statusAddress);
+                if (n == FaultConstants.NOT_MAPPED) {
+                    return NOT_MAPPED;
                 }
-                if (records != recordBuffer) {
-                    recordAddress = UnixNative.address(records);
-                    recordBuffer = records;
-                }
-                if (status != statusBuffer) {
-                    statusAddress = UnixNative.address(status);
-                    statusBuffer = status;
-                }
-                long n = FaultNative.respondRead(fd.get(), responseAddress, count * size, recordAddress, length, statusAddress);
                 status.putLong(0, responsesTaken(status.getLong(0), count));
                 return n == FaultConstants.NOT_READ ? NOT_READ : recordsRead(n, length);
             } finally {
