@@ -30,7 +30,16 @@ final class FaultBatchProcessor {
 
     /** Answers every group of {@code records} through the policy into {@code responses}; returns how many groups. */
     int process(FaultRecords records, FaultResponses responses) {
-        return answer(records, responses, true);
+        return process(records, responses, null);
+    }
+
+    /**
+     * {@link #process(FaultRecords, FaultResponses)}, offering the policy of the batch's last group
+     * {@code offer} (when not null): its answer goes into {@code responses} as SUCCESS before the
+     * policy is asked, so that a map through the offer can send the batch's answers with it.
+     */
+    int process(FaultRecords records, FaultResponses responses, MapThenAnswer offer) {
+        return answer(records, responses, true, offer);
     }
 
     /**
@@ -38,21 +47,38 @@ final class FaultBatchProcessor {
      * which must still be answered and must not reach a policy that may be what failed.
      */
     int refuse(FaultRecords records, FaultResponses responses) {
-        return answer(records, responses, false);
+        return answer(records, responses, false, null);
     }
 
-    private int answer(FaultRecords records, FaultResponses responses, boolean ask) {
+    private int answer(FaultRecords records, FaultResponses responses, boolean ask, MapThenAnswer offer) {
         responses.clear();
         policyErrors = 0;
         int success = 0;
         int start = 0;
-        for (int i = 0; i < records.count(); i++) {
+        int count = records.count();
+        for (int i = 0; i < count; i++) {
             if (!records.endsGroup(i)) {
                 continue;
             }
-            group.reset(records, start, i - start + 1);
-            FaultResponse answer = ask ? resolve() : FaultResponse.INVALID;
-            responses.add(records.cookie(i), answer);
+            FaultResponse answer;
+            if (!ask) {
+                answer = FaultResponse.INVALID;
+                responses.add(records.cookie(i), answer);
+            } else if (offer == null || i != count - 1) {
+                group.reset(records, start, i - start + 1);
+                answer = resolve();
+                responses.add(records.cookie(i), answer);
+            } else {
+                responses.add(records.cookie(i), FaultResponse.SUCCESS);
+                group.reset(records, start, i - start + 1, offer);
+                int errorsBefore = policyErrors;
+                answer = resolve();
+                group.reset(records, start, i - start + 1);
+                if (offer.answered()) {
+                    answer = sentSuccess(answer, policyErrors > errorsBefore);
+                }
+                responses.answer(responses.count() - 1, answer);
+            }
             if (answer == FaultResponse.SUCCESS) {
                 success++;
             }
@@ -61,6 +87,18 @@ final class FaultBatchProcessor {
         int groups = responses.count();
         stats.addAnswers(success, groups - success, policyErrors);
         return groups;
+    }
+
+    /**
+     * The answer of a group whose SUCCESS a map through the loop's offer sent: a policy that says
+     * otherwise (and did not fail, which is counted already) broke its contract.
+     */
+    private FaultResponse sentSuccess(FaultResponse answer, boolean failed) {
+        if (answer != FaultResponse.SUCCESS && !failed) {
+            policyFailed(new IllegalStateException("the fault policy answered " + answer + " after a map through"
+                    + " FaultGroup.tryMap had sent SUCCESS"));
+        }
+        return FaultResponse.SUCCESS;
     }
 
     private FaultResponse resolve() {

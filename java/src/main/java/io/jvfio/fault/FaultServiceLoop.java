@@ -8,6 +8,8 @@ import io.jvfio.internal.OwnedFd;
 import io.jvfio.internal.UnixConstants;
 import io.jvfio.internal.UnixNative;
 import io.jvfio.iommufd.FaultQueue;
+import io.jvfio.iommufd.IoAddressSpace;
+import io.jvfio.memory.DmaMapper;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.concurrent.TimeUnit;
@@ -19,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * Serves a fault queue on its own thread: epoll on the fault fd and a stop eventfd, read the
  * pending page requests in batches, resolve each group through a {@link FaultPolicy}, answer every
  * group exactly once with one write per batch. Nothing is allocated per fault and nothing is logged
- * per fault; {@link #stats()} counts and times them.
+ * per fault; {@link #stats()} counts and times them. A policy that maps the page of the batch's last
+ * fault ({@link DemandMapPolicy}) maps it in the same native call that writes the answers and reads
+ * the next batch ({@link MapThenAnswer}): one crossing per batch, as for a policy that only decides.
  * <p>
  * What a policy does never ends the loop: a policy that throws, even an Error, gets its group
  * answered INVALID. {@link #stop()} is seen between batches, however fast faults arrive: the loop
@@ -51,7 +55,10 @@ public final class FaultServiceLoop implements AutoCloseable {
     /** Where {@link FaultQueue.Claim#respondAndRead} says what it wrote and when. */
     private final ByteBuffer status = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
     private FaultRecords records;
+    /** What a map through {@link #mapTurn} reads the next batch into while the policy still views {@link #records}. */
+    private FaultRecords spare;
     private FaultResponses responses;
+    private final MapTurn mapTurn = new MapTurn();
     /** Records read whose answers are not being written yet: the loop's failure path answers them INVALID. */
     private int inHand;
     private volatile Thread thread;
@@ -104,6 +111,7 @@ public final class FaultServiceLoop implements AutoCloseable {
 
     private void allocate(int capacity) {
         records = FaultRecords.allocate(capacity);
+        spare = FaultRecords.allocate(capacity);
         responses = FaultResponses.allocate(capacity);
     }
 
@@ -160,20 +168,32 @@ public final class FaultServiceLoop implements AutoCloseable {
 
     /**
      * Answers the {@code count} records in hand through the policy, then writes the answers and reads
-     * the next batch in one native call; when stopping it only writes, so that a stop is seen between
-     * batches. Returns the records of the next batch: 0 when nothing is pending or the loop stops.
+     * the next batch in one native call (which the policy's map may have been part of); when stopping
+     * it only writes, so that a stop is seen between batches. Returns the records of the next batch: 0
+     * when nothing is pending or the loop stops.
      */
     private int answerAndReadNext(int count) throws VfioException {
         long start = System.nanoTime();
         inHand = count;
-        int groups = processor.process(records, responses);
+        mapTurn.reset();
+        int groups = processor.process(records, responses, stopping ? null : mapTurn);
         inHand = 0;
-        if (stopping) {
+        int next;
+        if (mapTurn.answered) {
+            if (mapTurn.failure != null) {
+                throw mapTurn.failure;
+            }
+            next = mapTurn.next;
+            FaultRecords read = spare;
+            spare = records;
+            records = read;
+        } else if (stopping) {
             respond();
             stats.addBatch(count, groups, System.nanoTime() - start);
             return 0;
+        } else {
+            next = claim.respondAndRead(responses.buffer(), responses.count(), records.buffer(), status);
         }
-        int next = claim.respondAndRead(responses.buffer(), responses.count(), records.buffer(), status);
         // Records read are in hand at once: if anything below throws, the failure path answers them.
         inHand = Math.max(0, next);
         if (next == FaultQueue.NOT_READ) {
@@ -187,6 +207,49 @@ public final class FaultServiceLoop implements AutoCloseable {
         }
         records.count(next);
         return next;
+    }
+
+    /**
+     * The loop's {@link MapThenAnswer}: the policy's map, the batch's answers and the next read in one
+     * {@link FaultQueue.Claim#mapRespondAndRead}, reading into {@link #spare}. Used once per batch:
+     * after the answers are out, a map is a plain one.
+     */
+    private final class MapTurn implements MapThenAnswer {
+        private boolean answered;
+        /** What the call read (as {@link FaultQueue.Claim#respondAndRead} returns it). */
+        private int next;
+        /** A write or read that failed after the map: the loop throws it once the policy returns. */
+        private VfioException failure;
+
+        void reset() {
+            answered = false;
+            failure = null;
+        }
+
+        @Override
+        public long tryMapThenAnswer(DmaMapper mapper, long va, long length, long iova, int accessMask) {
+            if (answered || !(mapper instanceof IoAddressSpace ioas)) {
+                return mapper.tryMap(va, length, iova, accessMask);
+            }
+            try {
+                int n = claim.mapRespondAndRead(ioas, va, length, iova, accessMask, responses.buffer(), responses.count(),
+                        spare.buffer(), status);
+                if (n == FaultQueue.NOT_MAPPED) {
+                    return status.getLong(0);
+                }
+                next = n;
+            } catch (VfioException e) {
+                // The claim is closed only after this thread ends: the map was made, the write or the read failed.
+                failure = e;
+            }
+            answered = true;
+            return 0;
+        }
+
+        @Override
+        public boolean answered() {
+            return answered;
+        }
     }
 
     /** Answers what is pending, for at most {@link #STOP_DRAIN_NANOS}; through the policy or all INVALID. */

@@ -20,6 +20,8 @@ import io.jvfio.memory.DmaBuffer;
 import io.jvfio.memory.IovaRange;
 import io.jvfio.testing.MockIommuDevice;
 import java.util.EnumSet;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -82,6 +84,49 @@ class FaultServiceLoopTest {
                 assertEquals(2, policy.outsideFaults());
             }
             assertEquals(PAGE, policy.unmapAll());
+        }
+    }
+
+    /**
+     * The map of each batch's last fault travels with the batch's answers and the next read
+     * (MapThenAnswer), the next batch landing in the loop's second buffer: in batches of one every
+     * fault takes that path, in batches of 64 the last of each. Each group is answered once, SUCCESS,
+     * with its page mapped, and the kernel holds no group unanswered (its cookies are reused once
+     * answered, so one left unanswered keeps its own).
+     */
+    @Test
+    void aBurstOfDemandFaultsIsMappedAndAnsweredOnceEachInBatchesOfOneAndOfMany() throws Exception {
+        int faults = 300;
+        try (DmaBuffer guest = DmaBuffer.reserve(faults * PAGE)) {
+            for (int batch : new int[] {1, FaultServiceLoop.DEFAULT_BATCH}) {
+                DemandMapPolicy policy = new DemandMapPolicy(source.ioas)
+                        .addRegion(new GuestRegion(BASE, guest.address(), guest.size(), EnumSet.of(Access.READ, Access.WRITE)));
+                Set<Integer> cookies = new TreeSet<>();
+                FaultPolicy noting = group -> {
+                    cookies.add(group.cookie());
+                    return policy.resolve(group);
+                };
+                try (FaultServiceLoop loop = new FaultServiceLoop(source.queue, noting, batch)) {
+                    loop.start();
+                    source.mock.triggerBurst(0, RW, BASE, PAGE, faults);
+                    awaitValue(faults, () -> loop.stats().groups(), "groups answered, batch " + batch);
+                    FaultStats.Snapshot s = loop.stats();
+                    assertEquals(faults, s.success(), "batch " + batch + ": " + s);
+                    assertEquals(0, s.rejectedResponses(), "no group answered twice, batch " + batch + ": " + s);
+                    assertTrue(batch == 1 || s.maxBatch() > 1, "the burst came in batches: " + s);
+                }
+                assertEquals(faults, policy.pagesMapped());
+                for (int p = 0; p < faults; p++) {
+                    assertTrue(source.mock.mapsTo(BASE + (long) p * PAGE, PAGE, guest.address() + (long) p * PAGE),
+                            "page " + p + ", answered SUCCESS, is mapped (batch " + batch + ")");
+                }
+                for (int cookie : cookies) {
+                    assertFalse(pending(cookie), "the kernel took an answer under cookie " + cookie + " (batch " + batch + ")");
+                }
+                assertFalse(readable(), "nothing left to read, batch " + batch);
+                assertEquals((long) faults * PAGE, policy.unmapAll());
+                policy.close();
+            }
         }
     }
 
