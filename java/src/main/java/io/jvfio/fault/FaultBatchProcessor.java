@@ -7,7 +7,8 @@ import org.slf4j.LoggerFactory;
  * Turns one read's fault records into one response per group: groups are runs of records with the
  * same cookie, ended by LAST_PAGE (the kernel never splits a group across reads). Every group gets
  * exactly one response whatever the policy does: an exception, an Error (StackOverflowError,
- * OutOfMemoryError...) or no answer gets the group INVALID, counted as a policy error. The answers
+ * OutOfMemoryError...) or no answer gets the group INVALID, counted as a policy error (but for the
+ * SUCCESS that a map through the loop's offer sent, which stands). The answers
  * go into the {@link FaultStats} it is given. Pure logic over buffers, so it is tested on the host;
  * the loop around it does the I/O.
  */
@@ -118,7 +119,8 @@ final class FaultBatchProcessor {
         policyErrors++;
         if (!loggedPolicyError) {
             loggedPolicyError = true;
-            LOG.error("fault policy failed on {}; answering INVALID (logged once, counted always)", group, t);
+            LOG.error("fault policy failed on {}; answering INVALID, unless its map through the loop had sent SUCCESS"
+                    + " (logged once, counted always)", group, t);
         }
     }
 }

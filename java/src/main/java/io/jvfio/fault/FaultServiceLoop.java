@@ -23,10 +23,10 @@ import org.slf4j.LoggerFactory;
  * group exactly once with one write per batch. Nothing is allocated per fault and nothing is logged
  * per fault; {@link #stats()} counts and times them. A policy that maps the page of the batch's last
  * fault ({@link DemandMapPolicy}) maps it in the same native call that writes the answers and reads
- * the next batch ({@link MapThenAnswer}): one crossing per batch, as for a policy that only decides.
+ * the next batch ({@link MapThenAnswer}), so that map costs no crossing of its own.
  * <p>
  * What a policy does never ends the loop: a policy that throws, even an Error, gets its group
- * answered INVALID. {@link #stop()} is seen between batches, however fast faults arrive: the loop
+ * answered INVALID (unless its map through that call has sent SUCCESS already). {@link #stop()} is seen between batches, however fast faults arrive: the loop
  * answers the batch in hand, then what is pending for at most a second more (a device that keeps
  * faulting cannot hold a stop off), and ends; what it leaves is answered INVALID by the kernel
  * when the page table or the queue goes. Should the thread end early all the same (a read or write
@@ -52,7 +52,7 @@ public final class FaultServiceLoop implements AutoCloseable {
     private final OwnedFd epoll;
     private final ByteBuffer events = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
     private final long eventsAddress = UnixNative.address(events);
-    /** Where {@link FaultQueue.Claim#respondAndRead} says what it wrote and when. */
+    /** Where {@link FaultQueue.Claim#respondAndRead} says what it wrote and when (and a failed map its errno). */
     private final ByteBuffer status = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
     private FaultRecords records;
     /** What a map through {@link #mapTurn} reads the next batch into while the policy still views {@link #records}. */
@@ -61,6 +61,8 @@ public final class FaultServiceLoop implements AutoCloseable {
     private final MapTurn mapTurn = new MapTurn();
     /** Records read whose answers are not being written yet: the loop's failure path answers them INVALID. */
     private int inHand;
+    /** Records a map through {@link #mapTurn} read into {@link #spare} while the policy ran: in hand too. */
+    private int readAhead;
     private volatile Thread thread;
     private volatile boolean stopping;
     private volatile Throwable failure;
@@ -187,6 +189,7 @@ public final class FaultServiceLoop implements AutoCloseable {
             FaultRecords read = spare;
             spare = records;
             records = read;
+            readAhead = 0;
         } else if (stopping) {
             respond();
             stats.addBatch(count, groups, System.nanoTime() - start);
@@ -215,6 +218,8 @@ public final class FaultServiceLoop implements AutoCloseable {
      * after the answers are out, a map is a plain one.
      */
     private final class MapTurn implements MapThenAnswer {
+        /** What {@link #status} holds until the native call writes it: no -errno or byte count. */
+        private static final long NOT_CALLED = Long.MIN_VALUE;
         private boolean answered;
         /** What the call read (as {@link FaultQueue.Claim#respondAndRead} returns it). */
         private int next;
@@ -231,6 +236,7 @@ public final class FaultServiceLoop implements AutoCloseable {
             if (answered || !(mapper instanceof IoAddressSpace ioas)) {
                 return mapper.tryMap(va, length, iova, accessMask);
             }
+            status.putLong(0, NOT_CALLED);
             try {
                 int n = claim.mapRespondAndRead(ioas, va, length, iova, accessMask, responses.buffer(), responses.count(),
                         spare.buffer(), status);
@@ -238,10 +244,16 @@ public final class FaultServiceLoop implements AutoCloseable {
                     return status.getLong(0);
                 }
                 next = n;
+                readAhead = Math.max(0, n);
             } catch (VfioException e) {
-                // The claim is closed only after this thread ends: the map was made, the write or the read failed.
-                failure = e;
+                if (status.getLong(0) == NOT_CALLED) {
+                    // Refused before the map (a closed claim): map plainly; the batch's write fails the same way.
+                    return mapper.tryMap(va, length, iova, accessMask);
+                }
+                failure = e; // the map was made, the write or the read failed
             }
+            // The batch's answers are out: from here on, the failure path refuses only what was read ahead.
+            inHand = 0;
             answered = true;
             return 0;
         }
@@ -321,18 +333,24 @@ public final class FaultServiceLoop implements AutoCloseable {
 
     /** On the failing loop thread: the records it read but had not started to answer get INVALID. */
     private void refuseInHand(Throwable cause) {
-        if (inHand == 0) {
+        refuse(records, inHand, cause);
+        inHand = 0;
+        refuse(spare, readAhead, cause);
+        readAhead = 0;
+    }
+
+    private void refuse(FaultRecords read, int count, Throwable cause) {
+        if (count == 0) {
             return;
         }
         try {
-            records.count(inHand);
-            int groups = processor.refuse(records, responses);
+            read.count(count);
+            int groups = processor.refuse(read, responses);
             respond();
-            stats.addBatch(inHand, groups, 0);
+            stats.addBatch(count, groups, 0);
         } catch (Throwable t) {
             cause.addSuppressed(t);
         }
-        inHand = 0;
     }
 
     public FaultStats.Snapshot stats() {

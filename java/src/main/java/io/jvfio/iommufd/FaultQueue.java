@@ -210,7 +210,8 @@ public final class FaultQueue implements AutoCloseable {
      * The registration of the one server of a queue; closing it lets the queue be closed. While it is
      * held the fault fd cannot be closed, so its holder's I/O ({@link #respondAndRead}) takes no lock.
      * A claim is used by one thread at a time (the server's); any thread may close it: close waits for
-     * a call in flight (one non-blocking write and read), and later calls fail, so the fd is never
+     * a call in flight (one non-blocking write and read, after a map for {@link #mapRespondAndRead}),
+     * and later calls fail, so the fd is never
      * closed under the server's I/O.
      */
     public final class Claim implements AutoCloseable {
@@ -262,6 +263,8 @@ public final class FaultQueue implements AutoCloseable {
          *
          * @return as {@link #respondAndRead}, or {@link #NOT_MAPPED} when the map failed: nothing was
          *         written, and the first long of {@code status} holds the map's -errno
+         * @throws VfioException as {@link #respondAndRead}: before the map, leaving {@code status} as it
+         *         was, when the claim is closed; after it, when the write or the read fails
          */
         public int mapRespondAndRead(IoAddressSpace ioas, long va, long length, long iova, int accessMask,
                 ByteBuffer responses, int count, ByteBuffer records, ByteBuffer status) throws VfioException {
