@@ -11,8 +11,6 @@
 
 /* What fault_respond_read returns when it did not read: below every -errno and every byte count. */
 #define JVFIO_FAULT_NOT_READ (-((jlong)1 << 62))
-/* What fault_map_respond_read returns when the map failed and nothing was written. */
-#define JVFIO_FAULT_NOT_MAPPED (-((jlong)1 << 61))
 
 static jstring constants(JNIEnv *env, jclass cls)
 {
@@ -27,7 +25,6 @@ static jstring constants(JNIEnv *env, jclass cls)
         JVFIO_CONST(IOMMUFD_PAGE_RESP_SUCCESS),
         JVFIO_CONST(IOMMUFD_PAGE_RESP_INVALID),
         JVFIO_CONST(JVFIO_FAULT_NOT_READ),
-        JVFIO_CONST(JVFIO_FAULT_NOT_MAPPED),
         JVFIO_SIZEOF(iommu_hwpt_pgfault),
         JVFIO_OFFSETOF(iommu_hwpt_pgfault, flags),
         JVFIO_OFFSETOF(iommu_hwpt_pgfault, dev_id),
@@ -89,33 +86,12 @@ static jlong fault_respond_read(JNIEnv *env, jclass cls, jint fault_fd, jlong re
     return fault_read(env, cls, fault_fd, records, capacity);
 }
 
-/* A demand-map loop's turn in one crossing: IOMMU_IOAS_MAP of the faulting window, and only when it
- * mapped, fault_respond_read of the batch whose last answer (SUCCESS) that map makes true. The map
- * comes first so that no SUCCESS reaches the device before its page is mapped. When the map fails,
- * stores its -errno at `status` and returns JVFIO_FAULT_NOT_MAPPED, having written nothing. */
-static jlong fault_map_respond_read(JNIEnv *env, jclass cls, jint iommufd, jint ioas, jint map_flags, jlong va,
-                                    jlong map_length, jlong iova, jint fault_fd, jlong responses, jint length,
-                                    jlong records, jint capacity, jlong status)
-{
-    struct iommu_ioas_map cmd = {
-        .size = sizeof(cmd), .flags = (uint32_t)map_flags, .ioas_id = (uint32_t)ioas,
-        .user_va = (uint64_t)va, .length = (uint64_t)map_length, .iova = (uint64_t)iova,
-    };
-
-    if (ioctl(iommufd, IOMMU_IOAS_MAP, &cmd)) {
-        *(int64_t *)JVFIO_ADDR(status) = JVFIO_ERR();
-        return JVFIO_FAULT_NOT_MAPPED;
-    }
-    return fault_respond_read(env, cls, fault_fd, responses, length, records, capacity, status);
-}
-
 static const JNINativeMethod methods[] = {
     { "constants", "()Ljava/lang/String;", (void *)constants },
     { "queueAlloc", "(IJ)I", (void *)queue_alloc },
     { "read", "(IJI)J", (void *)fault_read },
     { "respond", "(IJI)J", (void *)fault_respond },
     { "respondRead", "(IJIJIJ)J", (void *)fault_respond_read },
-    { "mapRespondRead", "(IIIJJJIJIJIJ)J", (void *)fault_map_respond_read },
 };
 
 int jvfio_register_fault(JNIEnv *env)

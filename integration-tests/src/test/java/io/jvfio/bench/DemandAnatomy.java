@@ -15,8 +15,7 @@ import java.util.EnumSet;
 /**
  * Where demand mapping's Java time goes: the race of {@link DemandMapRace} (a fault on each of N
  * unmapped pages, each mapped then answered) served by {@link FaultServiceLoop} with a policy that
- * maps each page straight through the IOAS (a crossing of its own), then with {@link DemandMapPolicy}
- * (whose map of a batch's last fault the loop makes in its answer-and-read call), against the C
+ * maps each page straight through the IOAS, then with {@link DemandMapPolicy}, against the C
  * reference loop, in one boot, single-record and batched. A profiler of sorts for a guest under
  * TCG, as {@link IopfAnatomy} is for the queue round trip. Median of alternating runs, after three
  * warm-up rounds.
@@ -31,8 +30,7 @@ public final class DemandAnatomy {
     /** The Java loops, each a row of the table. */
     private enum Variant {
         DIRECT("Java: FaultServiceLoop, its policy mapping the page straight through IoAddressSpace.tryMap"),
-        POLICY("DemandMapPolicy (one-page window) in place of the straight map, the map of a batch's last fault in the"
-                + " loop's native call that answers the batch and reads the next");
+        POLICY("+ DemandMapPolicy (one-page window) in place of the straight map");
 
         final String label;
 

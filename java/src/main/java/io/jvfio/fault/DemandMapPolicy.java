@@ -28,9 +28,6 @@ import org.slf4j.LoggerFactory;
  * 2 MiB) and backed by a huge page. A window that meets a mapping the policy cannot see (EEXIST) or
  * fails otherwise (ENOMEM near the memlock limit) is halved, keeping the half with the faulting page,
  * down to that page alone; each try is one more map call, counted in {@link #mapCalls()}.
- * Served by a {@link FaultServiceLoop}, the map of a batch's last fault is made in the loop's native
- * call that then writes the batch's answers and reads the next ({@link FaultGroup#tryMap}), under
- * this policy's lock as every map of a fault is.
  * <p>
  * Areas: iommufd unmaps only whole mappings (IOMMU_IOAS_UNMAP of a range that cuts one fails with
  * ENOENT), so the policy keeps what it mapped as areas, one per map call, and unmaps them whole. It
@@ -256,7 +253,7 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
             return FaultResponse.INVALID;
         }
         for (int k = 0; k < group.size(); k++) {
-            if (resolveOne(group, k) == FaultResponse.INVALID) {
+            if (resolveOne(group.addr(k), group.perm(k)) == FaultResponse.INVALID) {
                 return FaultResponse.INVALID;
             }
             faultsResolved++;
@@ -264,15 +261,9 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
         return FaultResponse.SUCCESS;
     }
 
-    /**
-     * Maps for the k-th fault of {@code group}; its maps go through {@link FaultGroup#tryMap}, so that
-     * the map of a batch's last fault also sends the batch's answers (a map that returns 0 here is
-     * always answered SUCCESS).
-     */
-    private FaultResponse resolveOne(FaultGroup group, int k) {
-        long address = group.addr(k);
+    private FaultResponse resolveOne(long address, int perm) {
         Region r = regionOf(address);
-        if (r == null || !FaultPermissions.allowedBy(group.perm(k), r.access())) {
+        if (r == null || !FaultPermissions.allowedBy(perm, r.access())) {
             outsideFaults++;
             return FaultResponse.INVALID;
         }
@@ -293,7 +284,7 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
         long offset = iova - region.iova();
         long page = offset >>> pageShift;
         if (areas.owns(page)) {
-            return refault(group, k, r, page);
+            return refault(r, page);
         }
         // The window, as offsets into the region, clipped at the region's ends, owned areas and pinned ranges.
         long windowStart = offset - (iova - (iova & -r.windowBytes()));
@@ -314,7 +305,7 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
         long rc;
         while (true) {
             mapCalls++;
-            rc = group.tryMap(k, mapper, region.userAddress() + lo, hi - lo, region.iova() + lo, r.access());
+            rc = mapper.tryMap(region.userAddress() + lo, hi - lo, region.iova() + lo, r.access());
             if (rc == 0) {
                 own(r, lo >>> pageShift, hi >>> pageShift);
                 return FaultResponse.SUCCESS;
@@ -343,11 +334,11 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
     }
 
     /** A fault on a page of an owned area: a raced fault, or an area unmapped where the policy could not see. */
-    private FaultResponse refault(FaultGroup group, int k, Region r, long page) {
+    private FaultResponse refault(Region r, long page) {
         GuestRegion region = r.guest();
         long iova = region.iova() + (page << pageShift);
         mapCalls++;
-        long rc = group.tryMap(k, mapper, region.userAddressOf(iova), pageSize, iova, r.access());
+        long rc = mapper.tryMap(region.userAddressOf(iova), pageSize, iova, r.access());
         if (rc == -Errno.EEXIST) {
             return FaultResponse.SUCCESS;
         }

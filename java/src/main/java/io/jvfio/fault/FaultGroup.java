@@ -1,7 +1,6 @@
 package io.jvfio.fault;
 
 import io.jvfio.memory.Access;
-import io.jvfio.memory.DmaMapper;
 import java.util.Set;
 
 /**
@@ -12,35 +11,13 @@ public final class FaultGroup {
     private FaultRecords records;
     private int first;
     private int size;
-    /** The loop's offer when this group is the last of its batch, else null. */
-    private MapThenAnswer offer;
 
     FaultGroup() {}
 
     void reset(FaultRecords records, int first, int size) {
-        reset(records, first, size, null);
-    }
-
-    void reset(FaultRecords records, int first, int size, MapThenAnswer offer) {
         this.records = records;
         this.first = first;
         this.size = size;
-        this.offer = offer;
-    }
-
-    /**
-     * Maps for the k-th fault: {@link DmaMapper#tryMap(long, long, long, int)}, or, for the group's
-     * last fault when the loop offers it ({@link MapThenAnswer}), the same map in the loop's native
-     * call that then answers the batch, this group SUCCESS (when {@code mapper} is an IOAS). A policy
-     * calls it only where a return of 0 means that it answers SUCCESS, and reads nothing of the group
-     * after it. Its lock, when it holds one, stays held over that call's write and read: both never
-     * block.
-     */
-    long tryMap(int k, DmaMapper mapper, long va, long length, long iova, int accessMask) {
-        if (offer != null && k == size - 1) {
-            return offer.tryMapThenAnswer(mapper, va, length, iova, accessMask);
-        }
-        return mapper.tryMap(va, length, iova, accessMask);
     }
 
     /** A view of {@code size} records of {@code records} from {@code first} (for tests and tools). */

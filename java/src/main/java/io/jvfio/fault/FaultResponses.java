@@ -57,14 +57,6 @@ public final class FaultResponses {
         count++;
     }
 
-    /** Changes the answer of response {@code i}, already added. */
-    void answer(int i, FaultResponse answer) {
-        if (i >= count) {
-            throw new IndexOutOfBoundsException("response " + i + " of " + this);
-        }
-        buffer.putInt(i * SIZE + CODE, answer.code());
-    }
-
     public int cookie(int i) {
         return buffer.getInt(i * SIZE + COOKIE);
     }

@@ -8,8 +8,6 @@ import io.jvfio.internal.OwnedFd;
 import io.jvfio.internal.UnixConstants;
 import io.jvfio.internal.UnixNative;
 import io.jvfio.iommufd.FaultQueue;
-import io.jvfio.iommufd.IoAddressSpace;
-import io.jvfio.memory.DmaMapper;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.concurrent.TimeUnit;
@@ -21,12 +19,10 @@ import org.slf4j.LoggerFactory;
  * Serves a fault queue on its own thread: epoll on the fault fd and a stop eventfd, read the
  * pending page requests in batches, resolve each group through a {@link FaultPolicy}, answer every
  * group exactly once with one write per batch. Nothing is allocated per fault and nothing is logged
- * per fault; {@link #stats()} counts and times them. A policy that maps the page of the batch's last
- * fault ({@link DemandMapPolicy}) maps it in the same native call that writes the answers and reads
- * the next batch ({@link MapThenAnswer}), so that map costs no crossing of its own.
+ * per fault; {@link #stats()} counts and times them.
  * <p>
  * What a policy does never ends the loop: a policy that throws, even an Error, gets its group
- * answered INVALID (unless its map through that call has sent SUCCESS already). {@link #stop()} is seen between batches, however fast faults arrive: the loop
+ * answered INVALID. {@link #stop()} is seen between batches, however fast faults arrive: the loop
  * answers the batch in hand, then what is pending for at most a second more (a device that keeps
  * faulting cannot hold a stop off), and ends; what it leaves is answered INVALID by the kernel
  * when the page table or the queue goes. Should the thread end early all the same (a read or write
@@ -52,17 +48,12 @@ public final class FaultServiceLoop implements AutoCloseable {
     private final OwnedFd epoll;
     private final ByteBuffer events = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
     private final long eventsAddress = UnixNative.address(events);
-    /** Where {@link FaultQueue.Claim#respondAndRead} says what it wrote and when (and a failed map its errno). */
+    /** Where {@link FaultQueue.Claim#respondAndRead} says what it wrote and when. */
     private final ByteBuffer status = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
     private FaultRecords records;
-    /** What a map through {@link #mapTurn} reads the next batch into while the policy still views {@link #records}. */
-    private FaultRecords spare;
     private FaultResponses responses;
-    private final MapTurn mapTurn = new MapTurn();
     /** Records read whose answers are not being written yet: the loop's failure path answers them INVALID. */
     private int inHand;
-    /** Records a map through {@link #mapTurn} read into {@link #spare} while the policy ran: in hand too. */
-    private int readAhead;
     private volatile Thread thread;
     private volatile boolean stopping;
     private volatile Throwable failure;
@@ -113,7 +104,6 @@ public final class FaultServiceLoop implements AutoCloseable {
 
     private void allocate(int capacity) {
         records = FaultRecords.allocate(capacity);
-        spare = FaultRecords.allocate(capacity);
         responses = FaultResponses.allocate(capacity);
     }
 
@@ -170,33 +160,20 @@ public final class FaultServiceLoop implements AutoCloseable {
 
     /**
      * Answers the {@code count} records in hand through the policy, then writes the answers and reads
-     * the next batch in one native call (which the policy's map may have been part of); when stopping
-     * it only writes, so that a stop is seen between batches. Returns the records of the next batch: 0
-     * when nothing is pending or the loop stops.
+     * the next batch in one native call; when stopping it only writes, so that a stop is seen between
+     * batches. Returns the records of the next batch: 0 when nothing is pending or the loop stops.
      */
     private int answerAndReadNext(int count) throws VfioException {
         long start = System.nanoTime();
         inHand = count;
-        mapTurn.reset();
-        int groups = processor.process(records, responses, stopping ? null : mapTurn);
+        int groups = processor.process(records, responses);
         inHand = 0;
-        int next;
-        if (mapTurn.answered) {
-            if (mapTurn.failure != null) {
-                throw mapTurn.failure;
-            }
-            next = mapTurn.next;
-            FaultRecords read = spare;
-            spare = records;
-            records = read;
-            readAhead = 0;
-        } else if (stopping) {
+        if (stopping) {
             respond();
             stats.addBatch(count, groups, System.nanoTime() - start);
             return 0;
-        } else {
-            next = claim.respondAndRead(responses.buffer(), responses.count(), records.buffer(), status);
         }
+        int next = claim.respondAndRead(responses.buffer(), responses.count(), records.buffer(), status);
         // Records read are in hand at once: if anything below throws, the failure path answers them.
         inHand = Math.max(0, next);
         if (next == FaultQueue.NOT_READ) {
@@ -210,58 +187,6 @@ public final class FaultServiceLoop implements AutoCloseable {
         }
         records.count(next);
         return next;
-    }
-
-    /**
-     * The loop's {@link MapThenAnswer}: the policy's map, the batch's answers and the next read in one
-     * {@link FaultQueue.Claim#mapRespondAndRead}, reading into {@link #spare}. Used once per batch:
-     * after the answers are out, a map is a plain one.
-     */
-    private final class MapTurn implements MapThenAnswer {
-        /** What {@link #status} holds until the native call writes it: no -errno or byte count. */
-        private static final long NOT_CALLED = Long.MIN_VALUE;
-        private boolean answered;
-        /** What the call read (as {@link FaultQueue.Claim#respondAndRead} returns it). */
-        private int next;
-        /** A write or read that failed after the map: the loop throws it once the policy returns. */
-        private VfioException failure;
-
-        void reset() {
-            answered = false;
-            failure = null;
-        }
-
-        @Override
-        public long tryMapThenAnswer(DmaMapper mapper, long va, long length, long iova, int accessMask) {
-            if (answered || !(mapper instanceof IoAddressSpace ioas)) {
-                return mapper.tryMap(va, length, iova, accessMask);
-            }
-            status.putLong(0, NOT_CALLED);
-            try {
-                int n = claim.mapRespondAndRead(ioas, va, length, iova, accessMask, responses.buffer(), responses.count(),
-                        spare.buffer(), status);
-                if (n == FaultQueue.NOT_MAPPED) {
-                    return status.getLong(0);
-                }
-                next = n;
-                readAhead = Math.max(0, n);
-            } catch (VfioException e) {
-                if (status.getLong(0) == NOT_CALLED) {
-                    // Refused before the map (a closed claim): map plainly; the batch's write fails the same way.
-                    return mapper.tryMap(va, length, iova, accessMask);
-                }
-                failure = e; // the map was made, the write or the read failed
-            }
-            // The batch's answers are out: from here on, the failure path refuses only what was read ahead.
-            inHand = 0;
-            answered = true;
-            return 0;
-        }
-
-        @Override
-        public boolean answered() {
-            return answered;
-        }
     }
 
     /** Answers what is pending, for at most {@link #STOP_DRAIN_NANOS}; through the policy or all INVALID. */
@@ -333,24 +258,18 @@ public final class FaultServiceLoop implements AutoCloseable {
 
     /** On the failing loop thread: the records it read but had not started to answer get INVALID. */
     private void refuseInHand(Throwable cause) {
-        refuse(records, inHand, cause);
-        inHand = 0;
-        refuse(spare, readAhead, cause);
-        readAhead = 0;
-    }
-
-    private void refuse(FaultRecords read, int count, Throwable cause) {
-        if (count == 0) {
+        if (inHand == 0) {
             return;
         }
         try {
-            read.count(count);
-            int groups = processor.refuse(read, responses);
+            records.count(inHand);
+            int groups = processor.refuse(records, responses);
             respond();
-            stats.addBatch(count, groups, 0);
+            stats.addBatch(inHand, groups, 0);
         } catch (Throwable t) {
             cause.addSuppressed(t);
         }
+        inHand = 0;
     }
 
     public FaultStats.Snapshot stats() {

@@ -30,8 +30,6 @@ public final class FaultConstants {
     public static final int RESP_INVALID = C.getInt("IOMMUFD_PAGE_RESP_INVALID");
     /** What {@link FaultNative#respondRead} returns when the write was not whole and it did not read. */
     public static final long NOT_READ = C.get("JVFIO_FAULT_NOT_READ");
-    /** What {@link FaultNative#mapRespondRead} returns when the map failed and nothing was written. */
-    public static final long NOT_MAPPED = C.get("JVFIO_FAULT_NOT_MAPPED");
 
     private FaultConstants() {}
 }

@@ -21,13 +21,4 @@ public final class FaultNative {
      * {@code status}; returns the read's result, or {@link FaultConstants#NOT_READ} when the write was not whole.
      */
     public static native long respondRead(int faultFd, long responses, int length, long records, int capacity, long status);
-
-    /**
-     * IOMMU_IOAS_MAP with {@code mapFlags} then, only when it mapped, {@link #respondRead}: a demand-map
-     * fault loop's turn in one crossing. Returns as {@link #respondRead}, or
-     * {@link FaultConstants#NOT_MAPPED} with the map's -errno at {@code status} when the map failed
-     * and nothing was written.
-     */
-    public static native long mapRespondRead(int iommufd, int ioas, int mapFlags, long va, long mapLength, long iova,
-            int faultFd, long responses, int length, long records, int capacity, long status);
 }

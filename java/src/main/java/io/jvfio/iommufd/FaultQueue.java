@@ -32,8 +32,6 @@ public final class FaultQueue implements AutoCloseable {
     public static final int GROUP_TOO_LARGE = -1;
     /** What {@link Claim#respondAndRead} returns when the kernel did not take every response, and nothing was read. */
     public static final int NOT_READ = -2;
-    /** What {@link Claim#mapRespondAndRead} returns when the map failed: nothing was written or read. */
-    public static final int NOT_MAPPED = -3;
 
     private final Iommufd iommufd;
     private final int id;
@@ -41,9 +39,11 @@ public final class FaultQueue implements AutoCloseable {
     private int pageTables;
     private Claim server;
     private boolean destroyed;
-    /** The addresses of the buffers last read into and written from, guarded by this queue's lock. */
-    private final BufferAddresses readAddresses = new BufferAddresses();
-    private final BufferAddresses respondAddresses = new BufferAddresses();
+    /** The last buffers read into and written from, and their addresses: a server reuses the same two. */
+    private ByteBuffer readBuffer;
+    private long readAddress;
+    private ByteBuffer respondBuffer;
+    private long respondAddress;
 
     private FaultQueue(Iommufd iommufd, int id, OwnedFd fd) {
         this.iommufd = iommufd;
@@ -93,7 +93,11 @@ public final class FaultQueue implements AutoCloseable {
             throw new IllegalArgumentException("fault records are read into a direct buffer of at least one record ("
                     + FaultConstants.RECORD_SIZE + " bytes), not " + records);
         }
-        return recordsRead(FaultNative.read(open("read"), readAddresses.of(records), length), length);
+        if (records != readBuffer) {
+            readAddress = UnixNative.address(records);
+            readBuffer = records;
+        }
+        return recordsRead(FaultNative.read(open("read"), readAddress, length), length);
     }
 
     /** What a read of {@code length} bytes returned (bytes or -errno), as {@link #read} returns it. */
@@ -131,8 +135,11 @@ public final class FaultQueue implements AutoCloseable {
             throw new IllegalArgumentException("responses " + first + ".." + ((long) first + count) + " are not inside "
                     + responses + " (" + size + " bytes each, a direct buffer)");
         }
-        return responsesTaken(FaultNative.respond(open("write"), respondAddresses.of(responses) + (long) first * size,
-                count * size), count);
+        if (responses != respondBuffer) {
+            respondAddress = UnixNative.address(responses);
+            respondBuffer = responses;
+        }
+        return responsesTaken(FaultNative.respond(open("write"), respondAddress + (long) first * size, count * size), count);
     }
 
     /** Whether page requests wait to be read. */
@@ -210,8 +217,7 @@ public final class FaultQueue implements AutoCloseable {
      * The registration of the one server of a queue; closing it lets the queue be closed. While it is
      * held the fault fd cannot be closed, so its holder's I/O ({@link #respondAndRead}) takes no lock.
      * A claim is used by one thread at a time (the server's); any thread may close it: close waits for
-     * a call in flight (one non-blocking write and read, after a map for {@link #mapRespondAndRead}),
-     * and later calls fail, so the fd is never
+     * a call in flight (one non-blocking write and read), and later calls fail, so the fd is never
      * closed under the server's I/O.
      */
     public final class Claim implements AutoCloseable {
@@ -230,9 +236,12 @@ public final class FaultQueue implements AutoCloseable {
         private volatile boolean released;
         private volatile boolean inCall;
         /** This claim's own buffer addresses: the queue's are guarded by its lock, which this path does not take. */
-        private final BufferAddresses responseAddresses = new BufferAddresses();
-        private final BufferAddresses recordAddresses = new BufferAddresses();
-        private final BufferAddresses statusAddresses = new BufferAddresses();
+        private ByteBuffer responseBuffer;
+        private long responseAddress;
+        private ByteBuffer recordBuffer;
+        private long recordAddress;
+        private ByteBuffer statusBuffer;
+        private long statusAddress;
 
         private Claim(String server) {
             this.server = server;
@@ -250,35 +259,11 @@ public final class FaultQueue implements AutoCloseable {
          *         {@link #respond} from there, then read
          */
         public int respondAndRead(ByteBuffer responses, int count, ByteBuffer records, ByteBuffer status) throws VfioException {
-            return turn(null, 0, 0, 0, 0, responses, count, records, status);
-        }
-
-        /**
-         * IOMMU_IOAS_MAP of {@code length} bytes at user address {@code va} to {@code iova} in
-         * {@code ioas} with the access of {@code accessMask} ({@link io.jvfio.memory.Access#mask}), then,
-         * only when it mapped, {@link #respondAndRead}: one native call for a loop whose last answer
-         * is the SUCCESS that this map makes true. The map comes first, so the device never hears
-         * SUCCESS before its page is mapped. The mapping is the caller's to record and unmap: the
-         * IOAS's unmap listeners hear nothing of a map.
-         *
-         * @return as {@link #respondAndRead}, or {@link #NOT_MAPPED} when the map failed: nothing was
-         *         written, and the first long of {@code status} holds the map's -errno
-         * @throws VfioException as {@link #respondAndRead}: before the map, leaving {@code status} as it
-         *         was, when the claim is closed; after it, when the write or the read fails
-         */
-        public int mapRespondAndRead(IoAddressSpace ioas, long va, long length, long iova, int accessMask,
-                ByteBuffer responses, int count, ByteBuffer records, ByteBuffer status) throws VfioException {
-            return turn(ioas, va, length, iova, IoAddressSpace.fixedMapFlags(accessMask), responses, count, records, status);
-        }
-
-        /** A loop's turn: the map when {@code ioas} is not null, then the write and the read. */
-        private int turn(IoAddressSpace ioas, long va, long mapLength, long iova, int mapFlags, ByteBuffer responses,
-                int count, ByteBuffer records, ByteBuffer status) throws VfioException {
             int size = FaultConstants.RESPONSE_SIZE;
             int length = records.capacity() / FaultConstants.RECORD_SIZE * FaultConstants.RECORD_SIZE;
             if (!responses.isDirect() || count < 1 || count > responses.capacity() / size || !records.isDirect()
                     || length == 0 || !status.isDirect() || status.capacity() < 16) {
-                throw new IllegalArgumentException((ioas == null ? "respondAndRead" : "mapRespondAndRead") + " takes " + count + " responses from a direct buffer ("
+                throw new IllegalArgumentException("respondAndRead takes " + count + " responses from a direct buffer ("
                         + responses + "), records into a direct buffer of at least one record (" + records
                         + ") and a direct status buffer of 16 bytes (" + status + ")");
             }
@@ -287,16 +272,19 @@ public final class FaultQueue implements AutoCloseable {
                 if (released) {
                     throw new VfioException("write", FaultQueue.this.toString(), "the claim of " + server + " is closed");
                 }
-                long responseAddress = responseAddresses.of(responses);
-                long recordAddress = recordAddresses.of(records);
-                long statusAddress = statusAddresses.of(status);
-                long n = ioas == null
-                        ? FaultNative.respondRead(fd.get(), responseAddress, count * size, recordAddress, length, statusAddress)
-                        : FaultNative.mapRespondRead(ioas.iommufd().fd(), ioas.id(), mapFlags, va, mapLength, iova, fd.get(),
-                                responseAddress, count * size, recordAddress, length, statusAddress);
-                if (n == FaultConstants.NOT_MAPPED) {
-                    return NOT_MAPPED;
+                if (responses != responseBuffer) {
+                    responseAddress = UnixNative.address(responses);
+                    responseBuffer = responses;
                 }
+                if (records != recordBuffer) {
+                    recordAddress = UnixNative.address(records);
+                    recordBuffer = records;
+                }
+                if (status != statusBuffer) {
+                    statusAddress = UnixNative.address(status);
+                    statusBuffer = status;
+                }
+                long n = FaultNative.respondRead(fd.get(), responseAddress, count * size, recordAddress, length, statusAddress);
                 status.putLong(0, responsesTaken(status.getLong(0), count));
                 return n == FaultConstants.NOT_READ ? NOT_READ : recordsRead(n, length);
             } finally {

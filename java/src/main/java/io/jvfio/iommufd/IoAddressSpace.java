@@ -71,14 +71,9 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
         return tryMap(va, length, iova, Access.mask(access));
     }
 
-    /** IOMMU_IOAS_MAP flags of a map at a fixed IOVA with the access of {@code accessMask}. */
-    static int fixedMapFlags(int accessMask) {
-        return flags(accessMask) | IommufdConstants.MAP_FIXED_IOVA;
-    }
-
     @Override
     public long tryMap(long va, long length, long iova, int accessMask) {
-        long r = IommufdNative.ioasMap(iommufd.fd(), id, fixedMapFlags(accessMask), va, length, iova);
+        long r = IommufdNative.ioasMap(iommufd.fd(), id, flags(accessMask) | IommufdConstants.MAP_FIXED_IOVA, va, length, iova);
         return r < 0 ? r : 0;
     }
 

@@ -12,12 +12,8 @@ import io.jvfio.internal.Errno;
 import io.jvfio.internal.FaultConstants;
 import io.jvfio.internal.UnixConstants;
 import io.jvfio.memory.Access;
-import io.jvfio.memory.DmaMapper;
 import io.jvfio.memory.IovaRange;
-import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -192,43 +188,5 @@ class DemandMapPolicyTest {
         assertFalse(policy.isMapped(page(1)), "page 2^32 + 1 is not page 1");
         assertEquals(PAGE, policy.unmapAll());
         assertEquals(0, mapper.size());
-    }
-
-    @Test
-    void theMapsOfAGroupsLastFaultGoThroughTheLoopsOfferAndTheOthersStraightToTheMapper() throws Exception {
-        mapper.map(OTHER_USER, PAGE, page(11), RW);
-        DemandMapPolicy policy = policy(4);
-        List<IovaRange> offered = new ArrayList<>();
-        MapThenAnswer offer = new MapThenAnswer() {
-            private boolean answered;
-
-            @Override
-            public long tryMapThenAnswer(DmaMapper through, long va, long length, long iova, int accessMask) {
-                offered.add(IovaRange.ofLength(iova, length));
-                long rc = through.tryMap(va, length, iova, accessMask);
-                answered |= rc == 0;
-                return rc;
-            }
-
-            @Override
-            public boolean answered() {
-                return answered;
-            }
-        };
-        FaultRecords records = FaultRecords.allocate(2);
-        ByteBuffer b = records.buffer();
-        for (int k = 0; k < 2; k++) {
-            b.putInt(k * FaultRecords.SIZE + FaultRecords.FLAGS, k == 1 ? FaultConstants.FLAG_LAST_PAGE : 0);
-            b.putInt(k * FaultRecords.SIZE + FaultRecords.PERM, READ);
-            b.putLong(k * FaultRecords.SIZE + FaultRecords.ADDR, page(k == 0 ? 0 : 9));
-        }
-        records.count(2);
-        FaultGroup group = new FaultGroup();
-        group.reset(records, 0, 2, offer);
-        assertEquals(FaultResponse.SUCCESS, policy.resolve(group));
-        assertEquals(List.of(IovaRange.ofLength(page(9), 4 * PAGE), IovaRange.ofLength(page(9), 2 * PAGE)), offered,
-                "each try of the last fault's window, halved at the foreign page, goes through the offer");
-        assertEquals(List.of(IovaRange.ofLength(page(0), 4 * PAGE), IovaRange.ofLength(page(9), 2 * PAGE)), policy.areas());
-        assertEquals(3, policy.mapCalls());
     }
 }

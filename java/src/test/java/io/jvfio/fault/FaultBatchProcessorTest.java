@@ -3,10 +3,7 @@ package io.jvfio.fault;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jvfio.internal.Errno;
 import io.jvfio.internal.FaultConstants;
-import io.jvfio.memory.Access;
-import io.jvfio.memory.DmaMapper;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,108 +41,6 @@ class FaultBatchProcessorTest {
     private int process(FaultPolicy policy, int count) {
         batch.count(count);
         return new FaultBatchProcessor(policy, stats).process(batch, responses);
-    }
-
-    private int process(FaultPolicy policy, int count, MapThenAnswer offer) {
-        batch.count(count);
-        return new FaultBatchProcessor(policy, stats).process(batch, responses, offer);
-    }
-
-    /** A loop's offer that returns {@code result} for every map and notes the responses in place when asked. */
-    private final class RecordingOffer implements MapThenAnswer {
-        final List<Long> iovas = new ArrayList<>();
-        final List<List<Integer>> codesInPlace = new ArrayList<>();
-        final long result;
-        boolean answered;
-
-        RecordingOffer(long result) {
-            this.result = result;
-        }
-
-        @Override
-        public long tryMapThenAnswer(DmaMapper mapper, long va, long length, long iova, int accessMask) {
-            iovas.add(iova);
-            List<Integer> codes = new ArrayList<>();
-            for (int i = 0; i < responses.count(); i++) {
-                codes.add(codeOf(i));
-            }
-            codesInPlace.add(codes);
-            answered |= result == 0;
-            return result;
-        }
-
-        @Override
-        public boolean answered() {
-            return answered;
-        }
-    }
-
-    /** A policy mapping the page of every fault of a group through the group; INVALID when a map fails. */
-    private static FaultPolicy mappingThrough(DmaMapper mapper) {
-        return group -> {
-            for (int k = 0; k < group.size(); k++) {
-                if (group.tryMap(k, mapper, group.addr(k), 4096, group.addr(k), Access.READ.bit()) != 0) {
-                    return FaultResponse.INVALID;
-                }
-            }
-            return FaultResponse.SUCCESS;
-        };
-    }
-
-    @Test
-    void onlyTheLastFaultOfTheBatchIsOfferedTheMapThatSendsTheAnswersAndTheyAreInPlaceByThen() {
-        record(0, 1, true, 0, 0x1000, FaultConstants.PERM_READ);
-        record(1, 2, false, 0, 0x2000, FaultConstants.PERM_READ);
-        record(2, 2, true, 0, 0x3000, FaultConstants.PERM_READ);
-        FakeMapper mapper = new FakeMapper();
-        RecordingOffer offer = new RecordingOffer(0);
-        assertEquals(2, process(mappingThrough(mapper), 3, offer));
-        assertEquals(List.of(0x3000L), offer.iovas, "the last fault of the last group only");
-        assertEquals(2, mapper.mapCalls(), "the other faults map straight through the mapper");
-        assertEquals(List.of(List.of(FaultConstants.RESP_SUCCESS, FaultConstants.RESP_SUCCESS)), offer.codesInPlace,
-                "every answer of the batch, the last one SUCCESS, is in place when the map that sends them runs");
-        assertEquals(List.of(FaultConstants.RESP_SUCCESS, FaultConstants.RESP_SUCCESS), List.of(codeOf(0), codeOf(1)));
-        assertEquals(2, stats.snapshot().success());
-    }
-
-    @Test
-    void aPolicyAnsweringOtherwiseAfterItsMapSentSuccessIsAPolicyErrorAndTheAnswerStaysWhatWasSent() {
-        record(0, 4, true, 0, 0x1000, FaultConstants.PERM_READ);
-        FaultPolicy policy = group -> {
-            group.tryMap(0, new FakeMapper(), 0x1000, 4096, 0x1000, Access.READ.bit());
-            return FaultResponse.INVALID;
-        };
-        assertEquals(1, process(policy, 1, new RecordingOffer(0)));
-        assertEquals(FaultConstants.RESP_SUCCESS, codeOf(0), "the kernel has SUCCESS already; the buffer says so");
-        FaultStats.Snapshot s = stats.snapshot();
-        assertEquals(1, s.policyErrors());
-        assertEquals(1, s.success());
-        assertEquals(0, s.invalid());
-    }
-
-    @Test
-    void aPolicyThrowingAfterItsMapSentSuccessIsOnePolicyError() {
-        record(0, 4, true, 0, 0x1000, FaultConstants.PERM_READ);
-        FaultPolicy policy = group -> {
-            group.tryMap(0, new FakeMapper(), 0x1000, 4096, 0x1000, Access.READ.bit());
-            throw new IllegalStateException("policy bug after its map");
-        };
-        assertEquals(1, process(policy, 1, new RecordingOffer(0)));
-        assertEquals(FaultConstants.RESP_SUCCESS, codeOf(0));
-        assertEquals(1, stats.snapshot().policyErrors(), "counted once");
-        assertEquals(1, stats.snapshot().success());
-    }
-
-    @Test
-    void aMapThatFailedThroughTheOfferLeavesThePolicysAnswer() {
-        record(0, 4, true, 0, 0x1000, FaultConstants.PERM_READ);
-        record(1, 5, true, 0, 0x2000, FaultConstants.PERM_READ);
-        RecordingOffer offer = new RecordingOffer(-Errno.EEXIST);
-        assertEquals(2, process(mappingThrough(new FakeMapper()), 2, offer));
-        assertEquals(List.of(0x2000L), offer.iovas);
-        assertEquals(List.of(FaultConstants.RESP_SUCCESS, FaultConstants.RESP_INVALID), List.of(codeOf(0), codeOf(1)));
-        assertEquals(0, stats.snapshot().policyErrors());
-        assertEquals(1, stats.snapshot().invalid());
     }
 
     @Test

@@ -88,11 +88,9 @@ class FaultServiceLoopTest {
     }
 
     /**
-     * The map of each batch's last fault travels with the batch's answers and the next read
-     * (MapThenAnswer), the next batch landing in the loop's second buffer: in batches of one every
-     * fault takes that path, in batches of 64 the last of each. Each group is answered once, SUCCESS,
+     * Demand mapping under a burst, in batches of one and of 64: each group is answered once, SUCCESS,
      * with its page mapped, and the kernel holds no group unanswered (its cookies are reused once
-     * answered, so one left unanswered keeps its own).
+     * answered, so a group left unanswered keeps its own, and a second answer to it is taken).
      */
     @Test
     void aBurstOfDemandFaultsIsMappedAndAnsweredOnceEachInBatchesOfOneAndOfMany() throws Exception {
