@@ -286,10 +286,11 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
         if (areas.owns(page)) {
             return refault(r, page);
         }
-        // The window, as offsets into the region, clipped at the region's ends, owned areas and pinned ranges.
-        long windowStart = offset - (iova - (iova & -r.windowBytes()));
-        long lo = Math.max(0, windowStart);
-        long hi = Math.min(region.length(), Math.max(windowStart + r.windowBytes(), offset + forwardBytes));
+        // The window, as offsets into the region, clipped at the region's ends, owned areas and pinned ranges;
+        // its end is reckoned from the faulting page, which cannot overflow in a region ending near 2^63.
+        long intoWindow = iova & (r.windowBytes() - 1);
+        long lo = Math.max(0, offset - intoWindow);
+        long hi = offset + Math.min(region.length() - offset, Math.max(r.windowBytes() - intoWindow, forwardBytes));
         lo = Math.max(lo, areas.lastOwned(lo >>> pageShift, page) + 1 << pageShift);
         hi = Math.min(hi, areas.firstOwned(page + 1, hi >>> pageShift) << pageShift);
         for (IovaRange p : pinned) {

@@ -112,6 +112,19 @@ class DemandMapPolicyFaultAroundTest {
     }
 
     @Test
+    void theWindowIsClippedAtTheEndOfARegionEndingNearTwoToTheSixtyThird() {
+        long length = Long.MAX_VALUE & -PAGE;
+        long lastPage = length - PAGE;
+        DemandMapPolicy policy = new DemandMapPolicy(mapper, 2)
+                .addRegion(new GuestRegion(0, 0, length, RW), FaultAround.of(FaultAround.MAX_BYTES));
+        assertEquals(FaultResponse.SUCCESS, fault(policy, lastPage));
+        long windowStart = lastPage & -FaultAround.MAX_BYTES;
+        assertEquals(new FakeMapper.Mapping(windowStart, length - windowStart, RW), mapper.at(windowStart),
+                "the 2 MiB window up to the region's last page, and not a byte past it");
+        assertEquals(List.of(new IovaRange(windowStart, length - 1)), policy.areas());
+    }
+
+    @Test
     void theWindowIsClippedAtAPinnedRange() throws Exception {
         DemandMapPolicy policy = policy(32);
         policy.pin(pages(6, 8));
