@@ -49,10 +49,12 @@ import org.slf4j.LoggerFactory;
  *     was in is then forgotten (the kernel unmapped all of it) and the page alone becomes an area.</li>
  * <li>The policy owns the areas it mapped and has not seen unmapped. It hears of every unmap
  *     through the mapper before it happens ({@link DmaMapper.UnmapListener}) and forgets the areas
- *     wholly inside the range, the ones the kernel unmaps; an unmap that cuts an area fails in the
- *     kernel and the area stays. A fault on a page at the very moment another thread unmaps
- *     it may be answered INVALID, or leave an area owned but unmapped, which the next fault maps
- *     again and {@link #unmapAll()} skips.</li>
+ *     wholly inside the range, the ones the kernel unmaps. When the unmap fails (its range cuts a
+ *     mapping, or one is busy), the kernel may have unmapped some of them and not the rest without
+ *     saying which, so the policy owns them all again: an area owned but unmapped is one the next
+ *     fault maps again and {@link #unmapAll()} skips, while one mapped but forgotten would stay
+ *     pinned until the IOAS is destroyed. A fault on a page at the very moment another thread
+ *     unmaps it may be answered INVALID, or leave an area owned but unmapped.</li>
  * <li>A page of a region that something else mapped (EEXIST on a page the policy does not own) is
  *     not the policy's to vouch for: it may map other memory or lack the access asked for. The fault
  *     is answered INVALID and counted in {@link #foreignFaults()}; the mapping is never unmapped by
@@ -60,7 +62,8 @@ import org.slf4j.LoggerFactory;
  * <li>Addresses and lengths are longs: a region may hold any number of pages.</li>
  * <li>{@link #pin} is all or nothing: when one run of the range cannot be mapped (a foreign
  *     mapping, the memlock limit), the runs that call mapped are unmapped again and the error is
- *     thrown; the policy is as it was before the call. Like every unmap, those run outside the
+ *     thrown; the policy is as it was before the call (a run whose unmap fails too stays mapped and
+ *     owned, for {@link #unmapAll()}). Like every unmap, those run outside the
  *     policy's lock (an unmap calls every listener of the mapper, other policies' too, which would
  *     otherwise deadlock two policies rolling back at once); a fault on such a page in between is
  *     answered INVALID, as on a page the policy does not own.</li>
@@ -86,7 +89,19 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
     private final List<IovaRange> pinned = new ArrayList<>();
     /** Counters, guarded by this policy's lock like everything it records: a fault costs no atomic operation. */
     private long pagesMapped, bytesMapped, mapCalls, faultsResolved, pinnedFaults, foreignFaults, mapFailures, outsideFaults;
-    private final DmaMapper.UnmapListener unmapListener = this::unmapping;
+    private final DmaMapper.UnmapListener unmapListener = new DmaMapper.UnmapListener() {
+        @Override
+        public void unmapping(IovaRange range) {
+            DemandMapPolicy.this.unmapping(range);
+        }
+
+        @Override
+        public void unmapEnded(IovaRange range, int errno) {
+            DemandMapPolicy.this.unmapEnded(errno);
+        }
+    };
+    /** The areas this thread's unmap in flight made the policy forget, until it ends. */
+    private final ThreadLocal<List<IovaRange>> forgotten = new ThreadLocal<>();
     private boolean loggedPinnedFault;
     private boolean loggedForeignFault;
     private boolean closed;
@@ -354,10 +369,34 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
 
     /** Forgets the areas wholly inside {@code range}: the mapper is about to unmap them (and cannot unmap a part of one). */
     private synchronized void unmapping(IovaRange range) {
+        List<IovaRange> gone = new ArrayList<>();
         for (IovaRange area : ownedAreasIn(range)) {
             if (range.contains(area.start(), area.last() - area.start() + 1)) {
                 Region r = regionOf(area.start());
                 bytesMapped -= (r.areas().remove(pageOf(r, area.start())) << pageShift);
+                gone.add(area);
+            }
+        }
+        forgotten.set(gone.isEmpty() ? null : gone);
+    }
+
+    /**
+     * After the unmap: when it failed, owns again the areas it made the policy forget, those of them
+     * whose pages no fault has mapped since (a page mapped again means its old area was gone).
+     */
+    private synchronized void unmapEnded(int errno) {
+        List<IovaRange> gone = forgotten.get();
+        forgotten.remove();
+        if (errno == 0 || gone == null) {
+            return;
+        }
+        for (IovaRange area : gone) {
+            Region r = regionOf(area.start());
+            long start = pageOf(r, area.start());
+            long end = pageOf(r, area.last()) + 1;
+            if (r.areas().firstOwned(start, end) == end) {
+                r.areas().add(start, end);
+                bytesMapped += (end - start) << pageShift;
             }
         }
     }
@@ -375,14 +414,24 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
                 total += mapper.unmap(area.start(), area.last() - area.start() + 1);
             } catch (VfioException e) {
                 if (e.errno() != Errno.ENOENT) {
-                    throw e;
+                    throw e; // the area is still mapped, and owned again
                 }
+                forget(area); // an unmap of exactly the area found nothing there
             }
         }
         synchronized (this) {
             pinned.clear();
         }
         return total;
+    }
+
+    /** Forgets {@code area} (it counted as mapped) when the policy still owns it as one area. */
+    private synchronized void forget(IovaRange area) {
+        Region r = regionOf(area.start());
+        long start = r == null ? 0 : pageOf(r, area.start());
+        if (r != null && r.areas().owns(start) && r.areas().areaStart(start) == start) {
+            bytesMapped -= r.areas().remove(start) << pageShift;
+        }
     }
 
     /** The first owned area at or above {@code from}, or null. */

@@ -12,8 +12,10 @@ import io.jvfio.internal.Errno;
 import io.jvfio.internal.FaultConstants;
 import io.jvfio.internal.UnixConstants;
 import io.jvfio.memory.Access;
+import io.jvfio.memory.DmaMapper;
 import io.jvfio.memory.IovaRange;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -187,6 +189,61 @@ class DemandMapPolicyTest {
         assertTrue(policy.isMapped(page(far)));
         assertFalse(policy.isMapped(page(1)), "page 2^32 + 1 is not page 1");
         assertEquals(PAGE, policy.unmapAll());
+        assertEquals(0, mapper.size());
+    }
+
+    /** A policy over 32 pages with a window of 16, after faults that mapped pages 0..15 and 16..31 as two areas. */
+    private DemandMapPolicy twoAreasOfSixteenPages() {
+        DemandMapPolicy policy = new DemandMapPolicy(mapper)
+                .addRegion(new GuestRegion(BASE, USER, 32 * PAGE, RW), FaultAround.of(16 * PAGE));
+        assertEquals(FaultResponse.SUCCESS, fault(policy, page(3), READ));
+        assertEquals(FaultResponse.SUCCESS, fault(policy, page(20), READ));
+        assertEquals(2, mapper.size());
+        return policy;
+    }
+
+    @Test
+    void anUnmapThatCutsAMappingLeavesThePolicyOwningTheAreasTheKernelKept() throws Exception {
+        DemandMapPolicy policy = twoAreasOfSixteenPages();
+        // The range cuts the first area, where the kernel stops: it unmaps nothing, not even the second.
+        VfioException cut = assertThrows(VfioException.class, () -> mapper.unmap(page(8), 24 * PAGE));
+        assertEquals(Errno.ENOENT, cut.errno());
+        assertEquals(2, mapper.size());
+        assertEquals(32 * PAGE, policy.bytesMapped());
+        assertEquals(FaultResponse.SUCCESS, fault(policy, page(20), READ), "a page the policy mapped and the kernel kept");
+        assertEquals(0, policy.foreignFaults());
+        assertEquals(32 * PAGE, policy.unmapAll());
+        assertEquals(0, mapper.size(), "unmapAll left a mapping of the policy's pinned");
+    }
+
+    @Test
+    void aCloseWhoseUnmapFailsKeepsTheAreaAndASecondCloseUnmapsIt() throws Exception {
+        DemandMapPolicy policy = policy(1);
+        assertEquals(FaultResponse.SUCCESS, fault(policy, page(3), READ));
+        mapper.failNextUnmap(Errno.EBUSY);
+        assertEquals(Errno.EBUSY, assertThrows(VfioException.class, policy::close).errno());
+        assertEquals(List.of(IovaRange.ofLength(page(3), PAGE)), policy.areas(), "the area is still mapped");
+        assertEquals(PAGE, policy.bytesMapped());
+        policy.close();
+        assertEquals(0, mapper.size());
+        assertEquals(0, policy.bytesMapped());
+        assertEquals(0, mapper.listenerCount());
+    }
+
+    @Test
+    void aFailedUnmapDoesNotOwnAgainAnAreaAFaultMappedAfreshMeanwhile() throws Exception {
+        DemandMapPolicy policy = twoAreasOfSixteenPages();
+        mapper.forget(page(0), 16 * PAGE); // gone where the policy could not see
+        // While the unmap is in flight, a fault on page 3 maps its window afresh; then the unmap fails.
+        DmaMapper.UnmapListener faultMeanwhile = range -> assertEquals(FaultResponse.SUCCESS, fault(policy, page(3), READ));
+        mapper.addUnmapListener(faultMeanwhile);
+        mapper.failNextUnmap(Errno.EBUSY);
+        assertEquals(Errno.EBUSY, assertThrows(VfioException.class, () -> mapper.unmap(page(0), 32 * PAGE)).errno());
+        mapper.removeUnmapListener(faultMeanwhile);
+        assertEquals(List.of(new IovaRange(page(0), page(16) - 1), new IovaRange(page(16), page(32) - 1)),
+                policy.areas(), "the fresh area, and the one the failed unmap left mapped");
+        assertEquals(32 * PAGE, policy.bytesMapped());
+        assertEquals(32 * PAGE, policy.unmapAll());
         assertEquals(0, mapper.size());
     }
 }

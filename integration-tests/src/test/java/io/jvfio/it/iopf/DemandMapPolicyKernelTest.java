@@ -129,4 +129,19 @@ class DemandMapPolicyKernelTest {
         assertTrue(source.mock.mapsTo(BASE + 2 * PAGE, PAGE, other.address()), "the foreign mapping is left alone");
         assertEquals(0, policy.unmapAll());
     }
+
+    @Test
+    void anUnmapTheKernelRefusesForCuttingAMappingLeavesThePolicyOwningWhatStaysMapped() throws Exception {
+        DemandMapPolicy policy = policyOverGuest();
+        policy.pin(IovaRange.ofLength(BASE, 4 * PAGE));
+        policy.pin(IovaRange.ofLength(BASE + 4 * PAGE, 4 * PAGE));
+        // It cuts the first mapping, where the kernel stops: the second, inside the range, stays mapped too.
+        VfioException cut = assertThrows(VfioException.class, () -> source.ioas.unmap(BASE + 2 * PAGE, 6 * PAGE));
+        assertEquals("ENOENT", cut.errnoName(), cut.getMessage());
+        assertTrue(source.mock.mapsTo(BASE + 4 * PAGE, 4 * PAGE, guest.address() + 4 * PAGE));
+        assertTrue(policy.isMapped(BASE + 4 * PAGE), "the policy still owns the mapping the kernel kept");
+        assertEquals(8 * PAGE, policy.bytesMapped());
+        assertEquals(8 * PAGE, policy.unmapAll());
+        assertFalse(source.mock.mapsTo(BASE + 4 * PAGE, PAGE, guest.address() + 4 * PAGE), "unmapAll left it mapped");
+    }
 }
