@@ -119,16 +119,16 @@ public final class DevicePolicyTable {
         if (v.mode() == DeviceFaultMode.NONE) {
             return new Decision(DeviceFaultMode.NONE, said + ": it cannot take faults");
         }
-        if (!capabilities.pri() && !checkPri && (v.mode() != DeviceFaultMode.SELECTIVE || mediated)) {
-            return new Decision(v.mode(), said + " and has no PRI capability in its config space, but the PRI check is"
-                    + " off: it is attached to a faulting page table anyway");
-        }
-        if (!capabilities.pri()) {
+        if (!capabilities.pri() && checkPri) {
             return new Decision(DeviceFaultMode.NONE, said + ", but it has no PRI capability in its config space:"
                     + " it cannot issue page requests, so it will not be demand-faulted");
         }
         if (v.mode() == DeviceFaultMode.SELECTIVE && !mediated) {
             return new Decision(DeviceFaultMode.NONE, said + ", but no mediator names the ranges it must never fault on");
+        }
+        if (!capabilities.pri()) {
+            return new Decision(v.mode(), said + " and has no PRI capability in its config space, but the PRI check is"
+                    + " off: it is attached to a faulting page table anyway");
         }
         return new Decision(v.mode(), said + " and has PRI" + (v.mode() == DeviceFaultMode.SELECTIVE
                 ? ": it faults outside the ranges its mediator pins" : ": it faults anywhere in its memory"));

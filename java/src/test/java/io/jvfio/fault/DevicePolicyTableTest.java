@@ -86,7 +86,9 @@ class DevicePolicyTableTest {
         assertEquals("1234:11e8 is ARBITRARY_FAULTS (" + f + ") and has no PRI capability in its config space, but the PRI"
                 + " check is off: it is attached to a faulting page table anyway", d.reason());
         assertEquals(DeviceFaultMode.SELECTIVE, t.decide(0x15b3, 0x101d, noPri, true, false).mode());
-        assertEquals(DeviceFaultMode.NONE, t.decide(0x15b3, 0x101d, noPri, false, false).mode(), "still needs its mediator");
+        DevicePolicyTable.Decision unmediated = t.decide(0x15b3, 0x101d, noPri, false, false);
+        assertEquals(DeviceFaultMode.NONE, unmediated.mode(), "still needs its mediator");
+        assertTrue(unmediated.reason().contains("no mediator"), "the reason is the mediator, not PRI: " + unmediated.reason());
         assertEquals(DeviceFaultMode.NONE, t.decide(0xabcd, 0x0001, noPri, true, false).mode(), "unlisted devices stay out");
     }
 }
