@@ -20,8 +20,16 @@ public final class FaultGroup {
         this.size = size;
     }
 
-    /** A view of {@code size} records of {@code records} from {@code first} (for tests and tools). */
+    /**
+     * A view of {@code size} records of {@code records} from {@code first} (for tests and tools). A
+     * group holds at least one fault, inside the records read: an empty group would let a policy
+     * answer SUCCESS for nothing.
+     */
     public static FaultGroup of(FaultRecords records, int first, int size) {
+        if (first < 0 || size < 1 || (long) first + size > records.count()) {
+            throw new IllegalArgumentException("a fault group of " + size + " record(s) from record " + first
+                    + " is not inside the " + records.count() + " record(s) read; a group holds at least one");
+        }
         FaultGroup g = new FaultGroup();
         g.reset(records, first, size);
         return g;

@@ -1,6 +1,7 @@
 package io.jvfio.fault;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jvfio.internal.FaultConstants;
@@ -41,6 +42,16 @@ class FaultBatchProcessorTest {
     private int process(FaultPolicy policy, int count) {
         batch.count(count);
         return new FaultBatchProcessor(policy, stats).process(batch, responses);
+    }
+
+    @Test
+    void aGroupViewOfNoRecordOrBeyondTheRecordsReadIsRefused() {
+        record(0, 42, true, 5, 0xdead_b000L, FaultConstants.PERM_WRITE);
+        batch.count(1);
+        assertEquals(42, FaultGroup.of(batch, 0, 1).cookie());
+        assertThrows(IllegalArgumentException.class, () -> FaultGroup.of(batch, 0, 0), "an empty group");
+        assertThrows(IllegalArgumentException.class, () -> FaultGroup.of(batch, 0, 2), "past the records read");
+        assertThrows(IllegalArgumentException.class, () -> FaultGroup.of(batch, -1, 1));
     }
 
     @Test
