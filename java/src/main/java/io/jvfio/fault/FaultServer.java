@@ -105,7 +105,7 @@ public final class FaultServer implements AutoCloseable {
         decision = b.table.decide(config.read16(PciConfigSpace.VENDOR_ID), config.read16(PciConfigSpace.DEVICE_ID),
                 config.capabilities(), b.mediator != null, b.checkPri);
         region = region(b, memory, DEFAULT_DEVICE_IOVA);
-        List<IovaRange> ranges = userPins(b); // checked in every mode, though pinning all memory covers them
+        List<IovaRange> ranges = userPins(b);
         if (decision.mode() == DeviceFaultMode.NONE) {
             pinAll();
             device.attach(ioas.id());
@@ -144,14 +144,10 @@ public final class FaultServer implements AutoCloseable {
         return new GuestRegion(b.iova >= 0 ? b.iova : defaultIova, memory.address(), memory.size(), GUEST_ACCESS);
     }
 
-    /** The builder's pins, which are offsets into guest memory, as IOVA ranges. */
+    /** The builder's pins, which are offsets into guest memory (inside it: the builder checked), as IOVA ranges. */
     private List<IovaRange> userPins(Builder b) {
         List<IovaRange> out = new ArrayList<>();
         for (IovaRange offsets : b.pins) {
-            if (Long.compareUnsigned(offsets.last(), region.length()) >= 0) {
-                throw new IllegalArgumentException("pinned range " + offsets + " (offsets) is outside guest memory of "
-                        + region.length() + " bytes");
-            }
             out.add(new IovaRange(region.iova() + offsets.start(), region.iova() + offsets.last()));
         }
         return out;
@@ -358,8 +354,8 @@ public final class FaultServer implements AutoCloseable {
 
         /** Guest memory of {@code bytes}, reserved (not populated) and freed by the server (default 64 MiB). */
         public Builder memory(long bytes) {
-            if (bytes <= 0) {
-                throw new IllegalArgumentException("guest memory needs a positive size, not " + bytes);
+            if (bytes <= 0 || bytes > Long.MAX_VALUE - UnixConstants.PAGE_SIZE + 1) {
+                throw new IllegalArgumentException("guest memory needs a positive size a process can address, not " + bytes);
             }
             this.size = bytes;
             this.buffer = null;
@@ -374,7 +370,10 @@ public final class FaultServer implements AutoCloseable {
 
         /** Where the device sees guest memory (default: 1 GiB, or the source's default); page-aligned. */
         public Builder iova(long iova) {
-            if (iova < 0 || iova % UnixConstants.PAGE_SIZE != 0) {
+            if (iova < 0) {
+                throw new IllegalArgumentException(String.format("guest memory needs an IOVA below 2^63, not 0x%x", iova));
+            }
+            if (iova % UnixConstants.PAGE_SIZE != 0) {
                 throw new IllegalArgumentException(String.format("guest memory needs a page-aligned IOVA, not 0x%x", iova));
             }
             this.iova = iova;
@@ -407,12 +406,19 @@ public final class FaultServer implements AutoCloseable {
 
         /** Fault records per read (default {@link FaultServiceLoop#DEFAULT_BATCH}). */
         public Builder batch(int records) {
+            if (records < 1 || records > FaultServiceLoop.MAX_BATCH) {
+                throw new IllegalArgumentException("a fault loop reads 1.." + FaultServiceLoop.MAX_BATCH + " records at once, not "
+                        + records);
+            }
             this.batch = records;
             return this;
         }
 
         /** Pages mapped per fault from the faulting one, with the fault-around window (default 1). */
         public Builder window(int pages) {
+            if (pages < 1) {
+                throw new IllegalArgumentException("the map window is at least one page, not " + pages);
+            }
             this.window = pages;
             return this;
         }
@@ -435,6 +441,14 @@ public final class FaultServer implements AutoCloseable {
 
         /** Opens everything; serving begins with {@link FaultServer#start()}. */
         public FaultServer open() throws VfioException {
+            // Refused before anything is opened in the kernel.
+            long bytes = buffer != null ? buffer.size() : (size + UnixConstants.PAGE_SIZE - 1) & -UnixConstants.PAGE_SIZE;
+            for (IovaRange offsets : pins) {
+                if (Long.compareUnsigned(offsets.last(), bytes) >= 0) {
+                    throw new IllegalArgumentException("pinned range " + offsets + " (offsets) is outside guest memory of "
+                            + bytes + " bytes");
+                }
+            }
             if (table == null) {
                 table = DevicePolicyTable.builtIn();
             }

@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
 public final class FaultServiceLoop implements AutoCloseable {
     /** Records per read unless told otherwise; the kernel returns whole groups only. */
     public static final int DEFAULT_BATCH = 64;
-    private static final int MAX_BATCH = 1 << 16;
+    /** The most fault records a loop reads at once. */
+    public static final int MAX_BATCH = 1 << 16;
     /** How long a stop goes on answering what is pending. */
     private static final long STOP_DRAIN_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final Logger LOG = LoggerFactory.getLogger(FaultServiceLoop.class);

@@ -14,6 +14,10 @@ public record GuestRegion(long iova, long userAddress, long length, Set<Access> 
         if (length <= 0) {
             throw new IllegalArgumentException("a guest region needs a positive length, not " + length);
         }
+        if (Long.compareUnsigned(iova + length - 1, iova) < 0 || Long.compareUnsigned(userAddress + length - 1, userAddress) < 0) {
+            throw new IllegalArgumentException(String.format("guest region at IOVA 0x%x, user address 0x%x, of 0x%x bytes"
+                    + " wraps past the end of the address space", iova, userAddress, length));
+        }
         access = Set.copyOf(access.isEmpty() ? EnumSet.noneOf(Access.class) : EnumSet.copyOf(access));
     }
 

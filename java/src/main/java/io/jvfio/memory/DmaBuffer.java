@@ -123,6 +123,9 @@ public final class DmaBuffer implements AutoCloseable {
         if (size <= 0) {
             throw new IllegalArgumentException("a DMA buffer needs a positive size, not " + size);
         }
+        if (size > Long.MAX_VALUE - unit + 1) {
+            throw new IllegalArgumentException("a DMA buffer of " + size + " bytes is more than a process can address");
+        }
         return (size + unit - 1) / unit * unit;
     }
 

@@ -2,10 +2,14 @@ package io.jvfio.fault;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jvfio.iommufd.FaultQueue;
 import io.jvfio.iommufd.IoAddressSpace;
+import io.jvfio.memory.Access;
 import io.jvfio.memory.DmaBuffer;
+import io.jvfio.memory.IovaRange;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** What a fault server refuses before it opens anything in the kernel. */
@@ -35,15 +39,38 @@ class FaultServerBuilderTest {
 
     @Test
     void badMemoryAndIovasAreRefusedUpFront() throws Exception {
-        assertEquals("guest memory needs a positive size, not 0",
+        assertEquals("guest memory needs a positive size a process can address, not 0",
                 assertThrows(IllegalArgumentException.class, () -> FaultServer.forSource(UNUSED).memory(0)).getMessage());
         assertEquals("guest memory needs a page-aligned IOVA, not 0x1234",
                 assertThrows(IllegalArgumentException.class, () -> FaultServer.forSource(UNUSED).iova(0x1234)).getMessage());
-        assertThrows(IllegalArgumentException.class, () -> FaultServer.forSource(UNUSED).iova(-4096));
+        assertEquals("guest memory needs an IOVA below 2^63, not 0x8000000000000000",
+                assertThrows(IllegalArgumentException.class, () -> FaultServer.forSource(UNUSED).iova(Long.MIN_VALUE)).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> FaultServer.forSource(UNUSED).memory(Long.MAX_VALUE));
         assertThrows(IllegalArgumentException.class, () -> FaultServer.forSource(UNUSED).faultAround(3 * 4096));
         DmaBuffer closed = DmaBuffer.allocate(4096);
         closed.close();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FaultServer.forSource(UNUSED).memory(closed).open());
         assertEquals("the guest memory given for the unused source (" + closed + ") is closed", e.getMessage());
+    }
+
+    @Test
+    void aBadBatchWindowOrPinIsRefusedBeforeTheKernelIsOpened() {
+        assertThrows(IllegalArgumentException.class, () -> FaultServer.forSource(UNUSED).batch(0));
+        assertThrows(IllegalArgumentException.class, () -> FaultServer.forSource(UNUSED).batch(FaultServiceLoop.MAX_BATCH + 1));
+        assertThrows(IllegalArgumentException.class, () -> FaultServer.forSource(UNUSED).window(0));
+        // The default 64 MiB, and a pin reaching one byte past it: refused by open() before it opens /dev/iommu.
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> FaultServer.forSource(UNUSED).pin(IovaRange.ofLength(63L << 20, (1L << 20) + 1)).open());
+        assertTrue(e.getMessage().startsWith("pinned range 0x3f00000..0x4000000 (offsets) is outside guest memory of 67108864 bytes"),
+                e.getMessage());
+    }
+
+    @Test
+    void aGuestRegionOrBufferThatWouldWrapPastTheAddressSpaceIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> new GuestRegion(-4096, 0x10000, 0x2000, Set.of(Access.READ)));
+        assertThrows(IllegalArgumentException.class, () -> new GuestRegion(0x10000, -4096, 0x2000, Set.of(Access.READ)));
+        assertEquals(0x1000, new GuestRegion(-4096, 0x10000, 0x1000, Set.of(Access.READ)).length(), "up to the last byte is fine");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DmaBuffer.reserve(Long.MAX_VALUE - 100));
+        assertTrue(e.getMessage().contains("more than a process can address"), e.getMessage());
     }
 }
