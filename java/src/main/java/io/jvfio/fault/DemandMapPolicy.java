@@ -49,12 +49,17 @@ import org.slf4j.LoggerFactory;
  *     was in is then forgotten (the kernel unmapped all of it) and the page alone becomes an area.</li>
  * <li>The policy owns the areas it mapped and has not seen unmapped. It hears of every unmap
  *     through the mapper before it happens ({@link DmaMapper.UnmapListener}) and forgets the areas
- *     wholly inside the range, the ones the kernel unmaps. When the unmap fails (its range cuts a
- *     mapping, or one is busy), the kernel may have unmapped some of them and not the rest without
- *     saying which, so the policy owns them all again: an area owned but unmapped is one the next
- *     fault maps again and {@link #unmapAll()} skips, while one mapped but forgotten would stay
- *     pinned until the IOAS is destroyed. A fault on a page at the very moment another thread
- *     unmaps it may be answered INVALID, or leave an area owned but unmapped.</li>
+ *     the kernel will unmap: iommufd walks the mappings in the range in IOVA order, unmaps each
+ *     one wholly inside it and stops at the first it cuts (the unmap fails with ENOENT), so the
+ *     policy forgets its areas wholly inside the range up to the first of its own that the range
+ *     cuts (a cut at the range's start unmaps nothing). What it cannot see, a mapping of someone
+ *     else's cut by the range or an area busy in the kernel, may stop the kernel sooner and leave
+ *     later areas mapped but forgotten, pinned until the IOAS is destroyed; so may a VFIO
+ *     container, which refuses a range that cuts a mapping at either end before unmapping any. When an unmap of its
+ *     own (of one whole area, by {@link #unmapAll()} or a {@link #pin} rolling back) fails other
+ *     than with ENOENT, the area is still mapped, and the policy owns it again. A fault on a page
+ *     at the very moment another thread unmaps it may be answered INVALID, or leave an area owned
+ *     but unmapped, which the next fault maps again and {@link #unmapAll()} skips.</li>
  * <li>A page of a region that something else mapped (EEXIST on a page the policy does not own) is
  *     not the policy's to vouch for: it may map other memory or lack the access asked for. The fault
  *     is answered INVALID and counted in {@link #foreignFaults()}; the mapping is never unmapped by
@@ -89,19 +94,7 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
     private final List<IovaRange> pinned = new ArrayList<>();
     /** Counters, guarded by this policy's lock like everything it records: a fault costs no atomic operation. */
     private long pagesMapped, bytesMapped, mapCalls, faultsResolved, pinnedFaults, foreignFaults, mapFailures, outsideFaults;
-    private final DmaMapper.UnmapListener unmapListener = new DmaMapper.UnmapListener() {
-        @Override
-        public void unmapping(IovaRange range) {
-            DemandMapPolicy.this.unmapping(range);
-        }
-
-        @Override
-        public void unmapEnded(IovaRange range, int errno) {
-            DemandMapPolicy.this.unmapEnded(errno);
-        }
-    };
-    /** The areas this thread's unmap in flight made the policy forget, until it ends. */
-    private final ThreadLocal<List<IovaRange>> forgotten = new ThreadLocal<>();
+    private final DmaMapper.UnmapListener unmapListener = this::unmapping;
     private boolean loggedPinnedFault;
     private boolean loggedForeignFault;
     private boolean closed;
@@ -192,6 +185,9 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
             try {
                 mapper.unmap(run.start(), run.last() - run.start() + 1);
             } catch (VfioException | RuntimeException suppressed) {
+                if (!(suppressed instanceof VfioException v && v.errno() == Errno.ENOENT)) {
+                    ownAgain(run, true);
+                }
                 failure.addSuppressed(suppressed);
             }
         }
@@ -367,37 +363,33 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
         return FaultResponse.SUCCESS;
     }
 
-    /** Forgets the areas wholly inside {@code range}: the mapper is about to unmap them (and cannot unmap a part of one). */
+    /**
+     * Forgets the areas the mapper is about to unmap: those wholly inside {@code range}, in IOVA
+     * order up to the first the range cuts, where the kernel stops (iopt_unmap_iova_range).
+     */
     private synchronized void unmapping(IovaRange range) {
-        List<IovaRange> gone = new ArrayList<>();
         for (IovaRange area : ownedAreasIn(range)) {
-            if (range.contains(area.start(), area.last() - area.start() + 1)) {
-                Region r = regionOf(area.start());
-                bytesMapped -= (r.areas().remove(pageOf(r, area.start())) << pageShift);
-                gone.add(area);
+            if (!range.contains(area.start(), area.last() - area.start() + 1)) {
+                return;
             }
+            Region r = regionOf(area.start());
+            bytesMapped -= (r.areas().remove(pageOf(r, area.start())) << pageShift);
         }
-        forgotten.set(gone.isEmpty() ? null : gone);
     }
 
     /**
-     * After the unmap: when it failed, owns again the areas it made the policy forget, those of them
-     * whose pages no fault has mapped since (a page mapped again means its old area was gone).
+     * Owns again {@code area}, which an unmap of exactly it failed to unmap (not ENOENT: it is still
+     * mapped), unless a fault has mapped one of its pages since (then the area was gone after all);
+     * {@code recount}: a rolled-back run, taken out of {@link #pagesMapped()} too.
      */
-    private synchronized void unmapEnded(int errno) {
-        List<IovaRange> gone = forgotten.get();
-        forgotten.remove();
-        if (errno == 0 || gone == null) {
-            return;
-        }
-        for (IovaRange area : gone) {
-            Region r = regionOf(area.start());
-            long start = pageOf(r, area.start());
-            long end = pageOf(r, area.last()) + 1;
-            if (r.areas().firstOwned(start, end) == end) {
-                r.areas().add(start, end);
-                bytesMapped += (end - start) << pageShift;
-            }
+    private synchronized void ownAgain(IovaRange area, boolean recount) {
+        Region r = regionOf(area.start());
+        long start = pageOf(r, area.start());
+        long end = pageOf(r, area.last()) + 1;
+        if (r.areas().firstOwned(start, end) == end) {
+            r.areas().add(start, end);
+            bytesMapped += (end - start) << pageShift;
+            pagesMapped += recount ? end - start : 0;
         }
     }
 
@@ -414,24 +406,15 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
                 total += mapper.unmap(area.start(), area.last() - area.start() + 1);
             } catch (VfioException e) {
                 if (e.errno() != Errno.ENOENT) {
-                    throw e; // the area is still mapped, and owned again
+                    ownAgain(area, false);
+                    throw e;
                 }
-                forget(area); // an unmap of exactly the area found nothing there
             }
         }
         synchronized (this) {
             pinned.clear();
         }
         return total;
-    }
-
-    /** Forgets {@code area} (it counted as mapped) when the policy still owns it as one area. */
-    private synchronized void forget(IovaRange area) {
-        Region r = regionOf(area.start());
-        long start = r == null ? 0 : pageOf(r, area.start());
-        if (r != null && r.areas().owns(start) && r.areas().areaStart(start) == start) {
-            bytesMapped -= r.areas().remove(start) << pageShift;
-        }
     }
 
     /** The first owned area at or above {@code from}, or null. */

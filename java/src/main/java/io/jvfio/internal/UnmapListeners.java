@@ -21,32 +21,16 @@ public final class UnmapListeners {
         listeners.remove(listener);
     }
 
-    /**
-     * Before unmapping {@code [iova, iova + length)}; returns the range told, for {@link #ended}. An
-     * empty or wrapping range, which the ioctl refuses, tells no one: null.
-     */
-    public IovaRange unmapping(long iova, long length) {
-        if (length == 0 || Long.compareUnsigned(iova + length - 1, iova) < 0) {
-            return null;
+    /** Before unmapping {@code [iova, iova + length)}; an empty or wrapping range, which the ioctl refuses, tells no one. */
+    public void unmapping(long iova, long length) {
+        if (length != 0 && Long.compareUnsigned(iova + length - 1, iova) >= 0) {
+            unmapping(new IovaRange(iova, iova + length - 1));
         }
-        IovaRange range = new IovaRange(iova, iova + length - 1);
-        unmapping(range);
-        return range;
     }
 
     public void unmapping(IovaRange range) {
         for (UnmapListener listener : listeners) {
             listener.unmapping(range);
-        }
-    }
-
-    /** After the unmap ioctl of {@code range} (null: nothing to tell), with 0 or its errno. */
-    public void ended(IovaRange range, int errno) {
-        if (range == null) {
-            return;
-        }
-        for (UnmapListener listener : listeners) {
-            listener.unmapEnded(range, errno);
         }
     }
 }

@@ -144,9 +144,8 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
 
     @Override
     public long unmap(long iova, long length) throws VfioException {
-        IovaRange range = unmapListeners.unmapping(iova, length);
+        unmapListeners.unmapping(iova, length);
         long r = IommufdNative.ioasUnmap(iommufd.fd(), id, iova, length);
-        unmapListeners.ended(range, r < 0 ? (int) -r : 0);
         if (r < 0) {
             throw Errors.failure("IOMMU_IOAS_UNMAP", String.format("%s, iova 0x%x, length 0x%x", description, iova, length),
                     (int) -r, (int) -r == Errno.ENOENT ? "nothing is mapped there" : null);
@@ -156,11 +155,8 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
 
     /** Unmaps everything (the unmap listeners hear of it too); returns the bytes unmapped. */
     public long unmapAll() throws VfioException {
-        IovaRange everything = new IovaRange(0, -1);
-        unmapListeners.unmapping(everything);
+        unmapListeners.unmapping(new IovaRange(0, -1));
         long r = IommufdNative.ioasUnmap(iommufd.fd(), id, 0, -1);
-        // ENOENT: nothing was mapped, so nothing is left mapped either.
-        unmapListeners.ended(everything, r < 0 && r != -Errno.ENOENT ? (int) -r : 0);
         if (r == -Errno.ENOENT) {
             return 0;
         }

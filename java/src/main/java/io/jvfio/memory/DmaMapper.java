@@ -53,17 +53,9 @@ public interface DmaMapper {
     interface UnmapListener {
         /**
          * Called before the ioctl that unmaps the mappings inside {@code range} (after it, a page
-         * mapped again in between would be forgotten though mapped).
+         * mapped again in between would be forgotten though mapped); when that ioctl fails, part of
+         * the range may still be mapped.
          */
         void unmapping(IovaRange range);
-
-        /**
-         * Called after that ioctl, on the thread that called {@link #unmapping} for it: {@code errno}
-         * is 0 when it unmapped what the range holds whole, else the ioctl's errno. A failed unmap
-         * may have unmapped some of the range and not the rest, without saying which: an IOAS walks
-         * its mappings in IOVA order and stops at the first the range cuts (ENOENT) or that is busy
-         * (EBUSY). Nothing by default.
-         */
-        default void unmapEnded(IovaRange range, int errno) {}
     }
 }

@@ -12,7 +12,6 @@ import io.jvfio.internal.VfioConstants;
 import io.jvfio.internal.VfioNative;
 import io.jvfio.memory.Access;
 import io.jvfio.memory.DmaMapper;
-import io.jvfio.memory.IovaRange;
 import java.util.Set;
 
 /**
@@ -129,9 +128,8 @@ public final class VfioContainer implements DmaMapper, AutoCloseable {
 
     @Override
     public long unmap(long iova, long length) throws VfioException {
-        IovaRange range = unmapListeners.unmapping(iova, length);
+        unmapListeners.unmapping(iova, length);
         long r = VfioNative.unmapDma(fd.get(), iova, length);
-        unmapListeners.ended(range, r < 0 ? (int) -r : 0);
         if (r < 0) {
             throw Errors.failure("VFIO_IOMMU_UNMAP_DMA", String.format("%s, iova 0x%x, size 0x%x", fd.description(), iova, length),
                     (int) -r, null);

@@ -57,12 +57,8 @@ class DemandMapPolicyRollbackTest {
             } catch (Exception e) {
                 throw new IllegalStateException("the other rollback never unmapped", e);
             }
-            IovaRange range = IovaRange.ofLength(iova, length);
             for (UnmapListener listener : listeners) {
-                listener.unmapping(range);
-            }
-            for (UnmapListener listener : listeners) {
-                listener.unmapEnded(range, 0);
+                listener.unmapping(IovaRange.ofLength(iova, length));
             }
             return length;
         }

@@ -231,19 +231,55 @@ class DemandMapPolicyTest {
     }
 
     @Test
-    void aFailedUnmapDoesNotOwnAgainAnAreaAFaultMappedAfreshMeanwhile() throws Exception {
+    void anUnmapThatCutsAMappingAtItsEndLeavesThePolicyOwningTheAreaTheKernelKept() throws Exception {
         DemandMapPolicy policy = twoAreasOfSixteenPages();
-        mapper.forget(page(0), 16 * PAGE); // gone where the policy could not see
-        // While the unmap is in flight, a fault on page 3 maps its window afresh; then the unmap fails.
-        DmaMapper.UnmapListener faultMeanwhile = range -> assertEquals(FaultResponse.SUCCESS, fault(policy, page(3), READ));
-        mapper.addUnmapListener(faultMeanwhile);
+        // The kernel unmaps the first area, wholly inside, then stops at the second, which the range cuts.
+        assertEquals(Errno.ENOENT, assertThrows(VfioException.class, () -> mapper.unmap(page(0), 24 * PAGE)).errno());
+        assertEquals(1, mapper.size());
+        assertEquals(List.of(new IovaRange(page(16), page(32) - 1)), policy.areas());
+        assertEquals(16 * PAGE, policy.bytesMapped());
+        assertEquals(16 * PAGE, policy.unmapAll());
+        assertEquals(0, mapper.size());
+        assertEquals(0, policy.bytesMapped());
+    }
+
+    @Test
+    void aFailedUnmapOfItsOwnDoesNotOwnAgainAnAreaAFaultMappedAfreshMeanwhile() throws Exception {
+        DemandMapPolicy policy = twoAreasOfSixteenPages();
+        // While unmapAll unmaps the first area, the area goes behind the policy's back and a fault on
+        // page 3 maps its window afresh; then that unmap fails.
+        DmaMapper.UnmapListener meanwhile = range -> {
+            try {
+                mapper.forget(page(0), 16 * PAGE);
+            } catch (VfioException e) {
+                throw new AssertionError(e);
+            }
+            assertEquals(FaultResponse.SUCCESS, fault(policy, page(3), READ));
+        };
+        mapper.addUnmapListener(meanwhile);
         mapper.failNextUnmap(Errno.EBUSY);
-        assertEquals(Errno.EBUSY, assertThrows(VfioException.class, () -> mapper.unmap(page(0), 32 * PAGE)).errno());
-        mapper.removeUnmapListener(faultMeanwhile);
+        assertEquals(Errno.EBUSY, assertThrows(VfioException.class, policy::unmapAll).errno());
+        mapper.removeUnmapListener(meanwhile);
         assertEquals(List.of(new IovaRange(page(0), page(16) - 1), new IovaRange(page(16), page(32) - 1)),
-                policy.areas(), "the fresh area, and the one the failed unmap left mapped");
+                policy.areas(), "the fresh area, and the second, which unmapAll did not reach");
         assertEquals(32 * PAGE, policy.bytesMapped());
         assertEquals(32 * PAGE, policy.unmapAll());
+        assertEquals(0, mapper.size());
+    }
+
+    @Test
+    void aPinWhoseRollbackCannotUnmapKeepsOwningWhatStaysMapped() throws Exception {
+        DemandMapPolicy policy = policy(1);
+        assertEquals(FaultResponse.SUCCESS, fault(policy, page(1), READ));
+        mapper.failAt(page(2), Errno.ENOMEM);
+        mapper.failNextUnmap(Errno.EBUSY);
+        // Runs [0, 1) and [2, 4): the first is mapped, the second fails, and the first's rollback fails too.
+        VfioException e = assertThrows(VfioException.class, () -> policy.pin(new IovaRange(page(0), page(4) - 1)));
+        assertEquals(Errno.ENOMEM, e.errno());
+        assertEquals(Errno.EBUSY, ((VfioException) e.getSuppressed()[0]).errno());
+        assertTrue(policy.isMapped(page(0)), "still mapped, so still the policy's");
+        assertEquals(2, policy.pagesMapped());
+        assertEquals(2 * PAGE, policy.unmapAll());
         assertEquals(0, mapper.size());
     }
 }

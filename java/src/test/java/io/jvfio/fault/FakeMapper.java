@@ -15,7 +15,7 @@ import java.util.TreeMap;
  * An IOAS in memory, with the kernel's answers: EEXIST for a map that overlaps a mapping, ENOENT
  * for an unmap that finds nothing or cuts a mapping (iommufd unmaps whole mappings only; like
  * iopt_unmap_iova_range, the ones before the cut mapping are unmapped by then); listeners hear of
- * every unmap before and after it. Maps that cover one IOVA can be made to fail, as a memlock limit
+ * every unmap first. Maps that cover one IOVA can be made to fail, as a memlock limit
  * would, and the next unmap with an errno, as one of a busy mapping does.
  */
 final class FakeMapper implements DmaMapper {
@@ -54,23 +54,15 @@ final class FakeMapper implements DmaMapper {
     @Override
     public long unmap(long iova, long length) throws VfioException {
         IovaRange range = IovaRange.ofLength(iova, length);
-        List<UnmapListener> told = List.copyOf(listeners);
-        for (UnmapListener listener : told) {
+        for (UnmapListener listener : List.copyOf(listeners)) {
             listener.unmapping(range);
         }
         int errno = nextUnmapErrno;
         nextUnmapErrno = 0;
-        try {
-            if (errno != 0) {
-                throw new VfioException("IOMMU_IOAS_UNMAP", String.format("fake, iova 0x%x", iova), errno, null);
-            }
-            long bytes = forget(iova, length);
-            told.forEach(listener -> listener.unmapEnded(range, 0));
-            return bytes;
-        } catch (VfioException e) {
-            told.forEach(listener -> listener.unmapEnded(range, e.errno()));
-            throw e;
+        if (errno != 0) {
+            throw new VfioException("IOMMU_IOAS_UNMAP", String.format("fake, iova 0x%x", iova), errno, null);
         }
+        return forget(iova, length);
     }
 
     /** The next unmap unmaps nothing and fails with {@code errno} (EBUSY: a mapping in use). */

@@ -17,6 +17,7 @@ import io.jvfio.memory.DmaBuffer;
 import io.jvfio.memory.IovaRange;
 import io.jvfio.testing.MockIommuDevice;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -131,17 +132,25 @@ class DemandMapPolicyKernelTest {
     }
 
     @Test
-    void anUnmapTheKernelRefusesForCuttingAMappingLeavesThePolicyOwningWhatStaysMapped() throws Exception {
+    void anUnmapTheKernelStopsAtAMappingItCutsLeavesThePolicyOwningWhatStaysMapped() throws Exception {
         DemandMapPolicy policy = policyOverGuest();
         policy.pin(IovaRange.ofLength(BASE, 4 * PAGE));
         policy.pin(IovaRange.ofLength(BASE + 4 * PAGE, 4 * PAGE));
-        // It cuts the first mapping, where the kernel stops: the second, inside the range, stays mapped too.
+        // It cuts the first mapping at its start, where the kernel stops: nothing is unmapped.
         VfioException cut = assertThrows(VfioException.class, () -> source.ioas.unmap(BASE + 2 * PAGE, 6 * PAGE));
         assertEquals("ENOENT", cut.errnoName(), cut.getMessage());
         assertTrue(source.mock.mapsTo(BASE + 4 * PAGE, 4 * PAGE, guest.address() + 4 * PAGE));
         assertTrue(policy.isMapped(BASE + 4 * PAGE), "the policy still owns the mapping the kernel kept");
         assertEquals(8 * PAGE, policy.bytesMapped());
-        assertEquals(8 * PAGE, policy.unmapAll());
+        // It cuts the second at its end: the kernel unmaps the first, then stops.
+        cut = assertThrows(VfioException.class, () -> source.ioas.unmap(BASE, 6 * PAGE));
+        assertEquals("ENOENT", cut.errnoName(), cut.getMessage());
+        assertFalse(source.mock.mapsTo(BASE, PAGE, guest.address()));
+        assertTrue(source.mock.mapsTo(BASE + 4 * PAGE, 4 * PAGE, guest.address() + 4 * PAGE));
+        assertEquals(List.of(IovaRange.ofLength(BASE + 4 * PAGE, 4 * PAGE)), policy.areas());
+        assertEquals(4 * PAGE, policy.bytesMapped());
+        assertEquals(4 * PAGE, policy.unmapAll());
         assertFalse(source.mock.mapsTo(BASE + 4 * PAGE, PAGE, guest.address() + 4 * PAGE), "unmapAll left it mapped");
+        assertEquals(0, policy.bytesMapped());
     }
 }
