@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
         subcommands = {ListCommand.class, InfoCommand.class, BindCommand.class, UnbindCommand.class,
                 DoctorCommand.class, ServeCommand.class, DemoCommand.class, GuestDemoCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:done", "1:an operation failed (the message names it)", "2:bad arguments",
+        exitCodeList = {"0:done", "1:an operation failed (the message names it)", "2:bad arguments or input (the message names it)",
                 "3:this machine or kernel cannot do it", "4:serve: some page requests were answered INVALID",
                 "70:internal error in jvfio"})
 public final class JvfioCommand implements Runnable {

@@ -9,8 +9,9 @@ import picocli.CommandLine.ParseResult;
 
 /**
  * Turns a failure into one line that names the command and says what went wrong; the stack trace
- * only with --verbose. Expected failures (the kernel said no, bad input) exit 1 or 3; anything else
- * is a bug in jvfio and says so.
+ * only with --verbose. Bad input (an IllegalArgumentException: a value, an address, a policy file
+ * refused) exits 2, as picocli's own usage errors do; other expected failures (the kernel said no)
+ * exit 1 or 3; anything else is a bug in jvfio and says so.
  */
 final class OneLineErrors implements IExecutionExceptionHandler {
     private final boolean verbose;
@@ -36,6 +37,9 @@ final class OneLineErrors implements IExecutionExceptionHandler {
         cl.getErr().flush();
         if (!expected) {
             return ExitCodes.INTERNAL;
+        }
+        if (e instanceof IllegalArgumentException) {
+            return ExitCodes.USAGE;
         }
         return e instanceof VfioUnsupportedException || e instanceof UnsupportedOperationException
                 ? ExitCodes.UNSUPPORTED : ExitCodes.FAILURE;

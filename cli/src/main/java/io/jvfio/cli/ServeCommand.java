@@ -91,25 +91,21 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        checkCounts();
+        PciAddress device = source.device != null ? PciAddress.parse(source.device) : null;
         MockFaultSource mock = source.mock ? new MockFaultSource() : null;
-        FaultServer.Builder b = mock == null ? FaultServer.forDevice(PciAddress.parse(source.device)) : FaultServer.forSource(mock);
-        b.memory(SizeParser.parse(memory)).batch(batch).window(window);
+        FaultServer.Builder b = mock == null ? FaultServer.forDevice(device) : FaultServer.forSource(mock);
+        b.memory(SizeParser.parse("--memory", memory)).batch(batch).window(window);
         if (policy.equals("reject-all")) {
             b.policy(group -> FaultResponse.INVALID);
         } else if (!policy.equals("demand-map")) {
             throw new IllegalArgumentException("--policy is demand-map or reject-all, not '" + policy + "'");
         }
-        if (source.device == null && burst == 0 && duration == 0) {
-            spec.commandLine().getErr().println("jvfio serve: the mock issues no faults by itself; serving until Ctrl-C");
-        }
-        if (burst > 0 && !source.mock) {
-            throw new IllegalArgumentException("--burst needs --mock: a real device issues its own page requests");
-        }
         if (iova != null) {
-            b.iova(SizeParser.parse(iova));
+            b.iova(SizeParser.parse("--iova", iova));
         }
         if (faultAround != null) {
-            b.faultAround(SizeParser.parse(faultAround));
+            b.faultAround(SizeParser.parse("--fault-around", faultAround));
         }
         for (String pin : pins) {
             b.pin(parsePin(pin));
@@ -126,6 +122,9 @@ final class ServeCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         String name = source.device != null ? source.device : "the iommufd test mock";
         try (StopSignals stop = new StopSignals(); FaultServer server = b.open()) {
+            if (source.device == null && burst == 0 && duration == 0) {
+                spec.commandLine().getErr().println("jvfio serve: the mock issues no faults by itself; serving until Ctrl-C");
+            }
             out.printf("%s: %s%n", name, server.decision().reason());
             if (server.loop().isEmpty()) {
                 out.printf("pinned and mapped all %s of guest memory at IOVA 0x%x before attaching %s; no fault queue,"
@@ -159,28 +158,61 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
+    /** The counts and times, refused before anything is opened: each names its option. */
+    private void checkCounts() {
+        if (burst < 0 || outside < 0) {
+            throw new IllegalArgumentException("--burst and --outside count page requests: not " + (burst < 0 ? burst : outside));
+        }
+        if (burst > 0 && !source.mock) {
+            throw new IllegalArgumentException("--burst needs --mock: a real device issues its own page requests");
+        }
+        if (outside > 0 && burst == 0) {
+            throw new IllegalArgumentException("--outside needs --burst: it adds page requests to the mock's burst");
+        }
+        if (!Double.isFinite(duration) || duration < 0) {
+            throw new IllegalArgumentException("--duration is a number of seconds (0: until Ctrl-C), not " + duration);
+        }
+        if (!Double.isFinite(interval) || interval <= 0) {
+            throw new IllegalArgumentException("--interval is a positive number of seconds, not " + interval);
+        }
+    }
+
     static IovaRange parsePin(String pin) {
         int plus = pin.indexOf('+');
         if (plus <= 0) {
             throw new IllegalArgumentException("--pin takes OFFSET+SIZE (e.g. 0+1M), not '" + pin + "'");
         }
-        long offset = SizeParser.parse(pin.substring(0, plus));
-        long size = SizeParser.parse(pin.substring(plus + 1));
+        long offset;
+        long size;
+        try {
+            offset = SizeParser.parse(pin.substring(0, plus));
+            size = SizeParser.parse(pin.substring(plus + 1));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--pin '" + pin + "': " + e.getMessage(), e);
+        }
         if (size == 0) {
             throw new IllegalArgumentException("--pin " + pin + ": the size must not be 0");
         }
         return IovaRange.ofLength(offset, size);
     }
 
+    /** {@code seconds} in nanoseconds, at most Long.MAX_VALUE: a long --duration means until Ctrl-C. */
+    private static long nanos(double seconds) {
+        return seconds * 1e9 >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) (seconds * 1e9);
+    }
+
     private void waitForStop(FaultServer server, StopSignals stop, PrintWriter out) throws InterruptedException {
         long expected = burst + outside;
-        long deadline = duration > 0 ? System.nanoTime() + (long) (duration * 1e9) : Long.MAX_VALUE;
-        long step = Math.max(10, (long) (interval * 1000));
+        long start = System.nanoTime();
+        long run = duration > 0 ? nanos(duration) : Long.MAX_VALUE;
+        long step = Math.max(10, nanos(interval) / 1_000_000); // ms
+        long printEvery = Math.min(step * 1_000_000, Long.MAX_VALUE / 4); // ns; times are compared as differences
         long lastFaults = 0;
-        long lastTime = System.nanoTime();
-        long nextPrint = lastTime + step * 1_000_000;
+        long lastTime = start;
+        long nextPrint = lastTime + printEvery;
         FaultServiceLoop loop = server.loop().orElse(null);
-        while ((loop == null || loop.failure() == null) && System.nanoTime() < deadline) {
+        // Elapsed time against the run, not a deadline: now + a long run would overflow.
+        while ((loop == null || loop.failure() == null) && System.nanoTime() - start < run) {
             if (stop.await(Math.min(step, 50))) {
                 return;
             }
@@ -189,13 +221,13 @@ final class ServeCommand implements Callable<Integer> {
             }
             FaultStats.Snapshot s = loop.stats();
             long now = System.nanoTime();
-            if (now >= nextPrint) {
+            if (now - nextPrint >= 0) {
                 out.printf("%,10d faults %,9.0f faults/s  p50 %6.1f us  p99 %6.1f us  success %,d  invalid %,d%n", s.faults(),
                         (s.faults() - lastFaults) * 1e9 / (now - lastTime), s.p50Nanos() / 1e3, s.p99Nanos() / 1e3, s.success(), s.invalid());
                 out.flush();
                 lastFaults = s.faults();
                 lastTime = now;
-                nextPrint = now + step * 1_000_000;
+                nextPrint = now + printEvery;
             }
             if (expected > 0 && s.groups() >= expected) {
                 return;

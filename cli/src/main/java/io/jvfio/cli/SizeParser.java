@@ -4,6 +4,15 @@ package io.jvfio.cli;
 final class SizeParser {
     private SizeParser() {}
 
+    /** {@link #parse(String)}, its error naming {@code option}. */
+    static long parse(String option, String text) {
+        try {
+            return parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(option + ": " + e.getMessage(), e);
+        }
+    }
+
     static long parse(String text) {
         String s = text.trim();
         long unit = 1;

@@ -99,7 +99,7 @@ class CliTest {
     @Test
     void aMalformedAddressIsOneLine() {
         Result r = run(withRoots("info", "00:04"));
-        assertEquals(ExitCodes.FAILURE, r.status());
+        assertEquals(ExitCodes.USAGE, r.status(), "bad input");
         assertTrue(r.err().contains("00:04"), r.err());
         assertEquals(1, r.err().lines().count(), r.err());
     }
@@ -146,24 +146,55 @@ class CliTest {
 
     @Test
     void serveRejectsBadSizesAndPinsBeforeTouchingTheKernel() {
-        Result r = run("serve", "--mock", "--memory", "lots");
-        assertEquals(ExitCodes.FAILURE, r.status());
-        assertTrue(r.err().contains("'lots' is not a size"), r.err());
-        r = run("serve", "--mock", "--pin", "1M");
-        assertEquals(ExitCodes.FAILURE, r.status());
-        assertTrue(r.err().contains("--pin takes OFFSET+SIZE"), r.err());
-        r = run("serve", "--device", "0000:00:04.0", "--burst", "10");
-        assertTrue(r.err().contains("--burst needs --mock"), r.err());
-        r = run("serve", "--mock", "--fault-around", "12K");
-        assertEquals(ExitCodes.FAILURE, r.status());
-        assertTrue(r.err().contains("the fault-around window is a power of two from"), r.err());
+        assertRefused("jvfio serve: --memory: 'lots' is not a size", "serve", "--mock", "--memory", "lots");
+        assertRefused("jvfio serve: --pin takes OFFSET+SIZE", "serve", "--mock", "--pin", "1M");
+        assertRefused("jvfio serve: --pin '1M+': '' is not a size", "serve", "--mock", "--pin", "1M+");
+        assertRefused("jvfio serve: pinned range 0x7ffffffffffff000..0xffffffffffffdfff (offsets) is outside guest memory",
+                "serve", "--mock", "--pin", "0x7ffffffffffff000+0x7ffffffffffff000");
+        assertRefused("jvfio serve: pinned range 0x3f00000..0x4000000 (offsets) is outside guest memory", "serve", "--mock",
+                "--pin", "63M+0x100001");
+        assertRefused("jvfio serve: --burst needs --mock", "serve", "--device", "0000:00:04.0", "--burst", "10");
+        assertRefused("jvfio serve: the fault-around window is a power of two from", "serve", "--mock", "--fault-around", "12K");
+        assertRefused("jvfio serve: a fault loop reads 1..65536 records at once, not 0", "serve", "--mock", "--batch", "0");
+        assertRefused("jvfio serve: the map window is at least one page", "serve", "--device", "0000:00:04.0", "--window", "0");
+    }
+
+    @Test
+    void serveRejectsBadCountsAndTimesBeforeTouchingTheKernel() {
+        assertRefused("jvfio serve: --outside needs --burst", "serve", "--mock", "--outside", "5");
+        assertRefused("jvfio serve: --outside needs --burst", "serve", "--device", "0000:00:04.0", "--outside", "5");
+        assertRefused("jvfio serve: --burst and --outside count page requests: not -5", "serve", "--mock", "--burst", "10",
+                "--outside", "-5");
+        assertRefused("jvfio serve: --duration is a number of seconds", "serve", "--mock", "--duration", "-1");
+        assertRefused("jvfio serve: --duration is a number of seconds", "serve", "--mock", "--duration", "NaN");
+        assertRefused("jvfio serve: --duration is a number of seconds", "serve", "--mock", "--duration", "Infinity");
+        assertRefused("jvfio serve: --interval is a positive number of seconds", "serve", "--mock", "--interval", "0");
+    }
+
+    /** The command exits 2 with one line that starts with {@code message}, before it opens anything in the kernel. */
+    private void assertRefused(String message, String... args) {
+        Result r = run(args);
+        assertEquals(ExitCodes.USAGE, r.status(), r.err());
+        assertTrue(r.err().startsWith(message), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+    }
+
+    @Test
+    void aPolicyFileThatCannotBeReadIsNamedWithTheReason() throws Exception {
+        Path missing = root.resolve("missing.conf");
+        Result r = run("serve", "--mock", "--policies", missing.toString());
+        assertEquals(ExitCodes.FAILURE, r.status(), r.err());
+        assertTrue(r.err().startsWith("jvfio serve: cannot read the device policy file " + missing + ": no such file"), r.err());
+        Path latin1 = Files.write(root.resolve("latin1.conf"), new byte[] {'#', ' ', (byte) 0xe9, '\n'});
+        r = run("serve", "--mock", "--policies", latin1.toString());
+        assertTrue(r.err().startsWith("jvfio serve: cannot read the device policy file " + latin1 + ": it is not UTF-8 text"), r.err());
     }
 
     @Test
     void serveReadsThePolicyFileBeforeTouchingTheKernel() throws Exception {
         Path policies = Files.writeString(root.resolve("policies.conf"), "1234:11e8 = SOMETIMES\n");
         Result r = run("serve", "--device", "0000:00:04.0", "--policies", policies.toString());
-        assertEquals(ExitCodes.FAILURE, r.status(), r.err());
+        assertEquals(ExitCodes.USAGE, r.status(), r.err());
         assertTrue(r.err().startsWith("jvfio serve: " + policies + ":1: unknown mode 'SOMETIMES'"), r.err());
     }
 

@@ -7,8 +7,11 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
 import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
@@ -57,6 +60,13 @@ public final class DevicePolicyTable {
         Map<String, Verdict> m = new TreeMap<>(builtIn().entries);
         try (Reader r = Files.newBufferedReader(userFile, StandardCharsets.UTF_8)) {
             parse(r, userFile.toString(), m);
+        } catch (IOException e) {
+            // NoSuchFileException's message is the bare path, a directory's "Is a directory", bad UTF-8's "Input length = 1".
+            String why = e instanceof NoSuchFileException ? "no such file"
+                    : e instanceof AccessDeniedException ? "permission denied"
+                    : e instanceof CharacterCodingException ? "it is not UTF-8 text"
+                    : e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+            throw new IOException("cannot read the device policy file " + userFile + ": " + why, e);
         }
         return new DevicePolicyTable(m);
     }

@@ -42,8 +42,10 @@ class ServeTest {
 
     @Test
     void ctrlCClosesOnTheNormalPathPrintsTheSummaryAndExitsZero() throws Exception {
+        // 1e10 s is more nanoseconds than a long holds: it once made a deadline that wrapped, and serve stopped at once.
         Process serve = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "io.jvfio.cli.Main", "serve", "--mock", "--memory", "4M")
+                "-cp", System.getProperty("java.class.path"), "io.jvfio.cli.Main", "serve", "--mock", "--memory", "4M",
+                "--duration", "1e10", "--interval", "0.2")
                 .redirectErrorStream(true).start();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(serve.getInputStream(), StandardCharsets.UTF_8))) {
             StringBuilder seen = new StringBuilder();
@@ -52,6 +54,10 @@ class ServeTest {
                 seen.append(line).append('\n');
             }
             assertTrue(line != null, "serve ended before serving:\n" + seen);
+            while ((line = out.readLine()) != null && !line.contains(" faults/s  p50 ")) { // a statistics line, not the summary
+                seen.append(line).append('\n');
+            }
+            assertTrue(line != null, "serve ended before its first statistics line:\n" + seen);
             // The shell's own kill: the container image has no /bin/kill (procps).
             assertEquals(0, new ProcessBuilder("sh", "-c", "kill -INT " + serve.pid()).inheritIO().start().waitFor());
             assertTrue(serve.waitFor(60, TimeUnit.SECONDS), "serve did not stop on SIGINT");
