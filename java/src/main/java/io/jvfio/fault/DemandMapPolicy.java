@@ -55,11 +55,15 @@ import org.slf4j.LoggerFactory;
  *     cuts (a cut at the range's start unmaps nothing). What it cannot see, a mapping of someone
  *     else's cut by the range or an area busy in the kernel, may stop the kernel sooner and leave
  *     later areas mapped but forgotten, pinned until the IOAS is destroyed; so may a VFIO
- *     container, which refuses a range that cuts a mapping at either end before unmapping any. When an unmap of its
- *     own (of one whole area, by {@link #unmapAll()} or a {@link #pin} rolling back) fails other
- *     than with ENOENT, the area is still mapped, and the policy owns it again. A fault on a page
- *     at the very moment another thread unmaps it may be answered INVALID, or leave an area owned
- *     but unmapped, which the next fault maps again and {@link #unmapAll()} skips.</li>
+ *     container, which refuses a range that cuts a mapping at either end before unmapping any,
+ *     and a fault-around window mapped during the unmap across the kernel's walk. When an unmap
+ *     of its own (of one whole area, by {@link #unmapAll()} or a {@link #pin} rolling back) fails
+ *     with EDEADLOCK (an access to the area did not let go), the area is still mapped and the
+ *     policy owns it again; any other failure it takes as the area gone or going (EBUSY: another
+ *     unmap of it is in flight; on 7.2 also an area another object holds locked, which then stays
+ *     mapped but forgotten). A fault on a page at the very moment another thread unmaps it may be
+ *     answered INVALID, or leave an area owned but unmapped, which the next fault maps again and
+ *     {@link #unmapAll()} skips.</li>
  * <li>A page of a region that something else mapped (EEXIST on a page the policy does not own) is
  *     not the policy's to vouch for: it may map other memory or lack the access asked for. The fault
  *     is answered INVALID and counted in {@link #foreignFaults()}; the mapping is never unmapped by
@@ -185,7 +189,7 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
             try {
                 mapper.unmap(run.start(), run.last() - run.start() + 1);
             } catch (VfioException | RuntimeException suppressed) {
-                if (!(suppressed instanceof VfioException v && v.errno() == Errno.ENOENT)) {
+                if (suppressed instanceof VfioException v && v.errno() == Errno.EDEADLOCK) {
                     ownAgain(run, true);
                 }
                 failure.addSuppressed(suppressed);
@@ -378,7 +382,7 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
     }
 
     /**
-     * Owns again {@code area}, which an unmap of exactly it failed to unmap (not ENOENT: it is still
+     * Owns again {@code area}, which an unmap of exactly it failed to unmap (EDEADLOCK: it is still
      * mapped), unless a fault has mapped one of its pages since (then the area was gone after all);
      * {@code recount}: a rolled-back run, taken out of {@link #pagesMapped()} too.
      */
@@ -405,8 +409,10 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
             try {
                 total += mapper.unmap(area.start(), area.last() - area.start() + 1);
             } catch (VfioException e) {
-                if (e.errno() != Errno.ENOENT) {
+                if (e.errno() == Errno.EDEADLOCK) {
                     ownAgain(area, false);
+                }
+                if (e.errno() != Errno.ENOENT) {
                     throw e;
                 }
             }

@@ -16,7 +16,7 @@ import java.util.TreeMap;
  * for an unmap that finds nothing or cuts a mapping (iommufd unmaps whole mappings only; like
  * iopt_unmap_iova_range, the ones before the cut mapping are unmapped by then); listeners hear of
  * every unmap first. Maps that cover one IOVA can be made to fail, as a memlock limit
- * would, and the next unmap with an errno, as one of a busy mapping does.
+ * would, and the next unmap with an errno.
  */
 final class FakeMapper implements DmaMapper {
     /** One mapping, as IOMMU_IOAS_MAP made it. */
@@ -65,7 +65,7 @@ final class FakeMapper implements DmaMapper {
         return forget(iova, length);
     }
 
-    /** The next unmap unmaps nothing and fails with {@code errno} (EBUSY: a mapping in use). */
+    /** The next unmap unmaps nothing and fails with {@code errno} (EDEADLOCK: an access to the mapping did not let go). */
     void failNextUnmap(int errno) {
         nextUnmapErrno = errno;
     }
