@@ -38,7 +38,7 @@ static jstring constants(JNIEnv *env, jclass cls)
         JVFIO_CONST(EOPNOTSUPP),   JVFIO_CONST(ESPIPE),         JVFIO_CONST(EFAULT),
         JVFIO_CONST(ENXIO),        JVFIO_CONST(EBADF),          JVFIO_CONST(E2BIG),
         JVFIO_CONST(ERANGE),       JVFIO_CONST(EIO),            JVFIO_CONST(ENOSYS),
-        JVFIO_CONST(EADDRINUSE),   JVFIO_CONST(EPROTO),         JVFIO_CONST(EDEADLOCK),
+        JVFIO_CONST(EADDRINUSE),   JVFIO_CONST(EPROTO),         JVFIO_CONST(EDEADLK),
         /* Known only at run time: filled in below. */
         { "page_size", 0 },
     };

@@ -14,7 +14,7 @@ final class DeviceArgument {
     SysfsOptions roots;
 
     PciAddress address() {
-        return PciAddress.parse(bdf);
+        return BadArgumentException.reading("BDF", () -> PciAddress.parse(bdf));
     }
 
     PciSysfs sysfs() {

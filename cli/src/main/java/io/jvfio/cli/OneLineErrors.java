@@ -9,7 +9,7 @@ import picocli.CommandLine.ParseResult;
 
 /**
  * Turns a failure into one line that names the command and says what went wrong; the stack trace
- * only with --verbose. Bad input (an IllegalArgumentException: a value, an address, a policy file
+ * only with --verbose. Bad input ({@link BadArgumentException}: a value, an address, a policy file
  * refused) exits 2, as picocli's own usage errors do; other expected failures (the kernel said no)
  * exit 1 or 3; anything else is a bug in jvfio and says so.
  */
@@ -38,7 +38,7 @@ final class OneLineErrors implements IExecutionExceptionHandler {
         if (!expected) {
             return ExitCodes.INTERNAL;
         }
-        if (e instanceof IllegalArgumentException) {
+        if (e instanceof BadArgumentException) {
             return ExitCodes.USAGE;
         }
         return e instanceof VfioUnsupportedException || e instanceof UnsupportedOperationException

@@ -92,30 +92,39 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         checkCounts();
-        PciAddress device = source.device != null ? PciAddress.parse(source.device) : null;
+        PciAddress device = source.device != null ? BadArgumentException.reading("--device", () -> PciAddress.parse(source.device)) : null;
         MockFaultSource mock = source.mock ? new MockFaultSource() : null;
         FaultServer.Builder b = mock == null ? FaultServer.forDevice(device) : FaultServer.forSource(mock);
-        b.memory(SizeParser.parse("--memory", memory)).batch(batch).window(window);
+        long bytes = SizeParser.parse("--memory", memory);
+        BadArgumentException.reading("--memory", () -> b.memory(bytes));
+        BadArgumentException.reading("--batch", () -> b.batch(batch));
+        BadArgumentException.reading("--window", () -> b.window(window));
         if (policy.equals("reject-all")) {
             b.policy(group -> FaultResponse.INVALID);
         } else if (!policy.equals("demand-map")) {
-            throw new IllegalArgumentException("--policy is demand-map or reject-all, not '" + policy + "'");
+            throw new BadArgumentException("--policy is demand-map or reject-all, not '" + policy + "'");
         }
         if (iova != null) {
-            b.iova(SizeParser.parse("--iova", iova));
+            long at = SizeParser.parse("--iova", iova);
+            BadArgumentException.reading("--iova", () -> b.iova(at));
         }
         if (faultAround != null) {
-            b.faultAround(SizeParser.parse("--fault-around", faultAround));
+            long around = SizeParser.parse("--fault-around", faultAround);
+            BadArgumentException.reading("--fault-around", () -> b.faultAround(around));
         }
         for (String pin : pins) {
-            b.pin(parsePin(pin));
+            IovaRange offsets = parsePin(pin);
+            if (Long.compareUnsigned(offsets.last(), bytes) >= 0) {
+                throw new BadArgumentException("--pin " + pin + ": outside guest memory (--memory " + memory + ")");
+            }
+            b.pin(offsets);
         }
         if (policies != null) {
-            b.policies(DevicePolicyTable.withOverrides(policies));
+            b.policies(BadArgumentException.reading("--policies", () -> DevicePolicyTable.withOverrides(policies)));
         }
         if (skipPriCheck) {
             if (source.device == null) {
-                throw new IllegalArgumentException("--skip-pri-check needs --device: the mock has no config space");
+                throw new BadArgumentException("--skip-pri-check needs --device: the mock has no config space");
             }
             b.skipPriCheck();
         }
@@ -161,26 +170,26 @@ final class ServeCommand implements Callable<Integer> {
     /** The counts and times, refused before anything is opened: each names its option. */
     private void checkCounts() {
         if (burst < 0 || outside < 0) {
-            throw new IllegalArgumentException("--burst and --outside count page requests: not " + (burst < 0 ? burst : outside));
+            throw new BadArgumentException("--burst and --outside count page requests: not " + (burst < 0 ? burst : outside));
         }
         if (burst > 0 && !source.mock) {
-            throw new IllegalArgumentException("--burst needs --mock: a real device issues its own page requests");
+            throw new BadArgumentException("--burst needs --mock: a real device issues its own page requests");
         }
         if (outside > 0 && burst == 0) {
-            throw new IllegalArgumentException("--outside needs --burst: it adds page requests to the mock's burst");
+            throw new BadArgumentException("--outside needs --burst: it adds page requests to the mock's burst");
         }
         if (!Double.isFinite(duration) || duration < 0) {
-            throw new IllegalArgumentException("--duration is a number of seconds (0: until Ctrl-C), not " + duration);
+            throw new BadArgumentException("--duration is a number of seconds (0: until Ctrl-C), not " + duration);
         }
         if (!Double.isFinite(interval) || interval <= 0) {
-            throw new IllegalArgumentException("--interval is a positive number of seconds, not " + interval);
+            throw new BadArgumentException("--interval is a positive number of seconds, not " + interval);
         }
     }
 
     static IovaRange parsePin(String pin) {
         int plus = pin.indexOf('+');
         if (plus <= 0) {
-            throw new IllegalArgumentException("--pin takes OFFSET+SIZE (e.g. 0+1M), not '" + pin + "'");
+            throw new BadArgumentException("--pin takes OFFSET+SIZE (e.g. 0+1M), not '" + pin + "'");
         }
         long offset;
         long size;
@@ -188,10 +197,10 @@ final class ServeCommand implements Callable<Integer> {
             offset = SizeParser.parse(pin.substring(0, plus));
             size = SizeParser.parse(pin.substring(plus + 1));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--pin '" + pin + "': " + e.getMessage(), e);
+            throw new BadArgumentException("--pin '" + pin + "': " + e.getMessage(), e);
         }
         if (size == 0) {
-            throw new IllegalArgumentException("--pin " + pin + ": the size must not be 0");
+            throw new BadArgumentException("--pin " + pin + ": the size must not be 0");
         }
         return IovaRange.ofLength(offset, size);
     }

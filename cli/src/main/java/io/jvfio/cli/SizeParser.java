@@ -4,13 +4,9 @@ package io.jvfio.cli;
 final class SizeParser {
     private SizeParser() {}
 
-    /** {@link #parse(String)}, its error naming {@code option}. */
+    /** {@link #parse(String)}, its error a {@link BadArgumentException} naming {@code option}. */
     static long parse(String option, String text) {
-        try {
-            return parse(text);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(option + ": " + e.getMessage(), e);
-        }
+        return BadArgumentException.reading(option, () -> parse(text));
     }
 
     static long parse(String text) {

@@ -149,14 +149,18 @@ class CliTest {
         assertRefused("jvfio serve: --memory: 'lots' is not a size", "serve", "--mock", "--memory", "lots");
         assertRefused("jvfio serve: --pin takes OFFSET+SIZE", "serve", "--mock", "--pin", "1M");
         assertRefused("jvfio serve: --pin '1M+': '' is not a size", "serve", "--mock", "--pin", "1M+");
-        assertRefused("jvfio serve: pinned range 0x7ffffffffffff000..0xffffffffffffdfff (offsets) is outside guest memory",
+        assertRefused("jvfio serve: --pin 0x7ffffffffffff000+0x7ffffffffffff000: outside guest memory (--memory 64M)",
                 "serve", "--mock", "--pin", "0x7ffffffffffff000+0x7ffffffffffff000");
-        assertRefused("jvfio serve: pinned range 0x3f00000..0x4000000 (offsets) is outside guest memory", "serve", "--mock",
+        assertRefused("jvfio serve: --pin 63M+0x100001: outside guest memory (--memory 64M)", "serve", "--mock",
                 "--pin", "63M+0x100001");
         assertRefused("jvfio serve: --burst needs --mock", "serve", "--device", "0000:00:04.0", "--burst", "10");
-        assertRefused("jvfio serve: the fault-around window is a power of two from", "serve", "--mock", "--fault-around", "12K");
-        assertRefused("jvfio serve: a fault loop reads 1..65536 records at once, not 0", "serve", "--mock", "--batch", "0");
-        assertRefused("jvfio serve: the map window is at least one page", "serve", "--device", "0000:00:04.0", "--window", "0");
+        assertRefused("jvfio serve: --fault-around: the fault-around window is a power of two from", "serve", "--mock",
+                "--fault-around", "12K");
+        assertRefused("jvfio serve: --batch: a fault loop reads 1..65536 records at once, not 0", "serve", "--mock", "--batch", "0");
+        assertRefused("jvfio serve: --window: the map window is at least one page", "serve", "--device", "0000:00:04.0",
+                "--window", "0");
+        assertRefused("jvfio serve: --memory: guest memory needs a positive size", "serve", "--mock", "--memory", "0");
+        assertRefused("jvfio serve: --device: ", "serve", "--device", "0000:00:1f.8");
     }
 
     @Test
@@ -182,12 +186,11 @@ class CliTest {
     @Test
     void aPolicyFileThatCannotBeReadIsNamedWithTheReason() throws Exception {
         Path missing = root.resolve("missing.conf");
-        Result r = run("serve", "--mock", "--policies", missing.toString());
-        assertEquals(ExitCodes.FAILURE, r.status(), r.err());
-        assertTrue(r.err().startsWith("jvfio serve: cannot read the device policy file " + missing + ": no such file"), r.err());
+        assertRefused("jvfio serve: --policies: cannot read the device policy file " + missing + ": no such file",
+                "serve", "--mock", "--policies", missing.toString());
         Path latin1 = Files.write(root.resolve("latin1.conf"), new byte[] {'#', ' ', (byte) 0xe9, '\n'});
-        r = run("serve", "--mock", "--policies", latin1.toString());
-        assertTrue(r.err().startsWith("jvfio serve: cannot read the device policy file " + latin1 + ": it is not UTF-8 text"), r.err());
+        assertRefused("jvfio serve: --policies: cannot read the device policy file " + latin1 + ": it is not UTF-8 text",
+                "serve", "--mock", "--policies", latin1.toString());
     }
 
     @Test
@@ -195,7 +198,7 @@ class CliTest {
         Path policies = Files.writeString(root.resolve("policies.conf"), "1234:11e8 = SOMETIMES\n");
         Result r = run("serve", "--device", "0000:00:04.0", "--policies", policies.toString());
         assertEquals(ExitCodes.USAGE, r.status(), r.err());
-        assertTrue(r.err().startsWith("jvfio serve: " + policies + ":1: unknown mode 'SOMETIMES'"), r.err());
+        assertTrue(r.err().startsWith("jvfio serve: --policies: " + policies + ":1: unknown mode 'SOMETIMES'"), r.err());
     }
 
     @Test

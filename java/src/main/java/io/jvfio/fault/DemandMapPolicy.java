@@ -189,7 +189,7 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
             try {
                 mapper.unmap(run.start(), run.last() - run.start() + 1);
             } catch (VfioException | RuntimeException suppressed) {
-                if (suppressed instanceof VfioException v && v.errno() == Errno.EDEADLOCK) {
+                if (suppressed instanceof VfioException v && v.errno() == Errno.EDEADLK) {
                     ownAgain(run, true);
                 }
                 failure.addSuppressed(suppressed);
@@ -409,7 +409,7 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
             try {
                 total += mapper.unmap(area.start(), area.last() - area.start() + 1);
             } catch (VfioException e) {
-                if (e.errno() == Errno.EDEADLOCK) {
+                if (e.errno() == Errno.EDEADLK) {
                     ownAgain(area, false);
                 }
                 if (e.errno() != Errno.ENOENT) {

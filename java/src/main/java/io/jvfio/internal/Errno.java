@@ -24,7 +24,7 @@ public final class Errno {
     public static final int ENOSYS = UnixConstants.C.getInt("ENOSYS");
     public static final int EADDRINUSE = UnixConstants.C.getInt("EADDRINUSE");
     public static final int EPROTO = UnixConstants.C.getInt("EPROTO");
-    public static final int EDEADLOCK = UnixConstants.C.getInt("EDEADLOCK");
+    public static final int EDEADLK = UnixConstants.C.getInt("EDEADLK"); // the kernel's EDEADLOCK
 
     private Errno() {}
 }

@@ -220,8 +220,8 @@ class DemandMapPolicyTest {
     void aCloseWhoseUnmapFailsKeepsTheAreaAndASecondCloseUnmapsIt() throws Exception {
         DemandMapPolicy policy = policy(1);
         assertEquals(FaultResponse.SUCCESS, fault(policy, page(3), READ));
-        mapper.failNextUnmap(Errno.EDEADLOCK);
-        assertEquals(Errno.EDEADLOCK, assertThrows(VfioException.class, policy::close).errno());
+        mapper.failNextUnmap(Errno.EDEADLK);
+        assertEquals(Errno.EDEADLK, assertThrows(VfioException.class, policy::close).errno());
         assertEquals(List.of(IovaRange.ofLength(page(3), PAGE)), policy.areas(), "the area is still mapped");
         assertEquals(PAGE, policy.bytesMapped());
         policy.close();
@@ -257,8 +257,8 @@ class DemandMapPolicyTest {
             assertEquals(FaultResponse.SUCCESS, fault(policy, page(3), READ));
         };
         mapper.addUnmapListener(meanwhile);
-        mapper.failNextUnmap(Errno.EDEADLOCK);
-        assertEquals(Errno.EDEADLOCK, assertThrows(VfioException.class, policy::unmapAll).errno());
+        mapper.failNextUnmap(Errno.EDEADLK);
+        assertEquals(Errno.EDEADLK, assertThrows(VfioException.class, policy::unmapAll).errno());
         mapper.removeUnmapListener(meanwhile);
         assertEquals(List.of(new IovaRange(page(0), page(16) - 1), new IovaRange(page(16), page(32) - 1)),
                 policy.areas(), "the fresh area, and the second, which unmapAll did not reach");
@@ -272,11 +272,11 @@ class DemandMapPolicyTest {
         DemandMapPolicy policy = policy(1);
         assertEquals(FaultResponse.SUCCESS, fault(policy, page(1), READ));
         mapper.failAt(page(2), Errno.ENOMEM);
-        mapper.failNextUnmap(Errno.EDEADLOCK);
+        mapper.failNextUnmap(Errno.EDEADLK);
         // Runs [0, 1) and [2, 4): the first is mapped, the second fails, and the first's rollback fails too.
         VfioException e = assertThrows(VfioException.class, () -> policy.pin(new IovaRange(page(0), page(4) - 1)));
         assertEquals(Errno.ENOMEM, e.errno());
-        assertEquals(Errno.EDEADLOCK, ((VfioException) e.getSuppressed()[0]).errno());
+        assertEquals(Errno.EDEADLK, ((VfioException) e.getSuppressed()[0]).errno());
         assertTrue(policy.isMapped(page(0)), "still mapped, so still the policy's");
         assertEquals(2, policy.pagesMapped());
         assertEquals(2 * PAGE, policy.unmapAll());
