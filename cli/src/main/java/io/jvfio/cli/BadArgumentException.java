@@ -8,6 +8,8 @@ import java.io.IOException;
  * IllegalArgumentException from deeper down (a kernel reply the library refuses) still exits 1.
  */
 final class BadArgumentException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
     BadArgumentException(String message) {
         super(message);
     }
@@ -16,7 +18,7 @@ final class BadArgumentException extends IllegalArgumentException {
         super(message, cause);
     }
 
-    /** What reads {@code option}'s value; it may refuse it. */
+    /** What reads {@code option}'s value; it may refuse it. It reads input, never the kernel (a VfioException is an IOException). */
     interface Reader<T> {
         T read() throws IOException;
     }

@@ -14,7 +14,11 @@ final class DeviceArgument {
     SysfsOptions roots;
 
     PciAddress address() {
-        return BadArgumentException.reading("BDF", () -> PciAddress.parse(bdf));
+        try {
+            return PciAddress.parse(bdf);
+        } catch (IllegalArgumentException e) {
+            throw new BadArgumentException(e.getMessage(), e); // it names the address
+        }
     }
 
     PciSysfs sysfs() {

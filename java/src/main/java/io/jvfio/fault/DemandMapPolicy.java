@@ -60,7 +60,7 @@ import org.slf4j.LoggerFactory;
  *     of its own (of one whole area, by {@link #unmapAll()} or a {@link #pin} rolling back) fails
  *     with EDEADLOCK (an access to the area did not let go), the area is still mapped and the
  *     policy owns it again; any other failure it takes as the area gone or going (EBUSY: another
- *     unmap of it is in flight; on 7.2 also an area another object holds locked, which then stays
+ *     unmap of it, or a map after one, is in flight; on 7.2 also an area another object holds locked, which then stays
  *     mapped but forgotten). A fault on a page at the very moment another thread unmaps it may be
  *     answered INVALID, or leave an area owned but unmapped, which the next fault maps again and
  *     {@link #unmapAll()} skips.</li>
@@ -71,8 +71,9 @@ import org.slf4j.LoggerFactory;
  * <li>Addresses and lengths are longs: a region may hold any number of pages.</li>
  * <li>{@link #pin} is all or nothing: when one run of the range cannot be mapped (a foreign
  *     mapping, the memlock limit), the runs that call mapped are unmapped again and the error is
- *     thrown; the policy is as it was before the call (a run whose unmap fails too stays mapped and
- *     owned, for {@link #unmapAll()}). Like every unmap, those run outside the
+ *     thrown; the policy is as it was before the call (a run whose unmap fails with EDEADLOCK stays
+ *     mapped and owned, for {@link #unmapAll()}; after any other failure it is forgotten, as
+ *     above). Like every unmap, those run outside the
  *     policy's lock (an unmap calls every listener of the mapper, other policies' too, which would
  *     otherwise deadlock two policies rolling back at once); a fault on such a page in between is
  *     answered INVALID, as on a page the policy does not own.</li>
@@ -400,7 +401,8 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
     /**
      * Unmaps every area this policy owns (also the pinned ones), each with one unmap call, and
      * forgets the pinned ranges; returns the bytes unmapped. An area already unmapped where the
-     * policy could not see it (ENOENT) counts as done.
+     * policy could not see it (ENOENT) counts as done. Any other failure is thrown: after EDEADLOCK
+     * the area is owned again (still mapped), after any other it is forgotten.
      */
     public long unmapAll() throws VfioException {
         // Each unmap runs every listener of the mapper, other policies' too: never under this policy's lock.

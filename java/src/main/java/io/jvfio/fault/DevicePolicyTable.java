@@ -51,6 +51,9 @@ public final class DevicePolicyTable {
             parse(new InputStreamReader(in, StandardCharsets.UTF_8), "built-in table", m);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } catch (IllegalArgumentException e) {
+            // The jar's own table, not the caller's input: a caller must not take it for bad input.
+            throw new IllegalStateException("the built-in device policy table is broken: " + e.getMessage(), e);
         }
         return new DevicePolicyTable(m);
     }

@@ -24,7 +24,7 @@ public final class Errno {
     public static final int ENOSYS = UnixConstants.C.getInt("ENOSYS");
     public static final int EADDRINUSE = UnixConstants.C.getInt("EADDRINUSE");
     public static final int EPROTO = UnixConstants.C.getInt("EPROTO");
-    public static final int EDEADLK = UnixConstants.C.getInt("EDEADLK"); // the kernel's EDEADLOCK
+    public static final int EDEADLK = UnixConstants.C.getInt("EDEADLK"); // the kernel's EDEADLOCK: the same number on x86_64 and arm64
 
     private Errno() {}
 }
