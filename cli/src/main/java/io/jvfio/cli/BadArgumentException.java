@@ -18,7 +18,10 @@ final class BadArgumentException extends IllegalArgumentException {
         super(message, cause);
     }
 
-    /** What reads {@code option}'s value; it may refuse it. It reads input, never the kernel (a VfioException is an IOException). */
+    /**
+     * What reads {@code option}'s value; it may refuse it. It reads input, never the kernel: a
+     * VfioException is an IOException, and would pass for bad input.
+     */
     interface Reader<T> {
         T read() throws IOException;
     }

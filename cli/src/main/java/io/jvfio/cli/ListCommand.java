@@ -33,7 +33,8 @@ final class ListCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PciSysfs sysfs = sysfsOptions.sysfs();
-        DevicePolicyTable table = policies == null ? DevicePolicyTable.builtIn() : BadArgumentException.reading("--policies", () -> DevicePolicyTable.withOverrides(policies));
+        DevicePolicyTable table = policies == null ? DevicePolicyTable.builtIn()
+                : BadArgumentException.reading("--policies", () -> DevicePolicyTable.withOverrides(policies));
         List<DeviceSummary> rows = new ArrayList<>();
         for (PciDeviceInfo info : sysfs.devices()) {
             rows.add(DeviceSummary.of(info, sysfs, table));

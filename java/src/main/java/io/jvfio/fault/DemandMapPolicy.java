@@ -60,10 +60,10 @@ import org.slf4j.LoggerFactory;
  *     of its own (of one whole area, by {@link #unmapAll()} or a {@link #pin} rolling back) fails
  *     with EDEADLOCK (an access to the area did not let go), the area is still mapped and the
  *     policy owns it again; any other failure it takes as the area gone or going (EBUSY: another
- *     unmap of it, or a map after one, is in flight; on 7.2 also an area another object holds locked, which then stays
- *     mapped but forgotten). A fault on a page at the very moment another thread unmaps it may be
- *     answered INVALID, or leave an area owned but unmapped, which the next fault maps again and
- *     {@link #unmapAll()} skips.</li>
+ *     unmap of it, or a map after one, is in flight; on 7.2 also an area another object holds
+ *     locked, which then stays mapped but forgotten). A fault on a page at the very moment another
+ *     thread unmaps it may be answered INVALID, or leave an area owned but unmapped, which the
+ *     next fault maps again and {@link #unmapAll()} skips.</li>
  * <li>A page of a region that something else mapped (EEXIST on a page the policy does not own) is
  *     not the policy's to vouch for: it may map other memory or lack the access asked for. The fault
  *     is answered INVALID and counted in {@link #foreignFaults()}; the mapping is never unmapped by
