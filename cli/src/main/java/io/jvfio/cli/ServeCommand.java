@@ -92,7 +92,8 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         checkCounts();
-        PciAddress device = source.device != null ? BadArgumentException.reading("--device", () -> PciAddress.parse(source.device)) : null;
+        PciAddress device = source.device == null ? null
+                : BadArgumentException.reading("--device", () -> PciAddress.parse(source.device));
         MockFaultSource mock = source.mock ? new MockFaultSource() : null;
         FaultServer.Builder b = mock == null ? FaultServer.forDevice(device) : FaultServer.forSource(mock);
         long bytes = SizeParser.parse("--memory", memory);
