@@ -116,14 +116,20 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
      * way. The policy listens to the mapper's unmaps until it is closed.
      */
     public DemandMapPolicy(DmaMapper mapper, int window) {
-        if (window < 1) {
-            throw new IllegalArgumentException("the map window is at least one page, not " + window);
-        }
+        checkWindow(window);
         this.mapper = mapper;
         this.pageSize = UnixConstants.PAGE_SIZE;
         this.pageShift = Long.numberOfTrailingZeros(pageSize);
         this.forwardBytes = window * pageSize;
         mapper.addUnmapListener(unmapListener);
+    }
+
+    /** Refuses a map window of no page: also what {@link FaultServer.Builder#window} checks before opening anything. */
+    static int checkWindow(int window) {
+        if (window < 1) {
+            throw new IllegalArgumentException("the map window is at least one page, not " + window);
+        }
+        return window;
     }
 
     /** Registers guest memory; a fault maps its faulting page alone. */

@@ -406,20 +406,13 @@ public final class FaultServer implements AutoCloseable {
 
         /** Fault records per read (default {@link FaultServiceLoop#DEFAULT_BATCH}). */
         public Builder batch(int records) {
-            if (records < 1 || records > FaultServiceLoop.MAX_BATCH) {
-                throw new IllegalArgumentException("a fault loop reads 1.." + FaultServiceLoop.MAX_BATCH + " records at once, not "
-                        + records);
-            }
-            this.batch = records;
+            this.batch = FaultServiceLoop.checkBatch(records);
             return this;
         }
 
         /** Pages mapped per fault from the faulting one, with the fault-around window (default 1). */
         public Builder window(int pages) {
-            if (pages < 1) {
-                throw new IllegalArgumentException("the map window is at least one page, not " + pages);
-            }
-            this.window = pages;
+            this.window = DemandMapPolicy.checkWindow(pages);
             return this;
         }
 

@@ -35,7 +35,7 @@ public final class FaultServiceLoop implements AutoCloseable {
     /** Records per read unless told otherwise; the kernel returns whole groups only. */
     public static final int DEFAULT_BATCH = 64;
     /** The most fault records a loop reads at once. */
-    public static final int MAX_BATCH = 1 << 16;
+    static final int MAX_BATCH = 1 << 16;
     /** How long a stop goes on answering what is pending. */
     private static final long STOP_DRAIN_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final Logger LOG = LoggerFactory.getLogger(FaultServiceLoop.class);
@@ -62,9 +62,7 @@ public final class FaultServiceLoop implements AutoCloseable {
 
     /** A loop for {@code queue} reading up to {@code batch} records at a time; call {@link #start()} to serve. */
     public FaultServiceLoop(FaultQueue queue, FaultPolicy policy, int batch) throws VfioException {
-        if (batch < 1 || batch > MAX_BATCH) {
-            throw new IllegalArgumentException("batch must be 1.." + MAX_BATCH + ", not " + batch);
-        }
+        checkBatch(batch);
         this.queue = queue;
         this.name = "jvfio-fault-" + queue.id();
         this.processor = new FaultBatchProcessor(policy, stats);
@@ -106,6 +104,14 @@ public final class FaultServiceLoop implements AutoCloseable {
     private void allocate(int capacity) {
         records = FaultRecords.allocate(capacity);
         responses = FaultResponses.allocate(capacity);
+    }
+
+    /** Refuses a batch a loop cannot read: also what {@link FaultServer.Builder#batch} checks before opening anything. */
+    static int checkBatch(int batch) {
+        if (batch < 1 || batch > MAX_BATCH) {
+            throw new IllegalArgumentException("a fault loop reads 1.." + MAX_BATCH + " records at once, not " + batch);
+        }
+        return batch;
     }
 
     /** Starts serving on a new thread; once only, and not after {@link #stop()}. */

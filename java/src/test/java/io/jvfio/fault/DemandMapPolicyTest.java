@@ -192,6 +192,18 @@ class DemandMapPolicyTest {
         assertEquals(0, mapper.size());
     }
 
+    /** A listener that, on each unmap, unmaps {@code [iova, iova + length)} unseen by the policy, then runs {@code then}. */
+    private DmaMapper.UnmapListener unmappingUnseen(long iova, long length, Runnable then) {
+        return range -> {
+            try {
+                mapper.forget(iova, length);
+            } catch (VfioException e) {
+                throw new AssertionError(e);
+            }
+            then.run();
+        };
+    }
+
     /** A policy over 32 pages with a window of 16, after faults that mapped pages 0..15 and 16..31 as two areas. */
     private DemandMapPolicy twoAreasOfSixteenPages() {
         DemandMapPolicy policy = new DemandMapPolicy(mapper)
@@ -248,14 +260,8 @@ class DemandMapPolicyTest {
         DemandMapPolicy policy = twoAreasOfSixteenPages();
         // While unmapAll unmaps the first area, the area goes behind the policy's back and a fault on
         // page 3 maps its window afresh; then that unmap fails.
-        DmaMapper.UnmapListener meanwhile = range -> {
-            try {
-                mapper.forget(page(0), 16 * PAGE);
-            } catch (VfioException e) {
-                throw new AssertionError(e);
-            }
-            assertEquals(FaultResponse.SUCCESS, fault(policy, page(3), READ));
-        };
+        DmaMapper.UnmapListener meanwhile = unmappingUnseen(page(0), 16 * PAGE,
+                () -> assertEquals(FaultResponse.SUCCESS, fault(policy, page(3), READ)));
         mapper.addUnmapListener(meanwhile);
         mapper.failNextUnmap(Errno.EDEADLK);
         assertEquals(Errno.EDEADLK, assertThrows(VfioException.class, policy::unmapAll).errno());
@@ -288,13 +294,7 @@ class DemandMapPolicyTest {
         DemandMapPolicy policy = policy(1);
         assertEquals(FaultResponse.SUCCESS, fault(policy, page(3), READ));
         // Another thread's unmap of the page is in flight: the kernel answers this one EBUSY (area->pages is NULL).
-        DmaMapper.UnmapListener anotherUnmap = range -> {
-            try {
-                mapper.forget(page(3), PAGE);
-            } catch (VfioException e) {
-                throw new AssertionError(e);
-            }
-        };
+        DmaMapper.UnmapListener anotherUnmap = unmappingUnseen(page(3), PAGE, () -> {});
         mapper.addUnmapListener(anotherUnmap);
         mapper.failNextUnmap(Errno.EBUSY);
         assertEquals(Errno.EBUSY, assertThrows(VfioException.class, policy::unmapAll).errno());
