@@ -9,6 +9,8 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -42,11 +44,22 @@ class ServeTest {
 
     @Test
     void ctrlCClosesOnTheNormalPathPrintsTheSummaryAndExitsZero() throws Exception {
+        ctrlCStops(); // no --duration: serve runs until Ctrl-C
+    }
+
+    @Test
+    void ctrlCStopsADurationTooLongForALong() throws Exception {
         // 1e10 s is more nanoseconds than a long holds: it once made a deadline that wrapped, and serve stopped at once.
-        Process serve = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        ctrlCStops("--duration", "1e10");
+    }
+
+    /** Starts `serve --mock`, waits for its first statistics line, sends SIGINT: serve must answer, summarise, exit 0. */
+    private static void ctrlCStops(String... options) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "io.jvfio.cli.Main", "serve", "--mock", "--memory", "4M",
-                "--duration", "1e10", "--interval", "0.2")
-                .redirectErrorStream(true).start();
+                "--interval", "0.2"));
+        command.addAll(List.of(options));
+        Process serve = new ProcessBuilder(command).redirectErrorStream(true).start();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(serve.getInputStream(), StandardCharsets.UTF_8))) {
             StringBuilder seen = new StringBuilder();
             String line;
