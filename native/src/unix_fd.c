@@ -10,9 +10,12 @@
 
 static jint open_file(JNIEnv *env, jclass cls, jstring path, jint flags)
 {
-    const char *p = (*env)->GetStringUTFChars(env, path, NULL);
+    const char *p;
     jint fd;
 
+    if (!path) /* Java checks; a null here would crash the JVM in GetStringUTFChars */
+        return -EINVAL;
+    p = (*env)->GetStringUTFChars(env, path, NULL);
     if (!p)
         return -ENOMEM;
     fd = (jint)jvfio_result(JVFIO_RETRY(open(p, flags | O_CLOEXEC)));

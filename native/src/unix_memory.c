@@ -46,9 +46,12 @@ static jint madvise_addr(JNIEnv *env, jclass cls, jlong address, jlong length, j
 
 static jint memfd_create_fd(JNIEnv *env, jclass cls, jstring name, jint flags)
 {
-    const char *n = (*env)->GetStringUTFChars(env, name, NULL);
+    const char *n;
     jint fd;
 
+    if (!name) /* Java checks; a null here would crash the JVM in GetStringUTFChars */
+        return -EINVAL;
+    n = (*env)->GetStringUTFChars(env, name, NULL);
     if (!n)
         return -ENOMEM;
     fd = (jint)jvfio_result(memfd_create(n, (unsigned int)flags | MFD_CLOEXEC));

@@ -196,9 +196,12 @@ static jint group_set_container(JNIEnv *env, jclass cls, jint group_fd, jint con
 
 static jint group_get_device_fd(JNIEnv *env, jclass cls, jint fd, jstring name)
 {
-    const char *n = (*env)->GetStringUTFChars(env, name, NULL);
+    const char *n;
     jint r;
 
+    if (!name) /* Java checks; a null here would crash the JVM in GetStringUTFChars */
+        return -EINVAL;
+    n = (*env)->GetStringUTFChars(env, name, NULL);
     if (!n)
         return -ENOMEM;
     r = (jint)jvfio_result(ioctl(fd, VFIO_GROUP_GET_DEVICE_FD, n));

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jvfio.internal.OwnedFd;
 import io.jvfio.internal.UnixConstants;
 import io.jvfio.internal.UnixNative;
+import io.jvfio.internal.VfioNative;
 import io.jvfio.iommufd.Iommufd;
 import io.jvfio.memory.DmaBuffer;
 import io.jvfio.vfio.VfioContainer;
@@ -70,5 +71,17 @@ class ShimErrorsTest {
         }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DmaBuffer.allocate(0));
         assertTrue(e.getMessage().contains("positive size"), e.getMessage());
+    }
+
+    @Test
+    void aNullPathOrNameIsRefusedInJavaAndTheShimNeverCrashesOnOne() {
+        // A null string handed to GetStringUTFChars crashes the JVM: Java refuses it, and the shim
+        // refuses one that gets past Java (EINVAL) instead of crashing.
+        assertThrows(NullPointerException.class, () -> Iommufd.open(null));
+        assertThrows(NullPointerException.class, () -> VfioContainer.open(null));
+        assertThrows(NullPointerException.class, () -> DmaBuffer.memfd(null, 4096, false));
+        assertEquals(-UnixConstants.C.getInt("EINVAL"), UnixNative.open(null, UnixConstants.O_RDWR));
+        assertEquals(-UnixConstants.C.getInt("EINVAL"), UnixNative.memfdCreate(null, 0));
+        assertEquals(-UnixConstants.C.getInt("EINVAL"), VfioNative.groupGetDeviceFd(-1, null));
     }
 }

@@ -8,6 +8,7 @@ import io.jvfio.internal.IommufdNative;
 import io.jvfio.internal.OwnedFd;
 import io.jvfio.internal.UnixConstants;
 import io.jvfio.internal.UnixNative;
+import java.util.Objects;
 import java.util.OptionalInt;
 
 /**
@@ -30,6 +31,7 @@ public final class Iommufd implements AutoCloseable {
     }
 
     public static Iommufd open(String path) throws VfioException {
+        Objects.requireNonNull(path, "path");
         int fd = UnixNative.open(path, UnixConstants.O_RDWR);
         if (fd < 0) {
             throw Errors.failure("open", path, -fd, "iommufd needs CONFIG_IOMMUFD (modprobe iommufd) and"

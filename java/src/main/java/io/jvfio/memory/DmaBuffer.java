@@ -9,6 +9,7 @@ import io.jvfio.internal.UnixNative;
 import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,6 +78,7 @@ public final class DmaBuffer implements AutoCloseable {
      * {@code IoAddressSpace.mapFile}; {@link #close()} unmaps it and closes the file.
      */
     public static DmaBuffer memfd(String name, long size, boolean hugePages) throws VfioException {
+        Objects.requireNonNull(name, "name");
         long length = roundUp(size, hugePages ? HUGE_PAGE_SIZE : UnixConstants.PAGE_SIZE);
         int fd = UnixNative.memfdCreate(name, hugePages ? UnixConstants.MFD_HUGETLB : 0);
         String what = "memfd '" + name + "' of " + length + " bytes" + (hugePages ? " (hugetlb)" : "");

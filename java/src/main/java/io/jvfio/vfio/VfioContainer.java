@@ -12,6 +12,7 @@ import io.jvfio.internal.VfioConstants;
 import io.jvfio.internal.VfioNative;
 import io.jvfio.memory.Access;
 import io.jvfio.memory.DmaMapper;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -33,6 +34,7 @@ public final class VfioContainer implements DmaMapper, AutoCloseable {
     }
 
     public static VfioContainer open(String path) throws VfioException {
+        Objects.requireNonNull(path, "path");
         int fd = UnixNative.open(path, UnixConstants.O_RDWR);
         if (fd < 0) {
             throw Errors.failure("open", path, -fd, "the legacy VFIO container needs CONFIG_VFIO_CONTAINER"
