@@ -81,27 +81,37 @@ static jint ioas_alloc(JNIEnv *env, jclass cls, jint fd)
     return ioctl(fd, IOMMU_IOAS_ALLOC, &cmd) ? JVFIO_ERR() : (jint)cmd.out_ioas_id;
 }
 
-/* Returns the IOVA used: IOVAs fit in 63 bits on every IOMMU jvfio drives, so -errno stays distinct. */
-static jlong ioas_map(JNIEnv *env, jclass cls, jint fd, jint ioas, jint flags, jlong va, jlong length,
-                      jlong iova)
+/* Returns 0 or -errno; stores the IOVA used (the kernel's choice without IOMMU_IOAS_MAP_FIXED_IOVA) as a
+ * long at `out_iova` unless it is 0. Not the IOVA as the result: one at or above 2^63 would read as -errno. */
+static jint ioas_map(JNIEnv *env, jclass cls, jint fd, jint ioas, jint flags, jlong va, jlong length, jlong iova,
+                     jlong out_iova)
 {
     struct iommu_ioas_map cmd = {
         .size = sizeof(cmd), .flags = (uint32_t)flags, .ioas_id = (uint32_t)ioas,
         .user_va = (uint64_t)va, .length = (uint64_t)length, .iova = (uint64_t)iova,
     };
-    return ioctl(fd, IOMMU_IOAS_MAP, &cmd) ? JVFIO_ERR() : (jlong)cmd.iova;
+
+    if (ioctl(fd, IOMMU_IOAS_MAP, &cmd))
+        return JVFIO_ERR();
+    if (out_iova)
+        *(uint64_t *)JVFIO_ADDR(out_iova) = cmd.iova;
+    return 0;
 }
 
-/* Maps `length` bytes of the file `file_fd` (a memfd) from byte `start`; returns the IOVA used, as
- * ioas_map does. */
-static jlong ioas_map_file(JNIEnv *env, jclass cls, jint fd, jint ioas, jint flags, jint file_fd, jlong start,
-                           jlong length, jlong iova)
+/* Maps `length` bytes of the file `file_fd` (a memfd) from byte `start`; returns and stores as ioas_map. */
+static jint ioas_map_file(JNIEnv *env, jclass cls, jint fd, jint ioas, jint flags, jint file_fd, jlong start,
+                          jlong length, jlong iova, jlong out_iova)
 {
     struct iommu_ioas_map_file cmd = {
         .size = sizeof(cmd), .flags = (uint32_t)flags, .ioas_id = (uint32_t)ioas, .fd = file_fd,
         .start = (uint64_t)start, .length = (uint64_t)length, .iova = (uint64_t)iova,
     };
-    return ioctl(fd, IOMMU_IOAS_MAP_FILE, &cmd) ? JVFIO_ERR() : (jlong)cmd.iova;
+
+    if (ioctl(fd, IOMMU_IOAS_MAP_FILE, &cmd))
+        return JVFIO_ERR();
+    if (out_iova)
+        *(uint64_t *)JVFIO_ADDR(out_iova) = cmd.iova;
+    return 0;
 }
 
 /* Returns the number of bytes unmapped. iova 0 and length UINT64_MAX (-1) unmap everything. */
@@ -217,8 +227,8 @@ static const JNINativeMethod methods[] = {
     { "constants", "()Ljava/lang/String;", (void *)constants },
     { "destroy", "(II)I", (void *)destroy },
     { "ioasAlloc", "(I)I", (void *)ioas_alloc },
-    { "ioasMap", "(IIIJJJ)J", (void *)ioas_map },
-    { "ioasMapFile", "(IIIIJJJ)J", (void *)ioas_map_file },
+    { "ioasMap", "(IIIJJJJ)I", (void *)ioas_map },
+    { "ioasMapFile", "(IIIIJJJJ)I", (void *)ioas_map_file },
     { "ioasUnmap", "(IIJJ)J", (void *)ioas_unmap },
     { "ioasCopy", "(IIIIJJJ)I", (void *)ioas_copy },
     { "ioasIovaRanges", "(IIJIJ)I", (void *)ioas_iova_ranges },

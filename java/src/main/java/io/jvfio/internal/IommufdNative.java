@@ -10,11 +10,15 @@ public final class IommufdNative {
 
     public static native int ioasAlloc(int fd);
 
-    /** Returns the IOVA used (the given one with IOMMU_IOAS_MAP_FIXED_IOVA), or -errno. */
-    public static native long ioasMap(int fd, int ioasId, int flags, long userVa, long length, long iova);
+    /**
+     * Returns 0 or -errno; stores the IOVA used (the kernel's choice without IOMMU_IOAS_MAP_FIXED_IOVA)
+     * as a long at {@code outIova} unless it is 0: an IOVA at or above 2^63 is a valid one.
+     */
+    public static native int ioasMap(int fd, int ioasId, int flags, long userVa, long length, long iova, long outIova);
 
-    /** IOMMU_IOAS_MAP_FILE (Linux 6.13+): maps a memfd's bytes from {@code start}; returns the IOVA used, or -errno. */
-    public static native long ioasMapFile(int fd, int ioasId, int flags, int fileFd, long start, long length, long iova);
+    /** IOMMU_IOAS_MAP_FILE (Linux 6.13+): maps a memfd's bytes from {@code start}; returns and stores as {@link #ioasMap}. */
+    public static native int ioasMapFile(int fd, int ioasId, int flags, int fileFd, long start, long length, long iova,
+                                         long outIova);
 
     /** Returns the number of bytes unmapped; (0, -1) unmaps everything. */
     public static native long ioasUnmap(int fd, int ioasId, long iova, long length);

@@ -31,6 +31,11 @@ public final class OwnedFd implements AutoCloseable {
         return v;
     }
 
+    /** The descriptor, or -1 once closed: for a caller that reports a closed one as an errno (EBADF). */
+    public int getOrClosed() {
+        return fd.get();
+    }
+
     public boolean isOpen() {
         return fd.get() != CLOSED;
     }

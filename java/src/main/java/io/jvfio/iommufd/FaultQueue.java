@@ -171,7 +171,12 @@ public final class FaultQueue implements AutoCloseable {
         return this.server;
     }
 
-    synchronized void retain() {
+    /** A HW page table is about to deliver faults here; refused once the queue is closed. */
+    synchronized void retain() throws VfioException {
+        if (destroyed) {
+            throw new VfioException("IOMMU_HWPT_ALLOC", toString(), "the fault queue is closed; its id may name another"
+                    + " queue by now");
+        }
         pageTables++;
     }
 

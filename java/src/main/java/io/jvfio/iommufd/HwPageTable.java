@@ -58,6 +58,10 @@ public final class HwPageTable implements AutoCloseable {
      */
     public static HwPageTable allocate(Iommufd iommufd, int deviceId, int parentId, Set<HwptFlag> flags, int dataType,
                                        ByteBuffer data, FaultQueue faultQueue) throws VfioException {
+        if (faultQueue != null && faultQueue.iommufd() != iommufd) {
+            throw new IllegalArgumentException("IOMMU_HWPT_ALLOC(device " + deviceId + "): " + faultQueue + " belongs to "
+                    + faultQueue.iommufd() + ", not to " + iommufd + ": ids name objects of one iommufd only");
+        }
         int faultId = faultQueue == null ? 0 : faultQueue.id();
         int raw = HwptFlag.raw(flags.isEmpty() ? EnumSet.noneOf(HwptFlag.class) : flags)
                 | (faultId > 0 ? IommufdConstants.HWPT_FAULT_ID_VALID : 0);
@@ -66,8 +70,14 @@ public final class HwPageTable implements AutoCloseable {
             direct = ByteBuffer.allocateDirect(data.remaining());
             direct.put(data.duplicate()).flip();
         }
+        if (faultQueue != null) {
+            faultQueue.retain(); // refused once closed: its id may name another queue by now
+        }
         int r = IommufdNative.hwptAlloc(iommufd.fd(), raw, deviceId, parentId, dataType,
                 direct == null ? 0 : UnixNative.address(direct), direct == null ? 0 : direct.capacity(), faultId);
+        if (r < 0 && faultQueue != null) {
+            faultQueue.release();
+        }
         if (r < 0) {
             String object = "device " + deviceId + ", parent " + parentId + ", flags " + flags
                     + (faultId > 0 ? ", fault queue " + faultId : "") + (dataType != 0 ? ", data type " + dataType : "");
@@ -81,9 +91,6 @@ public final class HwPageTable implements AutoCloseable {
             throw KernelSupport.failure("IOMMU_HWPT_ALLOC", object, -r, -r == Errno.EOPNOTSUPP
                     ? "the IOMMU driver does not support these flags or this data type" : null,
                     needs.toArray(KernelFeature[]::new));
-        }
-        if (faultQueue != null) {
-            faultQueue.retain();
         }
         return new HwPageTable(iommufd, r, faultQueue);
     }

@@ -19,7 +19,11 @@ import java.util.Set;
 
 /**
  * An iommufd I/O address space (IOAS): the IOVA-to-memory mappings that devices and HW page tables
- * attached to it see. {@link #close()} destroys it (EBUSY while something is attached).
+ * attached to it see. {@link #close()} destroys it (EBUSY while something is attached), and with it
+ * its mappings. After that every operation fails with ENOENT and {@link #tryMap} returns -ENOENT,
+ * without asking the kernel: the context may have given the id to a new IOAS, which an operation on
+ * the old one must not touch. After its iommufd is closed they fail with EBADF. Closing it while
+ * another thread is inside one of its operations is the caller's race to avoid.
  */
 public final class IoAddressSpace implements DmaMapper, AutoCloseable {
     private final Iommufd iommufd;
@@ -57,12 +61,38 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
                 | ((accessMask & Access.WRITE.bit()) != 0 ? IommufdConstants.MAP_WRITEABLE : 0);
     }
 
+    /**
+     * The iommufd's descriptor, or -errno: ENOENT once this IOAS is destroyed (its id may name
+     * another IOAS by now), EBADF once the iommufd is closed.
+     */
+    private int fdOrErrno() {
+        if (destroyed) {
+            return -Errno.ENOENT;
+        }
+        int fd = iommufd.fdOrClosed();
+        return fd < 0 ? -Errno.EBADF : fd;
+    }
+
+    /** The iommufd's descriptor for {@code operation}; refused, with a reason, as {@link #fdOrErrno()}. */
+    private int fd(String operation) throws VfioException {
+        int fd = fdOrErrno();
+        if (fd == -Errno.ENOENT) {
+            throw VfioException.of(operation, description, Errno.ENOENT, "the IOAS is closed (destroyed, and its"
+                    + " mappings with it); its id may name another IOAS by now");
+        }
+        if (fd < 0) {
+            throw VfioException.of(operation, description, Errno.EBADF, "its " + iommufd + " is closed");
+        }
+        return fd;
+    }
+
     @Override
     public void map(long va, long length, long iova, Set<Access> access) throws VfioException {
-        long r = tryMap(va, length, iova, access);
+        int flags = flags(access) | IommufdConstants.MAP_FIXED_IOVA;
+        int r = IommufdNative.ioasMap(fd("IOMMU_IOAS_MAP"), id, flags, va, length, iova, 0);
         if (r < 0) {
             throw Errors.failure("IOMMU_IOAS_MAP", String.format("%s, iova 0x%x, length 0x%x", description, iova, length),
-                    (int) -r, mapHint((int) -r));
+                    -r, mapHint(-r, length));
         }
     }
 
@@ -73,18 +103,21 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
 
     @Override
     public long tryMap(long va, long length, long iova, int accessMask) {
-        long r = IommufdNative.ioasMap(iommufd.fd(), id, flags(accessMask) | IommufdConstants.MAP_FIXED_IOVA, va, length, iova);
-        return r < 0 ? r : 0;
+        int flags = flags(accessMask) | IommufdConstants.MAP_FIXED_IOVA;
+        int fd = fdOrErrno();
+        return fd < 0 ? fd : IommufdNative.ioasMap(fd, id, flags, va, length, iova, 0);
     }
 
-    /** Maps at an IOVA the kernel chooses and returns it. */
+    /** Maps at an IOVA the kernel chooses and returns it (an unsigned 64-bit IOVA). */
     public long map(DmaBuffer buffer, Set<Access> access) throws VfioException {
-        long r = IommufdNative.ioasMap(iommufd.fd(), id, flags(access), buffer.address(), buffer.size(), 0);
+        InfoBuffer out = new InfoBuffer(8);
+        int r = IommufdNative.ioasMap(fd("IOMMU_IOAS_MAP"), id, flags(access), buffer.address(), buffer.size(), 0,
+                out.address());
         if (r < 0) {
             throw Errors.failure("IOMMU_IOAS_MAP", String.format("%s, kernel-chosen iova, length 0x%x", description,
-                    buffer.size()), (int) -r, mapHint((int) -r));
+                    buffer.size()), -r, mapHint(-r, buffer.size()));
         }
-        return r;
+        return out.getLong(0);
     }
 
     /**
@@ -98,7 +131,7 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
                 String.format("iova 0x%x", iova));
     }
 
-    /** {@link #mapFile(DmaBuffer, long, long, long, Set)} at an IOVA the kernel chooses; returns it. */
+    /** {@link #mapFile(DmaBuffer, long, long, long, Set)} at an IOVA the kernel chooses; returns it (unsigned). */
     public long mapFile(DmaBuffer file, long offset, long length, Set<Access> access) throws VfioException {
         return mapFile(file, offset, length, 0, flags(access), "kernel-chosen iova");
     }
@@ -109,17 +142,21 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
             throw new IllegalArgumentException(file + " is anonymous memory, with no file to map: create it with"
                     + " DmaBuffer.memfd, or map its address with map()");
         }
-        long r = IommufdNative.ioasMapFile(iommufd.fd(), id, flags, fileFd, offset, length, iova);
+        InfoBuffer out = new InfoBuffer(8);
+        int r = IommufdNative.ioasMapFile(fd("IOMMU_IOAS_MAP_FILE"), id, flags, fileFd, offset, length, iova, out.address());
         if (r < 0) {
             String object = String.format("%s, %s (fd %d), offset 0x%x, %s, length 0x%x", description, file, fileFd, offset,
                     where, length);
-            throw KernelSupport.failure("IOMMU_IOAS_MAP_FILE", object, (int) -r, mapHint((int) -r),
+            throw KernelSupport.failure("IOMMU_IOAS_MAP_FILE", object, -r, mapHint(-r, length),
                     KernelFeature.IOAS_MAP_FILE);
         }
-        return r;
+        return out.getLong(0);
     }
 
-    private static String mapHint(int errno) {
+    private static String mapHint(int errno, long length) {
+        if (errno == Errno.EINVAL && length <= 0) {
+            return "the length must be positive";
+        }
         if (errno == Errno.EEXIST) {
             return "the IOVA range overlaps an existing mapping; unmap it first";
         }
@@ -144,8 +181,9 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
 
     @Override
     public long unmap(long iova, long length) throws VfioException {
+        int fd = fd("IOMMU_IOAS_UNMAP");
         unmapListeners.unmapping(iova, length);
-        long r = IommufdNative.ioasUnmap(iommufd.fd(), id, iova, length);
+        long r = IommufdNative.ioasUnmap(fd, id, iova, length);
         if (r < 0) {
             throw Errors.failure("IOMMU_IOAS_UNMAP", String.format("%s, iova 0x%x, length 0x%x", description, iova, length),
                     (int) -r, (int) -r == Errno.ENOENT ? "nothing is mapped there" : null);
@@ -155,19 +193,30 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
 
     /** Unmaps everything (the unmap listeners hear of it too); returns the bytes unmapped. */
     public long unmapAll() throws VfioException {
+        int fd = fd("IOMMU_IOAS_UNMAP");
         unmapListeners.unmapping(new IovaRange(0, -1));
-        long r = IommufdNative.ioasUnmap(iommufd.fd(), id, 0, -1);
+        long r = IommufdNative.ioasUnmap(fd, id, 0, -1);
         if (r == -Errno.ENOENT) {
             return 0;
         }
         return Errors.check(r, "IOMMU_IOAS_UNMAP", description + ", everything");
     }
 
-    /** Maps into {@code dst} the pages this IOAS maps at {@code srcIova}, without pinning them again. */
+    /**
+     * Maps into {@code dst} the pages this IOAS maps at {@code srcIova}, without pinning them again;
+     * {@code dst} must belong to the same iommufd (ids name objects of one context only).
+     */
     public void copyTo(IoAddressSpace dst, long dstIova, long srcIova, long length, Set<Access> access) throws VfioException {
-        Errors.check(IommufdNative.ioasCopy(iommufd.fd(), dst.id, id, flags(access) | IommufdConstants.MAP_FIXED_IOVA,
-                dstIova, srcIova, length), "IOMMU_IOAS_COPY",
-                String.format("%s -> %s, iova 0x%x -> 0x%x, length 0x%x", description, dst.description, srcIova, dstIova, length));
+        String object = String.format("%s -> %s, iova 0x%x -> 0x%x, length 0x%x", description, dst.description, srcIova,
+                dstIova, length);
+        if (dst.iommufd != iommufd) {
+            throw new IllegalArgumentException("IOMMU_IOAS_COPY(" + object + "): " + dst + " belongs to " + dst.iommufd
+                    + ", not to " + iommufd + ": an IOAS copies only within its own iommufd");
+        }
+        int flags = flags(access) | IommufdConstants.MAP_FIXED_IOVA;
+        dst.fd("IOMMU_IOAS_COPY");
+        Errors.check(IommufdNative.ioasCopy(fd("IOMMU_IOAS_COPY"), dst.id, id, flags, dstIova, srcIova, length),
+                "IOMMU_IOAS_COPY", object);
     }
 
     /** The IOVA ranges usable for mappings, given the devices attached now. */
@@ -188,7 +237,8 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
         while (true) {
             InfoBuffer buf = new InfoBuffer(capacity * stride + 8);
             long alignmentAt = buf.address() + (long) capacity * stride;
-            int n = Errors.check(IommufdNative.ioasIovaRanges(iommufd.fd(), id, buf.address(), capacity, alignmentAt),
+            int n = Errors.check(IommufdNative.ioasIovaRanges(fd("IOMMU_IOAS_IOVA_RANGES"), id, buf.address(), capacity,
+                    alignmentAt),
                     "IOMMU_IOAS_IOVA_RANGES", description);
             if (n > capacity) {
                 capacity = n;
@@ -217,7 +267,7 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
             buf.putLong(i * stride + IommufdConstants.C.offsetOf("iommu_iova_range", "start"), ranges.get(i).start());
             buf.putLong(i * stride + IommufdConstants.C.offsetOf("iommu_iova_range", "last"), ranges.get(i).last());
         }
-        int r = IommufdNative.ioasAllowIovas(iommufd.fd(), id, buf.address(), ranges.size());
+        int r = IommufdNative.ioasAllowIovas(fd("IOMMU_IOAS_ALLOW_IOVAS"), id, buf.address(), ranges.size());
         if (r < 0) {
             throw Errors.failure("IOMMU_IOAS_ALLOW_IOVAS", description + ", " + ranges, -r, -r == Errno.EADDRINUSE
                     ? "a range overlaps a reserved region of an attached device; see iovaRanges()" : null);
@@ -226,10 +276,12 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
 
     /** IOMMU_OPTION_HUGE_PAGES for this IOAS: whether it may use huge IOMMU pages. */
     public boolean hugePages() throws VfioException {
+        fd("IOMMU_OPTION");
         return iommufd.option(IommufdConstants.OPTION_HUGE_PAGES, id) != 0;
     }
 
     public void setHugePages(boolean enabled) throws VfioException {
+        fd("IOMMU_OPTION");
         iommufd.setOption(IommufdConstants.OPTION_HUGE_PAGES, id, enabled ? 1 : 0);
     }
 

@@ -92,6 +92,11 @@ public final class Iommufd implements AutoCloseable {
         }
     }
 
+    /** The descriptor, or -1 once closed: for the fault path, which returns errnos rather than throwing. */
+    int fdOrClosed() {
+        return fd.getOrClosed();
+    }
+
     public boolean isOpen() {
         return fd.isOpen();
     }

@@ -1,0 +1,102 @@
+package io.jvfio.it.iopf;
+
+import io.jvfio.it.MockIommuGuest;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jvfio.VfioException;
+import io.jvfio.iommufd.FaultQueue;
+import io.jvfio.iommufd.HwPageTable;
+import io.jvfio.iommufd.HwptFlag;
+import io.jvfio.iommufd.IoAddressSpace;
+import io.jvfio.iommufd.Iommufd;
+import io.jvfio.memory.Access;
+import io.jvfio.memory.DmaBuffer;
+import io.jvfio.memory.IovaRange;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * iommufd objects against the real kernel, with no device attached: a closed object never acts on
+ * the id the context has given to a new one, objects of two contexts are never mixed by id, and
+ * IOVAs at or above 2^63 (valid in an IOAS with no device) are not taken for errnos.
+ */
+@MockIommuGuest
+class IommufdObjectLifecycleTest {
+    private static final Set<Access> RW = EnumSet.of(Access.READ, Access.WRITE);
+    private static final long PAGE = 4096;
+    private static final int ENOENT = 2; // tryMap's -errno, as the kernel's: the same on every Linux architecture
+
+    @Test
+    void aClosedIoasRefusesEveryOperationAndLeavesAloneTheIoasGivenItsId() throws Exception {
+        try (Iommufd iommufd = Iommufd.open(); DmaBuffer page = DmaBuffer.allocate(PAGE)) {
+            IoAddressSpace closed = IoAddressSpace.allocate(iommufd);
+            closed.close();
+            try (IoAddressSpace heir = IoAddressSpace.allocate(iommufd)) {
+                assertEquals(closed.id(), heir.id(), "the kernel gives the freed id to the next IOAS");
+                heir.map(page.address(), PAGE, 0x100000, RW);
+
+                assertEquals(-ENOENT, closed.tryMap(page.address(), PAGE, 0x200000, RW));
+                VfioException map = assertThrows(VfioException.class, () -> closed.map(page.address(), PAGE, 0x200000, RW));
+                assertEquals("ENOENT", map.errnoName());
+                assertTrue(map.getMessage().contains("the IOAS is closed"), map.getMessage());
+                assertEquals("ENOENT", assertThrows(VfioException.class, closed::unmapAll).errnoName());
+                assertEquals("ENOENT", assertThrows(VfioException.class, () -> closed.unmap(0x100000, PAGE)).errnoName());
+                assertEquals("ENOENT", assertThrows(VfioException.class, closed::iovaRanges).errnoName());
+
+                assertEquals(PAGE, heir.unmap(0x100000, PAGE), "the new IOAS kept its mapping");
+                assertEquals(0, heir.unmapAll(), "nothing the closed IOAS was asked to map landed in the new one");
+            }
+        }
+    }
+
+    @Test
+    void aMapAtAnIovaAtOrAbove2To63IsASuccessNotAnErrno() throws Exception {
+        try (Iommufd iommufd = Iommufd.open(); IoAddressSpace ioas = IoAddressSpace.allocate(iommufd);
+             DmaBuffer page = DmaBuffer.allocate(PAGE)) {
+            long top = -PAGE; // 0xffff_ffff_ffff_f000: with no device attached, the whole 64-bit space is usable
+            ioas.map(page.address(), PAGE, top, RW);
+            assertEquals(0, ioas.tryMap(page.address(), PAGE, Long.MIN_VALUE, RW));
+            assertEquals(PAGE, ioas.unmap(top, PAGE));
+            assertEquals(PAGE, ioas.unmap(Long.MIN_VALUE, PAGE));
+
+            ioas.allowIovas(List.of(IovaRange.ofLength(Long.MIN_VALUE, 1 << 20)));
+            assertEquals(Long.MIN_VALUE, ioas.map(page, RW), "the kernel's choice, 2^63, as an unsigned IOVA");
+            assertEquals(PAGE, ioas.unmapAll());
+        }
+    }
+
+    @Test
+    void objectsOfAnotherIommufdAreRefusedBeforeTheKernelSeesTheirIds() throws Exception {
+        try (Iommufd one = Iommufd.open(); Iommufd two = Iommufd.open(); DmaBuffer page = DmaBuffer.allocate(PAGE)) {
+            IoAddressSpace src = IoAddressSpace.allocate(one);
+            IoAddressSpace neighbour = IoAddressSpace.allocate(one);
+            IoAddressSpace.allocate(two);
+            IoAddressSpace foreign = IoAddressSpace.allocate(two);
+            assertEquals(neighbour.id(), foreign.id(), "foreign's id names neighbour in src's context");
+            src.map(page.address(), PAGE, 0x100000, RW);
+            assertThrows(IllegalArgumentException.class, () -> src.copyTo(foreign, 0x100000, 0x100000, PAGE, RW));
+            assertEquals(0, neighbour.unmapAll(), "the copy landed in an IOAS of src's context");
+            assertEquals(0, foreign.unmapAll());
+
+            try (FaultQueue queue = FaultQueue.allocate(two)) {
+                assertThrows(IllegalArgumentException.class,
+                        () -> HwPageTable.allocate(one, 1, src.id(), EnumSet.noneOf(HwptFlag.class), queue));
+            }
+        }
+    }
+
+    @Test
+    void aHwPageTableOnAClosedFaultQueueIsRefusedBeforeTheKernelSeesItsId() throws Exception {
+        try (Iommufd iommufd = Iommufd.open(); IoAddressSpace ioas = IoAddressSpace.allocate(iommufd)) {
+            FaultQueue closed = FaultQueue.allocate(iommufd);
+            closed.close();
+            VfioException refused = assertThrows(VfioException.class,
+                    () -> HwPageTable.allocate(iommufd, 1, ioas.id(), EnumSet.noneOf(HwptFlag.class), closed));
+            assertTrue(refused.getMessage().contains("the fault queue is closed"), refused.getMessage());
+        }
+    }
+}
