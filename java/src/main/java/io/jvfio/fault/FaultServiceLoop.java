@@ -56,6 +56,8 @@ public final class FaultServiceLoop implements AutoCloseable {
     /** Records read whose answers are not being written yet: the loop's failure path answers them INVALID. */
     private int inHand;
     private volatile Thread thread;
+    /** The thread draining a loop never started, inside {@link #stop()}: its policy calls are the loop's too. */
+    private volatile Thread drainer;
     private volatile boolean stopping;
     private volatile Throwable failure;
     private boolean closed;
@@ -304,10 +306,12 @@ public final class FaultServiceLoop implements AutoCloseable {
     }
 
     /**
-     * Asks the loop to answer its batch in hand and what is pending, then to end; waits for it. A loop
-     * never started drains here. Throws when the loop thread had failed (after answering what is
-     * pending INVALID here), and {@link IllegalStateException} when called from the loop's own thread
-     * (a policy stopping its loop would wait for itself).
+     * Asks the loop to answer its batch in hand and what is pending, then to end; waits for it, for as
+     * long as the policy's call in hand takes (the loop thread is not interrupted: a policy that
+     * blocks holds the stop off). A loop never started drains here, on the calling thread. Throws
+     * when the loop thread had failed (after answering what is pending INVALID here), and
+     * {@link IllegalStateException} when called by the loop's policy, on its thread or on the thread
+     * draining a loop never started (it would wait for itself, or answer the batch it is in twice).
      */
     public void stop() throws VfioException {
         refuseOnLoopThread("stop");
@@ -318,7 +322,12 @@ public final class FaultServiceLoop implements AutoCloseable {
             stopping = true;
             Thread t = thread;
             if (t == null) {
-                drain(true);
+                drainer = Thread.currentThread();
+                try {
+                    drain(true);
+                } finally {
+                    drainer = null;
+                }
                 return;
             }
             if (t.isAlive()) {
@@ -329,7 +338,7 @@ public final class FaultServiceLoop implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new VfioException("stop", queue.toString(), "interrupted while waiting for the fault loop to answer"
-                        + " its batch in hand and end; it ends on its own");
+                        + " its batch in hand and end; it ends once its policy returns");
             }
             Throwable cause = failure;
             if (cause != null) {
@@ -347,7 +356,8 @@ public final class FaultServiceLoop implements AutoCloseable {
     }
 
     void refuseOnLoopThread(String operation) {
-        if (Thread.currentThread() == thread) {
+        Thread current = Thread.currentThread();
+        if (current == thread || current == drainer) {
             throw new IllegalStateException(operation + "() called on the fault loop's own thread (by its policy?) would"
                     + " wait for that thread to end: call it from another thread (" + queue + ")");
         }

@@ -161,6 +161,37 @@ class FaultServiceLoopRobustnessTest {
     }
 
     @Test
+    void aPolicyClosingALoopNeverStartedWhileItsCloseDrainsIsRefusedAndEveryFaultIsAnsweredOnce() throws Exception {
+        // close() of a loop never started drains on the calling thread, through the policy: a nested
+        // close from there would drain into the same buffers and tear the loop down under the outer one.
+        AtomicReference<FaultServiceLoop> self = new AtomicReference<>();
+        AtomicReference<Exception> refused = new AtomicReference<>();
+        AtomicInteger calls = new AtomicInteger();
+        FaultPolicy closesItself = group -> {
+            if (calls.incrementAndGet() == 1) {
+                try {
+                    self.get().close();
+                } catch (Exception e) {
+                    refused.set(e);
+                }
+            }
+            return FaultResponse.SUCCESS;
+        };
+        FaultServiceLoop loop = new FaultServiceLoop(source.queue, closesItself, 1);
+        self.set(loop);
+        assertEquals(3, source.mock.triggerBurst(0, RW, BASE, PAGE, 3));
+        loop.close();
+        assertTrue(refused.get() instanceof IllegalStateException, String.valueOf(refused.get()));
+        assertEquals(3, calls.get(), "each group went to the policy once");
+        assertEquals(3, loop.stats().groups(), loop.stats().toString());
+        assertEquals(3, loop.stats().success(), loop.stats().toString());
+        assertFalse(readable());
+        for (int cookie = 0; cookie < 8; cookie++) {
+            assertFalse(pending(cookie), "group " + cookie + " is still unanswered");
+        }
+    }
+
+    @Test
     void stopUnderASustainedFaultStreamReturnsAndAnswersEveryFaultItRead() throws Exception {
         // The device faults until stop() has returned (or gives up after 120 s, which only a stop that
         // waits for the stream to end would let happen): no wall-clock window for stop() to fit in.
