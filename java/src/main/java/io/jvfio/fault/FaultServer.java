@@ -52,7 +52,7 @@ public final class FaultServer implements AutoCloseable {
     private IoAddressSpace ioas;
     private DmaBuffer ownedMemory;
     /**
-     * A view of the caller's memory, held for the server's life: if the caller closes that memory
+     * An (empty) view of the caller's memory, held for the server's life: if the caller closes that memory
      * first, the range stays reserved (DmaBuffer leaves a tombstone under live views), so a later
      * fault can never map whatever else would be mapped at the same address.
      */
@@ -80,7 +80,7 @@ public final class FaultServer implements AutoCloseable {
             ioas = IoAddressSpace.allocate(iommufd);
             DmaBuffer memory = b.buffer != null ? b.buffer : (ownedMemory = DmaBuffer.reserve(b.size));
             if (b.buffer != null) {
-                callerMemoryLease = b.buffer.buffer();
+                callerMemoryLease = b.buffer.buffer(0, 0); // an empty view: memory of any size, nothing to read
             }
             if (b.device != null) {
                 openDevice(b, memory);

@@ -18,18 +18,19 @@ import org.slf4j.LoggerFactory;
  * it can be shared with another process. The buffer owns its mapping (and its memfd): mapping it
  * for DMA does not transfer ownership, so unmap it from the IOMMU before closing it.
  * <p>
- * Views from {@link #buffer()} can outlive {@link #close()}, and a plain munmap would let a stale
- * view write into whatever the kernel maps at the same address next. So once views were handed out,
- * close replaces the memory with a tombstone (an empty memfd mapped over the range,
- * {@link UnixNative#mmapTombstone}): the memory is released, the addresses stay taken, and a stale
- * access throws {@link InternalError} (HotSpot's answer to SIGBUS in a ByteBuffer access, in the
- * interpreter and in compiled code, on JDK 17 and 25; JDK 17 may raise it a little after the access,
- * in the same thread, as for a truncated MappedByteBuffer) instead of corrupting memory. A JDK
- * routine that reads the buffer in native code (CRC32.update(ByteBuffer), say) takes the SIGBUS
- * outside HotSpot's handling and ends the JVM, still without touching other memory.
- * The range is unmapped when the last view is garbage. (A raw {@link #address()} kept past close is
- * the caller's to stop using.) A usage count guarding every access was the
- * alternative; it would cost every get and put and still cannot guard a ByteBuffer once handed out.
+ * Views from {@link #buffer()} and {@link #buffer(long, int)} can outlive {@link #close()}, and a
+ * plain munmap would let a stale view write into whatever the kernel maps at the same address next.
+ * So while views may be reachable, close replaces the memory with a tombstone (an empty memfd
+ * mapped over the range, {@link UnixNative#mmapTombstone}): the memory is released, the addresses
+ * stay taken, and a stale access throws {@link InternalError} (HotSpot's answer to SIGBUS in a
+ * ByteBuffer access, in the interpreter and in compiled code, on JDK 17 and 25; JDK 17 may raise it
+ * a little after the access, in the same thread, as for a truncated MappedByteBuffer) instead of
+ * corrupting memory. A JDK routine that reads the buffer in native code (CRC32.update(ByteBuffer),
+ * say) takes the SIGBUS outside HotSpot's handling and ends the JVM, still without touching other
+ * memory. The range is unmapped when the last view (and every buffer sliced or duplicated from
+ * one) is garbage. (A raw {@link #address()} kept past close is the caller's to stop using.) A
+ * usage count guarding every access was the alternative; it would cost every get and put and still
+ * cannot guard a ByteBuffer once handed out.
  */
 public final class DmaBuffer implements AutoCloseable {
     /** 2 MiB, the x86-64 huge page size that hugetlb-backed buffers are rounded to. */
@@ -40,14 +41,17 @@ public final class DmaBuffer implements AutoCloseable {
     private final OwnedFd memfd;
     private final String description;
     private volatile boolean closed;
-    /** The buffer every view duplicates (so views keep it reachable); null until the first view and after close. */
+    /** The buffer every {@link #buffer()} duplicates (so views keep it reachable); null until the first and after close. */
     private ByteBuffer views;
+    /** The views handed out that may still be reachable: what keeps the range reserved after close. */
+    private final Reservation reservation;
 
     private DmaBuffer(long address, long size, OwnedFd memfd, String description) {
         this.address = address;
         this.size = size;
         this.memfd = memfd;
         this.description = description;
+        this.reservation = new Reservation(address, size, description);
     }
 
     /** Anonymous private memory, rounded up to whole pages and populated (faulted in) now. */
@@ -147,16 +151,35 @@ public final class DmaBuffer implements AutoCloseable {
     }
 
     /**
-     * A little-endian view of the whole buffer. After {@link #close()} an access through it fails
-     * with {@link InternalError} (see the class comment); it never reaches memory mapped later at the
-     * same address.
+     * A little-endian view of the whole buffer, which must be smaller than 2 GiB (a ByteBuffer's
+     * limit; take views of parts of a larger one with {@link #buffer(long, int)}). After
+     * {@link #close()} an access through it fails with {@link InternalError} (see the class comment);
+     * it never reaches memory mapped later at the same address.
      */
     public synchronized ByteBuffer buffer() {
         checkOpen();
+        if (size > Integer.MAX_VALUE) {
+            throw new IllegalStateException(description + " is larger than a ByteBuffer can be (2 GiB - 1 bytes): take a"
+                    + " view of part of it with buffer(offset, length)");
+        }
         if (views == null) {
-            views = UnixNative.wrap(address, size);
+            views = reservation.view(address, (int) size);
         }
         return views.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /**
+     * A little-endian view of {@code length} bytes from {@code offset}, in a buffer of any size; after
+     * {@link #close()}, as {@link #buffer()}. Each call makes a new view: keep it rather than asking
+     * for one per access.
+     */
+    public synchronized ByteBuffer buffer(long offset, int length) {
+        checkOpen();
+        if (offset < 0 || length < 0 || offset > size - length) {
+            throw new IndexOutOfBoundsException(String.format("a view of %d bytes at offset 0x%x is not inside %s", length,
+                    offset, this));
+        }
+        return reservation.view(address + offset, length).order(ByteOrder.LITTLE_ENDIAN);
     }
 
     public boolean isOpen() {
@@ -180,18 +203,9 @@ public final class DmaBuffer implements AutoCloseable {
             return;
         }
         closed = true;
+        views = null;
         try {
-            if (views == null) {
-                Errors.check(UnixNative.munmap(address, size), "munmap", description);
-            } else {
-                int r = UnixNative.mmapTombstone(address, size);
-                if (r < 0) {
-                    throw Errors.failure("mmap (tombstone over a closed buffer)", description, -r,
-                            "the memory stays mapped until the process exits, so that views from buffer() never reach reused memory");
-                }
-                Tombstones.CLEANER.register(views, new Tombstones.Unmap(address, size, description));
-                views = null;
-            }
+            reservation.release();
         } finally {
             if (memfd != null) {
                 memfd.close();
@@ -199,20 +213,57 @@ public final class DmaBuffer implements AutoCloseable {
         }
     }
 
-    /** Frees tombstoned ranges once no view can reach them. */
-    private static final class Tombstones {
-        static final Cleaner CLEANER = Cleaner.create(r -> new Thread(r, "jvfio-dma-tombstones"));
+    /**
+     * The address range and the views of it that may still be reachable. Unmapped at close when no
+     * view is; else tombstoned at close and unmapped when the last view is garbage. It holds no
+     * view and no DmaBuffer, so that both can become garbage.
+     */
+    private static final class Reservation {
+        private static final Cleaner CLEANER = Cleaner.create(r -> new Thread(r, "jvfio-dma-tombstones"));
         private static final Logger LOG = LoggerFactory.getLogger(DmaBuffer.class);
 
-        private record Unmap(long address, long size, String description) implements Runnable {
-            @Override
-            public void run() {
+        private final long address;
+        private final long size;
+        private final String description;
+        private int liveViews;
+        private boolean tombstoned;
+
+        Reservation(long address, long size, String description) {
+            this.address = address;
+            this.size = size;
+            this.description = description;
+        }
+
+        /** A new view of {@code length} bytes at {@code at}, counted until it is garbage. */
+        synchronized ByteBuffer view(long at, int length) {
+            ByteBuffer view = UnixNative.wrap(at, length);
+            liveViews++;
+            CLEANER.register(view, this::viewGone);
+            return view;
+        }
+
+        private synchronized void viewGone() {
+            if (--liveViews == 0 && tombstoned) {
                 int r = UnixNative.munmap(address, size);
                 if (r < 0) {
                     LOG.warn("munmap of the closed {} at 0x{} failed: {}; the address range stays reserved", description,
                             Long.toHexString(address), Errors.failure("munmap", description, -r).getMessage());
                 }
             }
+        }
+
+        /** At close: unmaps the range, or leaves a tombstone there while a view may still reach it. */
+        synchronized void release() throws VfioException {
+            if (liveViews == 0) {
+                Errors.check(UnixNative.munmap(address, size), "munmap", description);
+                return;
+            }
+            int r = UnixNative.mmapTombstone(address, size);
+            if (r < 0) {
+                throw Errors.failure("mmap (tombstone over a closed buffer)", description, -r,
+                        "the memory stays mapped until the process exits, so that views from buffer() never reach reused memory");
+            }
+            tombstoned = true;
         }
     }
 

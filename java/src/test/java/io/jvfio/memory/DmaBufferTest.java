@@ -104,6 +104,27 @@ class DmaBufferTest {
         assertFalse(mappingAt(address).contains("jvfio-closed"), "released: " + mappingAt(address));
     }
 
+    @Test
+    void aBufferLargerThanAByteBufferGivesViewsOfPartsAndAViewKeepsTheRangeReserved() throws Exception {
+        long big = (3L << 30) + 4096; // more than a ByteBuffer's 2 GiB - 1, and not a multiple of 2^32 away from it
+        DmaBuffer buffer = DmaBuffer.reserve(big);
+        long address = buffer.address();
+        IllegalStateException whole = assertThrows(IllegalStateException.class, buffer::buffer);
+        assertTrue(whole.getMessage().contains("buffer(offset, length)"), whole.getMessage());
+        ByteBuffer high = buffer.buffer(big - 4096, 4096);
+        assertEquals(4096, high.capacity());
+        high.putLong(8, 0x1122334455667788L);
+        assertEquals(0x1122334455667788L, buffer.buffer(big - 4096 + 8, 8).getLong(0), "two views of the same bytes");
+        assertThrows(IndexOutOfBoundsException.class, () -> buffer.buffer(big - 4096, 4097));
+        assertThrows(IndexOutOfBoundsException.class, () -> buffer.buffer(-1, 1));
+        assertThrows(IndexOutOfBoundsException.class, () -> buffer.buffer(0, -1));
+        ByteBuffer lease = buffer.buffer(0, 0);
+        buffer.close();
+        assertTrue(mappingAt(address).contains("jvfio-closed"), "an empty view keeps the range: " + mappingAt(address));
+        assertFailsLoudly(() -> high.put(0, (byte) 1), "a write through a view of part of it");
+        assertEquals(0, lease.capacity());
+    }
+
     /**
      * The descriptors this process has open on memfds named {@code name}: only those, because other
      * threads open and close descriptors meanwhile (the cleaner closing an earlier test's buffer).

@@ -97,6 +97,22 @@ class FaultServerTeardownTest {
         }
     }
 
+    @Test
+    void guestMemoryLargerThanAByteBufferIsServed() throws Exception {
+        // More than a ByteBuffer holds: the server's hold on the caller's memory must not need a view of all of it.
+        try (DmaBuffer guest = DmaBuffer.reserve(3L << 30)) {
+            MockFaultSource mock = new MockFaultSource();
+            try (FaultServer server = FaultServer.forSource(mock).memory(guest).open()) {
+                server.start();
+                mock.device().triggerBurst(0, FaultPermissions.READ, server.region().iova() + PAGE, PAGE, 1);
+                FaultServiceLoop loop = server.loop().orElseThrow();
+                awaitGroups(loop, 1);
+                assertEquals(1, loop.stats().success(), loop.stats().toString());
+                assertTrue(server.demandMap().orElseThrow().isMapped(server.region().iova() + PAGE));
+            }
+        }
+    }
+
     private static void awaitGroups(FaultServiceLoop loop, long groups) throws InterruptedException {
         long answered = Await.atLeast(groups, () -> loop.stats().groups(), 60);
         assertTrue(answered >= groups, "the loop answered " + answered + " of " + groups + " groups");
