@@ -9,7 +9,9 @@ import java.util.concurrent.locks.StampedLock;
 /**
  * A memory-mapped device region (a BAR). Every access is bounds- and alignment-checked and is one
  * load or store of exactly the requested width, done in C through a volatile pointer: MMIO must
- * never go through a ByteBuffer, whose width the JIT may change.
+ * never go through a ByteBuffer, whose width the JIT may change. A write to a region the device does
+ * not let be written (mapped without PROT_WRITE), or a read of one it does not let be read, is
+ * refused with {@link UnsupportedOperationException}: the store or load would kill the JVM.
  * <p>
  * Accesses hold a read lock and {@link #close()} the write lock, so the range is never unmapped
  * under an access: a fault in the C accessor would kill the JVM (HotSpot forgives SIGBUS only in
@@ -23,19 +25,33 @@ import java.util.concurrent.locks.StampedLock;
 public final class Mmio implements AutoCloseable {
     private final long address;
     private final long size;
+    private final boolean readable;
+    private final boolean writable;
     private final String description;
     private final StampedLock lock = new StampedLock();
     private volatile boolean closing;
     private boolean closed;
 
-    Mmio(long address, long size, String description) {
+    Mmio(long address, long size, boolean readable, boolean writable, String description) {
         this.address = address;
         this.size = size;
+        this.readable = readable;
+        this.writable = writable;
         this.description = description;
     }
 
     public long size() {
         return size;
+    }
+
+    /** Whether the region may be read (VFIO_REGION_INFO_FLAG_READ); reads of one that may not are refused. */
+    public boolean readable() {
+        return readable;
+    }
+
+    /** Whether the region may be written (VFIO_REGION_INFO_FLAG_WRITE); writes to one that may not are refused. */
+    public boolean writable() {
+        return writable;
     }
 
     /** Takes the read lock for one access, unless close has begun. */
@@ -50,10 +66,14 @@ public final class Mmio implements AutoCloseable {
         return new IllegalStateException(description + " is unmapped");
     }
 
-    /** The address of an access; the caller holds the read lock. */
-    private long at(long offset, int width) {
+    /** The address of an access ({@code write}: a store); the caller holds the read lock. */
+    private long at(long offset, int width, boolean write) {
         if (closed) {
             throw unmapped();
+        }
+        if (write ? !writable : !readable) {
+            throw new UnsupportedOperationException(String.format("%s: a %d-bit %s at offset 0x%x: the region is not %s",
+                    description, width * 8, write ? "write" : "read", offset, write ? "writable" : "readable"));
         }
         if (offset < 0 || offset > size - width) {
             throw new IndexOutOfBoundsException(String.format("%s: offset 0x%x + %d is outside 0..0x%x",
@@ -69,7 +89,7 @@ public final class Mmio implements AutoCloseable {
     public int read8(long offset) {
         long stamp = enter();
         try {
-            return VfioNative.mmioRead8(at(offset, 1));
+            return VfioNative.mmioRead8(at(offset, 1, false));
         } finally {
             lock.unlockRead(stamp);
         }
@@ -78,7 +98,7 @@ public final class Mmio implements AutoCloseable {
     public int read16(long offset) {
         long stamp = enter();
         try {
-            return VfioNative.mmioRead16(at(offset, 2));
+            return VfioNative.mmioRead16(at(offset, 2, false));
         } finally {
             lock.unlockRead(stamp);
         }
@@ -87,7 +107,7 @@ public final class Mmio implements AutoCloseable {
     public int read32(long offset) {
         long stamp = enter();
         try {
-            return VfioNative.mmioRead32(at(offset, 4));
+            return VfioNative.mmioRead32(at(offset, 4, false));
         } finally {
             lock.unlockRead(stamp);
         }
@@ -96,7 +116,7 @@ public final class Mmio implements AutoCloseable {
     public long read64(long offset) {
         long stamp = enter();
         try {
-            return VfioNative.mmioRead64(at(offset, 8));
+            return VfioNative.mmioRead64(at(offset, 8, false));
         } finally {
             lock.unlockRead(stamp);
         }
@@ -105,7 +125,7 @@ public final class Mmio implements AutoCloseable {
     public void write8(long offset, int value) {
         long stamp = enter();
         try {
-            VfioNative.mmioWrite8(at(offset, 1), value);
+            VfioNative.mmioWrite8(at(offset, 1, true), value);
         } finally {
             lock.unlockRead(stamp);
         }
@@ -114,7 +134,7 @@ public final class Mmio implements AutoCloseable {
     public void write16(long offset, int value) {
         long stamp = enter();
         try {
-            VfioNative.mmioWrite16(at(offset, 2), value);
+            VfioNative.mmioWrite16(at(offset, 2, true), value);
         } finally {
             lock.unlockRead(stamp);
         }
@@ -123,7 +143,7 @@ public final class Mmio implements AutoCloseable {
     public void write32(long offset, int value) {
         long stamp = enter();
         try {
-            VfioNative.mmioWrite32(at(offset, 4), value);
+            VfioNative.mmioWrite32(at(offset, 4, true), value);
         } finally {
             lock.unlockRead(stamp);
         }
@@ -132,7 +152,7 @@ public final class Mmio implements AutoCloseable {
     public void write64(long offset, long value) {
         long stamp = enter();
         try {
-            VfioNative.mmioWrite64(at(offset, 8), value);
+            VfioNative.mmioWrite64(at(offset, 8, true), value);
         } finally {
             lock.unlockRead(stamp);
         }

@@ -341,7 +341,7 @@ public final class VfioDevice implements AutoCloseable {
         int prot = (region.readable() ? UnixConstants.PROT_READ : 0) | (region.writable() ? UnixConstants.PROT_WRITE : 0);
         long addr = UnixNative.mmap(region.size(), prot, UnixConstants.MAP_SHARED, fd.get(), region.offset());
         Errors.check(addr, "mmap", what);
-        return new Mmio(addr, region.size(), what);
+        return new Mmio(addr, region.size(), region.readable(), region.writable(), what);
     }
 
     public Mmio mapBar(int bar) throws VfioException {

@@ -34,7 +34,23 @@ class MmioTest {
         long address = UnixNative.mmap(UnixConstants.PAGE_SIZE, UnixConstants.PROT_READ | UnixConstants.PROT_WRITE,
                 UnixConstants.MAP_PRIVATE | UnixConstants.MAP_ANONYMOUS | UnixConstants.MAP_POPULATE, -1, 0);
         assertTrue(address > 0, "mmap: " + address);
-        return new Mmio(address, UnixConstants.PAGE_SIZE, "test mapping");
+        return new Mmio(address, UnixConstants.PAGE_SIZE, true, true, "test mapping");
+    }
+
+    @Test
+    void aWriteToARegionMappedReadOnlyIsRefusedInsteadOfKillingTheJvm() throws Exception {
+        // mapRegion maps a region without VFIO_REGION_INFO_FLAG_WRITE read-only: a store there is SIGSEGV.
+        long address = UnixNative.mmap(UnixConstants.PAGE_SIZE, UnixConstants.PROT_READ,
+                UnixConstants.MAP_PRIVATE | UnixConstants.MAP_ANONYMOUS | UnixConstants.MAP_POPULATE, -1, 0);
+        assertTrue(address > 0, "mmap: " + address);
+        try (Mmio readOnly = new Mmio(address, UnixConstants.PAGE_SIZE, true, false, "read-only test mapping")) {
+            assertEquals(0, readOnly.read32(0));
+            UnsupportedOperationException refused = assertThrows(UnsupportedOperationException.class,
+                    () -> readOnly.write32(0, 1));
+            assertTrue(refused.getMessage().contains("not writable"), refused.getMessage());
+            assertThrows(UnsupportedOperationException.class, () -> readOnly.write8(0, 1));
+            assertThrows(UnsupportedOperationException.class, () -> readOnly.write64(0, 1));
+        }
     }
 
     @Test
