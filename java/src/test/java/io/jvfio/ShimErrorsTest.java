@@ -84,4 +84,13 @@ class ShimErrorsTest {
         assertEquals(-UnixConstants.C.getInt("EINVAL"), UnixNative.memfdCreate(null, 0));
         assertEquals(-UnixConstants.C.getInt("EINVAL"), VfioNative.groupGetDeviceFd(-1, null));
     }
+
+    @Test
+    void aMemfdNameLongerThanTheKernelTakesIsRefusedAsSuch() {
+        // memfd_create answers EINVAL, which for hugetlb would read as "no huge page support".
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> DmaBuffer.memfd("n".repeat(250), 4096, true));
+        assertTrue(e.getMessage().contains("at most 249 bytes"), e.getMessage());
+        assertDoesNotThrow(() -> DmaBuffer.memfd("n".repeat(249), 4096, false).close());
+    }
 }

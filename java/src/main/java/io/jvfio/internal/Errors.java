@@ -40,10 +40,14 @@ public final class Errors {
         if (errno == Errno.EPERM || errno == Errno.EACCES) {
             return "run as root, or give this user access to /dev/vfio and /dev/iommu (and raise the memlock limit)";
         }
-        if (errno == Errno.ENOMEM && (operation.contains("MAP") || operation.startsWith("mmap"))) {
+        if (errno == Errno.ENOMEM && operation.contains("MAP")) { // the IOMMU map ioctls, which pin
             long limit = UnixNative.memlockLimit();
-            return "pinning memory for DMA counts against RLIMIT_MEMLOCK (now "
-                    + (limit == Long.MAX_VALUE ? "unlimited" : limit + " bytes") + "); raise it with ulimit -l";
+            return limit == Long.MAX_VALUE ? "the kernel could not pin or allocate the memory (RLIMIT_MEMLOCK is unlimited)"
+                    : "pinning memory for DMA counts against RLIMIT_MEMLOCK (now " + limit + " bytes); raise it with ulimit -l";
+        }
+        if (errno == Errno.ENOMEM && operation.startsWith("mmap")) { // an mmap does not pin: the limit is not why
+            return "not enough memory or address space for the mapping (see MemAvailable in /proc/meminfo,"
+                    + " vm.overcommit_memory and ulimit -v)";
         }
         if (errno == Errno.ENOENT && operation.equals("open")) {
             return "the device node does not exist: is the module loaded (vfio-pci, iommufd) and the device bound to vfio-pci?";

@@ -35,6 +35,8 @@ import org.slf4j.LoggerFactory;
 public final class DmaBuffer implements AutoCloseable {
     /** 2 MiB, the x86-64 huge page size that hugetlb-backed buffers are rounded to. */
     public static final long HUGE_PAGE_SIZE = 2L << 20;
+    /** memfd_create's limit on a name: 249 bytes (NAME_MAX less the "memfd:" prefix), without the NUL. */
+    private static final int MEMFD_NAME_MAX = 249;
 
     private final long address;
     private final long size;
@@ -83,6 +85,10 @@ public final class DmaBuffer implements AutoCloseable {
      */
     public static DmaBuffer memfd(String name, long size, boolean hugePages) throws VfioException {
         Objects.requireNonNull(name, "name");
+        if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MEMFD_NAME_MAX) {
+            throw new IllegalArgumentException("a memfd name is at most " + MEMFD_NAME_MAX + " bytes (memfd_create), not "
+                    + name.length() + " characters: '" + name + "'");
+        }
         long length = roundUp(size, hugePages ? HUGE_PAGE_SIZE : UnixConstants.PAGE_SIZE);
         int fd = UnixNative.memfdCreate(name, hugePages ? UnixConstants.MFD_HUGETLB : 0);
         String what = "memfd '" + name + "' of " + length + " bytes" + (hugePages ? " (hugetlb)" : "");

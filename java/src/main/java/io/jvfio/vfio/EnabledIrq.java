@@ -20,11 +20,14 @@ public final class EnabledIrq implements AutoCloseable {
         return index;
     }
 
+    /** Tears the vectors down; nothing to do once the device is closed (its release tore them down). */
     @Override
     public synchronized void close() throws VfioException {
         if (!closed) {
             closed = true;
-            device.disableIrq(index);
+            if (device.isOpen()) {
+                device.disableIrq(index);
+            }
         }
     }
 

@@ -37,8 +37,9 @@ public final class VfioContainer implements DmaMapper, AutoCloseable {
         Objects.requireNonNull(path, "path");
         int fd = UnixNative.open(path, UnixConstants.O_RDWR);
         if (fd < 0) {
-            throw Errors.failure("open", path, -fd, "the legacy VFIO container needs CONFIG_VFIO_CONTAINER"
-                    + " (or iommufd's compatibility container) and the vfio module (modprobe vfio-pci)");
+            throw Errors.failure("open", path, -fd, -fd == Errno.ENOENT || -fd == Errno.ENODEV
+                    ? "the legacy VFIO container needs CONFIG_VFIO_CONTAINER (or iommufd's compatibility container) and"
+                    + " the vfio module (modprobe vfio-pci)" : null); // else the errno's usual hint (EACCES: run as root)
         }
         VfioContainer c = new VfioContainer(new OwnedFd(fd, "container " + path));
         try {

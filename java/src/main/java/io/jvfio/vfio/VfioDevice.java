@@ -315,7 +315,7 @@ public final class VfioDevice implements AutoCloseable {
     }
 
     private void checkRange(VfioRegionInfo region, long offset, int length, String what) throws VfioException {
-        if (offset < 0 || length < 0 || offset + length > region.size()) {
+        if (offset < 0 || length < 0 || offset > region.size() - length) { // not offset + length: it can overflow
             throw new VfioException(what, regionObject(region.index(), offset, length), String.format(
                     "outside the region (size 0x%x)", region.size()));
         }

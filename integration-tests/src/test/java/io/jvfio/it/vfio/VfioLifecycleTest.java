@@ -108,6 +108,26 @@ class VfioLifecycleTest {
         }
     }
 
+    @Test
+    void aRegionAccessPastTheEndOfALongIsOutsideTheRegionAndAnIrqClosedAfterItsDeviceIsQuiet() throws Exception {
+        int groupNumber = GuestDevices.bindToVfio(GuestDevices.NVME);
+        try (VfioContainer container = VfioContainer.open(); VfioGroup group = VfioGroup.open(groupNumber)) {
+            group.setContainer(container);
+            container.setType1v2();
+            // The device is closed before its IRQ on purpose; the resource close after is a no-op.
+            try (EventFd vector0 = EventFd.create(); VfioDevice nvme = group.openDevice(GuestDevices.NVME)) {
+                EnabledIrq msix = nvme.enableIrq(PciIndex.MSIX, vector0);
+                // offset + length overflows a long: the library's range check must still see it.
+                VfioException outside = assertThrows(VfioException.class,
+                        () -> nvme.readRegion(PciIndex.bar(0), Long.MAX_VALUE - 1, 4));
+                assertTrue(outside.getMessage().contains("outside the region"), outside.getMessage());
+                nvme.close(); // its release tears the vectors down
+                assertDoesNotThrow(msix::close, "the vectors went with the device");
+            }
+            group.unsetContainer();
+        }
+    }
+
     /**
      * QEMU's NVMe controller has a function-level reset: vfio-pci offers it, and it really resets the
      * controller (the interrupt mask set in INTMS is gone) while the device stays usable.
