@@ -146,7 +146,8 @@ public final class PciSysfs {
 
     /**
      * Binds a device to vfio-pci and returns the driver it had ("" if none). Idempotent: a device
-     * already on vfio-pci stays there.
+     * already on vfio-pci stays there. When vfio-pci does not take it (a bridge, no IOMMU group), the
+     * device goes back to the driver it had, and the error says which.
      */
     public String bindToVfioPci(PciAddress a) throws VfioException {
         Path d = deviceDir(a);
@@ -158,16 +159,29 @@ public final class PciSysfs {
             throw new VfioException("bind", a.toString(), "the vfio-pci driver is not loaded; modprobe vfio-pci");
         }
         write(a, "bind", d.resolve("driver_override"), VFIO_PCI);
-        if (!previous.isEmpty()) {
-            write(a, "bind", d.resolve("driver/unbind"), a.toString());
+        VfioException failed;
+        try {
+            if (!previous.isEmpty()) {
+                write(a, "bind", d.resolve("driver/unbind"), a.toString());
+            }
+            write(a, "bind", sys.resolve("bus/pci/drivers_probe"), a.toString());
+            String now = driver(a).orElse("");
+            if (now.equals(VFIO_PCI)) {
+                return previous;
+            }
+            failed = new VfioException("bind", a.toString(), "vfio-pci did not take the device (now bound to '" + now
+                    + "'); is it a bridge or the IOMMU off? see dmesg; " + (previous.isEmpty() ? "it had no driver"
+                    : "given back to " + previous));
+        } catch (VfioException e) {
+            failed = e;
         }
-        write(a, "bind", sys.resolve("bus/pci/drivers_probe"), a.toString());
-        String now = driver(a).orElse("");
-        if (!now.equals(VFIO_PCI)) {
-            throw new VfioException("bind", a.toString(), "vfio-pci did not take the device (now bound to '"
-                    + now + "'); is it a bridge or the IOMMU off? see dmesg");
+        // The override would keep every other driver off the device: clear it and give the device back.
+        try {
+            restoreDriver(a, previous);
+        } catch (VfioException e) {
+            failed.addSuppressed(e);
         }
-        return previous;
+        throw failed;
     }
 
     /** Unbinds whatever driver a device has and clears its driver_override. */

@@ -83,6 +83,18 @@ class PciSysfsTest {
     }
 
     @Test
+    void aDeviceVfioPciDoesNotTakeGoesBackToItsDriverAndTheErrorSaysWhich() throws Exception {
+        // The fake kernel binds nothing on a probe: vfio-pci never takes 00:03.0, as on a machine with the IOMMU off.
+        Path device = root.resolve("sys/devices/pci0000:00/0000:00:03.0");
+        VfioException e = assertThrows(VfioException.class, () -> sysfs.bindToVfioPci(PciAddress.parse("00:03.0")));
+        assertTrue(e.getMessage().contains("vfio-pci did not take the device") && e.getMessage().contains("given back to e1000e"),
+                e.getMessage());
+        // sysfs takes a write at offset 0 whole; the fake file keeps the tail of "vfio-pci".
+        assertTrue(Files.readString(device.resolve("driver_override")).startsWith("\n"), "the override would keep e1000e off it");
+        assertEquals(0, e.getSuppressed().length, "e1000e is back: " + java.util.Arrays.toString(e.getSuppressed()));
+    }
+
+    @Test
     void aMissingAttributeIsNotCreated() throws Exception {
         Path probe = root.resolve("sys/bus/pci/drivers_probe");
         Files.delete(probe);
