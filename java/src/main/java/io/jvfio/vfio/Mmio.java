@@ -5,6 +5,7 @@ import io.jvfio.internal.Errors;
 import io.jvfio.internal.UnixNative;
 import io.jvfio.internal.VfioNative;
 import java.util.concurrent.locks.StampedLock;
+import java.util.function.Consumer;
 
 /**
  * A memory-mapped device region (a BAR). Every access is bounds- and alignment-checked and is one
@@ -28,16 +29,19 @@ public final class Mmio implements AutoCloseable {
     private final boolean readable;
     private final boolean writable;
     private final String description;
+    /** Told once when this mapping is unmapped: its device stops tracking it. */
+    private final Consumer<Mmio> onUnmap;
     private final StampedLock lock = new StampedLock();
     private volatile boolean closing;
     private boolean closed;
 
-    Mmio(long address, long size, boolean readable, boolean writable, String description) {
+    Mmio(long address, long size, boolean readable, boolean writable, String description, Consumer<Mmio> onUnmap) {
         this.address = address;
         this.size = size;
         this.readable = readable;
         this.writable = writable;
         this.description = description;
+        this.onUnmap = onUnmap;
     }
 
     public long size() {
@@ -166,6 +170,7 @@ public final class Mmio implements AutoCloseable {
         try {
             if (!closed) {
                 closed = true;
+                onUnmap.accept(this);
                 Errors.check(UnixNative.munmap(address, size), "munmap", description);
             }
         } finally {

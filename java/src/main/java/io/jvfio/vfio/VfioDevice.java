@@ -22,11 +22,15 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A VFIO device, opened through its group (legacy) or its cdev ({@code /dev/vfio/devices/vfioN},
  * then bound to an iommufd). Regions, BAR mmaps, config space, IRQs and reset work the same on both.
+ * {@link #close()} unmaps the {@link Mmio}s still open on it first: a mapping holds the device file,
+ * and the kernel releases the device (to another container or iommufd) only once the last goes.
  */
 public final class VfioDevice implements AutoCloseable {
     /** PCIe PASIDs are 20 bits wide. */
@@ -37,6 +41,8 @@ public final class VfioDevice implements AutoCloseable {
     private int iommufdDeviceId = -1;
     private Iommufd iommufd;
     private PciConfigSpace pciConfig;
+    /** The mappings of its regions not closed yet; guarded by this object's lock. */
+    private final Set<Mmio> mappings = new HashSet<>();
 
     VfioDevice(OwnedFd fd, PciAddress address) {
         this.fd = fd;
@@ -329,8 +335,8 @@ public final class VfioDevice implements AutoCloseable {
         return String.format("%s, %s, offset 0x%x, %d bytes", fd.description(), PciIndex.regionName(index), offset, length);
     }
 
-    /** Maps a whole region (a BAR) for MMIO. */
-    public Mmio mapRegion(int index) throws VfioException {
+    /** Maps a whole region (a BAR) for MMIO; {@link #close()} unmaps it if it is still open then. */
+    public synchronized Mmio mapRegion(int index) throws VfioException {
         VfioRegionInfo region = regionInfo(index);
         String what = fd.description() + ", " + PciIndex.regionName(index);
         if (!region.mmappable() || region.size() == 0) {
@@ -341,7 +347,9 @@ public final class VfioDevice implements AutoCloseable {
         int prot = (region.readable() ? UnixConstants.PROT_READ : 0) | (region.writable() ? UnixConstants.PROT_WRITE : 0);
         long addr = UnixNative.mmap(region.size(), prot, UnixConstants.MAP_SHARED, fd.get(), region.offset());
         Errors.check(addr, "mmap", what);
-        return new Mmio(addr, region.size(), region.readable(), region.writable(), what);
+        Mmio mmio = new Mmio(addr, region.size(), region.readable(), region.writable(), what, this::unmapped);
+        mappings.add(mmio);
+        return mmio;
     }
 
     public Mmio mapBar(int bar) throws VfioException {
@@ -423,9 +431,40 @@ public final class VfioDevice implements AutoCloseable {
         return fd.isOpen();
     }
 
+    private synchronized void unmapped(Mmio mmio) {
+        mappings.remove(mmio);
+    }
+
+    /** Unmaps the mappings still open (see the class comment), then closes the device; idempotent. */
     @Override
     public void close() throws VfioException {
-        fd.close();
+        List<Mmio> open;
+        synchronized (this) {
+            open = new ArrayList<>(mappings);
+        }
+        VfioException failed = null;
+        for (Mmio mmio : open) {
+            try {
+                mmio.close(); // waits for the accesses in flight
+            } catch (VfioException e) {
+                if (failed == null) {
+                    failed = e;
+                } else {
+                    failed.addSuppressed(e);
+                }
+            }
+        }
+        try {
+            fd.close();
+        } catch (VfioException e) {
+            if (failed == null) {
+                throw e;
+            }
+            failed.addSuppressed(e);
+        }
+        if (failed != null) {
+            throw failed;
+        }
     }
 
     @Override

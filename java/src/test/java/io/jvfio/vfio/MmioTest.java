@@ -34,7 +34,7 @@ class MmioTest {
         long address = UnixNative.mmap(UnixConstants.PAGE_SIZE, UnixConstants.PROT_READ | UnixConstants.PROT_WRITE,
                 UnixConstants.MAP_PRIVATE | UnixConstants.MAP_ANONYMOUS | UnixConstants.MAP_POPULATE, -1, 0);
         assertTrue(address > 0, "mmap: " + address);
-        return new Mmio(address, UnixConstants.PAGE_SIZE, true, true, "test mapping");
+        return new Mmio(address, UnixConstants.PAGE_SIZE, true, true, "test mapping", unmapped -> { });
     }
 
     @Test
@@ -43,7 +43,7 @@ class MmioTest {
         long address = UnixNative.mmap(UnixConstants.PAGE_SIZE, UnixConstants.PROT_READ,
                 UnixConstants.MAP_PRIVATE | UnixConstants.MAP_ANONYMOUS | UnixConstants.MAP_POPULATE, -1, 0);
         assertTrue(address > 0, "mmap: " + address);
-        try (Mmio readOnly = new Mmio(address, UnixConstants.PAGE_SIZE, true, false, "read-only test mapping")) {
+        try (Mmio readOnly = new Mmio(address, UnixConstants.PAGE_SIZE, true, false, "read-only test mapping", unmapped -> { })) {
             assertEquals(0, readOnly.read32(0));
             UnsupportedOperationException refused = assertThrows(UnsupportedOperationException.class,
                     () -> readOnly.write32(0, 1));

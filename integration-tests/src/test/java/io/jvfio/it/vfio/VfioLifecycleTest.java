@@ -45,6 +45,25 @@ class VfioLifecycleTest {
     }
 
     @Test
+    void closingADeviceUnmapsItsBarsSoTheKernelReleasesIt() throws Exception {
+        int groupNumber = GuestDevices.bindToVfio(GuestDevices.EDU);
+        try (VfioContainer container = VfioContainer.open(); VfioGroup group = VfioGroup.open(groupNumber)) {
+            group.setContainer(container);
+            container.setType1v2();
+            VfioDevice device = group.openDevice(GuestDevices.EDU);
+            Mmio bar0 = device.mapBar(0);
+            try {
+                assertEquals(0x010000ed, bar0.read32(Edu.ID));
+                device.close(); // bar0 left open: a mapping holds the device file, and with it the group's container
+                assertThrows(IllegalStateException.class, () -> bar0.read32(Edu.ID), "the device's close unmapped its BAR");
+                group.unsetContainer(); // EBUSY while the device is not released
+            } finally {
+                bar0.close(); // a no-op after the device's close
+            }
+        }
+    }
+
+    @Test
     void aGroupWithADeviceOnAHostDriverIsNotViableAndSaysWhy() throws Exception {
         PciSysfs sysfs = PciSysfs.system();
         assertEquals("virtio-pci", sysfs.driver(GuestDevices.VIRTIO_RNG).orElse(""), "virtio-rng starts on its driver");
