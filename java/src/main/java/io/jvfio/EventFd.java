@@ -29,12 +29,12 @@ public final class EventFd implements AutoCloseable {
 
     /** Adds {@code value} to the counter, waking a waiter. */
     public void signal(long value) throws VfioException {
-        Errors.check(UnixNative.eventfdWrite(fd.get(), value), "eventfd write", fd.toString());
+        Errors.check((int) fd.call(f -> UnixNative.eventfdWrite(f, value)), "eventfd write", fd.toString());
     }
 
     /** Reads and resets the counter; 0 when nothing was signalled. */
     public long tryRead() throws VfioException {
-        long v = UnixNative.eventfdRead(fd.get());
+        long v = fd.call(f -> UnixNative.eventfdRead(f));
         if (v == -Errno.EAGAIN) {
             return 0;
         }
@@ -46,7 +46,7 @@ public final class EventFd implements AutoCloseable {
      * counter; returns 0 on time-out.
      */
     public long await(int timeoutMillis) throws VfioException {
-        int revents = UnixNative.poll(fd.get(), UnixConstants.POLLIN, timeoutMillis);
+        int revents = (int) fd.call(f -> UnixNative.poll(f, UnixConstants.POLLIN, timeoutMillis));
         if (revents == -Errno.EINTR) {
             return 0;
         }

@@ -2,6 +2,7 @@ package io.jvfio;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,8 @@ import io.jvfio.internal.VfioNative;
 import io.jvfio.iommufd.Iommufd;
 import io.jvfio.memory.DmaBuffer;
 import io.jvfio.vfio.VfioContainer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /** The shim's real error paths on this host: real syscalls, no mocks. */
@@ -92,5 +95,20 @@ class ShimErrorsTest {
                 () -> DmaBuffer.memfd("n".repeat(250), 4096, true));
         assertTrue(e.getMessage().contains("at most 249 bytes"), e.getMessage());
         assertDoesNotThrow(() -> DmaBuffer.memfd("n".repeat(249), 4096, false).close());
+    }
+
+    @Test
+    void aCloseWhileACallIsInFlightClosesTheNumberOnlyWhenTheCallEnds() throws Exception {
+        // Were the number closed at once, the kernel could give it to a file opened meanwhile, and
+        // the call in flight (a pwrite, say) would land in that file.
+        OwnedFd fd = new OwnedFd(UnixNative.open("/dev/null", UnixConstants.O_RDWR), "/dev/null");
+        int number = fd.acquire();
+        fd.close();
+        assertFalse(fd.isOpen());
+        assertThrows(IllegalStateException.class, fd::acquire, "no call starts after close");
+        assertTrue(Files.exists(Path.of("/proc/self/fd/" + number)), "closed under the call in flight");
+        fd.release();
+        assertFalse(Files.exists(Path.of("/proc/self/fd/" + number)), "the last call's end closes the number");
+        assertDoesNotThrow(fd::close);
     }
 }

@@ -2,15 +2,31 @@ package io.jvfio.internal;
 
 import io.jvfio.VfioException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntToLongFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One file descriptor with one owner: {@link #close()} is idempotent and thread-safe, and use after
  * close fails with a clear message instead of touching a recycled descriptor number.
+ * <p>
+ * A system call made through {@link #call} (or between {@link #acquire()} and {@link #release()})
+ * counts as a use: a close from another thread meanwhile marks the descriptor closed at once, so
+ * no new use starts, but the number is closed only when the last use in flight ends. Until then
+ * the kernel cannot give the number to a file opened elsewhere, which that use would then read or
+ * write. {@link #get()} hands out the bare number, which no count protects: for callers that pass
+ * it on (an fd to register elsewhere) and own the race.
  */
 public final class OwnedFd implements AutoCloseable {
-    private static final int CLOSED = -1;
+    private static final Logger LOG = LoggerFactory.getLogger(OwnedFd.class);
+    /** In {@link #state}: the descriptor is closed, or will be when its uses end. */
+    private static final int CLOSED = 1;
+    /** In {@link #state}: one use in flight. */
+    private static final int USE = 2;
 
-    private final AtomicInteger fd;
+    private final int fd;
+    /** {@link #CLOSED} or not, plus {@link #USE} per use in flight. */
+    private final AtomicInteger state = new AtomicInteger();
     private final String description;
 
     /** Takes ownership of {@code fd}; {@code description} names it in errors, e.g. "group 7". */
@@ -18,38 +34,90 @@ public final class OwnedFd implements AutoCloseable {
         if (fd < 0) {
             throw new IllegalArgumentException("not a file descriptor: " + fd + " (" + description + ")");
         }
-        this.fd = new AtomicInteger(fd);
+        this.fd = fd;
         this.description = description;
     }
 
-    /** The descriptor; throws when already closed. */
+    /** The descriptor, with no use counted (see the class comment); throws when already closed. */
     public int get() {
-        int v = fd.get();
-        if (v == CLOSED) {
-            throw new IllegalStateException(description + " is closed");
+        if ((state.get() & CLOSED) != 0) {
+            throw closed();
         }
-        return v;
+        return fd;
     }
 
-    /** The descriptor, or -1 once closed: for a caller that reports a closed one as an errno (EBADF). */
-    public int getOrClosed() {
-        return fd.get();
+    private IllegalStateException closed() {
+        return new IllegalStateException(description + " is closed");
+    }
+
+    /** Starts a use and returns the descriptor; throws when closed. End it with {@link #release()}. */
+    public int acquire() {
+        int fdOrClosed = tryAcquire();
+        if (fdOrClosed < 0) {
+            throw closed();
+        }
+        return fdOrClosed;
+    }
+
+    /** Starts a use and returns the descriptor, or returns -1 when closed (and starts nothing). */
+    public int tryAcquire() {
+        while (true) {
+            int s = state.get();
+            if ((s & CLOSED) != 0) {
+                return -1;
+            }
+            if (state.compareAndSet(s, s + USE)) {
+                return fd;
+            }
+        }
+    }
+
+    /** Ends a use; the last use after a close closes the descriptor. */
+    public void release() {
+        if (state.addAndGet(-USE) == CLOSED) {
+            int r = UnixNative.close(fd);
+            if (r < 0) {
+                LOG.warn("close of {} (fd {}) after its last call in flight failed: {}", description, fd,
+                        Errors.failure("close", description, -r).getMessage());
+            }
+        }
+    }
+
+    /** {@code syscall} on the descriptor, as one use: its result (-errno or not, as it returns). */
+    public long call(IntToLongFunction syscall) {
+        int d = acquire();
+        try {
+            return syscall.applyAsLong(d);
+        } finally {
+            release();
+        }
     }
 
     public boolean isOpen() {
-        return fd.get() != CLOSED;
+        return (state.get() & CLOSED) == 0;
     }
 
     public String description() {
         return description;
     }
 
-    /** Closes once; a second call does nothing. Errors from close(2) are reported, not hidden. */
+    /**
+     * Closes once; a second call does nothing. Errors from close(2) are reported, not hidden; when a
+     * use is in flight, the last one closes the number and logs an error instead.
+     */
     @Override
     public void close() throws VfioException {
-        int v = fd.getAndSet(CLOSED);
-        if (v != CLOSED) {
-            Errors.check(UnixNative.close(v), "close", description + ", fd " + v);
+        while (true) {
+            int s = state.get();
+            if ((s & CLOSED) != 0) {
+                return;
+            }
+            if (state.compareAndSet(s, s | CLOSED)) {
+                if (s == 0) {
+                    Errors.check(UnixNative.close(fd), "close", description + ", fd " + fd);
+                }
+                return;
+            }
         }
     }
 
@@ -66,7 +134,6 @@ public final class OwnedFd implements AutoCloseable {
 
     @Override
     public String toString() {
-        int v = fd.get();
-        return description + (v == CLOSED ? " (closed)" : " (fd " + v + ")");
+        return description + (isOpen() ? " (fd " + fd + ")" : " (closed)");
     }
 }

@@ -73,8 +73,10 @@ public final class HwPageTable implements AutoCloseable {
         if (faultQueue != null) {
             faultQueue.retain(); // refused once closed: its id may name another queue by now
         }
-        int r = IommufdNative.hwptAlloc(iommufd.fd(), raw, deviceId, parentId, dataType,
-                direct == null ? 0 : UnixNative.address(direct), direct == null ? 0 : direct.capacity(), faultId);
+        long dataAddress = direct == null ? 0 : UnixNative.address(direct);
+        int dataLength = direct == null ? 0 : direct.capacity();
+        int r = (int) iommufd.call(f -> IommufdNative.hwptAlloc(f, raw, deviceId, parentId, dataType, dataAddress, dataLength,
+                faultId));
         if (r < 0 && faultQueue != null) {
             faultQueue.release();
         }
@@ -112,7 +114,7 @@ public final class HwPageTable implements AutoCloseable {
      */
     public synchronized void setDirtyTracking(boolean enable) throws VfioException {
         refuseDestroyed("set dirty tracking on");
-        int r = IommufdNative.hwptSetDirtyTracking(iommufd.fd(), id, enable ? IommufdConstants.HWPT_DIRTY_TRACKING_ENABLE : 0);
+        int r = (int) iommufd.call(f -> IommufdNative.hwptSetDirtyTracking(f, id, enable ? IommufdConstants.HWPT_DIRTY_TRACKING_ENABLE : 0));
         if (r < 0) {
             throw Errors.failure("IOMMU_HWPT_SET_DIRTY_TRACKING", this + (enable ? ", enable" : ", disable"), -r,
                     dirtyHint(-r));
@@ -157,8 +159,8 @@ public final class HwPageTable implements AutoCloseable {
         }
         int words = (int) ((length / pageSize + 63) / 64);
         ByteBuffer bitmap = ByteBuffer.allocateDirect(words * Long.BYTES).order(ByteOrder.nativeOrder());
-        int r = IommufdNative.hwptGetDirtyBitmap(iommufd.fd(), id, clear ? 0 : IommufdConstants.HWPT_GET_DIRTY_BITMAP_NO_CLEAR,
-                iova, length, pageSize, UnixNative.address(bitmap));
+        int r = (int) iommufd.call(f -> IommufdNative.hwptGetDirtyBitmap(f, id, clear ? 0 : IommufdConstants.HWPT_GET_DIRTY_BITMAP_NO_CLEAR,
+                iova, length, pageSize, UnixNative.address(bitmap)));
         if (r < 0) {
             throw Errors.failure("IOMMU_HWPT_GET_DIRTY_BITMAP", object, -r, dirtyHint(-r));
         }
@@ -202,7 +204,7 @@ public final class HwPageTable implements AutoCloseable {
             return;
         }
         if (iommufd.isOpen()) {
-            int r = IommufdNative.destroy(iommufd.fd(), id);
+            int r = (int) iommufd.call(f -> IommufdNative.destroy(f, id));
             if (r < 0 && -r != Errno.ENOENT) {
                 throw Errors.failure("IOMMU_DESTROY", "hwpt " + id, -r, -r == Errno.EBUSY
                         ? "detach or replace the devices and nested tables that use it first" : null);

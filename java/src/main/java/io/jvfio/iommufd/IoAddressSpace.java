@@ -16,6 +16,7 @@ import io.jvfio.memory.IovaRange;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.IntToLongFunction;
 
 /**
  * An iommufd I/O address space (IOAS): the IOVA-to-memory mappings that devices and HW page tables
@@ -39,7 +40,7 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
     }
 
     public static IoAddressSpace allocate(Iommufd iommufd) throws VfioException {
-        int id = Errors.check(IommufdNative.ioasAlloc(iommufd.fd()), "IOMMU_IOAS_ALLOC", iommufd.toString());
+        int id = Errors.check((int) iommufd.call(IommufdNative::ioasAlloc), "IOMMU_IOAS_ALLOC", iommufd.toString());
         return new IoAddressSpace(iommufd, id);
     }
 
@@ -62,34 +63,29 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
     }
 
     /**
-     * The iommufd's descriptor, or -errno: ENOENT once this IOAS is destroyed (its id may name
-     * another IOAS by now), EBADF once the iommufd is closed.
+     * Refuses {@code operation} once this IOAS is destroyed (ENOENT: its id may name another IOAS by
+     * now) or its iommufd is closed (EBADF).
      */
-    private int fdOrErrno() {
+    private void checkOpen(String operation) throws VfioException {
         if (destroyed) {
-            return -Errno.ENOENT;
-        }
-        int fd = iommufd.fdOrClosed();
-        return fd < 0 ? -Errno.EBADF : fd;
-    }
-
-    /** The iommufd's descriptor for {@code operation}; refused, with a reason, as {@link #fdOrErrno()}. */
-    private int fd(String operation) throws VfioException {
-        int fd = fdOrErrno();
-        if (fd == -Errno.ENOENT) {
             throw VfioException.of(operation, description, Errno.ENOENT, "the IOAS is closed (destroyed, and its"
                     + " mappings with it); its id may name another IOAS by now");
         }
-        if (fd < 0) {
+        if (!iommufd.isOpen()) {
             throw VfioException.of(operation, description, Errno.EBADF, "its " + iommufd + " is closed");
         }
-        return fd;
+    }
+
+    /** {@code ioctl} on the iommufd for {@code operation} of this IOAS, refused as {@link #checkOpen}. */
+    private long call(String operation, IntToLongFunction ioctl) throws VfioException {
+        checkOpen(operation);
+        return iommufd.call(ioctl);
     }
 
     @Override
     public void map(long va, long length, long iova, Set<Access> access) throws VfioException {
         int flags = flags(access) | IommufdConstants.MAP_FIXED_IOVA;
-        int r = IommufdNative.ioasMap(fd("IOMMU_IOAS_MAP"), id, flags, va, length, iova, 0);
+        int r = (int) call("IOMMU_IOAS_MAP", f -> IommufdNative.ioasMap(f, id, flags, va, length, iova, 0));
         if (r < 0) {
             throw Errors.failure("IOMMU_IOAS_MAP", String.format("%s, iova 0x%x, length 0x%x", description, iova, length),
                     -r, mapHint(-r, length));
@@ -104,15 +100,26 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
     @Override
     public long tryMap(long va, long length, long iova, int accessMask) {
         int flags = flags(accessMask) | IommufdConstants.MAP_FIXED_IOVA;
-        int fd = fdOrErrno();
-        return fd < 0 ? fd : IommufdNative.ioasMap(fd, id, flags, va, length, iova, 0);
+        if (destroyed) {
+            return -Errno.ENOENT;
+        }
+        int fd = iommufd.tryAcquire(); // the fault path: no lambda, and errnos rather than exceptions
+        if (fd < 0) {
+            return -Errno.EBADF;
+        }
+        try {
+            return IommufdNative.ioasMap(fd, id, flags, va, length, iova, 0);
+        } finally {
+            iommufd.release();
+        }
     }
 
     /** Maps at an IOVA the kernel chooses and returns it (an unsigned 64-bit IOVA). */
     public long map(DmaBuffer buffer, Set<Access> access) throws VfioException {
         InfoBuffer out = new InfoBuffer(8);
-        int r = IommufdNative.ioasMap(fd("IOMMU_IOAS_MAP"), id, flags(access), buffer.address(), buffer.size(), 0,
-                out.address());
+        int flags = flags(access);
+        int r = (int) call("IOMMU_IOAS_MAP", f -> IommufdNative.ioasMap(f, id, flags, buffer.address(), buffer.size(), 0,
+                out.address()));
         if (r < 0) {
             throw Errors.failure("IOMMU_IOAS_MAP", String.format("%s, kernel-chosen iova, length 0x%x", description,
                     buffer.size()), -r, mapHint(-r, buffer.size()));
@@ -143,7 +150,8 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
                     + " DmaBuffer.memfd, or map its address with map()");
         }
         InfoBuffer out = new InfoBuffer(8);
-        int r = IommufdNative.ioasMapFile(fd("IOMMU_IOAS_MAP_FILE"), id, flags, fileFd, offset, length, iova, out.address());
+        int r = (int) call("IOMMU_IOAS_MAP_FILE", f -> IommufdNative.ioasMapFile(f, id, flags, fileFd, offset, length, iova,
+                out.address()));
         if (r < 0) {
             String object = String.format("%s, %s (fd %d), offset 0x%x, %s, length 0x%x", description, file, fileFd, offset,
                     where, length);
@@ -181,9 +189,9 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
 
     @Override
     public long unmap(long iova, long length) throws VfioException {
-        int fd = fd("IOMMU_IOAS_UNMAP");
+        checkOpen("IOMMU_IOAS_UNMAP");
         unmapListeners.unmapping(iova, length);
-        long r = IommufdNative.ioasUnmap(fd, id, iova, length);
+        long r = call("IOMMU_IOAS_UNMAP", f -> IommufdNative.ioasUnmap(f, id, iova, length));
         if (r < 0) {
             throw Errors.failure("IOMMU_IOAS_UNMAP", String.format("%s, iova 0x%x, length 0x%x", description, iova, length),
                     (int) -r, (int) -r == Errno.ENOENT ? "nothing is mapped there" : null);
@@ -193,9 +201,9 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
 
     /** Unmaps everything (the unmap listeners hear of it too); returns the bytes unmapped. */
     public long unmapAll() throws VfioException {
-        int fd = fd("IOMMU_IOAS_UNMAP");
+        checkOpen("IOMMU_IOAS_UNMAP");
         unmapListeners.unmapping(new IovaRange(0, -1));
-        long r = IommufdNative.ioasUnmap(fd, id, 0, -1);
+        long r = call("IOMMU_IOAS_UNMAP", f -> IommufdNative.ioasUnmap(f, id, 0, -1));
         if (r == -Errno.ENOENT) {
             return 0;
         }
@@ -214,8 +222,9 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
                     + ", not to " + iommufd + ": an IOAS copies only within its own iommufd");
         }
         int flags = flags(access) | IommufdConstants.MAP_FIXED_IOVA;
-        dst.fd("IOMMU_IOAS_COPY");
-        Errors.check(IommufdNative.ioasCopy(fd("IOMMU_IOAS_COPY"), dst.id, id, flags, dstIova, srcIova, length),
+        dst.checkOpen("IOMMU_IOAS_COPY");
+        Errors.check((int) call("IOMMU_IOAS_COPY", f -> IommufdNative.ioasCopy(f, dst.id, id, flags, dstIova, srcIova,
+                length)),
                 "IOMMU_IOAS_COPY", object);
     }
 
@@ -237,8 +246,9 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
         while (true) {
             InfoBuffer buf = new InfoBuffer(capacity * stride + 8);
             long alignmentAt = buf.address() + (long) capacity * stride;
-            int n = Errors.check(IommufdNative.ioasIovaRanges(fd("IOMMU_IOAS_IOVA_RANGES"), id, buf.address(), capacity,
-                    alignmentAt),
+            int room = capacity;
+            int n = Errors.check((int) call("IOMMU_IOAS_IOVA_RANGES", f -> IommufdNative.ioasIovaRanges(f, id, buf.address(),
+                    room, alignmentAt)),
                     "IOMMU_IOAS_IOVA_RANGES", description);
             if (n > capacity) {
                 capacity = n;
@@ -267,7 +277,7 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
             buf.putLong(i * stride + IommufdConstants.C.offsetOf("iommu_iova_range", "start"), ranges.get(i).start());
             buf.putLong(i * stride + IommufdConstants.C.offsetOf("iommu_iova_range", "last"), ranges.get(i).last());
         }
-        int r = IommufdNative.ioasAllowIovas(fd("IOMMU_IOAS_ALLOW_IOVAS"), id, buf.address(), ranges.size());
+        int r = (int) call("IOMMU_IOAS_ALLOW_IOVAS", f -> IommufdNative.ioasAllowIovas(f, id, buf.address(), ranges.size()));
         if (r < 0) {
             throw Errors.failure("IOMMU_IOAS_ALLOW_IOVAS", description + ", " + ranges, -r, -r == Errno.EADDRINUSE
                     ? "a range overlaps a reserved region of an attached device; see iovaRanges()" : null);
@@ -276,12 +286,12 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
 
     /** IOMMU_OPTION_HUGE_PAGES for this IOAS: whether it may use huge IOMMU pages. */
     public boolean hugePages() throws VfioException {
-        fd("IOMMU_OPTION");
+        checkOpen("IOMMU_OPTION");
         return iommufd.option(IommufdConstants.OPTION_HUGE_PAGES, id) != 0;
     }
 
     public void setHugePages(boolean enabled) throws VfioException {
-        fd("IOMMU_OPTION");
+        checkOpen("IOMMU_OPTION");
         iommufd.setOption(IommufdConstants.OPTION_HUGE_PAGES, id, enabled ? 1 : 0);
     }
 
@@ -291,7 +301,7 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
             destroyed = true;
             return;
         }
-        int r = IommufdNative.destroy(iommufd.fd(), id);
+        int r = (int) iommufd.call(f -> IommufdNative.destroy(f, id));
         if (r < 0) {
             throw Errors.failure("IOMMU_DESTROY", description, -r, -r == Errno.EBUSY
                     ? "detach the devices and destroy the HW page tables that use it first" : null);

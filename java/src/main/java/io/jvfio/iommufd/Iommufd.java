@@ -10,6 +10,7 @@ import io.jvfio.internal.UnixConstants;
 import io.jvfio.internal.UnixNative;
 import java.util.Objects;
 import java.util.OptionalInt;
+import java.util.function.IntToLongFunction;
 
 /**
  * An open {@code /dev/iommu}: the iommufd context that owns I/O address spaces, hardware page
@@ -47,12 +48,12 @@ public final class Iommufd implements AutoCloseable {
 
     /** IOMMU_OPTION get: {@code objectId} 0 for the context's options, an IOAS id for per-IOAS ones. */
     public long option(int optionId, int objectId) throws VfioException {
-        return Errors.check(IommufdNative.option(fd.get(), optionId, IommufdConstants.OPTION_OP_GET, objectId, 0),
+        return Errors.check(fd.call(f -> IommufdNative.option(f, optionId, IommufdConstants.OPTION_OP_GET, objectId, 0)),
                 "IOMMU_OPTION", "get option " + optionId + ", object " + objectId);
     }
 
     public void setOption(int optionId, int objectId, long value) throws VfioException {
-        Errors.check(IommufdNative.option(fd.get(), optionId, IommufdConstants.OPTION_OP_SET, objectId, value),
+        Errors.check(fd.call(f -> IommufdNative.option(f, optionId, IommufdConstants.OPTION_OP_SET, objectId, value)),
                 "IOMMU_OPTION", "set option " + optionId + " = " + value + ", object " + objectId);
     }
 
@@ -66,7 +67,7 @@ public final class Iommufd implements AutoCloseable {
      * {@code /dev/vfio/vfio} compatibility layer) maps into; empty when none was chosen yet.
      */
     public OptionalInt vfioCompatIoas() throws VfioException {
-        int r = IommufdNative.vfioIoas(fd.get(), IommufdConstants.VFIO_IOAS_GET, 0);
+        int r = (int) fd.call(f -> IommufdNative.vfioIoas(f, IommufdConstants.VFIO_IOAS_GET, 0));
         if (r == -Errno.ENODEV) {
             return OptionalInt.empty();
         }
@@ -75,26 +76,35 @@ public final class Iommufd implements AutoCloseable {
 
     /** IOMMU_VFIO_IOAS set: VFIO containers on this iommufd map into {@code ioasId} from now on. */
     public void setVfioCompatIoas(int ioasId) throws VfioException {
-        Errors.check(IommufdNative.vfioIoas(fd.get(), IommufdConstants.VFIO_IOAS_SET, ioasId), "IOMMU_VFIO_IOAS",
+        Errors.check((int) fd.call(f -> IommufdNative.vfioIoas(f, IommufdConstants.VFIO_IOAS_SET, ioasId)), "IOMMU_VFIO_IOAS",
                 "set the VFIO compatibility IOAS to " + ioasId);
     }
 
     public void clearVfioCompatIoas() throws VfioException {
-        Errors.check(IommufdNative.vfioIoas(fd.get(), IommufdConstants.VFIO_IOAS_CLEAR, 0), "IOMMU_VFIO_IOAS",
+        Errors.check((int) fd.call(f -> IommufdNative.vfioIoas(f, IommufdConstants.VFIO_IOAS_CLEAR, 0)), "IOMMU_VFIO_IOAS",
                 "clear the VFIO compatibility IOAS");
     }
 
     /** IOMMU_DESTROY of any object id, adding a failure to {@code primary} instead of throwing. */
     public void destroyQuietly(int id, Throwable primary) {
-        int r = IommufdNative.destroy(fd.get(), id);
+        int r = (int) fd.call(f -> IommufdNative.destroy(f, id));
         if (r < 0 && primary != null) {
             primary.addSuppressed(Errors.failure("IOMMU_DESTROY", "object " + id, -r));
         }
     }
 
-    /** The descriptor, or -1 once closed: for the fault path, which returns errnos rather than throwing. */
-    int fdOrClosed() {
-        return fd.getOrClosed();
+    /** {@code ioctl} on the descriptor, counted as a use (a close meanwhile waits to close the number). */
+    long call(IntToLongFunction ioctl) {
+        return fd.call(ioctl);
+    }
+
+    /** For the fault path, which returns errnos: starts a use, or returns -1 once closed. */
+    int tryAcquire() {
+        return fd.tryAcquire();
+    }
+
+    void release() {
+        fd.release();
     }
 
     public boolean isOpen() {

@@ -60,19 +60,19 @@ public final class VfioContainer implements DmaMapper, AutoCloseable {
     }
 
     public int apiVersion() throws VfioException {
-        return Errors.check(VfioNative.simpleIoctl(fd.get(), VfioConstants.VFIO_GET_API_VERSION),
+        return Errors.check((int) fd.call(f -> VfioNative.simpleIoctl(f, VfioConstants.VFIO_GET_API_VERSION)),
                 "VFIO_GET_API_VERSION", fd.description());
     }
 
     /** Whether the container supports an extension such as VFIO_TYPE1v2_IOMMU. */
     public boolean checkExtension(int extension) throws VfioException {
-        return Errors.check(VfioNative.intIoctl(fd.get(), VfioConstants.VFIO_CHECK_EXTENSION, extension),
+        return Errors.check((int) fd.call(f -> VfioNative.intIoctl(f, VfioConstants.VFIO_CHECK_EXTENSION, extension)),
                 "VFIO_CHECK_EXTENSION", fd.description() + ", extension " + extension) > 0;
     }
 
     /** Sets the IOMMU model; needs at least one group set to this container first. */
     public void setIommu(int type) throws VfioException {
-        int r = VfioNative.intIoctl(fd.get(), VfioConstants.VFIO_SET_IOMMU, type);
+        int r = (int) fd.call(f -> VfioNative.intIoctl(f, VfioConstants.VFIO_SET_IOMMU, type));
         if (r < 0) {
             throw Errors.failure("VFIO_SET_IOMMU", fd.description() + ", type " + type, -r,
                     "add a group to the container first (VfioGroup.setContainer), and check the type with checkExtension");
@@ -90,7 +90,7 @@ public final class VfioContainer implements DmaMapper, AutoCloseable {
 
     public VfioIommuInfo iommuInfo() throws VfioException {
         InfoBuffer info = InfoBuffer.withCapacity(512, b -> Errors.check(
-                VfioNative.iommuGetInfo(fd.get(), b.address(), b.capacity()), "VFIO_IOMMU_GET_INFO", fd.description()));
+                (int) fd.call(f -> VfioNative.iommuGetInfo(f, b.address(), b.capacity())), "VFIO_IOMMU_GET_INFO", fd.description()));
         return VfioIommuInfo.decode(info.bytes(info.capacity()), VfioConstants.C);
     }
 
@@ -116,7 +116,7 @@ public final class VfioContainer implements DmaMapper, AutoCloseable {
 
     @Override
     public long tryMap(long va, long length, long iova, int accessMask) {
-        return VfioNative.mapDma(fd.get(), flags(accessMask), va, iova, length);
+        return (int) fd.call(f -> VfioNative.mapDma(f, flags(accessMask), va, iova, length));
     }
 
     @Override
@@ -132,7 +132,7 @@ public final class VfioContainer implements DmaMapper, AutoCloseable {
     @Override
     public long unmap(long iova, long length) throws VfioException {
         unmapListeners.unmapping(iova, length);
-        long r = VfioNative.unmapDma(fd.get(), iova, length);
+        long r = fd.call(f -> VfioNative.unmapDma(f, iova, length));
         if (r < 0) {
             throw Errors.failure("VFIO_IOMMU_UNMAP_DMA", String.format("%s, iova 0x%x, size 0x%x", fd.description(), iova, length),
                     (int) -r, null);

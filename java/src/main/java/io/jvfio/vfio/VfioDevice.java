@@ -76,7 +76,7 @@ public final class VfioDevice implements AutoCloseable {
 
     /** Binds a cdev-opened device to an iommufd; returns its iommufd device id. */
     public int bindIommufd(Iommufd iommufd) throws VfioException {
-        int r = VfioNative.bindIommufd(fd.get(), iommufd.fd());
+        int r = (int) fd.call(f -> VfioNative.bindIommufd(f, iommufd.fd()));
         if (r < 0) {
             throw Errors.failure("VFIO_DEVICE_BIND_IOMMUFD", fd.description() + ", " + iommufd, -r,
                     "bind needs a device opened through its cdev, not yet bound, with no group user");
@@ -93,7 +93,7 @@ public final class VfioDevice implements AutoCloseable {
 
     /** Attaches to an IOAS or HW page table id (replaces the current one); returns the id attached. */
     public int attach(int ptId) throws VfioException {
-        return Errors.check(VfioNative.attachPt(fd.get(), ptId), "VFIO_DEVICE_ATTACH_IOMMUFD_PT",
+        return Errors.check((int) fd.call(f -> VfioNative.attachPt(f, ptId)), "VFIO_DEVICE_ATTACH_IOMMUFD_PT",
                 fd.description() + ", pt " + ptId);
     }
 
@@ -105,7 +105,7 @@ public final class VfioDevice implements AutoCloseable {
      * so attaching that again changes nothing: {@link #detach()} and attach afresh.
      */
     public int attach(HwPageTable pageTable) throws VfioException {
-        int r = VfioNative.attachPt(fd.get(), pageTable.id());
+        int r = (int) fd.call(f -> VfioNative.attachPt(f, pageTable.id()));
         if (r < 0) {
             String hint = null;
             Exception hintFailure = null;
@@ -138,7 +138,7 @@ public final class VfioDevice implements AutoCloseable {
     }
 
     public void detach() throws VfioException {
-        Errors.check(VfioNative.detachPt(fd.get()), "VFIO_DEVICE_DETACH_IOMMUFD_PT", fd.description());
+        Errors.check((int) fd.call(f -> VfioNative.detachPt(f)), "VFIO_DEVICE_DETACH_IOMMUFD_PT", fd.description());
     }
 
     /**
@@ -171,7 +171,7 @@ public final class VfioDevice implements AutoCloseable {
         if (!KernelSupport.lacks(KernelFeature.DEVICE_PASID_ATTACH)) {
             checkPasidSupport(pasid, object);
         }
-        int r = VfioNative.attachPasid(fd.get(), pasid, ptId);
+        int r = (int) fd.call(f -> VfioNative.attachPasid(f, pasid, ptId));
         if (r < 0) {
             String hint = -r == Errno.EINVAL
                     ? "a PASID attaches only to a HW page table allocated with HwptFlag.PASID (not to an IOAS),"
@@ -190,7 +190,7 @@ public final class VfioDevice implements AutoCloseable {
         checkPasid(pasid);
         String object = fd.description() + ", pasid " + pasid;
         checkBound("VFIO_DEVICE_DETACH_IOMMUFD_PT", object);
-        int r = VfioNative.detachPasid(fd.get(), pasid);
+        int r = (int) fd.call(f -> VfioNative.detachPasid(f, pasid));
         if (r < 0) {
             throw KernelSupport.failure("VFIO_DEVICE_DETACH_IOMMUFD_PT", object, -r, null, KernelFeature.DEVICE_PASID_ATTACH);
         }
@@ -227,7 +227,7 @@ public final class VfioDevice implements AutoCloseable {
 
     public VfioDeviceInfo info() throws VfioException {
         InfoBuffer b = InfoBuffer.withCapacity(256, buf -> Errors.check(
-                VfioNative.deviceGetInfo(fd.get(), buf.address(), buf.capacity()), "VFIO_DEVICE_GET_INFO", fd.description()));
+                (int) fd.call(f -> VfioNative.deviceGetInfo(f, buf.address(), buf.capacity())), "VFIO_DEVICE_GET_INFO", fd.description()));
         return new VfioDeviceInfo(b.getInt(VfioConstants.C.offsetOf("vfio_device_info", "flags")),
                 b.getInt(VfioConstants.C.offsetOf("vfio_device_info", "num_regions")),
                 b.getInt(VfioConstants.C.offsetOf("vfio_device_info", "num_irqs")));
@@ -236,7 +236,7 @@ public final class VfioDevice implements AutoCloseable {
     public VfioRegionInfo regionInfo(int index) throws VfioException {
         String object = fd.description() + ", index " + index;
         InfoBuffer b = InfoBuffer.withCapacity(256, buf -> {
-            int r = VfioNative.regionGetInfo(fd.get(), index, buf.address(), buf.capacity());
+            int r = (int) fd.call(f -> VfioNative.regionGetInfo(f, index, buf.address(), buf.capacity()));
             if (r < 0) {
                 throw Errors.failure("VFIO_DEVICE_GET_REGION_INFO", object, -r, -r == Errno.EINVAL
                         ? "no region " + index + " on this device (see info().numRegions())" : null);
@@ -286,7 +286,7 @@ public final class VfioDevice implements AutoCloseable {
 
     public VfioIrqInfo irqInfo(int index) throws VfioException {
         InfoBuffer b = new InfoBuffer(VfioConstants.C.sizeOf("vfio_irq_info"));
-        int r = VfioNative.irqGetInfo(fd.get(), index, b.address());
+        int r = (int) fd.call(f -> VfioNative.irqGetInfo(f, index, b.address()));
         if (r < 0) {
             throw Errors.failure("VFIO_DEVICE_GET_IRQ_INFO", fd.description() + ", index " + index, -r, null);
         }
@@ -300,7 +300,7 @@ public final class VfioDevice implements AutoCloseable {
         VfioRegionInfo region = regionInfo(index);
         checkRange(region, offset, length, "read");
         ByteBuffer buf = ByteBuffer.allocateDirect(length).order(ByteOrder.LITTLE_ENDIAN);
-        long n = Errors.check(UnixNative.pread(fd.get(), UnixNative.address(buf), length, region.offset() + offset),
+        long n = Errors.check(fd.call(f -> UnixNative.pread(f, UnixNative.address(buf), length, region.offset() + offset)),
                 "pread", regionObject(index, offset, length));
         buf.limit((int) n);
         return buf;
@@ -313,7 +313,7 @@ public final class VfioDevice implements AutoCloseable {
         checkRange(region, offset, length, "write");
         ByteBuffer direct = ByteBuffer.allocateDirect(length);
         direct.put(data.duplicate()).flip();
-        long n = Errors.check(UnixNative.pwrite(fd.get(), UnixNative.address(direct), length, region.offset() + offset),
+        long n = Errors.check(fd.call(f -> UnixNative.pwrite(f, UnixNative.address(direct), length, region.offset() + offset)),
                 "pwrite", regionObject(index, offset, length));
         if (n != length) {
             throw new VfioException("pwrite", regionObject(index, offset, length), "short write of " + n + " bytes");
@@ -345,7 +345,7 @@ public final class VfioDevice implements AutoCloseable {
                     ? "" : " or map its sparse areas " + region.sparseAreas()));
         }
         int prot = (region.readable() ? UnixConstants.PROT_READ : 0) | (region.writable() ? UnixConstants.PROT_WRITE : 0);
-        long addr = UnixNative.mmap(region.size(), prot, UnixConstants.MAP_SHARED, fd.get(), region.offset());
+        long addr = fd.call(f -> UnixNative.mmap(region.size(), prot, UnixConstants.MAP_SHARED, f, region.offset()));
         Errors.check(addr, "mmap", what);
         Mmio mmio = new Mmio(addr, region.size(), region.readable(), region.writable(), what, this::unmapped);
         mappings.add(mmio);
@@ -394,8 +394,8 @@ public final class VfioDevice implements AutoCloseable {
     }
 
     private void setIrqs(int flags, int index, int start, int count, ByteBuffer data, String what) throws VfioException {
-        int r = VfioNative.setIrqs(fd.get(), flags, index, start, count, data == null ? 0 : UnixNative.address(data),
-                data == null ? 0 : data.capacity());
+        int r = (int) fd.call(f -> VfioNative.setIrqs(f, flags, index, start, count, data == null ? 0 : UnixNative.address(data),
+                data == null ? 0 : data.capacity()));
         if (r < 0) {
             throw Errors.failure("VFIO_DEVICE_SET_IRQS", fd.description() + ", " + PciIndex.irqName(index) + ", " + what, -r,
                     -r == Errno.EINVAL ? "check irqInfo(" + index + ").count() and that the device has this capability" : null);
@@ -403,7 +403,7 @@ public final class VfioDevice implements AutoCloseable {
     }
 
     public void reset() throws VfioException {
-        int r = VfioNative.simpleIoctl(fd.get(), VfioConstants.VFIO_DEVICE_RESET);
+        int r = (int) fd.call(f -> VfioNative.simpleIoctl(f, VfioConstants.VFIO_DEVICE_RESET));
         if (r < 0) {
             throw Errors.failure("VFIO_DEVICE_RESET", fd.description(), -r, "the device may not support a function-level"
                     + " reset (info().supportsReset()); a bus reset needs hotResetInfo()");
@@ -417,7 +417,7 @@ public final class VfioDevice implements AutoCloseable {
      */
     public VfioHotResetInfo hotResetInfo() throws VfioException {
         InfoBuffer b = InfoBuffer.withCapacity(256, buf -> {
-            int r = VfioNative.hotResetInfo(fd.get(), buf.address(), buf.capacity());
+            int r = (int) fd.call(f -> VfioNative.hotResetInfo(f, buf.address(), buf.capacity()));
             if (r == -Errno.ENODEV) {
                 throw new VfioUnsupportedException("VFIO_DEVICE_GET_PCI_HOT_RESET_INFO", fd.description(), Errno.ENODEV,
                         "neither the device's slot nor its bus can be reset (e.g. a device on the root bus)");
