@@ -37,6 +37,10 @@ public final class FaultRecords {
 
     /** Room for {@code capacity} records in a direct buffer in native order, as the kernel writes them. */
     public static FaultRecords allocate(int capacity) {
+        if (capacity < 1 || capacity > Integer.MAX_VALUE / SIZE) {
+            throw new IllegalArgumentException("room for 1.." + Integer.MAX_VALUE / SIZE + " fault records (" + SIZE
+                    + " bytes each), not " + capacity);
+        }
         return new FaultRecords(ByteBuffer.allocateDirect(capacity * SIZE).order(ByteOrder.nativeOrder()), 0);
     }
 

@@ -25,6 +25,10 @@ public final class FaultResponses {
 
     /** Room for {@code capacity} responses in a direct buffer in native order. */
     public static FaultResponses allocate(int capacity) {
+        if (capacity < 1 || capacity > Integer.MAX_VALUE / SIZE) {
+            throw new IllegalArgumentException("room for 1.." + Integer.MAX_VALUE / SIZE + " fault responses (" + SIZE
+                    + " bytes each), not " + capacity);
+        }
         return new FaultResponses(ByteBuffer.allocateDirect(capacity * SIZE).order(ByteOrder.nativeOrder()));
     }
 

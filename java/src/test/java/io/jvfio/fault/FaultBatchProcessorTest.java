@@ -155,4 +155,14 @@ class FaultBatchProcessorTest {
         assertEquals(0, stats.snapshot().policyErrors());
         assertEquals(2, stats.snapshot().invalid());
     }
+
+    @Test
+    void aCapacityWhoseBytesOverflowAnIntIsRefusedNotWrapped() {
+        // 2^29 responses of 8 bytes wrapped to a buffer of 0 bytes.
+        IllegalArgumentException responses = assertThrows(IllegalArgumentException.class,
+                () -> FaultResponses.allocate(1 << 29));
+        assertTrue(responses.getMessage().contains("fault responses"), responses.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> FaultRecords.allocate(1 << 26));
+        assertThrows(IllegalArgumentException.class, () -> FaultRecords.allocate(0));
+    }
 }
