@@ -75,10 +75,14 @@ public final class HwPageTable implements AutoCloseable {
         }
         long dataAddress = direct == null ? 0 : UnixNative.address(direct);
         int dataLength = direct == null ? 0 : direct.capacity();
-        int r = (int) iommufd.call(f -> IommufdNative.hwptAlloc(f, raw, deviceId, parentId, dataType, dataAddress, dataLength,
-                faultId));
-        if (r < 0 && faultQueue != null) {
-            faultQueue.release();
+        int r = -Errno.EBADF;
+        try {
+            r = (int) iommufd.call(f -> IommufdNative.hwptAlloc(f, raw, deviceId, parentId, dataType, dataAddress, dataLength,
+                    faultId));
+        } finally {
+            if (r < 0 && faultQueue != null) {
+                faultQueue.release(); // no table delivers faults to it: a closed iommufd (thrown) or the kernel refused
+            }
         }
         if (r < 0) {
             String object = "device " + deviceId + ", parent " + parentId + ", flags " + flags
@@ -99,6 +103,15 @@ public final class HwPageTable implements AutoCloseable {
 
     public int id() {
         return id;
+    }
+
+    public Iommufd iommufd() {
+        return iommufd;
+    }
+
+    /** False once closed: its id may name another object by then. */
+    public boolean isOpen() {
+        return !destroyed && iommufd.isOpen();
     }
 
     /** Whether this table's I/O page faults go to a fault queue. */

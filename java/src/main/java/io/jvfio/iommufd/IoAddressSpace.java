@@ -295,18 +295,31 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
         iommufd.setOption(IommufdConstants.OPTION_HUGE_PAGES, id, enabled ? 1 : 0);
     }
 
+    /**
+     * Destroys the IOAS, and its mappings with it: the unmap listeners hear of them all, as from
+     * {@link #unmapAll()}. Marked closed before the ioctl, so that a {@link #tryMap} meanwhile never
+     * reaches an id the kernel may give to a new IOAS; open again if the kernel refuses (EBUSY).
+     */
     @Override
-    public synchronized void close() throws VfioException {
-        if (destroyed || !iommufd.isOpen()) {
+    public void close() throws VfioException {
+        synchronized (this) {
+            if (destroyed) {
+                return;
+            }
             destroyed = true;
-            return;
+            int r = 0;
+            try {
+                r = iommufd.isOpen() ? (int) iommufd.call(f -> IommufdNative.destroy(f, id)) : 0;
+            } catch (IllegalStateException iommufdClosedMeanwhile) {
+                r = 0; // closing the iommufd destroyed it
+            }
+            if (r < 0) {
+                destroyed = false;
+                throw Errors.failure("IOMMU_DESTROY", description, -r, -r == Errno.EBUSY
+                        ? "detach the devices and destroy the HW page tables that use it first" : null);
+            }
         }
-        int r = (int) iommufd.call(f -> IommufdNative.destroy(f, id));
-        if (r < 0) {
-            throw Errors.failure("IOMMU_DESTROY", description, -r, -r == Errno.EBUSY
-                    ? "detach the devices and destroy the HW page tables that use it first" : null);
-        }
-        destroyed = true;
+        unmapListeners.unmapping(new IovaRange(0, -1)); // outside the lock, as every unmap's listeners
     }
 
     @Override

@@ -159,7 +159,8 @@ public final class PciSysfs {
             throw new VfioException("bind", a.toString(), "the vfio-pci driver is not loaded; modprobe vfio-pci");
         }
         write(a, "bind", d.resolve("driver_override"), VFIO_PCI);
-        VfioException failed;
+        String why;
+        VfioException cause = null;
         try {
             if (!previous.isEmpty()) {
                 write(a, "bind", d.resolve("driver/unbind"), a.toString());
@@ -169,17 +170,24 @@ public final class PciSysfs {
             if (now.equals(VFIO_PCI)) {
                 return previous;
             }
-            failed = new VfioException("bind", a.toString(), "vfio-pci did not take the device (now bound to '" + now
-                    + "'); is it a bridge or the IOMMU off? see dmesg; " + (previous.isEmpty() ? "it had no driver"
-                    : "given back to " + previous));
+            why = "vfio-pci did not take the device (now bound to '" + now + "'); is it a bridge or the IOMMU off? see dmesg";
         } catch (VfioException e) {
-            failed = e;
+            why = e.getMessage();
+            cause = e;
         }
-        // The override would keep every other driver off the device: clear it and give the device back.
+        // The override would keep every other driver off the device: clear it first, then give the device back.
+        VfioException restoring = null;
         try {
+            write(a, "bind", d.resolve("driver_override"), "\n");
             restoreDriver(a, previous);
         } catch (VfioException e) {
-            failed.addSuppressed(e);
+            restoring = e;
+        }
+        VfioException failed = new VfioException("bind", a.toString(), why + "; " + (restoring != null
+                ? "could not give it back to " + (previous.isEmpty() ? "no driver" : previous) + ": " + restoring.getMessage()
+                : previous.isEmpty() ? "it had no driver" : "given back to " + previous));
+        if (cause != null) {
+            failed.initCause(cause);
         }
         throw failed;
     }

@@ -167,14 +167,18 @@ public final class Mmio implements AutoCloseable {
     public void close() throws VfioException {
         closing = true;
         long stamp = lock.writeLock();
+        boolean unmapped = false;
         try {
             if (!closed) {
                 closed = true;
-                onUnmap.accept(this);
+                unmapped = true;
                 Errors.check(UnixNative.munmap(address, size), "munmap", description);
             }
         } finally {
             lock.unlockWrite(stamp);
+            if (unmapped) {
+                onUnmap.accept(this); // outside the lock: the device's lock is never taken under it
+            }
         }
     }
 

@@ -41,8 +41,9 @@ public final class VfioDevice implements AutoCloseable {
     private int iommufdDeviceId = -1;
     private Iommufd iommufd;
     private PciConfigSpace pciConfig;
-    /** The mappings of its regions not closed yet; guarded by this object's lock. */
+    /** The mappings of its regions not closed yet, and whether close began; guarded by this object's lock. */
     private final Set<Mmio> mappings = new HashSet<>();
+    private boolean closing;
 
     VfioDevice(OwnedFd fd, PciAddress address) {
         this.fd = fd;
@@ -105,6 +106,7 @@ public final class VfioDevice implements AutoCloseable {
      * so attaching that again changes nothing: {@link #detach()} and attach afresh.
      */
     public int attach(HwPageTable pageTable) throws VfioException {
+        checkPageTable("VFIO_DEVICE_ATTACH_IOMMUFD_PT", pageTable);
         int r = (int) fd.call(f -> VfioNative.attachPt(f, pageTable.id()));
         if (r < 0) {
             String hint = null;
@@ -151,7 +153,22 @@ public final class VfioDevice implements AutoCloseable {
      *         {@link #attach(HwPageTable)}) or not in 1..2^20-1, or beyond the device's PASID width
      */
     public int attachPasid(int pasid, HwPageTable pageTable) throws VfioException {
+        checkPageTable("VFIO_DEVICE_ATTACH_PASID", pageTable);
         return attachPasid(pasid, pageTable.id(), pageTable.toString());
+    }
+
+    /**
+     * Refuses a table that is closed or belongs to another iommufd than this device's: the kernel
+     * knows tables by id only, and such an id may name an unrelated object of this device's iommufd.
+     */
+    private void checkPageTable(String operation, HwPageTable pageTable) {
+        if (!pageTable.isOpen()) {
+            throw new IllegalStateException(operation + "(" + fd.description() + "): " + pageTable + " is closed");
+        }
+        if (iommufd != null && pageTable.iommufd() != iommufd) {
+            throw new IllegalArgumentException(operation + "(" + fd.description() + "): " + pageTable + " belongs to "
+                    + pageTable.iommufd() + ", not to " + iommufd + ", which this device is bound to");
+        }
     }
 
     /**
@@ -337,6 +354,9 @@ public final class VfioDevice implements AutoCloseable {
 
     /** Maps a whole region (a BAR) for MMIO; {@link #close()} unmaps it if it is still open then. */
     public synchronized Mmio mapRegion(int index) throws VfioException {
+        if (closing) {
+            throw new IllegalStateException(fd.description() + " is closed");
+        }
         VfioRegionInfo region = regionInfo(index);
         String what = fd.description() + ", " + PciIndex.regionName(index);
         if (!region.mmappable() || region.size() == 0) {
@@ -440,6 +460,7 @@ public final class VfioDevice implements AutoCloseable {
     public void close() throws VfioException {
         List<Mmio> open;
         synchronized (this) {
+            closing = true; // no mapping after this snapshot
             open = new ArrayList<>(mappings);
         }
         VfioException failed = null;

@@ -118,10 +118,16 @@ class DmaBufferTest {
         assertThrows(IndexOutOfBoundsException.class, () -> buffer.buffer(big - 4096, 4097));
         assertThrows(IndexOutOfBoundsException.class, () -> buffer.buffer(-1, 1));
         assertThrows(IndexOutOfBoundsException.class, () -> buffer.buffer(0, -1));
-        ByteBuffer lease = buffer.buffer(0, 0);
         buffer.close();
-        assertTrue(mappingAt(address).contains("jvfio-closed"), "an empty view keeps the range: " + mappingAt(address));
+        assertTrue(mappingAt(address).contains("jvfio-closed"), "a view of part keeps the range: " + mappingAt(address));
         assertFailsLoudly(() -> high.put(0, (byte) 1), "a write through a view of part of it");
+
+        DmaBuffer leased = DmaBuffer.reserve(big);
+        ByteBuffer lease = leased.buffer(0, 0); // all FaultServer holds of its caller's memory
+        long leasedAddress = leased.address();
+        leased.close();
+        assertTrue(mappingAt(leasedAddress).contains("jvfio-closed"), "an empty view alone keeps the range: "
+                + mappingAt(leasedAddress));
         assertEquals(0, lease.capacity());
     }
 

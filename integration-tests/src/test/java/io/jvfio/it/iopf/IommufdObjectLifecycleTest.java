@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jvfio.VfioException;
+import io.jvfio.fault.DemandMapPolicy;
+import io.jvfio.fault.GuestRegion;
 import io.jvfio.iommufd.FaultQueue;
 import io.jvfio.iommufd.HwPageTable;
 import io.jvfio.iommufd.HwptFlag;
@@ -87,6 +89,30 @@ class IommufdObjectLifecycleTest {
                         () -> HwPageTable.allocate(one, 1, src.id(), EnumSet.noneOf(HwptFlag.class), queue));
             }
         }
+    }
+
+    @Test
+    void closingAnIoasTellsItsUnmapListenersItsMappingsWentWithIt() throws Exception {
+        try (Iommufd iommufd = Iommufd.open(); DmaBuffer memory = DmaBuffer.allocate(16 * PAGE)) {
+            IoAddressSpace ioas = IoAddressSpace.allocate(iommufd);
+            DemandMapPolicy policy = new DemandMapPolicy(ioas)
+                    .addRegion(new GuestRegion(0x100000, memory.address(), memory.size(), RW));
+            policy.pin(IovaRange.ofLength(0x100000, 4 * PAGE));
+            assertEquals(4 * PAGE, policy.bytesMapped());
+            ioas.close();
+            assertEquals(0, policy.bytesMapped(), "the policy still counts mappings destroyed with the IOAS");
+            policy.close();
+        }
+    }
+
+    @Test
+    void aHwPageTableOnAClosedIommufdLeavesItsFaultQueueClosable() throws Exception {
+        Iommufd iommufd = Iommufd.open();
+        FaultQueue queue = FaultQueue.allocate(iommufd);
+        iommufd.close();
+        assertThrows(IllegalStateException.class,
+                () -> HwPageTable.allocate(iommufd, 1, 1, EnumSet.noneOf(HwptFlag.class), queue));
+        queue.close(); // EBUSY if the refused table had kept its reference on the queue
     }
 
     @Test

@@ -196,6 +196,15 @@ class IommufdEduTest {
     }
 
     @Test
+    void aClosedHwPageTableIsRefusedBeforeTheKernelSeesItsId() throws Exception {
+        HwPageTable hwpt = HwPageTable.allocate(iommufd, deviceId, ioas.id(), EnumSet.noneOf(HwptFlag.class));
+        hwpt.close(); // its id may name the next object the context allocates
+        IllegalStateException refused = assertThrows(IllegalStateException.class, () -> device.attach(hwpt));
+        assertTrue(refused.getMessage().contains("is closed"), refused.getMessage());
+        roundTrip(0x400000); // still attached to the IOAS
+    }
+
+    @Test
     void dmaToAnIovaJustUnmappedNeitherWritesNorReadsTheMemoryBehindIt() throws Exception {
         DmaIsolation.check(edu, ioas);
         roundTrip(0x400000);
