@@ -144,14 +144,20 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
     }
 
     private long mapFile(DmaBuffer file, long offset, long length, long iova, int flags, String where) throws VfioException {
-        int fileFd = file.memfd();
-        if (fileFd < 0) {
-            throw new IllegalArgumentException(file + " is anonymous memory, with no file to map: create it with"
-                    + " DmaBuffer.memfd, or map its address with map()");
-        }
         InfoBuffer out = new InfoBuffer(8);
-        int r = (int) call("IOMMU_IOAS_MAP_FILE", f -> IommufdNative.ioasMapFile(f, id, flags, fileFd, offset, length, iova,
-                out.address()));
+        int fileFd;
+        int r;
+        // DmaBuffer.close holds the buffer's lock: under it, the memfd number cannot be closed and given
+        // to another file (whose pages the map would pin) before the kernel has taken the file.
+        synchronized (file) {
+            fileFd = file.memfd();
+            if (fileFd < 0) {
+                throw new IllegalArgumentException(file + " is anonymous memory, with no file to map: create it with"
+                        + " DmaBuffer.memfd, or map its address with map()");
+            }
+            r = (int) call("IOMMU_IOAS_MAP_FILE", f -> IommufdNative.ioasMapFile(f, id, flags, fileFd, offset, length, iova,
+                    out.address()));
+        }
         if (r < 0) {
             String object = String.format("%s, %s (fd %d), offset 0x%x, %s, length 0x%x", description, file, fileFd, offset,
                     where, length);

@@ -151,7 +151,10 @@ public final class DmaBuffer implements AutoCloseable {
         return size;
     }
 
-    /** The memfd backing this buffer, or -1 for anonymous memory. */
+    /**
+     * The memfd backing this buffer, or -1 for anonymous memory; a number valid until
+     * {@link #close()}, which waits for an {@code IoAddressSpace.mapFile} of this buffer in flight.
+     */
     public int memfd() {
         return memfd == null ? -1 : memfd.get();
     }

@@ -59,6 +59,11 @@ public final class VfioContainer implements DmaMapper, AutoCloseable {
         return fd.get();
     }
 
+    /** {@code syscall} on the container's descriptor, counted as a use of it (see OwnedFd). */
+    long call(java.util.function.IntToLongFunction syscall) {
+        return fd.call(syscall);
+    }
+
     public int apiVersion() throws VfioException {
         return Errors.check((int) fd.call(f -> VfioNative.simpleIoctl(f, VfioConstants.VFIO_GET_API_VERSION)),
                 "VFIO_GET_API_VERSION", fd.description());

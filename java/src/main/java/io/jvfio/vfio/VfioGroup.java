@@ -86,7 +86,8 @@ public final class VfioGroup implements AutoCloseable {
 
     public void setContainer(VfioContainer container) throws VfioException {
         requireViable();
-        Errors.check((int) fd.call(f -> VfioNative.groupSetContainer(f, container.fd())), "VFIO_GROUP_SET_CONTAINER",
+        // Both descriptors counted as in use: a close of either meanwhile cannot recycle its number under the ioctl.
+        Errors.check((int) fd.call(f -> container.call(c -> VfioNative.groupSetContainer(f, c))), "VFIO_GROUP_SET_CONTAINER",
                 fd.description() + ", " + container);
     }
 
