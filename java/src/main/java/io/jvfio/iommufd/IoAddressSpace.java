@@ -195,9 +195,9 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
 
     @Override
     public long unmap(long iova, long length) throws VfioException {
-        checkOpen("IOMMU_IOAS_UNMAP");
+        checkOpen("IOMMU_IOAS_UNMAP"); // before the listeners: they must not hear of an unmap that is refused
         unmapListeners.unmapping(iova, length);
-        long r = call("IOMMU_IOAS_UNMAP", f -> IommufdNative.ioasUnmap(f, id, iova, length));
+        long r = iommufd.call(f -> IommufdNative.ioasUnmap(f, id, iova, length));
         if (r < 0) {
             throw Errors.failure("IOMMU_IOAS_UNMAP", String.format("%s, iova 0x%x, length 0x%x", description, iova, length),
                     (int) -r, (int) -r == Errno.ENOENT ? "nothing is mapped there" : null);
@@ -209,7 +209,7 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
     public long unmapAll() throws VfioException {
         checkOpen("IOMMU_IOAS_UNMAP");
         unmapListeners.unmapping(new IovaRange(0, -1));
-        long r = call("IOMMU_IOAS_UNMAP", f -> IommufdNative.ioasUnmap(f, id, 0, -1));
+        long r = iommufd.call(f -> IommufdNative.ioasUnmap(f, id, 0, -1));
         if (r == -Errno.ENOENT) {
             return 0;
         }

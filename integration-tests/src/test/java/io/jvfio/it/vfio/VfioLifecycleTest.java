@@ -11,6 +11,7 @@ import io.jvfio.EventFd;
 import io.jvfio.VfioException;
 import io.jvfio.cli.demo.Edu;
 import io.jvfio.it.GuestDevices;
+import io.jvfio.pci.PciAddress;
 import io.jvfio.pci.PciSysfs;
 import io.jvfio.vfio.EnabledIrq;
 import io.jvfio.vfio.Mmio;
@@ -27,13 +28,28 @@ class VfioLifecycleTest {
     /** NVMe's Interrupt Mask Set register (BAR0 + 0x0c): reads back the mask; a controller reset clears it. */
     private static final int NVME_INTMS = 0x0c;
 
+    /** Binds {@code device} to vfio-pci and opens its group in {@code container}, set to type1v2. */
+    private static VfioGroup inType1Container(VfioContainer container, PciAddress device) throws VfioException {
+        VfioGroup group = VfioGroup.open(GuestDevices.bindToVfio(device));
+        try {
+            group.setContainer(container);
+            container.setType1v2();
+            return group;
+        } catch (VfioException | RuntimeException e) {
+            try {
+                group.close();
+            } catch (VfioException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
     @Test
     void closeAndReopenTheSameDevice() throws Exception {
-        int groupNumber = GuestDevices.bindToVfio(GuestDevices.EDU);
         for (int round = 0; round < 2; round++) {
-            try (VfioContainer container = VfioContainer.open(); VfioGroup group = VfioGroup.open(groupNumber)) {
-                group.setContainer(container);
-                container.setType1v2();
+            try (VfioContainer container = VfioContainer.open();
+                    VfioGroup group = inType1Container(container, GuestDevices.EDU)) {
                 try (VfioDevice device = group.openDevice(GuestDevices.EDU); Mmio bar0 = device.mapBar(0)) {
                     assertEquals(0x010000ed, bar0.read32(Edu.ID));
                     device.close();
@@ -46,10 +62,8 @@ class VfioLifecycleTest {
 
     @Test
     void closingADeviceUnmapsItsBarsSoTheKernelReleasesIt() throws Exception {
-        int groupNumber = GuestDevices.bindToVfio(GuestDevices.EDU);
-        try (VfioContainer container = VfioContainer.open(); VfioGroup group = VfioGroup.open(groupNumber)) {
-            group.setContainer(container);
-            container.setType1v2();
+        try (VfioContainer container = VfioContainer.open();
+                VfioGroup group = inType1Container(container, GuestDevices.EDU)) {
             VfioDevice device = group.openDevice(GuestDevices.EDU);
             Mmio bar0 = device.mapBar(0);
             try {
@@ -89,11 +103,9 @@ class VfioLifecycleTest {
 
     @Test
     void aDeviceOutsideTheGroupAndAnUnknownDeviceGiveClearErrors() throws Exception {
-        int groupNumber = GuestDevices.bindToVfio(GuestDevices.EDU);
         GuestDevices.bindToVfio(GuestDevices.NVME);
-        try (VfioContainer container = VfioContainer.open(); VfioGroup group = VfioGroup.open(groupNumber)) {
-            group.setContainer(container);
-            container.setType1v2();
+        try (VfioContainer container = VfioContainer.open();
+                VfioGroup group = inType1Container(container, GuestDevices.EDU)) {
             VfioException e = assertThrows(VfioException.class, () -> group.openDevice(GuestDevices.NVME));
             assertEquals("VFIO_GROUP_GET_DEVICE_FD", e.operation());
             assertTrue(e.getMessage().contains("device " + GuestDevices.NVME), e.getMessage());
@@ -108,10 +120,8 @@ class VfioLifecycleTest {
 
     @Test
     void nvmeRegionsAndMsixMatchSysfs() throws Exception {
-        int groupNumber = GuestDevices.bindToVfio(GuestDevices.NVME);
-        try (VfioContainer container = VfioContainer.open(); VfioGroup group = VfioGroup.open(groupNumber)) {
-            group.setContainer(container);
-            container.setType1v2();
+        try (VfioContainer container = VfioContainer.open();
+                VfioGroup group = inType1Container(container, GuestDevices.NVME)) {
             try (VfioDevice nvme = group.openDevice(GuestDevices.NVME)) {
                 assertEquals(0x1b36, nvme.pciConfig().read16(PciConfigSpace.VENDOR_ID));
                 assertTrue(nvme.irqInfo(PciIndex.MSIX).count() > 0, "QEMU's NVMe has MSI-X vectors");
@@ -129,10 +139,8 @@ class VfioLifecycleTest {
 
     @Test
     void aRegionAccessPastTheEndOfALongIsOutsideTheRegionAndAnIrqClosedAfterItsDeviceIsQuiet() throws Exception {
-        int groupNumber = GuestDevices.bindToVfio(GuestDevices.NVME);
-        try (VfioContainer container = VfioContainer.open(); VfioGroup group = VfioGroup.open(groupNumber)) {
-            group.setContainer(container);
-            container.setType1v2();
+        try (VfioContainer container = VfioContainer.open();
+                VfioGroup group = inType1Container(container, GuestDevices.NVME)) {
             // The device is closed before its IRQ on purpose; the resource close after is a no-op.
             try (EventFd vector0 = EventFd.create(); VfioDevice nvme = group.openDevice(GuestDevices.NVME)) {
                 EnabledIrq msix = nvme.enableIrq(PciIndex.MSIX, vector0);
@@ -153,10 +161,8 @@ class VfioLifecycleTest {
      */
     @Test
     void nvmeResetsAndStaysUsable() throws Exception {
-        int groupNumber = GuestDevices.bindToVfio(GuestDevices.NVME);
-        try (VfioContainer container = VfioContainer.open(); VfioGroup group = VfioGroup.open(groupNumber)) {
-            group.setContainer(container);
-            container.setType1v2();
+        try (VfioContainer container = VfioContainer.open();
+                VfioGroup group = inType1Container(container, GuestDevices.NVME)) {
             try (VfioDevice nvme = group.openDevice(GuestDevices.NVME); Mmio bar0 = nvme.mapBar(0)) {
                 assertTrue(nvme.info().supportsReset(), "vfio-pci offers a reset for QEMU's NVMe");
                 bar0.write32(NVME_INTMS, 0x5);
