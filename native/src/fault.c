@@ -4,6 +4,7 @@
 #include "jvfio.h"
 
 #include <linux/iommufd.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <time.h>
@@ -52,11 +53,36 @@ static jint queue_alloc(JNIEnv *env, jclass cls, jint iommufd, jlong out_id)
     return (jint)cmd.out_fault_fd;
 }
 
-/* Reads whole page-request groups, never blocking: the bytes read, 0 when nothing is pending,
- * -EINVAL when the first pending group needs more than `length` bytes, or -errno. */
-static jlong fault_read(JNIEnv *env, jclass cls, jint fault_fd, jlong address, jint length)
+/* One read of whole page-request groups, as the kernel answers it. */
+static jlong read_groups(jint fault_fd, jlong address, jint length)
 {
     return jvfio_result(JVFIO_RETRY(read(fault_fd, JVFIO_ADDR(address), (size_t)length)));
+}
+
+/* Whether poll says records wait to be read. */
+static int records_wait(int fault_fd)
+{
+    struct pollfd p = { .fd = fault_fd, .events = POLLIN };
+
+    return JVFIO_RETRY(poll(&p, 1, 0)) == 1 && (p.revents & POLLIN);
+}
+
+/* Reads whole page-request groups, never blocking: the bytes read, 0 when nothing is pending,
+ * -EINVAL when the first pending group needs more than `length` bytes, or -errno.
+ * Kernels without "iommufd: Reject invalid read count in iommufd_fault_fops_read()" (Debian's 6.12
+ * took it in 6.12.101) return 0 for such a group, read after read, while poll says records wait: a
+ * loop would spin on it. So an empty read while records wait is tried once more (a group may have
+ * come in between), and a second one means the group does not fit. */
+static jlong fault_read(JNIEnv *env, jclass cls, jint fault_fd, jlong address, jint length)
+{
+    jlong n = read_groups(fault_fd, address, length);
+
+    if (n != 0 || !records_wait(fault_fd))
+        return n;
+    n = read_groups(fault_fd, address, length);
+    if (n != 0 || !records_wait(fault_fd))
+        return n;
+    return -EINVAL;
 }
 
 /* Writes responses; the kernel takes them in order up to the first it refuses. Returns the bytes it
@@ -67,7 +93,9 @@ static jlong fault_respond(JNIEnv *env, jclass cls, jint fault_fd, jlong address
 }
 
 /* The loop's turn in one crossing: writes the batch's responses, notes the time, and only when the
- * kernel took them all reads the next records, never blocking. Stores the write's result (bytes
+ * kernel took them all reads the next records, never blocking. Its read is fault_read's first only
+ * (an empty one costs no poll): on the older kernels above, 0 may be a group too large, which the
+ * caller's next fault_read, after its epoll wakes, tells. Stores the write's result (bytes
  * taken, or -errno; -EINVAL when the kernel refused the first) and the CLOCK_MONOTONIC time after it
  * (System.nanoTime's clock) as two longs at `status`. Returns what fault_read returns, or
  * JVFIO_FAULT_NOT_READ when the write was short or failed: the caller finishes it, then reads. */
@@ -83,7 +111,7 @@ static jlong fault_respond_read(JNIEnv *env, jclass cls, jint fault_fd, jlong re
     out[1] = (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec;
     if (w != length)
         return JVFIO_FAULT_NOT_READ;
-    return fault_read(env, cls, fault_fd, records, capacity);
+    return read_groups(fault_fd, records, capacity);
 }
 
 static const JNINativeMethod methods[] = {

@@ -85,7 +85,9 @@ public final class FaultQueue implements AutoCloseable {
      * as many records as its capacity holds). The kernel hands out whole groups only and never blocks.
      *
      * @return the number of records read, 0 when nothing is pending, or {@link #GROUP_TOO_LARGE} when
-     *         the first pending group holds more records than the buffer
+     *         the first pending group holds more records than the buffer (also on kernels that answer
+     *         such a read with nothing, before "iommufd: Reject invalid read count": the shim tells by
+     *         poll)
      */
     public synchronized int read(ByteBuffer records) throws VfioException {
         int length = records.capacity() / FaultConstants.RECORD_SIZE * FaultConstants.RECORD_SIZE;
@@ -261,7 +263,8 @@ public final class FaultQueue implements AutoCloseable {
          *
          * @return as {@link #read}, or {@link #NOT_READ} when the kernel took fewer than {@code count}
          *         responses (status says how many; 0 when it refused the first): finish with
-         *         {@link #respond} from there, then read
+         *         {@link #respond} from there, then read. Its 0 costs no poll, so on the older kernels
+         *         {@link #read} names it may also be a group too large: wait for the fd, then read.
          */
         public int respondAndRead(ByteBuffer responses, int count, ByteBuffer records, ByteBuffer status) throws VfioException {
             int size = FaultConstants.RESPONSE_SIZE;
