@@ -87,10 +87,11 @@ public final class FaultServer implements AutoCloseable {
             } else {
                 openSource(b, memory);
             }
-        } catch (VfioException | RuntimeException e) {
+        } catch (Throwable e) {
+            // Errors too: a mediator's or source's AssertionError must not leave the device bound and the fds open.
             try {
                 close();
-            } catch (VfioException | RuntimeException suppressed) {
+            } catch (Throwable suppressed) {
                 e.addSuppressed(suppressed);
             }
             throw e;
@@ -118,6 +119,9 @@ public final class FaultServer implements AutoCloseable {
             List<IovaRange> mediated = Objects.requireNonNull(b.mediator.nonFaultable(device, region),
                     "the mediator of " + name + " returned null");
             for (IovaRange r : mediated) {
+                if (r == null) {
+                    throw new IllegalArgumentException("the mediator of " + name + " returned a null range among " + mediated.size());
+                }
                 if (!region.iovaRange().contains(r.start(), r.length())) {
                     throw new IllegalArgumentException("the mediator of " + name + " names " + r
                             + ", which is not inside guest memory " + region.iovaRange());
@@ -180,14 +184,20 @@ public final class FaultServer implements AutoCloseable {
     }
 
     /** Starts serving faults; a server that pinned everything has nothing to serve and starts nothing. */
-    public synchronized void start() {
-        if (closed) {
-            throw new IllegalStateException("the fault server of " + name + " is closed");
-        }
+    public void start() {
         if (loop != null) {
-            loop.start();
+            // Before the lock: a policy calling start() while close() holds it, waiting for the loop, would deadlock.
+            loop.refuseOnLoopThread("FaultServer.start");
         }
-        LOG.info("{}: {} ({})", name, decision.mode(), decision.reason());
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("the fault server of " + name + " is closed");
+            }
+            if (loop != null) {
+                loop.start();
+            }
+            LOG.info("{}: {} ({})", name, decision.mode(), decision.reason());
+        }
     }
 
     /** The mode the device got and why. */
@@ -299,21 +309,22 @@ public final class FaultServer implements AutoCloseable {
 
     /** Runs teardown steps to the end, keeping the first failure and suppressing the rest. */
     private static final class Teardown {
-        private Exception first;
+        private Throwable first;
 
         interface Step {
             void run() throws VfioException;
         }
 
+        /** Catches Errors too (a source's close that asserts): the steps after it still free what they hold. */
         void run(Step step) {
             try {
                 step.run();
-            } catch (VfioException | RuntimeException e) {
+            } catch (Throwable e) {
                 record(e);
             }
         }
 
-        void record(Exception e) {
+        void record(Throwable e) {
             if (first == null) {
                 first = e;
             } else {
@@ -325,8 +336,14 @@ public final class FaultServer implements AutoCloseable {
             if (first instanceof VfioException v) {
                 throw v;
             }
-            if (first != null) {
-                throw (RuntimeException) first;
+            if (first instanceof RuntimeException r) {
+                throw r;
+            }
+            if (first instanceof Error e) {
+                throw e;
+            }
+            if (first != null) { // a checked exception thrown past the compiler, e.g. by a Kotlin FaultSource
+                throw new IllegalStateException("tearing down: " + first, first);
             }
         }
     }

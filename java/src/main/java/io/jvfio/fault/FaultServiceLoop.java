@@ -77,14 +77,14 @@ public final class FaultServiceLoop implements AutoCloseable {
             ep = new OwnedFd(Errors.check(UnixNative.epollCreate(), "epoll_create1", queue.toString()), "epoll of " + queue);
             Errors.check(UnixNative.epollAdd(ep.get(), queue.fd(), UnixConstants.EPOLLIN), "epoll_ctl ADD", queue.toString());
             Errors.check(UnixNative.epollAdd(ep.get(), stopFd.fd(), UnixConstants.EPOLLIN), "epoll_ctl ADD", stopFd.toString());
-        } catch (VfioException | RuntimeException e) {
+        } catch (Throwable e) { // an Error too: the claim would keep the queue from ever closing
             if (ep != null) {
                 ep.closeQuietly(e);
             }
             if (stopFd != null) {
                 try {
                     stopFd.close();
-                } catch (VfioException suppressed) {
+                } catch (VfioException | RuntimeException suppressed) {
                     e.addSuppressed(suppressed);
                 }
             }

@@ -4,6 +4,7 @@ import io.jvfio.it.MockIommuGuest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jvfio.fault.DemandMapPolicy;
@@ -13,11 +14,20 @@ import io.jvfio.fault.FaultPolicy;
 import io.jvfio.fault.FaultResponse;
 import io.jvfio.fault.FaultServer;
 import io.jvfio.fault.FaultServiceLoop;
+import io.jvfio.fault.FaultSource;
+import io.jvfio.iommufd.FaultQueue;
+import io.jvfio.iommufd.IoAddressSpace;
 import io.jvfio.memory.DmaBuffer;
 import io.jvfio.memory.IovaRange;
 import io.jvfio.testing.MockFaultSource;
 import io.jvfio.testing.MockIommuDevice;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** The library's FaultServer over the kernel's fault mock: what it sets up, and the order it tears down in. */
@@ -110,6 +120,75 @@ class FaultServerTeardownTest {
                 assertEquals(1, loop.stats().success(), loop.stats().toString());
                 assertTrue(server.demandMap().orElseThrow().isMapped(server.region().iova() + PAGE));
             }
+        }
+    }
+
+    @Test
+    void aSourceThatThrowsAnErrorWhileAttachingLeavesNothingOpen() throws Exception {
+        FaultSource asserts = new FaultSource() {
+            @Override
+            public long defaultIova() {
+                return MockIommuDevice.aperture().start();
+            }
+
+            @Override
+            public void attach(IoAddressSpace ioas, FaultQueue queue) {
+                throw new AssertionError("a vendor's attach asserts");
+            }
+
+            @Override
+            public void close() {}
+        };
+        long before = openDescriptors();
+        AssertionError e = assertThrows(AssertionError.class, () -> FaultServer.forSource(asserts).memory(16L * PAGE).open());
+        assertEquals("a vendor's attach asserts", e.getMessage());
+        assertEquals(before, openDescriptors(), "the iommufd and the fault queue opened before attach are closed");
+    }
+
+    @Test
+    void aPolicyStartingItsServerWhileAnotherThreadClosesItIsRefusedInsteadOfDeadlocking() throws Exception {
+        AtomicReference<FaultServer> self = new AtomicReference<>();
+        AtomicReference<Thread> closer = new AtomicReference<>();
+        AtomicReference<Throwable> refusal = new AtomicReference<>();
+        CountDownLatch inPolicy = new CountDownLatch(1);
+        FaultPolicy startsItsServer = group -> {
+            inPolicy.countDown();
+            // Once close() holds the server and waits for this loop to end, start() would wait for close().
+            while (closer.get() == null || closer.get().getState() != Thread.State.WAITING) {
+                Thread.onSpinWait();
+            }
+            try {
+                self.get().start();
+            } catch (Throwable t) {
+                refusal.compareAndSet(null, t);
+            }
+            return FaultResponse.INVALID;
+        };
+        MockFaultSource source = new MockFaultSource();
+        FaultServer server = FaultServer.forSource(source).memory(16L * PAGE).policy(startsItsServer).open();
+        self.set(server);
+        server.start();
+        source.device().triggerBurst(0, FaultPermissions.READ, server.region().iova(), PAGE, 1);
+        assertTrue(inPolicy.await(60, TimeUnit.SECONDS), "the fault reached the policy");
+        Thread t = new Thread(() -> {
+            try {
+                server.close();
+            } catch (Exception ex) {
+                refusal.compareAndSet(null, ex);
+            }
+        }, "closer");
+        t.setDaemon(true);
+        closer.set(t);
+        t.start();
+        t.join(TimeUnit.SECONDS.toMillis(120)); // a hang guard: a deadlock never ends
+        assertTrue(!t.isAlive(), "close() and the policy's start() wait for each other");
+        assertInstanceOf(IllegalStateException.class, refusal.get(), "the policy's start() is refused");
+        assertTrue(refusal.get().getMessage().contains("own thread"), refusal.get().getMessage());
+    }
+
+    private static long openDescriptors() throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
         }
     }
 
