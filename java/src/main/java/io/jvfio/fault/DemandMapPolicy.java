@@ -160,7 +160,10 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
 
     /**
      * Maps a non-faultable range now (the device must never fault on it) and remembers it; all or
-     * nothing (see the class comment).
+     * nothing (see the class comment). A pin after faults leaves the areas faulted in before whole
+     * (iommufd cannot split a mapping, and unmapping one the device may be using would make pinned
+     * pages fault): one that reaches past the pinned range's ends holds pinned pages too, and whoever
+     * unmaps that area unmaps them with it. Pin before the device runs where you can.
      */
     public void pin(IovaRange range) throws VfioException {
         List<IovaRange> mappedNow = new ArrayList<>();

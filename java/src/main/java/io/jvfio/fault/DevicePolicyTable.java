@@ -13,6 +13,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -77,10 +78,14 @@ public final class DevicePolicyTable {
     /** Parses the table format; errors name the source and line. */
     static void parse(Reader reader, String source, Map<String, Verdict> into) throws IOException {
         BufferedReader in = new BufferedReader(reader);
+        Map<String, Integer> listedOn = new HashMap<>();
         String line;
         int number = 0;
         while ((line = in.readLine()) != null) {
             number++;
+            if (number == 1 && line.startsWith("\uFEFF")) {
+                line = line.substring(1); // the byte-order mark some editors write: invisible in a message
+            }
             int hash = line.indexOf('#');
             String text = (hash >= 0 ? line.substring(0, hash) : line).trim();
             if (text.isEmpty()) {
@@ -94,6 +99,12 @@ public final class DevicePolicyTable {
             String key = text.substring(0, eq).trim().toLowerCase(Locale.ROOT);
             if (!key.matches("[0-9a-f]{4}:[0-9a-f]{4}")) {
                 throw new IllegalArgumentException(where + ": '" + key + "' is not vendor:device in hex, e.g. 1234:11e8");
+            }
+            // In an opt-in table a later line silently winning over an earlier one could opt a device in unseen.
+            Integer earlier = listedOn.putIfAbsent(key, number);
+            if (earlier != null) {
+                throw new IllegalArgumentException(where + ": " + key + " is already listed on line " + earlier
+                        + "; list each device once");
             }
             String mode = text.substring(eq + 1).trim().toUpperCase(Locale.ROOT);
             try {

@@ -18,7 +18,11 @@ public record GuestRegion(long iova, long userAddress, long length, Set<Access> 
             throw new IllegalArgumentException(String.format("guest region at IOVA 0x%x, user address 0x%x, of 0x%x bytes"
                     + " wraps past the end of the address space", iova, userAddress, length));
         }
-        access = Set.copyOf(access.isEmpty() ? EnumSet.noneOf(Access.class) : EnumSet.copyOf(access));
+        if (access == null || access.isEmpty()) {
+            throw new IllegalArgumentException(String.format("guest region at IOVA 0x%x: the device may neither read nor"
+                    + " write it (access %s); give READ, WRITE or both, or leave the region out", iova, access));
+        }
+        access = Set.copyOf(EnumSet.copyOf(access));
     }
 
     public IovaRange iovaRange() {

@@ -47,6 +47,19 @@ class DevicePolicyTableTest {
     }
 
     @Test
+    void aDeviceListedTwiceInOneFileIsRefusedNamingBothLines() throws Exception {
+        Path f = Files.writeString(dir.resolve("dup.conf"), "1234:11e8 = NONE\n# pasted later\n1234:11E8 = ARBITRARY_FAULTS\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DevicePolicyTable.withOverrides(f));
+        assertEquals(f + ":3: 1234:11e8 is already listed on line 1; list each device once", e.getMessage());
+    }
+
+    @Test
+    void aByteOrderMarkBeforeTheFirstLineIsSkipped() throws Exception {
+        Path f = Files.writeString(dir.resolve("bom.conf"), "\uFEFF1234:11e8 = ARBITRARY_FAULTS\n");
+        assertEquals(DeviceFaultMode.ARBITRARY_FAULTS, DevicePolicyTable.withOverrides(f).mode(0x1234, 0x11e8));
+    }
+
+    @Test
     void aDeviceWithoutPriIsPinnedWhateverTheTableSaysAndSaysWhy() throws Exception {
         Path f = Files.writeString(dir.resolve("policies.conf"), "1234:11e8 = ARBITRARY_FAULTS\n15b3:101d = SELECTIVE\n");
         DevicePolicyTable t = DevicePolicyTable.withOverrides(f);

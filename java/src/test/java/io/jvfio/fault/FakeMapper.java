@@ -40,7 +40,7 @@ final class FakeMapper implements DmaMapper {
     @Override
     public long tryMap(long va, long length, long iova, Set<Access> access) {
         mapCalls++;
-        if (Long.compareUnsigned(failingIova - iova, length) < 0) {
+        if (failingErrno != 0 && Long.compareUnsigned(failingIova - iova, length) < 0) {
             return -failingErrno;
         }
         Map.Entry<Long, Mapping> below = mappings.floorEntry(iova + length - 1);

@@ -70,6 +70,9 @@ class FaultServerBuilderTest {
         assertThrows(IllegalArgumentException.class, () -> new GuestRegion(-4096, 0x10000, 0x2000, Set.of(Access.READ)));
         assertThrows(IllegalArgumentException.class, () -> new GuestRegion(0x10000, -4096, 0x2000, Set.of(Access.READ)));
         assertEquals(0x1000, new GuestRegion(-4096, 0x10000, 0x1000, Set.of(Access.READ)).length(), "up to the last byte is fine");
+        IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> new GuestRegion(0x10000, 0x10000, 0x1000, Set.of()));
+        assertTrue(none.getMessage().contains("neither read nor write"), none.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new GuestRegion(0x10000, 0x10000, 0x1000, null));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DmaBuffer.reserve(Long.MAX_VALUE - 100));
         assertTrue(e.getMessage().contains("more than a process can address"), e.getMessage());
     }
