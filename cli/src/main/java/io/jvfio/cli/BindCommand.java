@@ -59,6 +59,7 @@ final class BindCommand implements Callable<Integer> {
             refuseIfInUse(a);
         }
         DriverMemory memory = DriverMemory.system();
+        memory.ready(); // else a device could be bound with no record of the driver unbind gives it back to
         for (PciAddress a : targets) {
             String before = sysfs.driver(a).orElse("");
             if (before.equals(PciSysfs.VFIO_PCI)) {

@@ -45,6 +45,11 @@ final class DriverMemory {
         return new DriverMemory(Path.of(System.getProperty("java.io.tmpdir"), "jvfio-state-" + uid()));
     }
 
+    /** Makes and checks the state directory: before a bind, so that a refused one stops it before sysfs changes. */
+    void ready() throws IOException {
+        privateDirectory(true);
+    }
+
     void remember(PciAddress a, String driver) throws IOException {
         privateDirectory(true);
         Files.write(file(a), driver.getBytes(StandardCharsets.US_ASCII), StandardOpenOption.CREATE, StandardOpenOption.WRITE,

@@ -18,7 +18,10 @@ import io.jvfio.vfio.EnabledIrq;
 import io.jvfio.vfio.Mmio;
 import io.jvfio.vfio.PciIndex;
 import io.jvfio.vfio.VfioDevice;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -52,11 +55,25 @@ final class GuestDemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        refuseOutsideTheDemoGuest();
         return switch (stage) {
             case "vfio" -> vfio(out);
             case "iopf" -> iopf(out);
             default -> throw new IllegalArgumentException("the demo stages are vfio and iopf, not '" + stage + "'");
         };
+    }
+
+    /**
+     * The stages bind whatever sits at --edu to vfio-pci, without bind's checks: on a host that could be
+     * any device. The demo's guest runner puts jvfio.run= on the guest kernel's command line.
+     */
+    private static void refuseOutsideTheDemoGuest() throws IOException {
+        Path cmdline = Path.of("/proc/cmdline");
+        String line = Files.isReadable(cmdline) ? Files.readString(cmdline) : "";
+        if (!(" " + line).contains(" jvfio.run=")) {
+            throw new IllegalStateException("guest-demo runs inside the demo's QEMU guest only (no jvfio.run= on this"
+                    + " kernel's command line); run jvfio demo instead");
+        }
     }
 
     private int vfio(PrintWriter out) throws Exception {

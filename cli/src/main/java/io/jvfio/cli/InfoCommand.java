@@ -41,7 +41,11 @@ final class InfoCommand implements Callable<Integer> {
         out.printf("  driver          %s%n", d.info().driver().orElse("none"));
         out.printf("  IOMMU group     %s (%s%s)%n", d.info().iommuGroup().isPresent() ? d.info().iommuGroup().getAsInt() : "-",
                 d.vfio(), d.groupOffenders().isEmpty() ? "" : ": " + String.join(", ", d.groupOffenders()));
-        printCapabilities(out, d.capabilities());
+        if (d.capabilitiesKnown()) {
+            printCapabilities(out, d.capabilities());
+        } else {
+            out.printf("  capabilities    %s: config space past its header is readable by root only%n", DeviceSummary.UNKNOWN);
+        }
         out.printf("  fault mode      %s (%s)%n", d.verdict().mode().name().toLowerCase().replace('_', '-'), d.verdict().source());
         out.println("VFIO paths on this machine");
         out.printf("  legacy container  %s%n", VfioPaths.legacyContainer(target.roots.dev));
@@ -56,7 +60,8 @@ final class InfoCommand implements Callable<Integer> {
         if (sysfs.vfioCdev(address).isPresent()) {
             printThroughCdev(out, address);
         } else {
-            printThroughGroup(out, address, d.info().iommuGroup().orElseThrow());
+            printThroughGroup(out, address, d.info().iommuGroup().orElseThrow(() -> new IllegalStateException(address
+                    + " is on vfio-pci, but sysfs shows neither its IOMMU group nor a VFIO cdev for it")));
         }
         out.flush();
         return ExitCodes.OK;

@@ -55,7 +55,7 @@ final class ListCommand implements Callable<Integer> {
             out.printf(format, r.info().address(), r.info().ids(), truncate(r.info().className(), 26),
                     r.info().driver().orElse("-"),
                     r.info().iommuGroup().isPresent() ? Integer.toString(r.info().iommuGroup().getAsInt()) : "-",
-                    r.vfio(), r.capabilities().faultCapabilities(), r.verdict().mode().name().toLowerCase().replace('_', '-'));
+                    r.vfio(), r.faultCapabilities(), r.verdict().mode().name().toLowerCase().replace('_', '-'));
         }
         out.flush();
     }

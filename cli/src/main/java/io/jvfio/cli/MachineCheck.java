@@ -19,4 +19,9 @@ record MachineCheck(Status status, String name, String found, String fix) {
     static MachineCheck of(boolean ok, String name, String found, String fix) {
         return ok ? ok(name, found) : fail(name, found, fix);
     }
+
+    /** A failure that another way round makes harmless (one of two VFIO paths missing), as a warning. */
+    MachineCheck failAsWarning() {
+        return status == Status.FAIL ? warn(name, found + " (the other VFIO path is there)", fix) : this;
+    }
 }

@@ -31,16 +31,26 @@ final class MachineChecks {
         String release = read(proc.resolve("sys/kernel/osrelease")).orElse("unknown");
         checks.add(kernelVersion(release));
         Optional<String> config = kernelConfig(release);
-        for (String option : List.of("CONFIG_VFIO", "CONFIG_VFIO_PCI", "CONFIG_VFIO_CONTAINER", "CONFIG_VFIO_DEVICE_CDEV",
-                "CONFIG_IOMMUFD", "CONFIG_IOMMU_IOPF")) {
-            checks.add(configOption(config, option, true));
+        for (String option : List.of("CONFIG_VFIO", "CONFIG_VFIO_PCI")) {
+            checks.add(configOption(config, option, null));
         }
-        checks.add(configOption(config, "CONFIG_IOMMUFD_TEST", false));
+        // VFIO works through either path: a container (/dev/vfio/vfio) or a device cdev bound to an iommufd.
+        boolean containerPath = isSet(config, "CONFIG_VFIO_CONTAINER");
+        boolean cdevPath = isSet(config, "CONFIG_VFIO_DEVICE_CDEV") && isSet(config, "CONFIG_IOMMUFD");
+        String otherPath = containerPath || cdevPath ? "the other VFIO path is there" : null;
+        for (String option : List.of("CONFIG_VFIO_CONTAINER", "CONFIG_VFIO_DEVICE_CDEV", "CONFIG_IOMMUFD")) {
+            checks.add(configOption(config, option, otherPath));
+        }
+        checks.add(configOption(config, "CONFIG_IOMMU_IOPF", "only I/O page faults need it"));
+        checks.add(configOption(config, "CONFIG_IOMMUFD_TEST", "only the tests' fault source needs it"));
         checks.add(iommu());
         checks.add(MachineCheck.of(Files.isDirectory(sys.resolve("bus/pci/drivers/vfio-pci")), "vfio-pci driver",
                 Files.isDirectory(sys.resolve("bus/pci/drivers/vfio-pci")) ? "loaded" : "not loaded", "modprobe vfio-pci"));
-        checks.add(node(dev.resolve("vfio/vfio"), "legacy container", "modprobe vfio-pci (CONFIG_VFIO_CONTAINER)"));
-        checks.add(node(dev.resolve("iommu"), "iommufd", "modprobe iommufd (CONFIG_IOMMUFD)"));
+        MachineCheck container = node(dev.resolve("vfio/vfio"), "legacy container", "modprobe vfio-pci (CONFIG_VFIO_CONTAINER)");
+        MachineCheck iommufd = node(dev.resolve("iommu"), "iommufd", "modprobe iommufd (CONFIG_IOMMUFD)");
+        boolean eitherNode = container.status() == MachineCheck.Status.OK || iommufd.status() == MachineCheck.Status.OK;
+        checks.add(eitherNode ? container.failAsWarning() : container);
+        checks.add(eitherNode ? iommufd.failAsWarning() : iommufd);
         VfioPaths.Probe faults = VfioPaths.faultQueues(dev);
         checks.add(faults.available() ? MachineCheck.ok("fault queues", faults.detail())
                 : MachineCheck.warn("fault queues", faults.detail(), "needs Linux 6.11+ with CONFIG_IOMMUFD and access to /dev/iommu"));
@@ -89,19 +99,27 @@ final class MachineChecks {
         return read(Path.of("/boot/config-" + release));
     }
 
-    static MachineCheck configOption(Optional<String> config, String option, boolean needed) {
+    /** An option of the kernel's config: a failure when not set, unless {@code whyOptional} says why that is fine. */
+    static MachineCheck configOption(Optional<String> config, String option, String whyOptional) {
         if (config.isEmpty()) {
             return MachineCheck.warn(option, "unknown (no /proc/config.gz or /boot/config-*)",
                     "enable CONFIG_IKCONFIG_PROC to let jvfio read the kernel's config");
         }
-        String value = config.get().lines().filter(l -> l.startsWith(option + "=")).map(l -> l.substring(option.length() + 1))
-                .findFirst().orElse("not set");
-        boolean set = value.equals("y") || value.equals("m");
-        if (set) {
+        String value = value(config.get(), option);
+        if (value.equals("y") || value.equals("m")) {
             return MachineCheck.ok(option, value);
         }
-        return needed ? MachineCheck.fail(option, value, "rebuild the kernel with " + option + "=y or =m")
-                : MachineCheck.warn(option, value + " (only the tests' fault source needs it)", "set " + option + "=y on a test kernel");
+        return whyOptional == null ? MachineCheck.fail(option, value, "rebuild the kernel with " + option + "=y or =m")
+                : MachineCheck.warn(option, value + " (" + whyOptional + ")", "rebuild the kernel with " + option + "=y or =m");
+    }
+
+    private static String value(String config, String option) {
+        return config.lines().filter(l -> l.startsWith(option + "=")).map(l -> l.substring(option.length() + 1))
+                .findFirst().orElse("not set");
+    }
+
+    private static boolean isSet(Optional<String> config, String option) {
+        return config.map(c -> value(c, option)).filter(v -> v.equals("y") || v.equals("m")).isPresent();
     }
 
     private MachineCheck iommu() {
@@ -133,7 +151,7 @@ final class MachineChecks {
             return MachineCheck.ok("native shim", Jvfio.nativeLibraryName() + " loaded");
         }
         return MachineCheck.fail("native shim", String.valueOf(Jvfio.unavailabilityCause().getMessage()),
-                "set -Djava.io.tmpdir to a directory that allows exec, or put the library on java.library.path");
+                "set -Djvfio.native.workdir to a directory that allows exec, or put the library on java.library.path");
     }
 
     private static MachineCheck memlock() {

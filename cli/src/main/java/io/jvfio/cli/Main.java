@@ -22,6 +22,24 @@ public final class Main {
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler(new OneLineErrors(verbose));
-        return cl.execute(args);
+        int status;
+        try {
+            status = cl.execute(args);
+        } catch (LinkageError e) { // picocli hands only Exceptions to OneLineErrors
+            err.println("jvfio: could not load what it needs: " + e + " (for the native shim, jvfio doctor says why;"
+                    + " a temporary directory mounted noexec needs -Djvfio.native.workdir=DIR, a directory that allows exec)");
+            if (verbose) {
+                e.printStackTrace(err);
+            }
+            err.flush();
+            return ExitCodes.UNSUPPORTED;
+        }
+        // PrintWriter keeps write errors to itself: a full disk or a closed stdout would otherwise exit 0.
+        if (out.checkError() && status == ExitCodes.OK) {
+            err.println("jvfio: could not write to standard output (closed, full, or a pipe whose reader left)");
+            err.flush();
+            return ExitCodes.FAILURE;
+        }
+        return status;
     }
 }

@@ -1,5 +1,6 @@
 package io.jvfio.cli;
 
+import io.jvfio.Jvfio;
 import io.jvfio.VfioException;
 import io.jvfio.iommufd.FaultQueue;
 import io.jvfio.iommufd.Iommufd;
@@ -47,6 +48,9 @@ final class VfioPaths {
     static Probe faultQueues(Path dev) {
         if (!Files.exists(dev.resolve("iommu"))) {
             return Probe.no("no " + dev.resolve("iommu"));
+        }
+        if (!Jvfio.isAvailable()) {
+            return Probe.no("the native shim did not load: " + Jvfio.unavailabilityCause().getMessage());
         }
         try (Iommufd iommufd = Iommufd.open(dev.resolve("iommu").toString()); FaultQueue queue = FaultQueue.allocate(iommufd)) {
             return Probe.yes("IOMMU_FAULT_QUEUE_ALLOC works");

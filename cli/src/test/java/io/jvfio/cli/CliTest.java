@@ -7,11 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jvfio.memory.IovaRange;
 import io.jvfio.testfixtures.FakeSysfs;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -224,6 +228,71 @@ class CliTest {
         assertTrue(r.out().contains("fix: enable VT-d/AMD-Vi in firmware"), r.out());
         assertTrue(r.out().contains("[ok  ] vfio-pci driver"), r.out());
         assertTrue(r.out().contains("[fail] legacy container") && r.out().contains("vfio/vfio missing"), r.out());
+    }
+
+    @Test
+    void doctorTakesACdevOnlyKernelForAWorkingVfio() throws Exception {
+        Path proc = Files.createDirectories(root.resolve("proc/sys/kernel"));
+        Files.writeString(proc.resolve("osrelease"), "6.12.0\n");
+        String config = "CONFIG_VFIO=y\nCONFIG_VFIO_PCI=m\n# CONFIG_VFIO_CONTAINER is not set\nCONFIG_VFIO_DEVICE_CDEV=y\n"
+                + "CONFIG_IOMMUFD=y\nCONFIG_IOMMU_IOPF=y\n";
+        try (OutputStream gz = new GZIPOutputStream(Files.newOutputStream(root.resolve("proc/config.gz")))) {
+            gz.write(config.getBytes(StandardCharsets.US_ASCII));
+        }
+        Files.createDirectories(fake.sys.resolve("class/iommu/dmar0"));
+        Files.createDirectories(fake.sys.resolve("bus/pci/drivers/vfio-pci"));
+        Files.createFile(fake.dev.resolve("iommu"));
+        Result r = run(withRoots("doctor", "--procfs", root.resolve("proc").toString()));
+        assertTrue(r.out().contains("[warn] CONFIG_VFIO_CONTAINER    not set (the other VFIO path is there)"), r.out());
+        assertTrue(r.out().contains("[warn] legacy container") && r.out().contains("(the other VFIO path is there)"), r.out());
+        assertTrue(r.out().contains("[ok  ] CONFIG_VFIO_DEVICE_CDEV"), r.out());
+        assertTrue(r.out().contains("VFIO is usable here."), r.out());
+        assertEquals(ExitCodes.OK, r.status(), r.out());
+    }
+
+    @Test
+    void capabilitiesAUserCannotReadAreUnknownNotAbsent() {
+        // 0000:00:03.0 has a whole config space; 0000:00:08.0 shows only the 64 bytes the kernel gives a non-root user.
+        Result r = run(withRoots("list", "--json"));
+        assertEquals(0, r.status(), r.err());
+        String json = r.out();
+        String unread = json.substring(json.indexOf("\"bdf\":\"0000:00:08.0\""));
+        assertTrue(unread.contains("\"ats\":null,\"pri\":null,\"pasid\":null,\"maxPasidWidth\":null"), unread);
+        String read = json.substring(json.indexOf("\"bdf\":\"0000:00:03.0\""));
+        assertTrue(read.contains("\"ats\":false,\"pri\":false,\"pasid\":false"), read);
+        Result table = run(withRoots("list"));
+        String line = table.out().lines().filter(l -> l.startsWith("0000:00:08.0")).findFirst().orElseThrow();
+        assertTrue(line.contains("unknown"), line);
+        Result info = run(withRoots("info", "0000:00:08.0"));
+        assertTrue(info.out().contains("capabilities    unknown: config space past its header is readable by root only"), info.out());
+    }
+
+    @Test
+    void outputThatCannotBeWrittenFailsTheCommand() {
+        StringWriter err = new StringWriter();
+        PrintWriter broken = new PrintWriter(new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                throw new IOException("No space left on device");
+            }
+        }, true);
+        int status = Main.run(withRoots("list"), broken, new PrintWriter(err, true));
+        assertEquals(ExitCodes.FAILURE, status);
+        assertTrue(err.toString().startsWith("jvfio: could not write to standard output"), err.toString());
+    }
+
+    @Test
+    void demoRefusesCountsAndTimesItCannotUse() {
+        assertRefused("jvfio demo: --faults: the burst needs at least one page request, not -5", "demo", "--faults", "-5");
+        assertRefused("jvfio demo: --timeout: a guest needs at least one second, not 0", "demo", "--timeout", "0");
+    }
+
+    @Test
+    void theGuestDemoStagesRefuseToRunOutsideTheDemoGuest() {
+        Result r = run("guest-demo", "vfio");
+        assertEquals(ExitCodes.FAILURE, r.status(), r.out());
+        assertTrue(r.err().startsWith("jvfio guest-demo: guest-demo runs inside the demo's QEMU guest only"), r.err());
+        assertEquals("", r.out(), "nothing listed, nothing bound");
     }
 
     @Test
