@@ -34,6 +34,9 @@ final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** Made by call(): picocli makes every command's object for each command line, demo or not. */
+    private Runner runner;
+
     @Override
     public Integer call() throws Exception {
         if (faults < 1) {
@@ -51,6 +54,7 @@ final class DemoCommand implements Callable<Integer> {
         w.println("jvfio demo: two boots of a Linux " + lane + " guest under QEMU (TCG): one with an Intel vIOMMU for VFIO,"
                 + " one with intel_iommu=off for the kernel's iommufd fault mock.");
         w.flush();
+        runner = new Runner();
         long t0 = System.nanoTime();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         int vfio = stage(home, out.resolve("vfio"), "vfio", List.of(java, errorFile(out.resolve("vfio")), "-jar",
@@ -88,23 +92,44 @@ final class DemoCommand implements Callable<Integer> {
         List<String> argv = new ArrayList<>(List.of(ProjectHome.guestExec(home).toString(), "--profile", profile,
                 "--timeout", Integer.toString(timeout), "--out", out.toString(), "--"));
         argv.addAll(command);
-        Process p = new ProcessBuilder(argv).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        // A SIGTERM to jvfio ends this JVM without reaching the runner, which a terminal's Ctrl-C does reach:
-        // its TERM trap stops QEMU, which would otherwise run on, orphaned, until its timeout.
-        Thread stopRunner = new Thread(p::destroy, "jvfio-demo-stop-runner");
-        Runtime.getRuntime().addShutdownHook(stopRunner);
+        Process p = runner.start(new ProcessBuilder(argv).redirectOutput(ProcessBuilder.Redirect.DISCARD));
         try {
             return follow(p, out, w);
         } finally {
-            removeHook(stopRunner);
+            runner.finished();
         }
     }
 
-    private static void removeHook(Thread hook) {
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException shuttingDown) {
-            // the hook runs
+    /**
+     * The guest runner in flight. A SIGTERM to jvfio ends this JVM without reaching the runner (a
+     * terminal's Ctrl-C does reach it): a shutdown hook stops it, whose TERM trap stops QEMU, which
+     * would otherwise run on, orphaned, until its timeout; and no stage starts once the JVM is going.
+     */
+    private static final class Runner {
+        private Process running;
+        private boolean shuttingDown;
+
+        Runner() {
+            Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "jvfio-demo-stop-runner"));
+        }
+
+        synchronized Process start(ProcessBuilder builder) throws IOException {
+            if (shuttingDown) {
+                throw new IllegalStateException("stopping: no further guest is booted");
+            }
+            running = builder.start();
+            return running;
+        }
+
+        synchronized void finished() {
+            running = null;
+        }
+
+        private synchronized void stop() {
+            shuttingDown = true;
+            if (running != null) {
+                running.destroy();
+            }
         }
     }
 
