@@ -98,18 +98,31 @@ fi
 [ -n "$out" ] || out=$(mktemp -d /tmp/jvfio-guest.XXXXXX)
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
+case "$out" in
+    *[[:space:],]*) die "guest-exec.sh: --out $out: a blank or a comma in the path would split the guest's kernel"\
+" command line and QEMU's -fsdev; choose a directory without (the JUnit extension's: -Djvfio.guest.out=DIR)" ;;
+esac
 run="$out/guest-run.sh"
+# POSIX single quotes for the guest's /bin/sh (dash): bash's %q may write $'...' for non-ASCII bytes,
+# which dash takes literally.
+sq() {
+    local s=${1//\'/\'\\\'\'}
+    printf "'%s'" "$s"
+}
 {
-    echo "cd $(printf '%q' "$PWD") 2>/dev/null || cd /"
-    echo "export HOME=/tmp PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-    [ -n "${JAVA_HOME:-}" ] && echo "export JAVA_HOME=$(printf '%q' "$JAVA_HOME")"
-    echo "uname -r >$(printf '%q' "$out/kernel-release")"
-    printf '%q ' "$@"
+    echo "cd $(sq "$PWD") 2>/dev/null || cd /"
+    # C.UTF-8: without a locale the guest's JVM decodes file names and arguments as ASCII.
+    echo "export HOME=/tmp LANG=C.UTF-8 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+    [ -n "${JAVA_HOME:-}" ] && echo "export JAVA_HOME=$(sq "$JAVA_HOME")"
+    echo "uname -r >$(sq "$out/kernel-release")"
+    for arg in "$@"; do
+        printf '%s ' "$(sq "$arg")"
+    done
     echo
     # A JVM that crashes writes hs_err_pid*.log into its working directory, or /tmp when that is not
     # writable (the shared root is read-only); the guest's /tmp dies with the guest, so keep them.
     echo 'status=$?'
-    echo "for f in /tmp/hs_err_pid*.log /tmp/replay_pid*.log; do [ -f \"\$f\" ] && cp \"\$f\" $(printf '%q' "$out")/; done"
+    echo "for f in /tmp/hs_err_pid*.log /tmp/replay_pid*.log; do [ -f \"\$f\" ] && cp \"\$f\" $(sq "$out")/; done"
     echo 'exit $status'
 } >"$run"
 
@@ -201,6 +214,16 @@ while kill -0 "$qemu" 2>/dev/null && ! grep -q JVFIO-GUEST-READY "$serial"; do
         break
     fi
     sleep 1
+done
+# Then until it ends: a guest whose starter is gone (a test JVM killed with -9 runs no shutdown hook)
+# is stopped, instead of running on, orphaned, until its timeout.
+while kill -0 "$qemu" 2>/dev/null; do
+    if ! kill -0 "$PPID" 2>/dev/null; then
+        log "the process that started this guest (pid $PPID) is gone: stopping the guest"
+        kill "$qemu" 2>/dev/null
+        break
+    fi
+    sleep 0.5
 done
 wait "$qemu"
 qemu_status=$?

@@ -1,7 +1,12 @@
 package io.jvfio.testing.junit;
 
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import org.opentest4j.AssertionFailedError;
 import org.opentest4j.TestAbortedException;
 
@@ -15,6 +20,12 @@ final class GuestReplay {
     private final Path resultsFile;
     private final Path serialLog;
     private final Optional<String> runFailure;
+    /** The keys of the tests and containers the host has replayed; a class's end looks for failures left over. */
+    private final Set<String> replayed = ConcurrentHashMap.newKeySet();
+    /** Tests the host discovered and its conditions disabled: whatever the guest did with them, the host did not see. */
+    private final Set<String> disabledOnHost = ConcurrentHashMap.newKeySet();
+    /** Parameterized tests and factories the host ran: their cases in the guest belong to what the host asked for. */
+    private final Set<String> templatesOnHost = ConcurrentHashMap.newKeySet();
 
     /** {@code runFailure}: why the guest's run did not end well (exit status, timeout, crash), if it did not. */
     GuestReplay(GuestResults results, Path resultsFile, Path serialLog, Optional<String> runFailure) {
@@ -26,7 +37,17 @@ final class GuestReplay {
 
     /** Returns for a pass; throws the guest's failure, its skip or abort as an abort, or says the guest never ran it. */
     void test(String uniqueId, String displayName) {
-        GuestResult r = results.find(uniqueId).orElseThrow(() -> notReported(uniqueId, displayName));
+        replayed.add(GuestResults.key(uniqueId));
+        Optional<GuestResult> found = results.find(uniqueId);
+        if (found.isEmpty()) {
+            Optional<GuestResult> aborted = results.endedAncestor(uniqueId).filter(a -> a.status() != GuestResult.Status.FAILED);
+            if (aborted.isPresent()) {
+                throw new TestAbortedException("not run in the guest: " + aborted.get().displayName() + " was "
+                        + aborted.get().status().name().toLowerCase(Locale.ROOT) + " before it: " + aborted.get().reason());
+            }
+            throw notReported(uniqueId, displayName);
+        }
+        GuestResult r = found.get();
         switch (r.status()) {
             case PASSED -> { }
             case FAILED -> throw failure(r);
@@ -42,12 +63,52 @@ final class GuestReplay {
      * guest's run failed; returns otherwise.
      */
     void container(String uniqueId) {
+        String key = GuestResults.key(uniqueId);
+        replayed.add(key);
         results.find(uniqueId).filter(r -> r.status() == GuestResult.Status.FAILED).ifPresent(r -> {
             throw failure(r);
         });
         runFailure.ifPresent(reason -> {
             throw new IllegalStateException("the guest's run failed: " + reason);
         });
+        refuseUnreplayedFailures(key);
+    }
+
+    /** A test the host's conditions disabled. */
+    void disabledOnHost(String uniqueId) {
+        disabledOnHost.add(GuestResults.key(uniqueId));
+    }
+
+    /** A parameterized test or a factory the host ran a case of, or tried to. */
+    void templateOnHost(String uniqueId) {
+        templatesOnHost.add(GuestResults.key(uniqueId));
+    }
+
+    /**
+     * Failures in the guest, under {@code containerKey}, of tests the host asked for but did not see
+     * end: a test enabled in the guest only (an @EnabledIf that holds there), parameterized cases the
+     * guest's sources gave and the host's did not. Left out, they would pass the class unseen. Tests
+     * the host did not select (-Dtest=Class#method) are not among them: the guest runs whole classes.
+     */
+    private void refuseUnreplayedFailures(String containerKey) {
+        List<GuestResult> unseen = results.all().stream()
+                .filter(r -> r.status() == GuestResult.Status.FAILED)
+                .filter(r -> GuestResults.key(r.uniqueId()).startsWith(containerKey + "/"))
+                .filter(r -> !replayed.contains(GuestResults.key(r.uniqueId())))
+                .filter(r -> askedForByHost(GuestResults.key(r.uniqueId())))
+                .toList();
+        if (unseen.isEmpty()) {
+            return;
+        }
+        AssertionFailedError e = new AssertionFailedError(unseen.size() + " test(s) failed in the guest that the host did"
+                + " not run (enabled in the guest only, or cases the guest's sources gave): "
+                + unseen.stream().map(r -> r.displayName() + " (" + GuestResults.key(r.uniqueId()) + ")")
+                        .collect(Collectors.joining(", ")) + "; results in " + resultsFile, failure(unseen.get(0)));
+        throw e;
+    }
+
+    private boolean askedForByHost(String key) {
+        return disabledOnHost.contains(key) || templatesOnHost.stream().anyMatch(t -> key.equals(t) || key.startsWith(t + "/"));
     }
 
     private static AssertionFailedError failure(GuestResult r) {

@@ -8,11 +8,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 
 /**
  * What the guest reported for one test class, keyed so that the host finds each result by its own
@@ -47,10 +49,19 @@ final class GuestResults {
 
     /** The nearest enclosing container that failed in the guest, e.g. the class whose @BeforeAll threw. */
     Optional<GuestResult> failedAncestor(String uniqueId) {
+        return ancestor(uniqueId, EnumSet.of(GuestResult.Status.FAILED));
+    }
+
+    /** The nearest enclosing container that failed, was aborted (an assumption in @BeforeAll) or skipped in the guest. */
+    Optional<GuestResult> endedAncestor(String uniqueId) {
+        return ancestor(uniqueId, EnumSet.of(GuestResult.Status.FAILED, GuestResult.Status.ABORTED, GuestResult.Status.SKIPPED));
+    }
+
+    private Optional<GuestResult> ancestor(String uniqueId, Set<GuestResult.Status> statuses) {
         String key = key(uniqueId);
         for (int cut = key.lastIndexOf("/["); cut > 0; cut = key.lastIndexOf("/[", cut - 1)) {
             GuestResult r = byKey.get(key.substring(0, cut));
-            if (r != null && r.status() == GuestResult.Status.FAILED) {
+            if (r != null && statuses.contains(r.status())) {
                 return Optional.of(r);
             }
         }

@@ -12,6 +12,29 @@ record GuestSpec(Set<GuestDevice> devices, GuestIommu iommu, String kernelLane, 
     /** The lane scripts/lib.sh boots when JVFIO_KERNEL is not set. */
     static final String DEFAULT_LANE = "6.12";
 
+    /** The kernel lanes scripts/lib.sh builds and boots. */
+    static final List<String> LANES = List.of("6.12", "7.2");
+
+    /**
+     * Refuses attribute values no guest can take, naming the class and the attribute, before anything
+     * boots: a negative timeout would reach timeout(1) as an option, 0 would turn the time limit off.
+     */
+    static void check(VfioGuest guest, Class<?> testClass) {
+        String where = "@VfioGuest of " + testClass.getName() + ": ";
+        if (!guest.kernel().isEmpty() && !LANES.contains(guest.kernel())) {
+            throw new IllegalArgumentException(where + "kernel \"" + guest.kernel() + "\" is not a lane; " + LANES
+                    + ", or empty for JVFIO_KERNEL");
+        }
+        if (!guest.memory().matches("[1-9][0-9]*[KMGTkmgt]?")) {
+            throw new IllegalArgumentException(where + "memory \"" + guest.memory() + "\" is not a size QEMU's -m takes,"
+                    + " e.g. 2G or 4096M");
+        }
+        if (guest.timeoutSeconds() < 1 || guest.bootTimeoutSeconds() < 1) {
+            throw new IllegalArgumentException(where + "timeoutSeconds (" + guest.timeoutSeconds() + ") and bootTimeoutSeconds ("
+                    + guest.bootTimeoutSeconds() + ") are at least 1");
+        }
+    }
+
     /** The annotation's guest; an empty kernel takes the environment's JVFIO_KERNEL, else the default lane. */
     static GuestSpec of(VfioGuest guest, Map<String, String> environment) {
         String lane = guest.kernel();

@@ -14,6 +14,9 @@ import java.util.function.Consumer;
  * failed guest gives.
  */
 final class HarnessOutput implements Consumer<String> {
+    /** How much of the guest's console a failed run shows. */
+    private static final int FAILED_CONSOLE_LINES = 40;
+
     private final Consumer<String> log;
     private String error;
     private String last = "the harness said nothing";
@@ -38,8 +41,14 @@ final class HarnessOutput implements Consumer<String> {
     /** How the guest ended; after a clean exit the user's log also gets what the command printed in the guest. */
     GuestExit exit(int status, Path out) throws IOException {
         Path serial = out.resolve("serial.log");
+        List<String> console = guestConsole(serial);
         if (status == 0) {
-            guestConsole(serial).forEach(log);
+            console.forEach(log);
+        } else if (!console.isEmpty()) {
+            // Why a JVM in the guest ended before any test (a static initializer that threw) is only there.
+            List<String> tail = console.subList(Math.max(0, console.size() - FAILED_CONSOLE_LINES), console.size());
+            log.accept("[jvfio] the guest's console, its last " + tail.size() + " lines (all of it in " + serial + "):");
+            tail.forEach(log);
         }
         return new GuestExit(status, reason(), serial);
     }

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.extension.InvocationInterceptor;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
+import org.junit.jupiter.api.extension.TestWatcher;
 import org.junit.platform.commons.support.AnnotationSupport;
 
 /**
@@ -24,7 +25,7 @@ import org.junit.platform.commons.support.AnnotationSupport;
  * supplies {@link VfioGuestDevices} parameters.
  */
 public final class VfioGuestExtension implements BeforeAllCallback, AfterAllCallback, InvocationInterceptor,
-        ParameterResolver {
+        ParameterResolver, TestWatcher {
     /** A configuration parameter (or system property): the directory for the guests' logs and results. */
     static final String OUT_PARAMETER = "jvfio.guest.out";
 
@@ -36,11 +37,22 @@ public final class VfioGuestExtension implements BeforeAllCallback, AfterAllCall
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        // A @Nested class ran in its enclosing class's guest.
-        if (GuestMain.inGuest() || context.getStore(NAMESPACE).get(GuestReplay.class) != null) {
+        if (GuestMain.inGuest()) {
             return;
         }
         Class<?> testClass = context.getRequiredTestClass();
+        // A @Nested class ran in its enclosing class's guest: a guest of its own would be ignored.
+        if (context.getStore(NAMESPACE).get(GuestReplay.class) != null) {
+            Optional<VfioGuest> own = AnnotationSupport.findAnnotation(testClass, VfioGuest.class);
+            Optional<VfioGuest> enclosing = guestOf(testClass.getEnclosingClass());
+            if (own.isPresent() && !own.equals(enclosing)) {
+                throw new IllegalStateException("@Nested " + testClass.getName() + " asks for a guest of its own (" + own.get()
+                        + "), but runs in the guest of " + testClass.getEnclosingClass().getName() + " (" + enclosing.orElse(null)
+                        + "): move it out, or give both the same @VfioGuest");
+            }
+            return;
+        }
+        GuestSpec.check(config(testClass), testClass);
         Map<String, String> environment = System.getenv();
         GuestSpec spec = GuestSpec.of(config(testClass), environment);
         GuestRuns.Run run = GuestRuns.of(testClass, spec,
@@ -115,6 +127,7 @@ public final class VfioGuestExtension implements BeforeAllCallback, AfterAllCall
             return invocation.proceed();
         }
         invocation.skip();
+        context.getStore(NAMESPACE).get(GuestReplay.class, GuestReplay.class).templateOnHost(context.getUniqueId());
         throw new UnsupportedOperationException("@TestFactory methods cannot run in a @VfioGuest guest: "
                 + context.getDisplayName() + " would run its dynamic tests on the host");
     }
@@ -160,7 +173,20 @@ public final class VfioGuestExtension implements BeforeAllCallback, AfterAllCall
             return;
         }
         invocation.skip();
-        context.getStore(NAMESPACE).get(GuestReplay.class, GuestReplay.class).test(context.getUniqueId(), context.getDisplayName());
+        GuestReplay replay = context.getStore(NAMESPACE).get(GuestReplay.class, GuestReplay.class);
+        if (context.getUniqueId().contains("/[test-template-invocation:")) {
+            context.getParent().ifPresent(template -> replay.templateOnHost(template.getUniqueId()));
+        }
+        replay.test(context.getUniqueId(), context.getDisplayName());
+    }
+
+    /** A test the host's conditions disabled may have run, and failed, in the guest: the class's end checks. */
+    @Override
+    public void testDisabled(ExtensionContext context, Optional<String> reason) {
+        GuestReplay replay = context.getStore(NAMESPACE).get(GuestReplay.class, GuestReplay.class);
+        if (!GuestMain.inGuest() && replay != null) {
+            replay.disabledOnHost(context.getUniqueId());
+        }
     }
 
     private static void proceedInGuestOnly(Invocation<Void> invocation) throws Throwable {

@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod;
 
 import io.jvfio.pci.PciAddress;
 import java.io.IOException;
@@ -15,12 +17,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.support.descriptor.MethodSource;
 import org.junit.platform.launcher.core.LauncherConfig;
@@ -315,6 +321,134 @@ class VfioGuestExtensionTest {
         assertTrue(qemu.contains("-device virtio-rng-pci,addr=08.0,multifunction=on -device edu,addr=08.1,"), qemu);
         assertTrue(!qemu.contains("nvme") && !qemu.contains("e1000e"), "devices the class did not ask for: " + qemu);
         assertTrue(qemu.contains("-m 2G "), qemu);
+    }
+
+    @VfioGuest
+    static class GuestOnlySample {
+        @Test
+        @EnabledIfSystemProperty(named = GuestMain.INSIDE_PROPERTY, matches = "true")
+        void failsInTheGuestOnly() {
+            HOST_RUNS.incrementAndGet();
+            fail("enabled in the guest only");
+        }
+
+        @ParameterizedTest
+        @org.junit.jupiter.params.provider.MethodSource("cases")
+        void moreCasesInTheGuest(int i) {
+            HOST_RUNS.incrementAndGet();
+            assertTrue(i < 1, "case " + i);
+        }
+
+        static IntStream cases() {
+            return IntStream.range(0, GuestMain.inGuest() ? 3 : 1);
+        }
+    }
+
+    @Test
+    void failuresInTheGuestOfTestsTheHostDidNotRunFailTheClass() {
+        EngineExecutionResults results = run(GuestOnlySample.class, FakeQemuRunner.class);
+        String message = classFailure(results).getMessage();
+        assertTrue(message.startsWith("3 test(s) failed in the guest that the host did not run"), message);
+        assertTrue(message.contains("[method:failsInTheGuestOnly()]") && message.contains("[test-template-invocation:#2]")
+                && message.contains("[test-template-invocation:#3]"), message);
+        assertTrue(!message.contains("[test-template-invocation:#1]"), "the host ran case 1, and it passed: " + message);
+        assertEquals(0, HOST_RUNS.get());
+    }
+
+    @Test
+    void failuresInTheGuestOfTestsTheHostDidNotSelectAreNotTheHostsConcern() {
+        EngineExecutionResults results = EngineTestKit.engine("junit-jupiter")
+                .selectors(selectMethod(GuestSample.class, "passes", VfioGuestDevices.class.getName()))
+                .configurationParameter(GuestRunners.RUNNER_PARAMETER, FakeQemuRunner.class.getName())
+                .execute();
+        assertEquals(0, results.containerEvents().failed().count(), "the guest ran fails() too, which the host did not ask for");
+        assertEquals(TestExecutionResult.Status.SUCCESSFUL, finishedTests(results).get("passes").getStatus());
+        assertEquals(1, results.testEvents().finished().count());
+    }
+
+    @VfioGuest
+    static class AssumingSetupSample {
+        @BeforeAll
+        static void needsIommu() {
+            assumeTrue(false, "no /dev/iommu in this guest");
+        }
+
+        @Test
+        void usesIommu() {
+            HOST_RUNS.incrementAndGet();
+        }
+    }
+
+    @Test
+    void anAssumptionInTheGuestsSetUpSkipsTheTestsSayingWhy() {
+        EngineExecutionResults results = run(AssumingSetupSample.class, FakeQemuRunner.class);
+        TestAbortedException skipped = assertInstanceOf(TestAbortedException.class,
+                throwable(finishedTests(results), "usesIommu"));
+        assertTrue(skipped.getMessage().startsWith("not run in the guest: VfioGuestExtensionTest$AssumingSetupSample was"
+                + " aborted before it: Assumption failed: no /dev/iommu in this guest"), skipped.getMessage());
+        assertEquals(0, results.containerEvents().failed().count(), "nothing failed");
+    }
+
+    @VfioGuest(timeoutSeconds = 0)
+    static class NoTimeSample {
+        @Test
+        void neverRuns() {
+            HOST_RUNS.incrementAndGet();
+        }
+    }
+
+    @VfioGuest(kernel = "6.1")
+    static class NoSuchLaneSample {
+        @Test
+        void neverRuns() {
+            HOST_RUNS.incrementAndGet();
+        }
+    }
+
+    @VfioGuest(memory = "lots")
+    static class NoSuchSizeSample {
+        @Test
+        void neverRuns() {
+            HOST_RUNS.incrementAndGet();
+        }
+    }
+
+    @Test
+    void attributeValuesNoGuestCanTakeAreRefusedNamingTheClassAndTheAttribute() {
+        assertEquals("@VfioGuest of " + NoTimeSample.class.getName() + ": timeoutSeconds (0) and bootTimeoutSeconds (300)"
+                + " are at least 1", classFailure(run(NoTimeSample.class, FakeQemuRunner.class)).getMessage());
+        assertEquals("@VfioGuest of " + NoSuchLaneSample.class.getName() + ": kernel \"6.1\" is not a lane; [6.12, 7.2], or"
+                + " empty for JVFIO_KERNEL", classFailure(run(NoSuchLaneSample.class, FakeQemuRunner.class)).getMessage());
+        assertTrue(classFailure(run(NoSuchSizeSample.class, FakeQemuRunner.class)).getMessage()
+                .contains(": memory \"lots\" is not a size QEMU's -m takes"));
+        assertEquals(0, HOST_RUNS.get());
+    }
+
+    @VfioGuest
+    static class OuterSample {
+        @Test
+        void outer() {}
+
+        @Nested
+        @VfioGuest(memory = "4G")
+        class Inner {
+            @Test
+            void inner() {
+                HOST_RUNS.incrementAndGet();
+            }
+        }
+    }
+
+    @Test
+    void aNestedClassAskingForAGuestOfItsOwnIsRefused() {
+        EngineExecutionResults results = run(OuterSample.class, FakeQemuRunner.class);
+        Event inner = results.containerEvents().failed().stream()
+                .filter(e -> e.getTestDescriptor().getUniqueId().getLastSegment().getType().equals("nested-class"))
+                .findFirst().orElseThrow(() -> new AssertionError("the nested class did not fail"));
+        String message = inner.getRequiredPayload(TestExecutionResult.class).getThrowable().orElseThrow().getMessage();
+        assertTrue(message.startsWith("@Nested " + OuterSample.Inner.class.getName() + " asks for a guest of its own"), message);
+        assertEquals(TestExecutionResult.Status.SUCCESSFUL, finishedTests(results).get("outer").getStatus());
+        assertEquals(0, HOST_RUNS.get());
     }
 
     private static EngineExecutionResults run(Class<?> sample, Class<? extends GuestRunner> runner) {
