@@ -3,6 +3,9 @@ package io.jvfio.testing.junit;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,25 +16,26 @@ import org.junit.platform.launcher.TestIdentifier;
 
 /**
  * In the guest: records each test's and container's result, prints one line for each test, and
- * rewrites the results file at every start and end of a test, so that the file always says how far
- * the run got: a test recorded as STARTED is the one that was running when the run was cut short.
+ * appends each start and end of a test to the results' journal, so that it always says how far the
+ * run got: a test recorded as STARTED is the one that was running when the run was cut short. At
+ * the end it writes the complete results file.
  */
 final class GuestRecorder implements TestExecutionListener {
     private final Map<String, GuestResult> results = new LinkedHashMap<>();
     private final PrintStream out;
     private final Path file;
+    private final Writer journal;
 
-    GuestRecorder(PrintStream out, Path file) {
+    GuestRecorder(PrintStream out, Path file) throws IOException {
         this.out = out;
         this.file = file;
+        this.journal = Files.newBufferedWriter(GuestResults.journal(file), StandardCharsets.UTF_8);
     }
 
     @Override
     public synchronized void executionStarted(TestIdentifier test) {
         if (test.isTest()) {
-            results.put(test.getUniqueId(), new GuestResult(test.getUniqueId(), test.getDisplayName(),
-                    GuestResult.Status.STARTED, null, List.of()));
-            write(false);
+            note(new GuestResult(test.getUniqueId(), test.getDisplayName(), GuestResult.Status.STARTED, null, List.of()));
         }
     }
 
@@ -53,24 +57,26 @@ final class GuestRecorder implements TestExecutionListener {
     }
 
     private void record(TestIdentifier test, GuestResult.Status status, String reason, List<GuestThrowable> error) {
-        results.put(test.getUniqueId(), new GuestResult(test.getUniqueId(), test.getDisplayName(), status, reason, error));
-        write(false);
+        note(new GuestResult(test.getUniqueId(), test.getDisplayName(), status, reason, error));
         if (test.isTest() || status != GuestResult.Status.PASSED) {
             out.println("jvfio guest: " + test.getDisplayName() + " " + status.name().toLowerCase()
                     + (reason == null ? "" : ": " + reason));
         }
     }
 
-    /** Marks the results complete: every selected class ran to its end. */
-    synchronized void complete() {
-        write(true);
+    private void note(GuestResult result) {
+        results.put(result.uniqueId(), result);
+        try {
+            GuestResults.append(journal, result);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the guest's results to " + GuestResults.journal(file), e);
+        }
     }
 
-    private void write(boolean complete) {
-        try {
-            new GuestResults(List.copyOf(results.values()), complete).write(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the guest's results to " + file, e);
-        }
+    /** Writes the complete results: every selected class ran to its end. */
+    synchronized void complete() throws IOException {
+        new GuestResults(List.copyOf(results.values()), true).write(file);
+        journal.close();
+        Files.deleteIfExists(GuestResults.journal(file));
     }
 }

@@ -2,12 +2,15 @@ package io.jvfio.testing.junit;
 
 import java.io.IOException;
 import java.io.Reader;
+import java.io.StringReader;
+import java.io.StringWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -79,6 +82,38 @@ final class GuestResults {
 
     /** Writes the file whole or not at all: a half-written file would look like tests the guest never ran. */
     void write(Path file) throws IOException {
+        Properties p = properties();
+        Path partial = file.resolveSibling(file.getFileName() + ".partial");
+        try (Writer w = Files.newBufferedWriter(partial, StandardCharsets.UTF_8)) {
+            p.store(w, "jvfio guest test results");
+        }
+        Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * Where the guest writes each result as it comes, one line each, while it runs: appending costs
+     * what one result costs, where rewriting the file at every start and end of a test grew with the
+     * tests run so far. The complete file replaces it at the run's end.
+     */
+    static Path journal(Path file) {
+        return file.resolveSibling(file.getFileName() + ".journal");
+    }
+
+    /** Appends {@code result} to a journal as one line (its properties, in Base64) and flushes it. */
+    static void append(Writer journal, GuestResult result) throws IOException {
+        StringWriter text = new StringWriter();
+        new GuestResults(List.of(result), false).properties().store(text, null);
+        journal.write(Base64.getEncoder().encodeToString(text.toString().getBytes(StandardCharsets.UTF_8)));
+        journal.write('\n');
+        journal.flush();
+    }
+
+    /** Whether the guest wrote results: the complete file, or the journal of a run cut short. */
+    static boolean written(Path file) {
+        return Files.isRegularFile(file) || Files.isRegularFile(journal(file));
+    }
+
+    private Properties properties() {
         Properties p = new Properties();
         List<GuestResult> all = all();
         p.setProperty("results", Integer.toString(all.size()));
@@ -102,18 +137,43 @@ final class GuestResults {
                 p.setProperty(e + "frames", frames(t.frames()));
             }
         }
-        Path partial = file.resolveSibling(file.getFileName() + ".partial");
-        try (Writer w = Files.newBufferedWriter(partial, StandardCharsets.UTF_8)) {
-            p.store(w, "jvfio guest test results");
-        }
-        Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return p;
     }
 
+    /** The complete file; else, for a run cut short, its journal, each test's last line (complete() false). */
     static GuestResults read(Path file) throws IOException {
+        if (!Files.isRegularFile(file) && Files.isRegularFile(journal(file))) {
+            return readJournal(journal(file));
+        }
         Properties p = new Properties();
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             p.load(r);
         }
+        return parse(p, file);
+    }
+
+    private static GuestResults readJournal(Path journal) throws IOException {
+        String text = Files.readString(journal, StandardCharsets.UTF_8);
+        // Whole lines only: one without its newline was being written when the run was cut short.
+        String[] lines = text.substring(0, text.lastIndexOf('\n') + 1).split("\n");
+        Map<String, GuestResult> byId = new LinkedHashMap<>();
+        for (int i = 0; i < lines.length; i++) {
+            if (lines[i].isEmpty()) {
+                continue;
+            }
+            try {
+                Properties p = new Properties();
+                p.load(new StringReader(new String(Base64.getDecoder().decode(lines[i]), StandardCharsets.UTF_8)));
+                parse(p, journal).all().forEach(r -> byId.put(r.uniqueId(), r));
+            } catch (IllegalArgumentException e) {
+                throw new IOException("the guest's results journal " + journal + " is not readable at line " + (i + 1)
+                        + ": " + e.getMessage(), e);
+            }
+        }
+        return new GuestResults(List.copyOf(byId.values()), false);
+    }
+
+    private static GuestResults parse(Properties p, Path file) throws IOException {
         try {
             List<GuestResult> results = new ArrayList<>();
             int count = Integer.parseInt(required(p, "results"));

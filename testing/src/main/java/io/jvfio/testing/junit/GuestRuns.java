@@ -66,6 +66,7 @@ final class GuestRuns {
         Files.createDirectories(out);
         Path results = out.resolve("results.properties");
         Files.deleteIfExists(results);
+        Files.deleteIfExists(GuestResults.journal(results));
         return results;
     }
 

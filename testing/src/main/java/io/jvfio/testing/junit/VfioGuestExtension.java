@@ -83,7 +83,7 @@ public final class VfioGuestExtension implements BeforeAllCallback, AfterAllCall
             String serial = exit.reason().contains(exit.serialLog().toString()) ? "" : " (serial log: " + exit.serialLog() + ")";
             Optional<String> failure = exit.status() == 0 ? Optional.empty()
                     : Optional.of("exit status " + exit.status() + ": " + exit.reason() + serial);
-            if (!Files.isRegularFile(results)) {
+            if (!GuestResults.written(results)) {
                 return new GuestRuns.Run(classes, null, failure.map(f -> " (" + f.replaceFirst(": ", "): "))
                         .orElse(": the guest wrote no results to " + results + serial));
             }

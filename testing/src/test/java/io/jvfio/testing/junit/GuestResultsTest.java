@@ -2,8 +2,11 @@ package io.jvfio.testing.junit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -31,6 +34,26 @@ class GuestResultsTest {
 
         assertEquals(written, GuestResults.read(file).all());
         assertFalse(Files.exists(dir.resolve("results.properties.partial")));
+    }
+
+    @Test
+    void aRunCutShortLeavesItsJournalEachTestsLastResultAndNoHalfWrittenLine(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("results.properties");
+        GuestResult started = new GuestResult("[engine:junit-jupiter]/[class:a.B]/[method:m()]", "m()",
+                GuestResult.Status.STARTED, null, List.of());
+        GuestResult passed = new GuestResult(started.uniqueId(), "m()", GuestResult.Status.PASSED, null, List.of());
+        GuestResult running = new GuestResult("[engine:junit-jupiter]/[class:a.B]/[method:n()]", "n()",
+                GuestResult.Status.STARTED, null, List.of());
+        try (Writer journal = Files.newBufferedWriter(GuestResults.journal(file), StandardCharsets.UTF_8)) {
+            GuestResults.append(journal, started);
+            GuestResults.append(journal, passed);
+            GuestResults.append(journal, running);
+            journal.write("cmVzdWx0cz0x"); // the start of a line the crash cut
+        }
+        assertTrue(GuestResults.written(file));
+        GuestResults read = GuestResults.read(file);
+        assertEquals(List.of(passed, running), read.all());
+        assertFalse(read.complete());
     }
 
     @Test
