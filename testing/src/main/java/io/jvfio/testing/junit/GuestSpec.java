@@ -25,9 +25,10 @@ record GuestSpec(Set<GuestDevice> devices, GuestIommu iommu, String kernelLane, 
             throw new IllegalArgumentException(where + "kernel \"" + guest.kernel() + "\" is not a lane; " + LANES
                     + ", or empty for JVFIO_KERNEL");
         }
-        if (!guest.memory().matches("[1-9][0-9]*[KMGTkmgt]?")) {
-            throw new IllegalArgumentException(where + "memory \"" + guest.memory() + "\" is not a size QEMU's -m takes,"
-                    + " e.g. 2G or 4096M");
+        // Loosely: QEMU's -m also takes 1.5G or size=4G,slots=2,maxmem=8G, and says itself what it refuses.
+        if (!guest.memory().matches("(size=)?[0-9][^\\s]*")) {
+            throw new IllegalArgumentException(where + "memory \"" + guest.memory() + "\" does not start with a size, as"
+                    + " QEMU's -m takes it, e.g. 2G or 4096M");
         }
         if (guest.timeoutSeconds() < 1 || guest.bootTimeoutSeconds() < 1) {
             throw new IllegalArgumentException(where + "timeoutSeconds (" + guest.timeoutSeconds() + ") and bootTimeoutSeconds ("

@@ -44,13 +44,18 @@ final class HarnessOutput implements Consumer<String> {
         List<String> console = guestConsole(serial);
         if (status == 0) {
             console.forEach(log);
-        } else if (!console.isEmpty()) {
+        } else if (!console.isEmpty() && reportedStatus(serial)) {
             // Why a JVM in the guest ended before any test (a static initializer that threw) is only there.
+            // (A guest that reported no status had guest-exec.sh print its console's end already.)
             List<String> tail = console.subList(Math.max(0, console.size() - FAILED_CONSOLE_LINES), console.size());
             log.accept("[jvfio] the guest's console, its last " + tail.size() + " lines (all of it in " + serial + "):");
             tail.forEach(log);
         }
         return new GuestExit(status, reason(), serial);
+    }
+
+    private static boolean reportedStatus(Path serial) throws IOException {
+        return new String(Files.readAllBytes(serial), StandardCharsets.UTF_8).contains("JVFIO-GUEST-EXIT=");
     }
 
     /** What the command in the guest printed: the serial log between the guest's READY and EXIT lines. */

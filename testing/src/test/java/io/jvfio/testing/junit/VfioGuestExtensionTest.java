@@ -420,7 +420,7 @@ class VfioGuestExtensionTest {
         assertEquals("@VfioGuest of " + NoSuchLaneSample.class.getName() + ": kernel \"6.1\" is not a lane; [6.12, 7.2], or"
                 + " empty for JVFIO_KERNEL", classFailure(run(NoSuchLaneSample.class, FakeQemuRunner.class)).getMessage());
         assertTrue(classFailure(run(NoSuchSizeSample.class, FakeQemuRunner.class)).getMessage()
-                .contains(": memory \"lots\" is not a size QEMU's -m takes"));
+                .contains(": memory \"lots\" does not start with a size, as QEMU's -m takes it"));
         assertEquals(0, HOST_RUNS.get());
     }
 
