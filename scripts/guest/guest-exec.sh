@@ -8,7 +8,11 @@
 #
 #   scripts/guest/guest-exec.sh [--profile vfio|iopf] [--timeout SEC] [--boot-timeout SEC] [--out DIR]
 #                               [--memory SIZE] [--devices NAME,...] [--append KERNEL_ARGS] [--share DIR]...
-#                               -- CMD ARGS...
+#                               [--stop-with-parent] -- CMD ARGS...
+#
+# --stop-with-parent: stop the guest once the process that started this script is gone (it was
+# re-parented), for a starter that a kill -9 may take down without a word (a test JVM): the guest
+# would run on, orphaned, until its timeout. jvfio's JUnit runner and `jvfio demo` pass it.
 #
 # --timeout bounds the whole run; --boot-timeout (default 300 s, at most --timeout) the boot alone: a
 # guest whose init has not said JVFIO-GUEST-READY by then (a bad kernel argument, a kernel that sits
@@ -30,6 +34,7 @@ set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
 profile=vfio timeout=600 boot_timeout=300 out= memory=2G devices=e1000e,edu,nvme,non-viable-pair append= shares=()
+stop_with_parent=
 while [ $# -gt 0 ]; do
     case "$1" in
         --profile|--timeout|--out|--memory|--devices|--append|--share)
@@ -44,11 +49,17 @@ while [ $# -gt 0 ]; do
         --devices) devices=$2; shift 2 ;;
         --append) append=$2; shift 2 ;;
         --share) shares+=("$2"); shift 2 ;;
+        --stop-with-parent) stop_with_parent=1; shift ;;
         --) shift; break ;;
         *) die "guest-exec.sh: unknown option $1 (see the usage at the top of $0)" ;;
     esac
 done
 [ $# -gt 0 ] || die "guest-exec.sh: no command given (usage: guest-exec.sh [options] -- CMD ARGS...)"
+# Before the kernel build: --out goes on the kernel command line and into QEMU's -fsdev.
+case "$out" in
+    *[[:space:],]*) die "guest-exec.sh: --out $out: a blank or a comma in the path would split the guest's kernel"\
+" command line and QEMU's -fsdev; choose a directory without (the JUnit extension's: -Djvfio.guest.out=DIR)" ;;
+esac
 # no_timer_check: at boot the kernel counts timer ticks across a TSC-timed delay; on a loaded host
 # TCG can deliver too few, and with interrupt remapping on that is a panic ("timer doesn't work
 # through Interrupt-remapped IO-APIC", seen once in the vfio guest while the host was compiling).
@@ -100,7 +111,7 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 case "$out" in
     *[[:space:],]*) die "guest-exec.sh: --out $out: a blank or a comma in the path would split the guest's kernel"\
-" command line and QEMU's -fsdev; choose a directory without (the JUnit extension's: -Djvfio.guest.out=DIR)" ;;
+" command line and QEMU's -fsdev; choose a directory without" ;;
 esac
 run="$out/guest-run.sh"
 # POSIX single quotes for the guest's /bin/sh (dash): bash's %q may write $'...' for non-ASCII bytes,
@@ -215,12 +226,13 @@ while kill -0 "$qemu" 2>/dev/null && ! grep -q JVFIO-GUEST-READY "$serial"; do
     fi
     sleep 1
 done
-# Then until it ends: a guest whose starter is gone (a test JVM killed with -9 runs no shutdown hook)
-# is stopped, instead of running on, orphaned, until its timeout.
-while kill -0 "$qemu" 2>/dev/null; do
-    if ! kill -0 "$PPID" 2>/dev/null; then
-        log "the process that started this guest (pid $PPID) is gone: stopping the guest"
+# Then until it ends, with --stop-with-parent: once the starter is gone (this script was re-parented),
+# stop the guest. Kill first: the log line may go to a pipe no one reads any more, and die there.
+while [ -n "$stop_with_parent" ] && kill -0 "$qemu" 2>/dev/null; do
+    read -r _ _ _ parent_now _ </proc/$$/stat
+    if [ "$parent_now" != "$PPID" ]; then
         kill "$qemu" 2>/dev/null
+        log "the process that started this guest (pid $PPID) is gone: stopped the guest" || true
         break
     fi
     sleep 0.5

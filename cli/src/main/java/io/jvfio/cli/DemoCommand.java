@@ -90,7 +90,7 @@ final class DemoCommand implements Callable<Integer> {
     private int stage(Path home, Path out, String profile, List<String> command, PrintWriter w) throws IOException, InterruptedException {
         Files.createDirectories(out);
         List<String> argv = new ArrayList<>(List.of(ProjectHome.guestExec(home).toString(), "--profile", profile,
-                "--timeout", Integer.toString(timeout), "--out", out.toString(), "--"));
+                "--timeout", Integer.toString(timeout), "--out", out.toString(), "--stop-with-parent", "--"));
         argv.addAll(command);
         Process p = runner.start(new ProcessBuilder(argv).redirectOutput(ProcessBuilder.Redirect.DISCARD));
         try {

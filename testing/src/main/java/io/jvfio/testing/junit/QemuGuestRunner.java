@@ -90,6 +90,7 @@ final class QemuGuestRunner implements GuestRunner {
         for (Path share : GuestShares.of(command.classPath(), workDir, home)) {
             argv.addAll(List.of("--share", share.toString()));
         }
+        argv.add("--stop-with-parent"); // a test JVM killed with -9 runs no shutdown hook to stop the guest
         argv.add("--");
         argv.addAll(command.argv(spec.jvmArgs()));
         return argv;

@@ -34,7 +34,7 @@ class QemuGuestRunnerTest {
     @Test
     void theHarnessGetsTheSpecAsItsOptionsAndTheGuestJvmAfterThem() {
         assertEquals(List.of("bash", "/home/scripts/guest/guest-exec.sh", "--profile", "iopf", "--timeout", "120",
-                "--boot-timeout", "60", "--out", "/p/out", "--memory", "3G", "--devices", "edu,nvme", "--append", "iommu.strict=1 loglevel=7", "--",
+                "--boot-timeout", "60", "--out", "/p/out", "--memory", "3G", "--devices", "edu,nvme", "--append", "iommu.strict=1 loglevel=7", "--stop-with-parent", "--",
                 "/usr/lib/jvm/x/bin/java", "-Djvfio.guest.inside=true", "-Djvfio.guest.out=/p/out",
                 "-XX:ErrorFile=/p/out/hs_err_pid%p.log", "-Xcheck:jni",
                 "-cp", "/p/target/test-classes:/root/.m2/a.jar", GuestMain.class.getName(), "/p/out/results.properties",
@@ -54,7 +54,7 @@ class QemuGuestRunnerTest {
 
             List<String> argv = QemuGuestRunner.argv(Path.of("/home"), SPEC, command, Path.of("/p/out"), top.resolve("app"));
             int at = argv.indexOf("--share");
-            assertEquals(List.of("--share", top.toString(), "--"), argv.subList(at, at + 3),
+            assertEquals(List.of("--share", top.toString(), "--stop-with-parent"), argv.subList(at, at + 3),
                     "one share for the project, none for ~/.m2 or an entry that is not there");
             assertEquals(List.of(), GuestShares.of(List.of(Path.of("/tmpfoo/x.jar"), Path.of("/root/.m2/a.jar")), Path.of("/tmp"),
                     Path.of("/home")), "nothing hidden: /tmpfoo is not /tmp, and the working directory /tmp itself is left out");
