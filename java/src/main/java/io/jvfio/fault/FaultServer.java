@@ -185,9 +185,10 @@ public final class FaultServer implements AutoCloseable {
 
     /** Starts serving faults; a server that pinned everything has nothing to serve and starts nothing. */
     public void start() {
-        if (loop != null) {
-            // Before the lock: a policy calling start() while close() holds it, waiting for the loop, would deadlock.
-            loop.refuseOnLoopThread("FaultServer.start");
+        if (loop != null && loop.onLoopThread()) {
+            // Refused before the lock: close() may hold it, waiting for this very thread to end.
+            throw new IllegalStateException("FaultServer.start() called on the fault loop's own thread (by its policy?):"
+                    + " the loop is started already, and a close() in progress would wait for it (" + name + ")");
         }
         synchronized (this) {
             if (closed) {

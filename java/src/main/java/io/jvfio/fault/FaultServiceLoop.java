@@ -355,9 +355,14 @@ public final class FaultServiceLoop implements AutoCloseable {
         }
     }
 
-    void refuseOnLoopThread(String operation) {
+    /** Whether the caller is the loop's thread, or the thread draining a loop never started. */
+    boolean onLoopThread() {
         Thread current = Thread.currentThread();
-        if (current == thread || current == drainer) {
+        return current == thread || current == drainer;
+    }
+
+    void refuseOnLoopThread(String operation) {
+        if (onLoopThread()) {
             throw new IllegalStateException(operation + "() called on the fault loop's own thread (by its policy?) would"
                     + " wait for that thread to end: call it from another thread (" + queue + ")");
         }
