@@ -2,7 +2,8 @@
 # jvfio distribution, able to run `jvfio demo` and the guest integration suite without VFIO hardware
 # or KVM. JVFIO_KERNEL picks the lane a run boots: 6.12 (the default) or 7.2.
 #
-#   export CONTAINERS_CONF=$PWD/scripts/container/containers.conf   # podman on this machine kind
+#   export CONTAINERS_CONF=$PWD/scripts/container/containers.conf   # only where podman says "error setting rlimit"
+#   mkdir -p ~/.cache/jvfio ~/.m2                                     # podman refuses a volume that is not there
 #   podman build --network=host -v "$HOME/.cache/jvfio:/root/.cache/jvfio" -v "$HOME/.m2:/root/.m2" -t local/jvfio .
 #   (behind a TLS-inspecting proxy, add -v /etc/ssl/certs/java/cacerts:/run/jvfio/cacerts:ro, the host
 #   Java's trust store, so that the build's Maven trusts the proxy's CA)
@@ -10,12 +11,15 @@
 #   podman run --rm -e JVFIO_KERNEL=7.2 local/jvfio          # the same suite on Linux 7.2
 #   podman run --rm local/jvfio jvfio demo                   # the demo (add -e JVFIO_KERNEL=7.2 for 7.2)
 #
-# BASE is a Debian 12 image: debian:bookworm where a registry is reachable, or one imported from
-# debootstrap (scripts/container/container-test.sh makes local/bookworm). The two volumes are optional caches:
-# with them, the guest kernels (about 10 minutes each to build) and Maven's downloads come from the host.
-ARG BASE=local/bookworm
+# BASE is a Debian 12 image: debian:bookworm from a registry, or one imported from debootstrap where
+# none is reachable (scripts/container/container-test.sh makes local/bookworm and passes
+# --build-arg BASE=local/bookworm). The two volumes are optional caches: with them, the guest kernels
+# (about 10 minutes each to build) and Maven's downloads come from the host.
+ARG BASE=debian:bookworm
 
 FROM ${BASE} AS build
+# Labelled, so that container-test.sh can prune the layers it leaves and no other image of the user's.
+LABEL io.jvfio.stage=build
 # linux-source-6.12 comes from bookworm-security, linux-source-7.2 from trixie-backports, with the
 # source and the pin scripts/lib.sh installs on a host: nothing else is taken from trixie.
 COPY scripts/apt/trixie-backports.sources /etc/apt/sources.list.d/jvfio-trixie-backports.sources
@@ -49,8 +53,9 @@ RUN if [ -s /run/jvfio/cacerts ]; then export MAVEN_OPTS="-Djavax.net.ssl.trustS
         /opt/jvfio/lib/jvfio-cli-0.1.0-SNAPSHOT.jar >/dev/null
 
 FROM ${BASE}
+LABEL io.jvfio.stage=image
 # QEMU 10.0 from bookworm-backports, as the scripts install it on a Debian 12 host (README, "Which QEMU").
-RUN printf 'deb http://deb.debian.org/debian bookworm main\ndeb http://deb.debian.org/debian bookworm-backports main\n' \
+RUN printf 'deb http://deb.debian.org/debian bookworm main\ndeb http://deb.debian.org/debian bookworm-updates main\ndeb http://deb.debian.org/debian-security bookworm-security main\ndeb http://deb.debian.org/debian bookworm-backports main\n' \
         >/etc/apt/sources.list \
     && apt-get update -qq \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless \

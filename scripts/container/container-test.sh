@@ -24,7 +24,8 @@ base_image() {
             || return 1
         touch "$rootfs/.jvfio-complete"
     fi
-    tar -C "$rootfs" --exclude=./.jvfio-complete -c . | podman import - local/bookworm >/dev/null
+    # || return 1: called under `elif !`, where set -e does not stop a failed step.
+    tar -C "$rootfs" --exclude=./.jvfio-complete -c . | podman import - local/bookworm >/dev/null || return 1
     log "base image local/bookworm ready in $((SECONDS - start)) s"
 }
 
@@ -39,15 +40,17 @@ project_image() {
         local trust=() cacerts
         cacerts=$(readlink -f "$(path_java_home)/lib/security/cacerts" || true)
         if [ -s "$cacerts" ]; then trust=(-v "$cacerts:/run/jvfio/cacerts:ro"); fi
-        run_logged "image build" podman build --network=host -v "$JVFIO_CACHE:/root/.cache/jvfio" \
-            -v "$HOME/.m2:/root/.m2" ${trust[@]+"${trust[@]}"} -t "local/jvfio:$key" . || return 1
+        run_logged "image build" podman build --network=host --build-arg BASE=local/bookworm \
+            -v "$JVFIO_CACHE:/root/.cache/jvfio" -v "$HOME/.m2:/root/.m2" ${trust[@]+"${trust[@]}"} \
+            -t "local/jvfio:$key" . || return 1
         log "project image built in $((SECONDS - start)) s ($(podman image inspect --format '{{.Size}}' "local/jvfio:$key" | numfmt --to=si)B)"
     fi
-    podman tag "local/jvfio:$key" local/jvfio:latest
-    # Older project images and the build stage's image are not used again; keep the disk.
+    podman tag "local/jvfio:$key" local/jvfio:latest || return 1
+    # Older project images and the build stage's image are not used again; keep the disk. Only
+    # jvfio's: the user's own dangling images are not this script's to prune.
     podman images --format '{{.Repository}}:{{.Tag}}' | grep '^localhost/local/jvfio:' \
         | grep -v -e ":$key\$" -e ':latest$' | xargs -r podman rmi >/dev/null 2>&1 || true
-    podman image prune -f >/dev/null
+    podman image prune -f --filter label=io.jvfio.stage >/dev/null
 }
 
 reason=

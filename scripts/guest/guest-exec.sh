@@ -141,7 +141,11 @@ if [ -w /dev/kvm ] && [ "${JVFIO_KVM:-0}" = 1 ]; then
     accel=kvm
 else
     accel="tcg,thread=$(tcg_threading)"
-    log "using TCG, $(qemu_version), thread=${accel#tcg,thread=} (set JVFIO_KVM=1 to try KVM; it is unreliable on this machine kind)"
+    if [ "${JVFIO_KVM:-0}" = 1 ]; then
+        log "JVFIO_KVM=1, but /dev/kvm is not writable here (in a container: --device /dev/kvm): using TCG, $(qemu_version)"
+    else
+        log "using TCG, $(qemu_version), thread=${accel#tcg,thread=} (set JVFIO_KVM=1 to try KVM; it is unreliable on this machine kind)"
+    fi
 fi
 
 serial="$out/serial.log"

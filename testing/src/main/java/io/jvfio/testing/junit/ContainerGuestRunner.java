@@ -70,7 +70,7 @@ final class ContainerGuestRunner implements GuestRunner {
                     + " another with " + GuestRunners.IMAGE_PARAMETER);
         }
         Path workDir = Path.of(System.getProperty("user.dir"));
-        List<String> argv = QemuGuestRunner.argv(IMAGE_HOME, spec, command, out, workDir);
+        List<String> argv = argv(spec, command, out, workDir);
         Files.createDirectories(out);
         log.accept("jvfio: running " + command.describeClasses() + " in a QEMU guest inside the container image " + image
                 + " through Testcontainers (" + why + "; " + engine.getTransportConfig().getDockerHost() + "; " + spec
@@ -192,5 +192,16 @@ final class ContainerGuestRunner implements GuestRunner {
             partial.values().stream().filter(b -> b.length() > 0).forEach(b -> lines.accept(b.toString()));
             partial.clear();
         }
+    }
+
+    /**
+     * The harness's command line in the image: as under QEMU on the host, but without
+     * --stop-with-parent: in the container the harness's parent is outside (it never changes), and an
+     * image built before the option would refuse it.
+     */
+    static List<String> argv(GuestSpec spec, GuestCommand command, Path out, Path workDir) {
+        List<String> argv = new ArrayList<>(QemuGuestRunner.argv(IMAGE_HOME, spec, command, out, workDir));
+        argv.remove(QemuGuestRunner.STOP_WITH_PARENT);
+        return argv;
     }
 }

@@ -78,6 +78,9 @@ final class QemuGuestRunner implements GuestRunner {
      * for the class path and the working directory {@code workDir} ({@link GuestShares}), then the
      * guest JVM's.
      */
+    /** guest-exec.sh's option to stop the guest when the process that started it is gone. */
+    static final String STOP_WITH_PARENT = "--stop-with-parent";
+
     static List<String> argv(Path home, GuestSpec spec, GuestCommand command, Path out, Path workDir) {
         List<String> argv = new ArrayList<>(List.of("bash", HarnessHome.guestExec(home).toString(),
                 "--profile", spec.iommu().profile(), "--timeout", Integer.toString(spec.timeoutSeconds()),
@@ -90,7 +93,7 @@ final class QemuGuestRunner implements GuestRunner {
         for (Path share : GuestShares.of(command.classPath(), workDir, home)) {
             argv.addAll(List.of("--share", share.toString()));
         }
-        argv.add("--stop-with-parent"); // a test JVM killed with -9 runs no shutdown hook to stop the guest
+        argv.add(STOP_WITH_PARENT); // a test JVM killed with -9 runs no shutdown hook to stop the guest
         argv.add("--");
         argv.addAll(command.argv(spec.jvmArgs()));
         return argv;

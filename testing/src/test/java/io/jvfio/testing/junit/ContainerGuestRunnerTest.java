@@ -1,6 +1,7 @@
 package io.jvfio.testing.junit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -39,4 +40,18 @@ class ContainerGuestRunnerTest {
         assertEquals(List.of(BindMode.READ_ONLY, BindMode.READ_ONLY, BindMode.READ_ONLY, BindMode.READ_ONLY, BindMode.READ_WRITE),
                 List.copyOf(mounts.values()));
     }
+
+    @Test
+    void theHarnessInTheImageIsNotAskedToWatchItsParent() {
+        GuestSpec spec = GuestSpec.of(Defaults.class.getAnnotation(VfioGuest.class), Map.of());
+        GuestCommand command = new GuestCommand(Path.of("/usr/lib/jvm/x/bin/java"), List.of(Path.of("/p/target/test-classes")),
+                List.of("a.BTest"), Path.of("/p/out/results.properties"));
+        List<String> argv = ContainerGuestRunner.argv(spec, command, Path.of("/p/out"), Path.of("/p"));
+        assertEquals("--", argv.get(argv.indexOf("--devices") + 2), "its parent is outside the container: " + argv);
+        assertTrue(QemuGuestRunner.argv(Path.of("/home"), spec, command, Path.of("/p/out"), Path.of("/p"))
+                .contains(QemuGuestRunner.STOP_WITH_PARENT), "on the host it is");
+    }
+
+    @VfioGuest
+    private static final class Defaults {}
 }
