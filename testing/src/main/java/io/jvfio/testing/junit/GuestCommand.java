@@ -4,13 +4,19 @@ import java.io.File;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /** The JVM a guest runs: {@link GuestMain} on the host's test class path, running the test classes that share the guest. */
-record GuestCommand(Path java, List<Path> classPath, List<String> testClasses, Path results) {
+record GuestCommand(Path java, List<Path> classPath, List<String> testClasses, Path results, Optional<Path> selection) {
     GuestCommand {
         classPath = List.copyOf(classPath);
         testClasses = List.copyOf(testClasses);
+    }
+
+    /** Whole classes: no selection of their tests. */
+    GuestCommand(Path java, List<Path> classPath, List<String> testClasses, Path results) {
+        this(java, classPath, testClasses, results, Optional.empty());
     }
 
     /** The command line; the JVM's crash file and whatever the tests log go beside the results, which outlive the guest. */
@@ -21,6 +27,7 @@ record GuestCommand(Path java, List<Path> classPath, List<String> testClasses, P
         argv.addAll(jvmArgs);
         argv.addAll(List.of("-cp", classPath.stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator)),
                 GuestMain.class.getName(), results.toString()));
+        selection.ifPresent(file -> argv.addAll(List.of(GuestMain.SELECTION_OPTION, file.toString())));
         argv.addAll(testClasses);
         return argv;
     }

@@ -1,6 +1,7 @@
 package io.jvfio.testing.junit;
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectUniqueId;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -8,7 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.platform.engine.discovery.ClassSelector;
+import org.junit.platform.engine.DiscoverySelector;
 import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
 
@@ -28,20 +29,34 @@ final class GuestMain {
     private static final String HARNESS_CMDLINE = "jvfio.run=";
 
     private static final boolean IN_GUEST = Boolean.getBoolean(INSIDE_PROPERTY) || bootedByHarness();
+    /** Names a file of the tests to run, one key ({@link GuestResults#key}) a line, in place of whole classes. */
+    static final String SELECTION_OPTION = "--selection";
+    /** The engine a key's test runs in, in the guest: the host's may enclose it in a suite's. */
+    private static final String JUPITER = "[engine:junit-jupiter]/";
 
     private GuestMain() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length < 2) {
-            System.err.println("usage: GuestMain RESULTS_FILE TEST_CLASS...");
+        int first = args.length > 2 && args[1].equals(SELECTION_OPTION) ? 3 : 1;
+        if (args.length <= first) {
+            System.err.println("usage: GuestMain RESULTS_FILE [" + SELECTION_OPTION + " FILE] TEST_CLASS...");
             System.exit(2);
         }
-        List<ClassSelector> classes = new ArrayList<>();
-        for (int i = 1; i < args.length; i++) {
-            classes.add(selectClass(Class.forName(args[i])));
+        List<DiscoverySelector> selectors = new ArrayList<>();
+        for (int i = first; i < args.length; i++) {
+            selectors.add(selectClass(Class.forName(args[i]))); // a class that cannot load fails the run here, loudly
+        }
+        if (first == 3) {
+            // The tests the host's plan selected (-Dtest=Class#method, an IDE's one method), not whole classes.
+            selectors.clear();
+            for (String key : Files.readAllLines(Path.of(args[2]), StandardCharsets.UTF_8)) {
+                if (!key.isEmpty()) {
+                    selectors.add(selectUniqueId(JUPITER + key));
+                }
+            }
         }
         GuestRecorder recorder = new GuestRecorder(System.out, Path.of(args[0]));
-        LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request().selectors(classes).build(), recorder);
+        LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request().selectors(selectors).build(), recorder);
         recorder.complete();
         // A test may leave a non-daemon thread behind; the results are written, so nothing is lost.
         System.exit(0);

@@ -2,8 +2,10 @@ package io.jvfio.testing.junit;
 
 import java.io.IOException;
 import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -73,7 +75,7 @@ public final class VfioGuestExtension implements BeforeAllCallback, AfterAllCall
                     .resolve(classes.get(0)).toAbsolutePath();
             Path results = GuestRuns.resultsFile(out);
             GuestCommand command = new GuestCommand(Path.of(System.getProperty("java.home"), "bin", "java"),
-                    GuestClassPath.of(testClass, GuestMain.class), classes, results);
+                    GuestClassPath.of(testClass, GuestMain.class), classes, results, selection(classes, out));
             GuestExit exit;
             try {
                 exit = runner(context).run(spec, command, out, System.out::println);
@@ -98,6 +100,22 @@ public final class VfioGuestExtension implements BeforeAllCallback, AfterAllCall
             Thread.currentThread().interrupt();
             return new GuestRuns.Run(classes, null, ": interrupted while its guest ran");
         }
+    }
+
+    /**
+     * The tests of {@code classes} the host's plan selected, in a file for the guest, when the plan is
+     * known for all of them (else the guest runs whole classes: a test kit, the module path).
+     */
+    private static Optional<Path> selection(List<String> classes, Path out) throws IOException {
+        List<String> keys = new ArrayList<>();
+        for (String c : classes) {
+            Optional<List<String>> selected = GuestPlan.selected(c);
+            if (selected.isEmpty()) {
+                return Optional.empty();
+            }
+            keys.addAll(selected.get());
+        }
+        return Optional.of(Files.write(out.resolve("selection.txt"), keys, StandardCharsets.UTF_8));
     }
 
     @Override

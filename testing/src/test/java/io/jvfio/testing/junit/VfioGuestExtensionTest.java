@@ -312,6 +312,25 @@ class VfioGuestExtensionTest {
     }
 
     @Test
+    void theGuestRunsOnlyTheTestsTheHostSelected() throws IOException {
+        SummaryGeneratingListener summary = new SummaryGeneratingListener();
+        LauncherFactory.create(LauncherConfig.builder().enableTestExecutionListenerAutoRegistration(false)
+                        .addTestExecutionListeners(new GuestPlan(), summary).build())
+                .execute(LauncherDiscoveryRequestBuilder.request()
+                        .selectors(selectMethod(GuestSample.class, "passes", VfioGuestDevices.class.getName()))
+                        .configurationParameter(GuestRunners.RUNNER_PARAMETER, FakeQemuRunner.class.getName())
+                        .build());
+
+        assertEquals(1, summary.getSummary().getTestsSucceededCount(), () -> summary.getSummary().getFailures().stream()
+                .map(f -> f.getTestIdentifier().getDisplayName() + ": " + f.getException()).toList().toString());
+        assertEquals(0, summary.getSummary().getTotalFailureCount());
+        List<String> ran = GuestResults.read(outOf(GuestSample.class).resolve("results.properties")).all().stream()
+                .map(r -> r.displayName()).toList();
+        assertTrue(ran.contains("passes(VfioGuestDevices)") && !ran.contains("fails()") && !ran.contains("forgotten()"),
+                "what the guest ran: " + ran);
+    }
+
+    @Test
     void theHarnessBootsTheMachineTheAnnotationAsksFor() {
         run(GuestSample.class, FakeQemuRunner.class);
 
