@@ -11,14 +11,15 @@ final class SizeParser {
 
     static long parse(String text) {
         String s = text.trim();
+        boolean hex = s.startsWith("0x") || s.startsWith("0X");
         long unit = 1;
         char last = s.isEmpty() ? ' ' : Character.toUpperCase(s.charAt(s.length() - 1));
-        if (!s.startsWith("0x") && (last == 'K' || last == 'M' || last == 'G')) {
+        if (!hex && (last == 'K' || last == 'M' || last == 'G')) {
             unit = last == 'K' ? 1L << 10 : last == 'M' ? 1L << 20 : 1L << 30;
             s = s.substring(0, s.length() - 1);
         }
         try {
-            long value = s.startsWith("0x") ? Long.parseUnsignedLong(s.substring(2), 16) : Long.parseLong(s);
+            long value = hex ? Long.parseUnsignedLong(s.substring(2), 16) : Long.parseLong(s);
             if (value < 0) {
                 throw new NumberFormatException();
             }

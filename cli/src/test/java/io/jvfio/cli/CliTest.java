@@ -209,6 +209,7 @@ class CliTest {
     void sizesAndPins() {
         assertEquals(4096, SizeParser.parse("4096"));
         assertEquals(0x1000, SizeParser.parse("0x1000"));
+        assertEquals(0x1000, SizeParser.parse("0X1000"));
         assertEquals(64L << 10, SizeParser.parse("64K"));
         assertEquals(16L << 20, SizeParser.parse("16m"));
         assertEquals(1L << 30, SizeParser.parse("1G"));
