@@ -55,11 +55,15 @@ while [ $# -gt 0 ]; do
     esac
 done
 [ $# -gt 0 ] || die "guest-exec.sh: no command given (usage: guest-exec.sh [options] -- CMD ARGS...)"
-# Before the kernel build: --out goes on the kernel command line and into QEMU's -fsdev.
-case "$out" in
-    *[[:space:],]*) die "guest-exec.sh: --out $out: a blank or a comma in the path would split the guest's kernel"\
+# --out goes on the kernel command line and into QEMU's -fsdev: checked as given, before the kernel
+# build, and again once resolved (a relative path takes the working directory's).
+refuse_split_path() {
+    case "$1" in
+        *[[:space:],]*) die "guest-exec.sh: --out $1: a blank or a comma in the path would split the guest's kernel"\
 " command line and QEMU's -fsdev; choose a directory without (the JUnit extension's: -Djvfio.guest.out=DIR)" ;;
-esac
+    esac
+}
+refuse_split_path "$out"
 # no_timer_check: at boot the kernel counts timer ticks across a TSC-timed delay; on a loaded host
 # TCG can deliver too few, and with interrupt remapping on that is a panic ("timer doesn't work
 # through Interrupt-remapped IO-APIC", seen once in the vfio guest while the host was compiling).
@@ -109,10 +113,7 @@ fi
 [ -n "$out" ] || out=$(mktemp -d /tmp/jvfio-guest.XXXXXX)
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
-case "$out" in
-    *[[:space:],]*) die "guest-exec.sh: --out $out: a blank or a comma in the path would split the guest's kernel"\
-" command line and QEMU's -fsdev; choose a directory without" ;;
-esac
+refuse_split_path "$out"
 run="$out/guest-run.sh"
 # POSIX single quotes for the guest's /bin/sh (dash): bash's %q may write $'...' for non-ASCII bytes,
 # which dash takes literally.

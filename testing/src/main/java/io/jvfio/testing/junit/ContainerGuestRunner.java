@@ -200,8 +200,6 @@ final class ContainerGuestRunner implements GuestRunner {
      * image built before the option would refuse it.
      */
     static List<String> argv(GuestSpec spec, GuestCommand command, Path out, Path workDir) {
-        List<String> argv = new ArrayList<>(QemuGuestRunner.argv(IMAGE_HOME, spec, command, out, workDir));
-        argv.remove(QemuGuestRunner.STOP_WITH_PARENT);
-        return argv;
+        return QemuGuestRunner.argv(IMAGE_HOME, spec, command, out, workDir, false);
     }
 }

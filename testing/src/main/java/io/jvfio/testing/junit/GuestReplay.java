@@ -7,7 +7,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.opentest4j.AssertionFailedError;
 import org.opentest4j.TestAbortedException;
 
@@ -23,10 +22,11 @@ final class GuestReplay {
     private final Optional<String> runFailure;
     /** The keys of the tests and containers the host has replayed; a class's end looks for failures left over. */
     private final Set<String> replayed = ConcurrentHashMap.newKeySet();
-    /** Tests the host discovered and its conditions disabled: whatever the guest did with them, the host did not see. */
-    private final Set<String> disabledOnHost = ConcurrentHashMap.newKeySet();
-    /** Parameterized tests and factories the host ran: their cases in the guest belong to what the host asked for. */
-    private final Set<String> templatesOnHost = ConcurrentHashMap.newKeySet();
+    /**
+     * Tests the host asked for but did not see end: those its conditions disabled, and parameterized
+     * tests and factories it ran (their cases in the guest are under them).
+     */
+    private final Set<String> askedOnHost = ConcurrentHashMap.newKeySet();
 
     /** {@code runFailure}: why the guest's run did not end well (exit status, timeout, crash), if it did not. */
     GuestReplay(GuestResults results, Path resultsFile, Path serialLog, Optional<String> runFailure) {
@@ -77,12 +77,12 @@ final class GuestReplay {
 
     /** A test the host's conditions disabled. */
     void disabledOnHost(String uniqueId) {
-        disabledOnHost.add(GuestResults.key(uniqueId));
+        askedOnHost.add(GuestResults.key(uniqueId));
     }
 
     /** A parameterized test or a factory the host ran a case of, or tried to. */
     void templateOnHost(String uniqueId) {
-        templatesOnHost.add(GuestResults.key(uniqueId));
+        askedOnHost.add(GuestResults.key(uniqueId));
     }
 
     /**
@@ -110,7 +110,7 @@ final class GuestReplay {
 
     /** A disabled parameterized test or factory names its template: its cases in the guest are under it. */
     private boolean askedForByHost(String key) {
-        return Stream.concat(disabledOnHost.stream(), templatesOnHost.stream()).anyMatch(t -> key.equals(t) || key.startsWith(t + "/"));
+        return askedOnHost.stream().anyMatch(t -> key.equals(t) || key.startsWith(t + "/"));
     }
 
     private static AssertionFailedError failure(GuestResult r) {

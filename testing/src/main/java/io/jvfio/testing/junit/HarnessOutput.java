@@ -16,6 +16,8 @@ import java.util.function.Consumer;
 final class HarnessOutput implements Consumer<String> {
     /** How much of the guest's console a failed run shows. */
     private static final int FAILED_CONSOLE_LINES = 40;
+    /** The line the guest's init prints with the command's exit status. */
+    private static final String EXIT_MARK = "JVFIO-GUEST-EXIT=";
 
     private final Consumer<String> log;
     private String error;
@@ -41,10 +43,11 @@ final class HarnessOutput implements Consumer<String> {
     /** How the guest ended; after a clean exit the user's log also gets what the command printed in the guest. */
     GuestExit exit(int status, Path out) throws IOException {
         Path serial = out.resolve("serial.log");
-        List<String> console = guestConsole(serial);
+        String text = Files.isRegularFile(serial) ? new String(Files.readAllBytes(serial), StandardCharsets.UTF_8) : "";
+        List<String> console = guestConsole(text);
         if (status == 0) {
             console.forEach(log);
-        } else if (!console.isEmpty() && reportedStatus(serial)) {
+        } else if (!console.isEmpty() && text.contains(EXIT_MARK)) {
             // Why a JVM in the guest ended before any test (a static initializer that threw) is only there.
             // (A guest that reported no status had guest-exec.sh print its console's end already.)
             List<String> tail = console.subList(Math.max(0, console.size() - FAILED_CONSOLE_LINES), console.size());
@@ -54,19 +57,12 @@ final class HarnessOutput implements Consumer<String> {
         return new GuestExit(status, reason(), serial);
     }
 
-    private static boolean reportedStatus(Path serial) throws IOException {
-        return new String(Files.readAllBytes(serial), StandardCharsets.UTF_8).contains("JVFIO-GUEST-EXIT=");
-    }
-
     /** What the command in the guest printed: the serial log between the guest's READY and EXIT lines. */
-    private static List<String> guestConsole(Path serial) throws IOException {
-        if (!Files.isRegularFile(serial)) {
-            return List.of();
-        }
+    private static List<String> guestConsole(String serial) {
         List<String> console = new ArrayList<>();
         boolean in = false;
-        for (String line : new String(Files.readAllBytes(serial), StandardCharsets.UTF_8).lines().toList()) {
-            if (line.contains("JVFIO-GUEST-EXIT=")) {
+        for (String line : serial.lines().toList()) {
+            if (line.contains(EXIT_MARK)) {
                 break;
             }
             if (in) {

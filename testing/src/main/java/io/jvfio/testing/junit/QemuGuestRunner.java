@@ -39,7 +39,7 @@ final class QemuGuestRunner implements GuestRunner {
         Path home = HarnessHome.find(environment);
         log.accept("jvfio: running " + command.describeClasses() + " in a QEMU guest (" + qemu + "; " + spec + ") through "
                 + HarnessHome.guestExec(home) + "; its log: " + out);
-        List<String> argv = argv(home, spec, command, out, Path.of(System.getProperty("user.dir")));
+        List<String> argv = argv(home, spec, command, out, Path.of(System.getProperty("user.dir")), true);
         ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true);
         builder.environment().clear();
         builder.environment().putAll(harnessEnvironment(spec, environment));
@@ -81,7 +81,7 @@ final class QemuGuestRunner implements GuestRunner {
     /** guest-exec.sh's option to stop the guest when the process that started it is gone. */
     static final String STOP_WITH_PARENT = "--stop-with-parent";
 
-    static List<String> argv(Path home, GuestSpec spec, GuestCommand command, Path out, Path workDir) {
+    static List<String> argv(Path home, GuestSpec spec, GuestCommand command, Path out, Path workDir, boolean watchParent) {
         List<String> argv = new ArrayList<>(List.of("bash", HarnessHome.guestExec(home).toString(),
                 "--profile", spec.iommu().profile(), "--timeout", Integer.toString(spec.timeoutSeconds()),
                 "--boot-timeout", Integer.toString(spec.bootTimeoutSeconds()),
@@ -93,7 +93,9 @@ final class QemuGuestRunner implements GuestRunner {
         for (Path share : GuestShares.of(command.classPath(), workDir, home)) {
             argv.addAll(List.of("--share", share.toString()));
         }
-        argv.add(STOP_WITH_PARENT); // a test JVM killed with -9 runs no shutdown hook to stop the guest
+        if (watchParent) {
+            argv.add(STOP_WITH_PARENT); // a test JVM killed with -9 runs no shutdown hook to stop the guest
+        }
         argv.add("--");
         argv.addAll(command.argv(spec.jvmArgs()));
         return argv;

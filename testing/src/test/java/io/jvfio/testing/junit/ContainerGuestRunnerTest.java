@@ -48,7 +48,7 @@ class ContainerGuestRunnerTest {
                 List.of("a.BTest"), Path.of("/p/out/results.properties"));
         List<String> argv = ContainerGuestRunner.argv(spec, command, Path.of("/p/out"), Path.of("/p"));
         assertEquals("--", argv.get(argv.indexOf("--devices") + 2), "its parent is outside the container: " + argv);
-        assertTrue(QemuGuestRunner.argv(Path.of("/home"), spec, command, Path.of("/p/out"), Path.of("/p"))
+        assertTrue(QemuGuestRunner.argv(Path.of("/home"), spec, command, Path.of("/p/out"), Path.of("/p"), true)
                 .contains(QemuGuestRunner.STOP_WITH_PARENT), "on the host it is");
     }
 

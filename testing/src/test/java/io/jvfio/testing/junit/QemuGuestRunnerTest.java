@@ -39,7 +39,7 @@ class QemuGuestRunnerTest {
                 "-XX:ErrorFile=/p/out/hs_err_pid%p.log", "-Xcheck:jni",
                 "-cp", "/p/target/test-classes:/root/.m2/a.jar", GuestMain.class.getName(), "/p/out/results.properties",
                 "a.BTest", "a.CTest"),
-                QemuGuestRunner.argv(Path.of("/home"), SPEC, COMMAND, Path.of("/p/out"), Path.of("/p")));
+                QemuGuestRunner.argv(Path.of("/home"), SPEC, COMMAND, Path.of("/p/out"), Path.of("/p"), true));
     }
 
     @Test
@@ -52,7 +52,7 @@ class QemuGuestRunnerTest {
                     List.of(classes, Path.of("/root/.m2/a.jar"), jar, Path.of("/tmp/jvfio-not-there/classes")), List.of("a.BTest"),
                     Path.of("/p/out/results.properties"));
 
-            List<String> argv = QemuGuestRunner.argv(Path.of("/home"), SPEC, command, Path.of("/p/out"), top.resolve("app"));
+            List<String> argv = QemuGuestRunner.argv(Path.of("/home"), SPEC, command, Path.of("/p/out"), top.resolve("app"), true);
             int at = argv.indexOf("--share");
             assertEquals(List.of("--share", top.toString(), "--stop-with-parent"), argv.subList(at, at + 3),
                     "one share for the project, none for ~/.m2 or an entry that is not there");
