@@ -135,6 +135,8 @@ final class GuestResults {
                 putIfSet(p, e + "expected", t.expected());
                 putIfSet(p, e + "actual", t.actual());
                 p.setProperty(e + "frames", frames(t.frames()));
+                p.setProperty(e + "parent", Integer.toString(t.parent()));
+                p.setProperty(e + "suppressed", Boolean.toString(t.suppressed()));
             }
         }
         return p;
@@ -183,9 +185,14 @@ final class GuestResults {
                 int errors = Integer.parseInt(required(p, k + "errors"));
                 for (int j = 0; j < errors; j++) {
                     String e = k + "error." + j + ".";
+                    int parent = Integer.parseInt(required(p, e + "parent"));
+                    if (j == 0 ? parent != -1 : parent < 0 || parent >= j) {
+                        throw new IllegalArgumentException(e + "parent is " + parent + ": a throwable hangs under one before it");
+                    }
                     error.add(new GuestThrowable(required(p, e + "class"), p.getProperty(e + "message"),
                             Boolean.parseBoolean(p.getProperty(e + "assertion")), p.getProperty(e + "expected"),
-                            p.getProperty(e + "actual"), frames(p.getProperty(e + "frames", ""))));
+                            p.getProperty(e + "actual"), frames(p.getProperty(e + "frames", "")), parent,
+                            Boolean.parseBoolean(p.getProperty(e + "suppressed"))));
                 }
                 results.add(new GuestResult(required(p, k + "id"), required(p, k + "name"),
                         GuestResult.Status.valueOf(required(p, k + "status")), p.getProperty(k + "reason"), error));

@@ -10,32 +10,49 @@ import org.opentest4j.ValueWrapper;
 
 /**
  * A throwable the guest saw, as data that crosses to the host: its class, message, an assertion's
- * expected and actual values (as strings, for an IDE's diff) and its stack.
+ * expected and actual values (as strings, for an IDE's diff) and its stack; and where it hung in the
+ * failure: {@code parent}, the index of the throwable it is the cause of or suppressed by (-1 for the
+ * failure itself), and {@code suppressed}, which of the two.
  */
 record GuestThrowable(String className, String message, boolean assertion, String expected, String actual,
-        List<StackTraceElement> frames) {
+        List<StackTraceElement> frames, int parent, boolean suppressed) {
+    /** At most this many throwables of one failure cross: a runaway of suppressed ones stays in the guest. */
+    static final int MAX = 64;
+
     GuestThrowable {
         frames = List.copyOf(frames);
     }
 
-    /** The throwable and its causes, outermost first (a cause cycle ends the chain). */
+    /**
+     * The throwable, what it suppressed and its causes, each before what hangs under it (a parent's index
+     * is below its children's); a throwable met twice (a cycle) is left out the second time.
+     */
     static List<GuestThrowable> chain(Throwable t) {
         List<GuestThrowable> chain = new ArrayList<>();
-        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (Throwable c = t; c != null && seen.add(c); c = c.getCause()) {
-            chain.add(of(c));
-        }
+        add(chain, t, -1, false, Collections.newSetFromMap(new IdentityHashMap<>()));
         return chain;
     }
 
-    private static GuestThrowable of(Throwable t) {
+    private static void add(List<GuestThrowable> chain, Throwable t, int parent, boolean suppressed, Set<Throwable> seen) {
+        if (t == null || chain.size() == MAX || !seen.add(t)) {
+            return;
+        }
+        int index = chain.size();
+        chain.add(of(t, parent, suppressed));
+        for (Throwable s : t.getSuppressed()) {
+            add(chain, s, index, true, seen);
+        }
+        add(chain, t.getCause(), index, false, seen);
+    }
+
+    private static GuestThrowable of(Throwable t, int parent, boolean suppressed) {
         String expected = null, actual = null;
         if (t instanceof AssertionFailedError a && a.isExpectedDefined() && a.isActualDefined()) {
             expected = representation(a.getExpected());
             actual = representation(a.getActual());
         }
         return new GuestThrowable(t.getClass().getName(), t.getMessage(), t instanceof AssertionError, expected, actual,
-                List.of(t.getStackTrace()));
+                List.of(t.getStackTrace()), parent, suppressed);
     }
 
     private static String representation(ValueWrapper value) {
@@ -43,16 +60,33 @@ record GuestThrowable(String className, String message, boolean assertion, Strin
     }
 
     /**
-     * The chain rebuilt on the host: an {@link AssertionFailedError} with the guest's message (prefixed
-     * with the class for anything but an assertion) and the guest's stack, its causes as {@link GuestException}s.
+     * The failure rebuilt on the host: an {@link AssertionFailedError} with the guest's message (prefixed
+     * with the class for anything but an assertion) and the guest's stack, what it suppressed and its
+     * causes as {@link GuestException}s, hung as they were in the guest.
      */
     static AssertionFailedError toHost(List<GuestThrowable> chain) {
-        Throwable cause = null;
-        for (int i = chain.size() - 1; i > 0; i--) {
+        // Children come after their parent: built from the last, each has its cause and suppressed ones at hand.
+        Throwable[] built = new Throwable[chain.size()];
+        for (int i = chain.size() - 1; i >= 0; i--) {
             GuestThrowable c = chain.get(i);
-            cause = new GuestException(c.className, c.message, c.frames, cause);
+            Throwable cause = null;
+            List<Throwable> suppressed = new ArrayList<>();
+            for (int j = i + 1; j < chain.size(); j++) {
+                if (chain.get(j).parent == i) {
+                    if (chain.get(j).suppressed) {
+                        suppressed.add(built[j]);
+                    } else {
+                        cause = built[j];
+                    }
+                }
+            }
+            built[i] = i == 0 ? top(c, cause) : new GuestException(c.className, c.message, c.frames, cause);
+            suppressed.forEach(built[i]::addSuppressed);
         }
-        GuestThrowable top = chain.get(0);
+        return (AssertionFailedError) built[0];
+    }
+
+    private static AssertionFailedError top(GuestThrowable top, Throwable cause) {
         String message = top.assertion ? top.message
                 : top.message == null ? top.className : top.className + ": " + top.message;
         AssertionFailedError e = top.expected != null

@@ -145,7 +145,7 @@ public final class VfioGuestExtension implements BeforeAllCallback, AfterAllCall
             return invocation.proceed();
         }
         invocation.skip();
-        context.getStore(NAMESPACE).get(GuestReplay.class, GuestReplay.class).templateOnHost(context.getUniqueId());
+        replay(context).templateOnHost(context.getUniqueId());
         throw new UnsupportedOperationException("@TestFactory methods cannot run in a @VfioGuest guest: "
                 + context.getDisplayName() + " would run its dynamic tests on the host");
     }
@@ -191,11 +191,27 @@ public final class VfioGuestExtension implements BeforeAllCallback, AfterAllCall
             return;
         }
         invocation.skip();
-        GuestReplay replay = context.getStore(NAMESPACE).get(GuestReplay.class, GuestReplay.class);
+        GuestReplay replay = replay(context);
         if (context.getUniqueId().contains("/[test-template-invocation:")) {
             context.getParent().ifPresent(template -> replay.templateOnHost(template.getUniqueId()));
         }
         replay.test(context.getUniqueId(), context.getDisplayName());
+    }
+
+    /**
+     * The guest's results for the class, which {@link #beforeAll} put there. Missing when the extension
+     * was registered too late for it to boot a guest: by a {@code @RegisterExtension} instance field,
+     * whose extension JUnit only asks about each test.
+     */
+    private static GuestReplay replay(ExtensionContext context) {
+        GuestReplay replay = context.getStore(NAMESPACE).get(GuestReplay.class, GuestReplay.class);
+        if (replay == null) {
+            throw new IllegalStateException(context.getRequiredTestClass().getName() + " has no guest: VfioGuestExtension"
+                    + " boots it before all of a class's tests, which an extension registered by a @RegisterExtension"
+                    + " instance field is not asked about; annotate the class with @VfioGuest, or register the"
+                    + " extension by @ExtendWith or a static @RegisterExtension field");
+        }
+        return replay;
     }
 
     /** A test the host's conditions disabled may have run, and failed, in the guest: the class's end checks. */

@@ -17,15 +17,18 @@ import org.junit.jupiter.api.io.TempDir;
 class GuestResultsTest {
     @Test
     void resultsSurviveTheFileIntact(@TempDir Path dir) throws IOException {
-        GuestThrowable cause = new GuestThrowable("java.io.IOException", null, false, null, null,
-                List.of(new StackTraceElement("a.B", "c", null, -2)));
         GuestThrowable top = new GuestThrowable("org.opentest4j.AssertionFailedError",
                 "line one\nline two\twith a tab, ünïcode = and : too", true, "exp", "act",
-                List.of(new StackTraceElement("a.B", "m", "B.java", 12), new StackTraceElement("a.C", "<init>", "C.java", 3)));
+                List.of(new StackTraceElement("a.B", "m", "B.java", 12), new StackTraceElement("a.C", "<init>", "C.java", 3)),
+                -1, false);
+        GuestThrowable suppressed = new GuestThrowable("java.io.UncheckedIOException", "close", false, null, null,
+                List.of(new StackTraceElement("a.B", "close", "B.java", 40)), 0, true);
+        GuestThrowable cause = new GuestThrowable("java.io.IOException", null, false, null, null,
+                List.of(new StackTraceElement("a.B", "c", null, -2)), 0, false);
         List<GuestResult> written = List.of(
                 new GuestResult("[engine:junit-jupiter]/[class:a.B]", "B", GuestResult.Status.PASSED, null, List.of()),
                 new GuestResult("[engine:junit-jupiter]/[class:a.B]/[method:m()]", "m()", GuestResult.Status.FAILED,
-                        top.message(), List.of(top, cause)),
+                        top.message(), List.of(top, suppressed, cause)),
                 new GuestResult("[engine:junit-jupiter]/[class:a.B]/[method:s()]", "s()", GuestResult.Status.SKIPPED,
                         "disabled", List.of()));
         Path file = dir.resolve("results.properties");

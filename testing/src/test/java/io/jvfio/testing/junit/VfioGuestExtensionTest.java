@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.platform.engine.TestExecutionResult;
@@ -91,6 +92,16 @@ class VfioGuestExtensionTest {
         }
 
         @Test
+        void failsAndSoDoesItsCleanUp() throws Exception {
+            HOST_RUNS.incrementAndGet();
+            try (AutoCloseable device = () -> {
+                throw new IOException("close", new IllegalStateException("reset timed out"));
+            }) {
+                fail("the DMA read back zeros");
+            }
+        }
+
+        @Test
         void forgotten() {
             HOST_RUNS.incrementAndGet();
         }
@@ -115,6 +126,14 @@ class VfioGuestExtensionTest {
         assertGuestStack(thrown, "throwsWithACause");
         assertNotNull(thrown.getCause(), "the guest's cause");
         assertEquals("java.lang.IllegalStateException: inner", thrown.getCause().toString());
+
+        // A failing close (or @AfterEach) beside a failing test: the guest's suppressed throwable, and its cause, cross.
+        Throwable cleanUp = throwable(tests, "failsAndSoDoesItsCleanUp");
+        assertEquals("the DMA read back zeros", cleanUp.getMessage());
+        assertEquals(1, cleanUp.getSuppressed().length, () -> "suppressed: " + List.of(cleanUp.getSuppressed()));
+        assertEquals("java.io.IOException: close", cleanUp.getSuppressed()[0].toString());
+        assertEquals("java.lang.IllegalStateException: reset timed out", String.valueOf(cleanUp.getSuppressed()[0].getCause()));
+        assertEquals(null, cleanUp.getCause());
 
         TestAbortedException skipped = assertInstanceOf(TestAbortedException.class, throwable(tests, "skips"));
         assertEquals("Assumption failed: no such device in this guest", skipped.getMessage());
@@ -467,6 +486,26 @@ class VfioGuestExtensionTest {
         String message = inner.getRequiredPayload(TestExecutionResult.class).getThrowable().orElseThrow().getMessage();
         assertTrue(message.startsWith("@Nested " + OuterSample.Inner.class.getName() + " asks for a guest of its own"), message);
         assertEquals(TestExecutionResult.Status.SUCCESSFUL, finishedTests(results).get("outer").getStatus());
+        assertEquals(0, HOST_RUNS.get());
+    }
+
+    static class InstanceFieldSample {
+        @RegisterExtension
+        VfioGuestExtension guest = new VfioGuestExtension();
+
+        @Test
+        void usesEdu() {
+            HOST_RUNS.incrementAndGet();
+        }
+    }
+
+    @Test
+    void anExtensionRegisteredTooLateToBootAGuestSaysSo() {
+        Throwable late = throwable(finishedTests(run(InstanceFieldSample.class, FakeQemuRunner.class)), "usesEdu");
+        assertInstanceOf(IllegalStateException.class, late);
+        assertTrue(late.getMessage().startsWith(InstanceFieldSample.class.getName() + " has no guest: VfioGuestExtension"
+                + " boots it before all of a class's tests, which an extension registered by a @RegisterExtension instance"
+                + " field is not asked about"), late.getMessage());
         assertEquals(0, HOST_RUNS.get());
     }
 
