@@ -240,9 +240,10 @@ public final class FaultServer implements AutoCloseable {
      * Stops the loop (it answers what it read), detaches the device (the kernel answers what came
      * after), unmaps the memory, then frees the page table, the queue, the device, the memory, the
      * IOAS and the iommufd. Every step after the loop's runs even if one before it failed; the
-     * first failure is thrown with the others suppressed. If the loop cannot be stopped (an
-     * interrupted wait), nothing is torn down under it and the server stays open; a policy that
-     * closes its own server gets an {@link IllegalStateException} before anything is touched.
+     * first failure is thrown with the others suppressed. The wait for the loop is not cut short by
+     * an interrupt (the caller's interrupt status is kept): a cancelled task's try-with-resources
+     * still tears everything down. A policy that closes its own server gets an
+     * {@link IllegalStateException} before anything is touched.
      */
     @Override
     public void close() throws VfioException {

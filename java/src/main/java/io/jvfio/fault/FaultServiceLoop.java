@@ -308,7 +308,8 @@ public final class FaultServiceLoop implements AutoCloseable {
     /**
      * Asks the loop to answer its batch in hand and what is pending, then to end; waits for it, for as
      * long as the policy's call in hand takes (the loop thread is not interrupted: a policy that
-     * blocks holds the stop off). A loop never started drains here, on the calling thread. Throws
+     * blocks holds the stop off). An interrupt of the caller does not end the wait; its interrupt
+     * status is set again on return. A loop never started drains here, on the calling thread. Throws
      * when the loop thread had failed (after answering what is pending INVALID here), and
      * {@link IllegalStateException} when called by the loop's policy, on its thread or on the thread
      * draining a loop never started (it would wait for itself, or answer the batch it is in twice).
@@ -333,13 +334,7 @@ public final class FaultServiceLoop implements AutoCloseable {
             if (t.isAlive()) {
                 stop.signal(1);
             }
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new VfioException("stop", queue.toString(), "interrupted while waiting for the fault loop to answer"
-                        + " its batch in hand and end; it ends once its policy returns");
-            }
+            joinUninterruptibly(t);
             Throwable cause = failure;
             if (cause != null) {
                 VfioException failed = new VfioException("stop", queue.toString(), "the fault loop had failed: " + cause
@@ -352,6 +347,27 @@ public final class FaultServiceLoop implements AutoCloseable {
                 }
                 throw failed;
             }
+        }
+    }
+
+    /**
+     * Waits for the loop thread to end; an interrupt does not cut the wait short but is kept for the
+     * caller, as {@code ExecutorService.close()} does. A close on a cancelled task's thread (its
+     * interrupt already set) once gave up at once and left the device, the memory and every
+     * descriptor open.
+     */
+    private static void joinUninterruptibly(Thread t) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -386,7 +402,7 @@ public final class FaultServiceLoop implements AutoCloseable {
                 failed = e;
             }
             if (failed != null && isRunning()) {
-                throw failed; // interrupted while the loop still runs on these resources: close again later
+                throw failed; // the loop still runs on these resources (it cannot, once stop() returned): close again later
             }
             closed = true;
             claim.close();

@@ -124,6 +124,29 @@ class FaultServerTeardownTest {
     }
 
     @Test
+    void aCloseOnAnInterruptedThreadStillTearsEverythingDownAndKeepsTheInterrupt() throws Exception {
+        // Once before counting: a first use may open a jar of the class path, which stays open.
+        try (FaultServer warmUp = FaultServer.forSource(new MockFaultSource()).memory(16L * PAGE).open()) {
+            warmUp.start();
+        }
+        long before = openDescriptors();
+        MockFaultSource mock = new MockFaultSource();
+        FaultServer server = FaultServer.forSource(mock).memory(16L * PAGE).open();
+        server.start();
+        mock.device().triggerBurst(0, FaultPermissions.READ, server.region().iova(), PAGE, 1);
+        awaitGroups(server.loop().orElseThrow(), 1);
+        // As a cancelled task's thread leaves its try-with-resources: the interrupt is set before close.
+        Thread.currentThread().interrupt();
+        try {
+            server.close();
+        } finally {
+            assertTrue(Thread.interrupted(), "close kept the caller's interrupt");
+        }
+        assertTrue(!server.loop().orElseThrow().isRunning());
+        assertEquals(before, openDescriptors(), "the iommufd, the queue, the mock, epoll and the eventfd are closed");
+    }
+
+    @Test
     void aSourceThatThrowsAnErrorWhileAttachingLeavesNothingOpen() throws Exception {
         FaultSource asserts = new FaultSource() {
             @Override
