@@ -147,7 +147,8 @@ final class ServeCommand implements Callable<Integer> {
             out.flush();
             server.start();
             if (burst > 0) {
-                MockBurst.fire(mock.device(), server.faultable(), server.region().iovaRange(), burst, outside);
+                // A Ctrl-C during a long burst stops it; what was fired is answered and summed up as usual.
+                MockBurst.fire(mock.device(), server.faultable(), server.region().iovaRange(), burst, outside, stop::requested);
             }
             waitForStop(server, stop, out);
             VfioException closing = null;

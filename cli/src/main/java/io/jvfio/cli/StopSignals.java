@@ -34,6 +34,11 @@ final class StopSignals implements AutoCloseable {
         }
     }
 
+    /** Whether a stop signal came. */
+    boolean requested() {
+        return requested.getCount() == 0;
+    }
+
     /** Waits up to {@code millis} for a stop signal; true if one came. */
     boolean await(long millis) throws InterruptedException {
         return requested.await(millis, TimeUnit.MILLISECONDS);

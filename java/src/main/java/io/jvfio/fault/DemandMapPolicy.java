@@ -2,12 +2,15 @@ package io.jvfio.fault;
 
 import io.jvfio.VfioException;
 import io.jvfio.internal.Errno;
+import io.jvfio.internal.Errors;
 import io.jvfio.internal.UnixConstants;
 import io.jvfio.memory.Access;
 import io.jvfio.memory.DmaMapper;
 import io.jvfio.memory.IovaRange;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -102,6 +105,8 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
     private final DmaMapper.UnmapListener unmapListener = this::unmapping;
     private boolean loggedPinnedFault;
     private boolean loggedForeignFault;
+    /** The errnos of refused maps logged so far: each once. */
+    private final Set<Integer> loggedMapErrnos = new HashSet<>();
     private boolean closed;
     private boolean listening = true;
 
@@ -354,9 +359,26 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
                         + " answering INVALID (logged once, counted in foreignFaults())", Long.toHexString(address), region.iovaRange());
             }
         } else {
-            mapFailures++;
+            mapFailed(address, region, rc);
         }
         return FaultResponse.INVALID;
+    }
+
+    /**
+     * Counts a map the kernel refused, and logs it once per errno: a memlock limit reached or an IOVA
+     * the IOMMU cannot map otherwise only shows as INVALID answers and a count.
+     */
+    private void mapFailed(long address, GuestRegion region, long rc) {
+        mapFailures++;
+        int errno = (int) -rc;
+        if (loggedMapErrnos.add(errno)) {
+            String hint = errno == Errno.EFAULT ? "the guest memory's user address is not mapped in this process (closed?)"
+                    : errno == Errno.ENOENT || errno == Errno.ENOSPC || errno == Errno.EINVAL
+                    ? "the IOVA may be outside the ranges the IOMMU maps (IoAddressSpace.iovaRanges())" : null;
+            LOG.warn("the fault at 0x{} in guest region {} could not be mapped; answering INVALID (logged once per errno,"
+                    + " counted in mapFailures()): {}", Long.toHexString(address), region.iovaRange(),
+                    Errors.failure("IOMMU map", String.format("iova 0x%x", address & -pageSize), errno, hint).getMessage());
+        }
     }
 
     /** A fault on a page of an owned area: a raced fault, or an area unmapped where the policy could not see. */
@@ -369,7 +391,7 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
             return FaultResponse.SUCCESS;
         }
         if (rc != 0) {
-            mapFailures++;
+            mapFailed(iova, region, rc);
             return FaultResponse.INVALID;
         }
         bytesMapped -= (r.areas().remove(r.areas().areaStart(page)) << pageShift);

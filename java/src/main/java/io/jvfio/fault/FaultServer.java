@@ -163,8 +163,33 @@ public final class FaultServer implements AutoCloseable {
         for (IovaRange r : ranges) {
             demandMap.pin(r);
         }
-        pinned = List.copyOf(ranges);
+        pinned = wholePages(ranges, UnixConstants.PAGE_SIZE);
         loop = new FaultServiceLoop(queue, b.policy != null ? b.policy : demandMap, b.batch);
+    }
+
+    /**
+     * {@code ranges} as the demand map pins them: out to whole pages, overlapping and adjacent ones
+     * merged, in IOVA order. Reported as typed, a pin of part of a page left the rest of that page in
+     * {@link #faultable()}, where a burst faulted on memory that was pinned.
+     */
+    static List<IovaRange> wholePages(List<IovaRange> ranges, long page) {
+        List<IovaRange> sorted = new ArrayList<>();
+        for (IovaRange r : ranges) {
+            sorted.add(new IovaRange(r.start() & -page, (r.last() & -page) + page - 1));
+        }
+        sorted.sort((a, b) -> Long.compareUnsigned(a.start(), b.start()));
+        List<IovaRange> out = new ArrayList<>();
+        for (IovaRange r : sorted) {
+            IovaRange before = out.isEmpty() ? null : out.get(out.size() - 1);
+            // Sorted: r starts at or after before; it joins before when it starts at most one past before's end.
+            if (before != null && (r.start() == 0 || Long.compareUnsigned(r.start() - 1, before.last()) <= 0)) {
+                long last = Long.compareUnsigned(r.last(), before.last()) > 0 ? r.last() : before.last();
+                out.set(out.size() - 1, new IovaRange(before.start(), last));
+            } else {
+                out.add(r);
+            }
+        }
+        return List.copyOf(out);
     }
 
     private void pinAll() throws VfioException {
@@ -211,7 +236,10 @@ public final class FaultServer implements AutoCloseable {
         return region;
     }
 
-    /** The IOVA ranges pinned and mapped before the device ran: all of guest memory in mode NONE. */
+    /**
+     * The IOVA ranges pinned and mapped before the device ran, as they were mapped: whole pages, merged,
+     * in IOVA order; all of guest memory in mode NONE.
+     */
     public List<IovaRange> pinned() {
         return pinned;
     }

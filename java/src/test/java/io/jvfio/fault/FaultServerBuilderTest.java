@@ -9,6 +9,7 @@ import io.jvfio.iommufd.IoAddressSpace;
 import io.jvfio.memory.Access;
 import io.jvfio.memory.DmaBuffer;
 import io.jvfio.memory.IovaRange;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -75,5 +76,21 @@ class FaultServerBuilderTest {
         assertThrows(IllegalArgumentException.class, () -> new GuestRegion(0x10000, 0x10000, 0x1000, null));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DmaBuffer.reserve(Long.MAX_VALUE - 100));
         assertTrue(e.getMessage().contains("more than a process can address"), e.getMessage());
+    }
+
+    @Test
+    void pinnedRangesAreReportedAsMappedWholePagesMergedInIovaOrder() {
+        long page = 4096;
+        long base = 0x10_0000;
+        assertEquals(List.of(new IovaRange(base, base + page - 1)),
+                FaultServer.wholePages(List.of(IovaRange.ofLength(base + 0x800, 0x800)), page), "part of a page pins all of it");
+        assertEquals(List.of(new IovaRange(base, base + 3 * page - 1), new IovaRange(base + 5 * page, base + 6 * page - 1)),
+                FaultServer.wholePages(List.of(IovaRange.ofLength(base + 5 * page, 1), IovaRange.ofLength(base + page, page),
+                        IovaRange.ofLength(base, page + 1), IovaRange.ofLength(base + 2 * page, 10)), page),
+                "overlapping and adjacent ranges merge, in IOVA order");
+        assertEquals(List.of(new IovaRange(Long.MIN_VALUE - page, Long.MIN_VALUE + page - 1), new IovaRange(-page, -1)),
+                FaultServer.wholePages(List.of(IovaRange.ofLength(-page, page), IovaRange.ofLength(Long.MIN_VALUE - page, 1),
+                        IovaRange.ofLength(Long.MIN_VALUE, page)), page), "unsigned order, up to the top of the IOVA space");
+        assertEquals(List.of(), FaultServer.wholePages(List.of(), page));
     }
 }
