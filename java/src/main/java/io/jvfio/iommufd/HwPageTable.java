@@ -216,8 +216,14 @@ public final class HwPageTable implements AutoCloseable {
         if (destroyed) {
             return;
         }
-        if (iommufd.isOpen()) {
-            int r = (int) iommufd.call(f -> IommufdNative.destroy(f, id));
+        int f = iommufd.tryAcquire(); // not call(): an iommufd closed meanwhile must not keep the fault queue held
+        if (f >= 0) {
+            int r;
+            try {
+                r = IommufdNative.destroy(f, id);
+            } finally {
+                iommufd.release();
+            }
             if (r < 0 && -r != Errno.ENOENT) {
                 throw Errors.failure("IOMMU_DESTROY", "hwpt " + id, -r, -r == Errno.EBUSY
                         ? "detach or replace the devices and nested tables that use it first" : null);

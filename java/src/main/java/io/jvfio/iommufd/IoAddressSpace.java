@@ -8,6 +8,7 @@ import io.jvfio.internal.InfoBuffer;
 import io.jvfio.internal.IommufdConstants;
 import io.jvfio.internal.IommufdNative;
 import io.jvfio.internal.KernelSupport;
+import io.jvfio.internal.MappingChecks;
 import io.jvfio.internal.UnmapListeners;
 import io.jvfio.memory.Access;
 import io.jvfio.memory.DmaBuffer;
@@ -84,11 +85,12 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
 
     @Override
     public void map(long va, long length, long iova, Set<Access> access) throws VfioException {
+        String object = String.format("%s, iova 0x%x, length 0x%x", description, iova, length);
+        MappingChecks.check("IOMMU_IOAS_MAP", object, iova, length, true, Access.mask(access));
         int flags = flags(access) | IommufdConstants.MAP_FIXED_IOVA;
         int r = (int) call("IOMMU_IOAS_MAP", f -> IommufdNative.ioasMap(f, id, flags, va, length, iova, 0));
         if (r < 0) {
-            throw Errors.failure("IOMMU_IOAS_MAP", String.format("%s, iova 0x%x, length 0x%x", description, iova, length),
-                    -r, mapHint(-r, length));
+            throw Errors.failure("IOMMU_IOAS_MAP", object, -r, mapHint(-r, length));
         }
     }
 
@@ -116,6 +118,7 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
 
     /** Maps at an IOVA the kernel chooses and returns it (an unsigned 64-bit IOVA). */
     public long map(DmaBuffer buffer, Set<Access> access) throws VfioException {
+        MappingChecks.check("IOMMU_IOAS_MAP", description + ", " + buffer, 0, buffer.size(), false, Access.mask(access));
         InfoBuffer out = new InfoBuffer(8);
         int flags = flags(access);
         int r = (int) call("IOMMU_IOAS_MAP", f -> IommufdNative.ioasMap(f, id, flags, buffer.address(), buffer.size(), 0,
@@ -134,16 +137,24 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
      * mmap. Unmap it with {@link #unmap} (the unmap listeners hear of it) before closing {@code file}.
      */
     public void mapFile(DmaBuffer file, long offset, long length, long iova, Set<Access> access) throws VfioException {
+        MappingChecks.check("IOMMU_IOAS_MAP_FILE", String.format("%s, %s, iova 0x%x", description, file, iova), iova, length,
+                true, Access.mask(access));
         mapFile(file, offset, length, iova, flags(access) | IommufdConstants.MAP_FIXED_IOVA,
                 String.format("iova 0x%x", iova));
     }
 
     /** {@link #mapFile(DmaBuffer, long, long, long, Set)} at an IOVA the kernel chooses; returns it (unsigned). */
     public long mapFile(DmaBuffer file, long offset, long length, Set<Access> access) throws VfioException {
+        MappingChecks.check("IOMMU_IOAS_MAP_FILE", String.format("%s, %s, kernel-chosen iova", description, file), 0, length,
+                false, Access.mask(access));
         return mapFile(file, offset, length, 0, flags(access), "kernel-chosen iova");
     }
 
     private long mapFile(DmaBuffer file, long offset, long length, long iova, int flags, String where) throws VfioException {
+        if (offset < 0) {
+            throw new IllegalArgumentException(String.format("IOMMU_IOAS_MAP_FILE(%s, %s, %s): the file offset must not be"
+                    + " negative, not %d", description, file, where, offset));
+        }
         InfoBuffer out = new InfoBuffer(8);
         int fileFd;
         int r;
@@ -200,7 +211,9 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
         long r = iommufd.call(f -> IommufdNative.ioasUnmap(f, id, iova, length));
         if (r < 0) {
             throw Errors.failure("IOMMU_IOAS_UNMAP", String.format("%s, iova 0x%x, length 0x%x", description, iova, length),
-                    (int) -r, (int) -r == Errno.ENOENT ? "nothing is mapped there" : null);
+                    (int) -r, (int) -r == Errno.ENOENT ? "nothing is mapped there, or the range cuts a mapping: unmap whole"
+                            + " mappings, from one's first byte to one's last (the kernel may have unmapped those before"
+                            + " the cut)" : null);
         }
         return r;
     }
@@ -227,6 +240,8 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
             throw new IllegalArgumentException("IOMMU_IOAS_COPY(" + object + "): " + dst + " belongs to " + dst.iommufd
                     + ", not to " + iommufd + ": an IOAS copies only within its own iommufd");
         }
+        MappingChecks.check("IOMMU_IOAS_COPY", object, dstIova, length, true, Access.mask(access));
+        MappingChecks.checkRange("IOMMU_IOAS_COPY", object, srcIova, length, true);
         int flags = flags(access) | IommufdConstants.MAP_FIXED_IOVA;
         dst.checkOpen("IOMMU_IOAS_COPY");
         Errors.check((int) call("IOMMU_IOAS_COPY", f -> IommufdNative.ioasCopy(f, dst.id, id, flags, dstIova, srcIova,

@@ -87,7 +87,16 @@ public final class Iommufd implements AutoCloseable {
 
     /** IOMMU_DESTROY of any object id, adding a failure to {@code primary} instead of throwing. */
     public void destroyQuietly(int id, Throwable primary) {
-        int r = (int) fd.call(f -> IommufdNative.destroy(f, id));
+        int f = fd.tryAcquire();
+        if (f < 0) {
+            return; // closed: the kernel destroys the objects with the context; nothing to add to the primary failure
+        }
+        int r;
+        try {
+            r = IommufdNative.destroy(f, id);
+        } finally {
+            fd.release();
+        }
         if (r < 0 && primary != null) {
             primary.addSuppressed(Errors.failure("IOMMU_DESTROY", "object " + id, -r));
         }

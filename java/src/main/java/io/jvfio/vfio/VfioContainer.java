@@ -4,6 +4,7 @@ import io.jvfio.VfioException;
 import io.jvfio.internal.Errno;
 import io.jvfio.internal.Errors;
 import io.jvfio.internal.InfoBuffer;
+import io.jvfio.internal.MappingChecks;
 import io.jvfio.internal.OwnedFd;
 import io.jvfio.internal.UnixConstants;
 import io.jvfio.internal.UnixNative;
@@ -107,10 +108,11 @@ public final class VfioContainer implements DmaMapper, AutoCloseable {
 
     @Override
     public void map(long va, long length, long iova, Set<Access> access) throws VfioException {
+        String object = String.format("%s, iova 0x%x, size 0x%x", fd.description(), iova, length);
+        MappingChecks.check("VFIO_IOMMU_MAP_DMA", object, iova, length, true, Access.mask(access));
         long r = tryMap(va, length, iova, access);
         if (r < 0) {
-            throw Errors.failure("VFIO_IOMMU_MAP_DMA", String.format("%s, iova 0x%x, size 0x%x", fd.description(), iova, length),
-                    (int) -r, mapHint((int) -r));
+            throw Errors.failure("VFIO_IOMMU_MAP_DMA", object, (int) -r, mapHint((int) -r));
         }
     }
 
@@ -121,7 +123,16 @@ public final class VfioContainer implements DmaMapper, AutoCloseable {
 
     @Override
     public long tryMap(long va, long length, long iova, int accessMask) {
-        return (int) fd.call(f -> VfioNative.mapDma(f, flags(accessMask), va, iova, length));
+        int flags = flags(accessMask);
+        int f = fd.tryAcquire(); // errnos rather than exceptions, as the interface promises
+        if (f < 0) {
+            return -Errno.EBADF;
+        }
+        try {
+            return VfioNative.mapDma(f, flags, va, iova, length);
+        } finally {
+            fd.release();
+        }
     }
 
     @Override
@@ -136,6 +147,10 @@ public final class VfioContainer implements DmaMapper, AutoCloseable {
 
     @Override
     public long unmap(long iova, long length) throws VfioException {
+        if (!fd.isOpen()) { // before the listeners: they must not hear of an unmap that is refused
+            throw VfioException.of("VFIO_IOMMU_UNMAP_DMA", String.format("%s, iova 0x%x, size 0x%x", fd.description(), iova,
+                    length), Errno.EBADF, "the container is closed");
+        }
         unmapListeners.unmapping(iova, length);
         long r = fd.call(f -> VfioNative.unmapDma(f, iova, length));
         if (r < 0) {
@@ -146,6 +161,9 @@ public final class VfioContainer implements DmaMapper, AutoCloseable {
     }
 
     private static String mapHint(int errno) {
+        if (errno == Errno.EBADF) {
+            return "the container is closed";
+        }
         if (errno == Errno.EEXIST) {
             return "the IOVA range overlaps an existing mapping; unmap it first";
         }

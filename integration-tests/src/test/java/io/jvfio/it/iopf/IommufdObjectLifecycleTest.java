@@ -20,6 +20,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 
 /**
  * iommufd objects against the real kernel, with no device attached: a closed object never acts on
@@ -69,6 +70,45 @@ class IommufdObjectLifecycleTest {
             assertEquals(Long.MIN_VALUE, ioas.map(page, RW), "the kernel's choice, 2^63, as an unsigned IOVA");
             assertEquals(PAGE, ioas.unmapAll());
         }
+    }
+
+    @Test
+    void mapArgumentsTheKernelAnswersWithABareErrnoAreRefusedNamingTheValue() throws Exception {
+        try (Iommufd iommufd = Iommufd.open(); IoAddressSpace ioas = IoAddressSpace.allocate(iommufd);
+             IoAddressSpace other = IoAddressSpace.allocate(iommufd); DmaBuffer page = DmaBuffer.allocate(PAGE)) {
+            Set<Access> none = EnumSet.noneOf(Access.class);
+            assertRefused("IOMMU_IOAS_MAP(ioas " + ioas.id() + ", iova 0x100000, length 0x1000): no access given",
+                    () -> ioas.map(page.address(), PAGE, 0x100000, none));
+            assertRefused("IOMMU_IOAS_MAP(ioas " + ioas.id() + ", iova 0x100000, length 0x0): the length must be positive, not 0",
+                    () -> ioas.map(page.address(), 0, 0x100000, RW));
+            assertRefused("the length must be positive, not -4096 (0xfffffffffffff000)",
+                    () -> ioas.map(page.address(), -PAGE, 0x100000, RW));
+            assertRefused("iova 0xfffffffffffff000 + length 0x2000 passes the top of the 64-bit IOVA space",
+                    () -> ioas.map(page.address(), 2 * PAGE, -PAGE, RW));
+            assertRefused("no access given", () -> ioas.map(page, none));
+            ioas.map(page.address(), PAGE, 0x100000, RW);
+            assertRefused("IOMMU_IOAS_COPY(", () -> ioas.copyTo(other, 0x100000, -PAGE, 2 * PAGE, RW));
+            assertRefused("no access given", () -> ioas.copyTo(other, 0x100000, 0x100000, PAGE, none));
+            assertEquals(0, other.unmapAll(), "nothing refused reached the kernel");
+            assertEquals(PAGE, ioas.unmapAll(), "the one page mapped");
+        }
+    }
+
+    @Test
+    void anUnmapThatCutsAMappingSaysSo() throws Exception {
+        try (Iommufd iommufd = Iommufd.open(); IoAddressSpace ioas = IoAddressSpace.allocate(iommufd);
+             DmaBuffer pages = DmaBuffer.allocate(2 * PAGE)) {
+            ioas.map(pages.address(), 2 * PAGE, 0x100000, RW);
+            VfioException cut = assertThrows(VfioException.class, () -> ioas.unmap(0x100000, PAGE));
+            assertEquals("ENOENT", cut.errnoName());
+            assertTrue(cut.getMessage().contains("the range cuts a mapping: unmap whole mappings"), cut.getMessage());
+            assertEquals(2 * PAGE, ioas.unmap(0x100000, 2 * PAGE), "the mapping is whole");
+        }
+    }
+
+    private static void assertRefused(String expected, Executable map) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, map);
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
     }
 
     @Test

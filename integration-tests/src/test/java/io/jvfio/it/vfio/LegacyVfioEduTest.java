@@ -14,6 +14,7 @@ import io.jvfio.cli.demo.Edu;
 import io.jvfio.it.GuestDevices;
 import io.jvfio.memory.Access;
 import io.jvfio.memory.DmaBuffer;
+import io.jvfio.memory.IovaRange;
 import io.jvfio.vfio.EnabledIrq;
 import io.jvfio.vfio.IrqFlag;
 import io.jvfio.vfio.Mmio;
@@ -26,7 +27,9 @@ import io.jvfio.vfio.VfioIommuInfo;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,6 +41,7 @@ import org.junit.jupiter.api.TestInstance;
 @IntelIommuGuest
 class LegacyVfioEduTest {
     private static final Set<Access> RW = EnumSet.of(Access.READ, Access.WRITE);
+    private static final int EBADF = 9; // tryMap's -errno, as the kernel's: the same on every Linux architecture
 
     private VfioContainer container;
     private VfioGroup group;
@@ -205,9 +209,33 @@ class LegacyVfioEduTest {
             VfioException outside = assertThrows(VfioException.class,
                     () -> container.map(buffer.address(), 4096, 0xfee00000L, RW));
             assertEquals("VFIO_IOMMU_MAP_DMA", outside.operation());
+            IllegalArgumentException none = assertThrows(IllegalArgumentException.class,
+                    () -> container.map(buffer.address(), 4096, 0x300000, EnumSet.noneOf(Access.class)));
+            assertTrue(none.getMessage().startsWith("VFIO_IOMMU_MAP_DMA(") && none.getMessage().contains("no access given"),
+                    none.getMessage());
+            IllegalArgumentException wraps = assertThrows(IllegalArgumentException.class,
+                    () -> container.map(buffer.address(), 2 * 4096, -4096, RW));
+            assertTrue(wraps.getMessage().contains("passes the top of the 64-bit IOVA space"), wraps.getMessage());
         }
         assertThrows(IllegalArgumentException.class, () -> PciIndex.bar(6));
         assertEquals(0x010000ed, bar0.read32(Edu.ID));
+    }
+
+    @Test
+    void aClosedContainerAnswersMapsWithAnErrnoAndRefusesAnUnmapBeforeItsListenersHear() throws Exception {
+        VfioContainer closed = VfioContainer.open();
+        List<IovaRange> heard = new ArrayList<>();
+        closed.addUnmapListener(heard::add);
+        closed.close();
+        try (DmaBuffer buffer = DmaBuffer.allocate(4096)) {
+            assertEquals(-EBADF, closed.tryMap(buffer.address(), 4096, 0x300000, RW), "EBADF, as the DmaMapper promises");
+            VfioException map = assertThrows(VfioException.class, () -> closed.map(buffer.address(), 4096, 0x300000, RW));
+            assertEquals("EBADF", map.errnoName());
+            assertTrue(map.getMessage().contains("the container is closed"), map.getMessage());
+            VfioException unmap = assertThrows(VfioException.class, () -> closed.unmap(0x300000, 4096));
+            assertEquals("EBADF", unmap.errnoName());
+            assertEquals(List.of(), heard, "the listeners heard of an unmap that was refused");
+        }
     }
 
     /**
