@@ -13,6 +13,7 @@ import io.jvfio.internal.UnixNative;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * An iommufd fault queue (IOMMU_FAULT_QUEUE_ALLOC): a fault object id to give HW page tables, and a
@@ -91,8 +92,8 @@ public final class FaultQueue implements AutoCloseable {
      */
     public synchronized int read(ByteBuffer records) throws VfioException {
         int length = records.capacity() / FaultConstants.RECORD_SIZE * FaultConstants.RECORD_SIZE;
-        if (!records.isDirect() || length == 0) {
-            throw new IllegalArgumentException("fault records are read into a direct buffer of at least one record ("
+        if (!records.isDirect() || records.isReadOnly() || length == 0) {
+            throw new IllegalArgumentException("fault records are read into a writable direct buffer of at least one record ("
                     + FaultConstants.RECORD_SIZE + " bytes), not " + records);
         }
         if (records != readBuffer) {
@@ -269,11 +270,14 @@ public final class FaultQueue implements AutoCloseable {
         public int respondAndRead(ByteBuffer responses, int count, ByteBuffer records, ByteBuffer status) throws VfioException {
             int size = FaultConstants.RESPONSE_SIZE;
             int length = records.capacity() / FaultConstants.RECORD_SIZE * FaultConstants.RECORD_SIZE;
+            // Refused before any I/O: records read, then found unusable, would be faults nobody answers.
             if (!responses.isDirect() || count < 1 || count > responses.capacity() / size || !records.isDirect()
-                    || length == 0 || !status.isDirect() || status.capacity() < 16) {
+                    || records.isReadOnly() || length == 0 || !status.isDirect() || status.isReadOnly()
+                    || status.capacity() < 16 || status.order() != ByteOrder.nativeOrder()) {
                 throw new IllegalArgumentException("respondAndRead takes " + count + " responses from a direct buffer ("
-                        + responses + "), records into a direct buffer of at least one record (" + records
-                        + ") and a direct status buffer of 16 bytes (" + status + ")");
+                        + responses + "), records into a writable direct buffer of at least one record (" + records
+                        + ") and a writable direct status buffer of 16 bytes in native order (" + status + ", "
+                        + status.order() + ")");
             }
             inCall = true;
             try {

@@ -155,6 +155,34 @@ class FaultQueueKernelTest {
         assertThrows(VfioException.class, () -> source.queue.claim("late server"));
     }
 
+    @Test
+    void respondAndReadRefusesAStatusBufferItCannotReadBeforeItTakesAnyFault() throws Exception {
+        trigger(0, 1, RW, BASE);
+        trigger(0, 2, RW, BASE + 4096);
+        assertEquals(1, read(1));
+        FaultRecords r = FaultRecords.over(records, 1);
+        responses.putInt(FaultResponses.COOKIE, r.cookie(0)).putInt(FaultResponses.CODE, FaultResponse.SUCCESS.code());
+        ByteBuffer next = ByteBuffer.allocateDirect(FaultRecords.SIZE).order(ByteOrder.nativeOrder());
+        try (FaultQueue.Claim claim = source.queue.claim("test server")) {
+            // allocateDirect's own order is big-endian: the status once read back as garbage after the
+            // call had answered the first fault and read the second, which then nobody answered.
+            ByteBuffer bigEndian = ByteBuffer.allocateDirect(16);
+            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                    () -> claim.respondAndRead(responses, 1, next, bigEndian));
+            assertTrue(refused.getMessage().contains("native order"), refused.getMessage());
+            assertThrows(IllegalArgumentException.class,
+                    () -> claim.respondAndRead(responses, 1, next, ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder())
+                            .asReadOnlyBuffer()));
+
+            ByteBuffer status = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
+            assertEquals(1, claim.respondAndRead(responses, 1, next, status), "the second fault, still pending");
+            assertEquals(1, status.getLong(0), "the first answer, taken now and not before");
+            int second = FaultRecords.over(next, 1).cookie(0);
+            assertEquals(1, answer(second, FaultResponse.SUCCESS.code()));
+        }
+        assertFalse(readable());
+    }
+
     private void trigger(int pasid, int grpid, int perm, long addr) {
         try {
             source.mock.trigger(pasid, grpid, perm, addr);
