@@ -9,9 +9,12 @@ import org.HdrHistogram.SingleWriterRecorder;
 /**
  * Counters and the read-to-answer latency of one fault-service loop. Written by the loop thread
  * only, once per batch; {@link #snapshot()} may be called from any thread. The counters are plain
- * fields published by one release store per batch (a plain store on x86, where a volatile store is a
- * fence) that readers load with acquire: a fence per counter would cost more than the
- * batch's own work on a small batch.
+ * fields the loop updates inside a sequence lock: the sequence is odd while it writes, and one
+ * release store (a plain store on x86, where a volatile store is a fence) makes it even again; a
+ * fence per counter would cost more than the batch's own work on a small batch. A snapshot reads
+ * until it saw the same even sequence before and after, so its counters always add up (success and
+ * invalid to groups), where a snapshot taken in the middle of a batch once counted its answers
+ * before its groups.
  * <p>
  * A batch slower than the histogram's range (a policy that blocks, a GC pause, a stopped process)
  * is recorded at the range's top, and its true time kept in the maximum: recording never throws,
@@ -32,16 +35,20 @@ public final class FaultStats {
     private long batches;
     private int maxBatch;
     private long maxNanos;
-    /** Written by the loop thread only, with release; read with acquire. */
-    private long published;
+    /** The answers of the batch in hand, counted with its groups by {@link #addBatch}. */
+    private long pendingSuccess;
+    private long pendingInvalid;
+    private long pendingErrors;
+    /** Odd while the loop thread writes the counters; written by it only, the end of each write with release. */
+    private long sequence;
     private final SingleWriterRecorder latency = new SingleWriterRecorder(HISTOGRAM_RANGE_NANOS, 3);
     private final Histogram total = new Histogram(HISTOGRAM_RANGE_NANOS, 3);
     private final long startNanos = System.nanoTime();
-    private static final VarHandle PUBLISHED;
+    private static final VarHandle SEQUENCE;
 
     static {
         try {
-            PUBLISHED = MethodHandles.lookup().findVarHandle(FaultStats.class, "published", long.class);
+            SEQUENCE = MethodHandles.lookup().findVarHandle(FaultStats.class, "sequence", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -49,17 +56,25 @@ public final class FaultStats {
 
     FaultStats() {}
 
-    /** The answers of one batch, as the processor decided them; published with the batch. */
+    /**
+     * The answers of the batch in hand, as the processor decided them; counted with the batch by
+     * {@link #addBatch}. Answers whose batch never gets there (its write failed) are not counted.
+     */
     void addAnswers(int successCount, int invalidCount, int errors) {
-        success += successCount;
-        invalid += invalidCount;
-        policyErrors += errors;
+        pendingSuccess = successCount;
+        pendingInvalid = invalidCount;
+        pendingErrors = errors;
     }
 
     /** One batch read and answered: {@code faultCount} records in {@code groupCount} groups. */
     void addBatch(int faultCount, int groupCount, long latencyNanos) {
+        beginWrite();
         faults += faultCount;
         groups += groupCount;
+        success += pendingSuccess;
+        invalid += pendingInvalid;
+        policyErrors += pendingErrors;
+        pendingSuccess = pendingInvalid = pendingErrors = 0;
         batches++;
         if (faultCount > maxBatch) {
             maxBatch = faultCount;
@@ -69,22 +84,25 @@ public final class FaultStats {
             maxNanos = nanos;
         }
         latency.recordValueWithCount(Math.min(nanos, HISTOGRAM_RANGE_NANOS), Math.max(1, groupCount));
-        publish();
+        endWrite();
     }
 
     void addRejectedResponse() {
+        beginWrite();
         rejectedResponses++;
-        publish();
+        endWrite();
     }
 
     void addPartialWrite() {
+        beginWrite();
         partialWrites++;
-        publish();
+        endWrite();
     }
 
     void addBufferGrowth() {
+        beginWrite();
         bufferGrowths++;
-        publish();
+        endWrite();
     }
 
     /** Groups answered so far: a cheap read for whoever waits for a count. */
@@ -93,21 +111,45 @@ public final class FaultStats {
         return groups;
     }
 
-    private void publish() {
-        PUBLISHED.setRelease(this, published + 1);
+    /** On the loop thread: the sequence odd, before any counter is written. */
+    private void beginWrite() {
+        SEQUENCE.setOpaque(this, sequence + 1);
+        VarHandle.storeStoreFence();
     }
 
-    /** The acquire load makes the loop's writes before its last publication visible to this thread. */
+    /** On the loop thread: the sequence even again, after every counter is written. */
+    private void endWrite() {
+        SEQUENCE.setRelease(this, sequence + 1);
+    }
+
+    /** The acquire load makes the loop's writes before its last finished write visible to this thread. */
     private long acquire() {
-        return (long) PUBLISHED.getAcquire(this);
+        return (long) SEQUENCE.getAcquire(this);
     }
 
-    /** An immutable view of the counters and the latency distribution so far. */
+    /** An immutable view of the counters and the latency distribution so far; the counters add up. */
     public synchronized Snapshot snapshot() {
         Histogram all = collect();
-        return new Snapshot(faults, groups, success, invalid, policyErrors, rejectedResponses, partialWrites,
-                bufferGrowths, batches, maxBatch, all.getValueAtPercentile(50), all.getValueAtPercentile(99),
-                maxNanos, System.nanoTime() - startNanos);
+        for (int spins = 0; ; spins++) {
+            long before = acquire();
+            if ((before & 1) == 0) {
+                long f = faults, g = groups, ok = success, bad = invalid, errors = policyErrors;
+                long rejected = rejectedResponses, partial = partialWrites, growths = bufferGrowths, n = batches;
+                int most = maxBatch;
+                long slowest = maxNanos;
+                VarHandle.loadLoadFence(); // the counters read before the sequence is read again
+                if ((long) SEQUENCE.getOpaque(this) == before) {
+                    return new Snapshot(f, g, ok, bad, errors, rejected, partial, growths, n, most,
+                            all.getValueAtPercentile(50), all.getValueAtPercentile(99), slowest, System.nanoTime() - startNanos);
+                }
+            }
+            // The loop is in the middle of a batch's counters: a few stores, unless its thread was descheduled there.
+            if (spins % 64 == 63) {
+                Thread.yield();
+            } else {
+                Thread.onSpinWait();
+            }
+        }
     }
 
     /** A copy of the read-to-answer latency distribution so far, per group in ns: e.g. to plot it. */

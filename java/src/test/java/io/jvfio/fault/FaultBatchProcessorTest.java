@@ -39,9 +39,12 @@ class FaultBatchProcessorTest {
         return responses.code(response);
     }
 
+    /** Answers {@code count} records, then counts the batch as the loop does once its answers are written. */
     private int process(FaultPolicy policy, int count) {
         batch.count(count);
-        return new FaultBatchProcessor(policy, stats).process(batch, responses);
+        int groups = new FaultBatchProcessor(policy, stats).process(batch, responses);
+        stats.addBatch(count, groups, 1);
+        return groups;
     }
 
     @Test
@@ -150,6 +153,7 @@ class FaultBatchProcessorTest {
             throw new AssertionError("not asked");
         }, stats);
         assertEquals(2, p.refuse(batch, responses));
+        stats.addBatch(3, 2, 1);
         assertEquals(List.of(1, 2), List.of(cookieOf(0), cookieOf(1)));
         assertEquals(List.of(FaultConstants.RESP_INVALID, FaultConstants.RESP_INVALID), List.of(codeOf(0), codeOf(1)));
         assertEquals(0, stats.snapshot().policyErrors());

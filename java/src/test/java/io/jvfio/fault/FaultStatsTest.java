@@ -47,4 +47,47 @@ class FaultStatsTest {
         stats.addBatch(1, 1, 3_000);
         assertEquals(6, stats.snapshot().groups(), "and recording goes on");
     }
+
+    @Test
+    void answersAreCountedWithTheirBatchAndNotBefore() {
+        FaultStats stats = new FaultStats();
+        stats.addAnswers(3, 1, 1); // decided; the write and the batch's count come after
+        FaultStats.Snapshot decided = stats.snapshot();
+        assertEquals(0, decided.success() + decided.invalid() + decided.policyErrors(), decided::toString);
+        stats.addBatch(5, 4, 1_000);
+        stats.addAnswers(2, 0, 0); // a batch whose write failed never gets to addBatch: not counted
+        stats.addAnswers(1, 1, 0);
+        stats.addBatch(2, 2, 1_000);
+        FaultStats.Snapshot s = stats.snapshot();
+        assertEquals(6, s.groups());
+        assertEquals(4, s.success());
+        assertEquals(2, s.invalid());
+        assertEquals(1, s.policyErrors());
+    }
+
+    @Test
+    void aSnapshotTakenWhileTheLoopCountsAlwaysAddsUp() throws Exception {
+        FaultStats stats = new FaultStats();
+        int batches = 1_000_000;
+        Thread loop = new Thread(() -> {
+            for (int i = 0; i < batches; i++) {
+                stats.addAnswers(3, 1, 1);
+                stats.addBatch(5, 4, 1_000);
+            }
+        });
+        loop.start();
+        long seen = 0;
+        for (int reads = 0; loop.isAlive() || reads == 0; reads++) {
+            FaultStats.Snapshot s = stats.snapshot();
+            assertEquals(s.groups(), s.success() + s.invalid(), () -> "answers counted apart from their groups: " + s);
+            assertEquals(s.faults(), 5 * s.batches(), () -> "faults counted apart from their batches: " + s);
+            assertEquals(s.groups(), 4 * s.batches(), s::toString);
+            assertEquals(s.policyErrors(), s.batches(), s::toString);
+            assertTrue(s.groups() >= seen, "went back");
+            seen = s.groups();
+        }
+        loop.join();
+        assertEquals(4L * batches, stats.snapshot().groups());
+        assertEquals(3L * batches, stats.snapshot().success());
+    }
 }
