@@ -121,8 +121,11 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
         MappingChecks.check("IOMMU_IOAS_MAP", description + ", " + buffer, 0, buffer.size(), false, Access.mask(access));
         InfoBuffer out = new InfoBuffer(8);
         int flags = flags(access);
-        int r = (int) call("IOMMU_IOAS_MAP", f -> IommufdNative.ioasMap(f, id, flags, buffer.address(), buffer.size(), 0,
-                out.address()));
+        int r;
+        synchronized (buffer) { // as DmaMapper.map(DmaBuffer, ...): no close between the address and the pin
+            long va = buffer.address();
+            r = (int) call("IOMMU_IOAS_MAP", f -> IommufdNative.ioasMap(f, id, flags, va, buffer.size(), 0, out.address()));
+        }
         if (r < 0) {
             throw Errors.failure("IOMMU_IOAS_MAP", String.format("%s, kernel-chosen iova, length 0x%x", description,
                     buffer.size()), -r, mapHint(-r, buffer.size()));

@@ -16,8 +16,15 @@ public interface DmaMapper {
      */
     void map(long va, long length, long iova, Set<Access> access) throws VfioException;
 
+    /**
+     * Maps all of {@code buffer} at {@code iova}. Under the buffer's lock, which its close takes: a
+     * close from another thread cannot unmap the address, and a new mmap take it, before the kernel
+     * has pinned the pages.
+     */
     default void map(DmaBuffer buffer, long iova, Set<Access> access) throws VfioException {
-        map(buffer.address(), buffer.size(), iova, access);
+        synchronized (buffer) {
+            map(buffer.address(), buffer.size(), iova, access);
+        }
     }
 
     /**
