@@ -36,7 +36,7 @@ public final class IopfAnatomy {
         TWO_CALLS("Java: FaultQueue.respond, then read (two JNI calls and two locks per fault)"),
         ONE_CALL("Java: Claim.respondAndRead (one JNI call, no lock)"),
         POLICY("+ grouping and a policy call per group, as FaultBatchProcessor does"),
-        STATS("+ latency into a SingleWriterRecorder and a volatile publish, as FaultStats does"),
+        STATS("+ latency into a SingleWriterRecorder and a volatile publish (FaultStats now publishes by a sequence lock)"),
         LOOP("FaultServiceLoop itself (its own thread)");
 
         final String label;

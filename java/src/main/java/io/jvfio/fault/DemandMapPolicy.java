@@ -4,9 +4,11 @@ import io.jvfio.VfioException;
 import io.jvfio.internal.Errno;
 import io.jvfio.internal.Errors;
 import io.jvfio.internal.UnixConstants;
+import io.jvfio.iommufd.IoAddressSpace;
 import io.jvfio.memory.Access;
 import io.jvfio.memory.DmaMapper;
 import io.jvfio.memory.IovaRange;
+import io.jvfio.vfio.VfioContainer;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -372,12 +374,16 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
         mapFailures++;
         int errno = (int) -rc;
         if (loggedMapErrnos.add(errno)) {
+            // ENOMEM gets Errors' own hint (the memlock limit), for a map operation.
             String hint = errno == Errno.EFAULT ? "the guest memory's user address is not mapped in this process (closed?)"
                     : errno == Errno.ENOENT || errno == Errno.ENOSPC || errno == Errno.EINVAL
-                    ? "the IOVA may be outside the ranges the IOMMU maps (IoAddressSpace.iovaRanges())" : null;
+                    ? "the IOVA may be outside the ranges the IOMMU maps, or not aligned to its page size" : null;
+            String operation = mapper instanceof IoAddressSpace ? "IOMMU_IOAS_MAP"
+                    : mapper instanceof VfioContainer ? "VFIO_IOMMU_MAP_DMA" : "map";
             LOG.warn("the fault at 0x{} in guest region {} could not be mapped; answering INVALID (logged once per errno,"
                     + " counted in mapFailures()): {}", Long.toHexString(address), region.iovaRange(),
-                    Errors.failure("IOMMU map", String.format("iova 0x%x", address & -pageSize), errno, hint).getMessage());
+                    Errors.failure(operation, String.format("%s, iova 0x%x", mapper, address & -pageSize), errno, hint)
+                            .getMessage());
         }
     }
 

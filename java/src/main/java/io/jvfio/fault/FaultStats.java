@@ -7,14 +7,14 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.SingleWriterRecorder;
 
 /**
- * Counters and the read-to-answer latency of one fault-service loop. Written by the loop thread
- * only, once per batch; {@link #snapshot()} may be called from any thread. The counters are plain
- * fields the loop updates inside a sequence lock: the sequence is odd while it writes, and one
- * release store (a plain store on x86, where a volatile store is a fence) makes it even again; a
- * fence per counter would cost more than the batch's own work on a small batch. A snapshot reads
- * until it saw the same even sequence before and after, so its counters always add up (success and
- * invalid to groups), where a snapshot taken in the middle of a batch once counted its answers
- * before its groups.
+ * Counters and the read-to-answer latency of one fault-service loop. Written by one thread at a
+ * time, once per batch (the loop's, or after it ended the thread that drains what it left);
+ * {@link #snapshot()} may be called from any thread. The counters are plain fields updated inside a
+ * sequence lock: the sequence is odd while they are written, and one release store (a plain store
+ * on x86, where a volatile store is a fence) makes it even again; a fence per counter would cost
+ * more than the batch's own work on a small batch. A snapshot reads until it saw the same even
+ * sequence before and after, so its counters always add up (success and invalid to groups), where
+ * a snapshot taken in the middle of a batch once counted its answers before its groups.
  * <p>
  * A batch slower than the histogram's range (a policy that blocks, a GC pause, a stopped process)
  * is recorded at the range's top, and its true time kept in the maximum: recording never throws,
@@ -69,22 +69,25 @@ public final class FaultStats {
     /** One batch read and answered: {@code faultCount} records in {@code groupCount} groups. */
     void addBatch(int faultCount, int groupCount, long latencyNanos) {
         beginWrite();
-        faults += faultCount;
-        groups += groupCount;
-        success += pendingSuccess;
-        invalid += pendingInvalid;
-        policyErrors += pendingErrors;
-        pendingSuccess = pendingInvalid = pendingErrors = 0;
-        batches++;
-        if (faultCount > maxBatch) {
-            maxBatch = faultCount;
+        try {
+            faults += faultCount;
+            groups += groupCount;
+            success += pendingSuccess;
+            invalid += pendingInvalid;
+            policyErrors += pendingErrors;
+            pendingSuccess = pendingInvalid = pendingErrors = 0;
+            batches++;
+            if (faultCount > maxBatch) {
+                maxBatch = faultCount;
+            }
+            long nanos = Math.max(1, latencyNanos);
+            if (nanos > maxNanos) {
+                maxNanos = nanos;
+            }
+            latency.recordValueWithCount(Math.min(nanos, HISTOGRAM_RANGE_NANOS), Math.max(1, groupCount));
+        } finally {
+            endWrite(); // an odd sequence left behind would have every later snapshot() spin forever
         }
-        long nanos = Math.max(1, latencyNanos);
-        if (nanos > maxNanos) {
-            maxNanos = nanos;
-        }
-        latency.recordValueWithCount(Math.min(nanos, HISTOGRAM_RANGE_NANOS), Math.max(1, groupCount));
-        endWrite();
     }
 
     void addRejectedResponse() {

@@ -1,11 +1,13 @@
 package io.jvfio.internal;
 
 import io.jvfio.memory.Access;
+import java.util.function.Supplier;
 
 /**
  * What a DMA map refuses before the kernel sees it: the kernel answers these with a bare EINVAL or
  * EOVERFLOW, which does not say which value is wrong. The fault path's {@code tryMap} skips them and
- * returns the kernel's errno, as it promises.
+ * returns the kernel's errno, as it promises. The object is named through a supplier: a map that
+ * passes builds no message.
  */
 public final class MappingChecks {
     private MappingChecks() {}
@@ -14,24 +16,25 @@ public final class MappingChecks {
      * Refuses an access mask asking for nothing (or for bits beyond READ and WRITE), a length that is
      * not positive and, for a fixed IOVA, a range that passes the top of the 64-bit IOVA space.
      */
-    public static void check(String operation, String object, long iova, long length, boolean fixedIova, int accessMask) {
+    public static void check(String operation, Supplier<String> object, long iova, long length, boolean fixedIova,
+            int accessMask) {
         Access.checkMask(accessMask);
         if (accessMask == 0) {
-            throw new IllegalArgumentException(operation + "(" + object + "): no access given: a DMA mapping needs"
+            throw new IllegalArgumentException(operation + "(" + object.get() + "): no access given: a DMA mapping needs"
                     + " Access.READ, Access.WRITE or both");
         }
         checkRange(operation, object, iova, length, fixedIova);
     }
 
     /** Refuses a length that is not positive and, for a fixed IOVA, a range past the top of the IOVA space. */
-    public static void checkRange(String operation, String object, long iova, long length, boolean fixedIova) {
+    public static void checkRange(String operation, Supplier<String> object, long iova, long length, boolean fixedIova) {
         if (length <= 0) {
-            throw new IllegalArgumentException(operation + "(" + object + "): the length must be positive, not " + length
+            throw new IllegalArgumentException(operation + "(" + object.get() + "): the length must be positive, not " + length
                     + (length < 0 ? String.format(" (0x%x)", length) : ""));
         }
         if (fixedIova && Long.compareUnsigned(iova + length - 1, iova) < 0) {
             throw new IllegalArgumentException(String.format("%s(%s): iova 0x%x + length 0x%x passes the top of the 64-bit"
-                    + " IOVA space", operation, object, iova, length));
+                    + " IOVA space", operation, object.get(), iova, length));
         }
     }
 }

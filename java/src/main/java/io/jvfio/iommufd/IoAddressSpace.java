@@ -85,13 +85,16 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
 
     @Override
     public void map(long va, long length, long iova, Set<Access> access) throws VfioException {
-        String object = String.format("%s, iova 0x%x, length 0x%x", description, iova, length);
-        MappingChecks.check("IOMMU_IOAS_MAP", object, iova, length, true, Access.mask(access));
+        MappingChecks.check("IOMMU_IOAS_MAP", () -> mapObject(iova, length), iova, length, true, Access.mask(access));
         int flags = flags(access) | IommufdConstants.MAP_FIXED_IOVA;
         int r = (int) call("IOMMU_IOAS_MAP", f -> IommufdNative.ioasMap(f, id, flags, va, length, iova, 0));
         if (r < 0) {
-            throw Errors.failure("IOMMU_IOAS_MAP", object, -r, mapHint(-r, length));
+            throw Errors.failure("IOMMU_IOAS_MAP", mapObject(iova, length), -r, mapHint(-r));
         }
+    }
+
+    private String mapObject(long iova, long length) {
+        return String.format("%s, iova 0x%x, length 0x%x", description, iova, length);
     }
 
     @Override
@@ -118,7 +121,7 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
 
     /** Maps at an IOVA the kernel chooses and returns it (an unsigned 64-bit IOVA). */
     public long map(DmaBuffer buffer, Set<Access> access) throws VfioException {
-        MappingChecks.check("IOMMU_IOAS_MAP", description + ", " + buffer, 0, buffer.size(), false, Access.mask(access));
+        MappingChecks.check("IOMMU_IOAS_MAP", () -> description + ", " + buffer, 0, buffer.size(), false, Access.mask(access));
         InfoBuffer out = new InfoBuffer(8);
         int flags = flags(access);
         int r;
@@ -128,7 +131,7 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
         }
         if (r < 0) {
             throw Errors.failure("IOMMU_IOAS_MAP", String.format("%s, kernel-chosen iova, length 0x%x", description,
-                    buffer.size()), -r, mapHint(-r, buffer.size()));
+                    buffer.size()), -r, mapHint(-r));
         }
         return out.getLong(0);
     }
@@ -140,16 +143,16 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
      * mmap. Unmap it with {@link #unmap} (the unmap listeners hear of it) before closing {@code file}.
      */
     public void mapFile(DmaBuffer file, long offset, long length, long iova, Set<Access> access) throws VfioException {
-        MappingChecks.check("IOMMU_IOAS_MAP_FILE", String.format("%s, %s, iova 0x%x", description, file, iova), iova, length,
-                true, Access.mask(access));
+        MappingChecks.check("IOMMU_IOAS_MAP_FILE", () -> String.format("%s, %s, iova 0x%x", description, file, iova), iova,
+                length, true, Access.mask(access));
         mapFile(file, offset, length, iova, flags(access) | IommufdConstants.MAP_FIXED_IOVA,
                 String.format("iova 0x%x", iova));
     }
 
     /** {@link #mapFile(DmaBuffer, long, long, long, Set)} at an IOVA the kernel chooses; returns it (unsigned). */
     public long mapFile(DmaBuffer file, long offset, long length, Set<Access> access) throws VfioException {
-        MappingChecks.check("IOMMU_IOAS_MAP_FILE", String.format("%s, %s, kernel-chosen iova", description, file), 0, length,
-                false, Access.mask(access));
+        MappingChecks.check("IOMMU_IOAS_MAP_FILE", () -> String.format("%s, %s, kernel-chosen iova", description, file), 0,
+                length, false, Access.mask(access));
         return mapFile(file, offset, length, 0, flags(access), "kernel-chosen iova");
     }
 
@@ -175,16 +178,13 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
         if (r < 0) {
             String object = String.format("%s, %s (fd %d), offset 0x%x, %s, length 0x%x", description, file, fileFd, offset,
                     where, length);
-            throw KernelSupport.failure("IOMMU_IOAS_MAP_FILE", object, -r, mapHint(-r, length),
+            throw KernelSupport.failure("IOMMU_IOAS_MAP_FILE", object, -r, mapHint(-r),
                     KernelFeature.IOAS_MAP_FILE);
         }
         return out.getLong(0);
     }
 
-    private static String mapHint(int errno, long length) {
-        if (errno == Errno.EINVAL && length <= 0) {
-            return "the length must be positive";
-        }
+    private static String mapHint(int errno) {
         if (errno == Errno.EEXIST) {
             return "the IOVA range overlaps an existing mapping; unmap it first";
         }
@@ -243,8 +243,8 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
             throw new IllegalArgumentException("IOMMU_IOAS_COPY(" + object + "): " + dst + " belongs to " + dst.iommufd
                     + ", not to " + iommufd + ": an IOAS copies only within its own iommufd");
         }
-        MappingChecks.check("IOMMU_IOAS_COPY", object, dstIova, length, true, Access.mask(access));
-        MappingChecks.checkRange("IOMMU_IOAS_COPY", object, srcIova, length, true);
+        MappingChecks.check("IOMMU_IOAS_COPY", () -> object, dstIova, length, true, Access.mask(access));
+        MappingChecks.checkRange("IOMMU_IOAS_COPY", () -> object, srcIova, length, true);
         int flags = flags(access) | IommufdConstants.MAP_FIXED_IOVA;
         dst.checkOpen("IOMMU_IOAS_COPY");
         Errors.check((int) call("IOMMU_IOAS_COPY", f -> IommufdNative.ioasCopy(f, dst.id, id, flags, dstIova, srcIova,

@@ -108,11 +108,10 @@ public final class VfioContainer implements DmaMapper, AutoCloseable {
 
     @Override
     public void map(long va, long length, long iova, Set<Access> access) throws VfioException {
-        String object = String.format("%s, iova 0x%x, size 0x%x", fd.description(), iova, length);
-        MappingChecks.check("VFIO_IOMMU_MAP_DMA", object, iova, length, true, Access.mask(access));
+        MappingChecks.check("VFIO_IOMMU_MAP_DMA", () -> rangeObject(iova, length), iova, length, true, Access.mask(access));
         long r = tryMap(va, length, iova, access);
         if (r < 0) {
-            throw Errors.failure("VFIO_IOMMU_MAP_DMA", object, (int) -r, mapHint((int) -r));
+            throw Errors.failure("VFIO_IOMMU_MAP_DMA", rangeObject(iova, length), (int) -r, mapHint((int) -r));
         }
     }
 
@@ -147,17 +146,26 @@ public final class VfioContainer implements DmaMapper, AutoCloseable {
 
     @Override
     public long unmap(long iova, long length) throws VfioException {
-        if (!fd.isOpen()) { // before the listeners: they must not hear of an unmap that is refused
-            throw VfioException.of("VFIO_IOMMU_UNMAP_DMA", String.format("%s, iova 0x%x, size 0x%x", fd.description(), iova,
-                    length), Errno.EBADF, "the container is closed");
+        // The use starts before the listeners: they must not hear of an unmap that a close meanwhile refuses.
+        int f = fd.tryAcquire();
+        if (f < 0) {
+            throw VfioException.of("VFIO_IOMMU_UNMAP_DMA", rangeObject(iova, length), Errno.EBADF, "the container is closed");
         }
-        unmapListeners.unmapping(iova, length);
-        long r = fd.call(f -> VfioNative.unmapDma(f, iova, length));
+        long r;
+        try {
+            unmapListeners.unmapping(iova, length);
+            r = VfioNative.unmapDma(f, iova, length);
+        } finally {
+            fd.release();
+        }
         if (r < 0) {
-            throw Errors.failure("VFIO_IOMMU_UNMAP_DMA", String.format("%s, iova 0x%x, size 0x%x", fd.description(), iova, length),
-                    (int) -r, null);
+            throw Errors.failure("VFIO_IOMMU_UNMAP_DMA", rangeObject(iova, length), (int) -r, null);
         }
         return r;
+    }
+
+    private String rangeObject(long iova, long length) {
+        return String.format("%s, iova 0x%x, size 0x%x", fd.description(), iova, length);
     }
 
     private static String mapHint(int errno) {

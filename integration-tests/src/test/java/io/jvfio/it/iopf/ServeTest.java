@@ -90,7 +90,7 @@ class ServeTest {
             assertTrue(out.contains("served 20 faults in 20 groups: 0 success, 20 invalid"), out);
             assertTrue(out.contains(", 20 map failures,"), out);
             Matcher logged = Pattern.compile("could not be mapped; answering INVALID \\(logged once per errno, counted in"
-                    + " mapFailures\\(\\)\\): IOMMU map\\(iova 0x[0-9a-f]+\\): E[A-Z]+").matcher(out);
+                    + " mapFailures\\(\\)\\): IOMMU_IOAS_MAP\\(ioas [0-9]+, iova 0x[0-9a-f]+\\): E[A-Z]+").matcher(out);
             assertTrue(logged.find(), out);
             assertTrue(!logged.find(), "logged more than once: " + out);
         } finally {

@@ -16,33 +16,43 @@ import org.opentest4j.ValueWrapper;
  */
 record GuestThrowable(String className, String message, boolean assertion, String expected, String actual,
         List<StackTraceElement> frames, int parent, boolean suppressed) {
-    /** At most this many throwables of one failure cross: a runaway of suppressed ones stays in the guest. */
+    /** At most this many throwables of one failure cross, the last of them saying that more stayed in the guest. */
     static final int MAX = 64;
-
-    GuestThrowable {
-        frames = List.copyOf(frames);
-    }
+    /** The class name of the throwable that stands for those left out. */
+    static final String LEFT_OUT = "jvfio.guest.LeftOut";
 
     /**
-     * The throwable, what it suppressed and its causes, each before what hangs under it (a parent's index
-     * is below its children's); a throwable met twice (a cycle) is left out the second time.
+     * The throwable, its causes and what it suppressed, each before what hangs under it (a parent's
+     * index is below its children's); causes first, so that a runaway of suppressed ones cannot push
+     * out the root cause. A throwable met twice (a cycle) is left out the second time.
      */
     static List<GuestThrowable> chain(Throwable t) {
         List<GuestThrowable> chain = new ArrayList<>();
-        add(chain, t, -1, false, Collections.newSetFromMap(new IdentityHashMap<>()));
+        int[] leftOut = {0};
+        add(chain, t, -1, false, Collections.newSetFromMap(new IdentityHashMap<>()), leftOut);
+        if (leftOut[0] > 0) {
+            String message = "at least " + leftOut[0] + " more suppressed exceptions or causes stayed in the guest (at most "
+                    + (MAX - 1) + " cross)";
+            chain.add(new GuestThrowable(LEFT_OUT, message, false, null, null, List.of(), 0, true));
+        }
         return chain;
     }
 
-    private static void add(List<GuestThrowable> chain, Throwable t, int parent, boolean suppressed, Set<Throwable> seen) {
-        if (t == null || chain.size() == MAX || !seen.add(t)) {
+    private static void add(List<GuestThrowable> chain, Throwable t, int parent, boolean suppressed, Set<Throwable> seen,
+            int[] leftOut) {
+        if (t == null || !seen.add(t)) {
+            return;
+        }
+        if (chain.size() == MAX - 1) {
+            leftOut[0]++;
             return;
         }
         int index = chain.size();
         chain.add(of(t, parent, suppressed));
+        add(chain, t.getCause(), index, false, seen, leftOut);
         for (Throwable s : t.getSuppressed()) {
-            add(chain, s, index, true, seen);
+            add(chain, s, index, true, seen, leftOut);
         }
-        add(chain, t.getCause(), index, false, seen);
     }
 
     private static GuestThrowable of(Throwable t, int parent, boolean suppressed) {

@@ -67,4 +67,21 @@ class GuestResultsTest {
         assertEquals("m()", results.find("[engine:junit-platform-suite]/[suite:a.S]/[engine:junit-jupiter]"
                 + "/[class:a.B]/[method:m()]").orElseThrow().displayName());
     }
+
+    @Test
+    void aFailureWithMoreThrowablesThanCrossKeepsItsRootCauseAndSaysTheRestStayed() {
+        IllegalStateException root = new IllegalStateException("the DMA read back zeros", new java.io.IOException("root cause"));
+        for (int i = 0; i < 100; i++) {
+            root.addSuppressed(new RuntimeException("close " + i));
+        }
+        List<GuestThrowable> chain = GuestThrowable.chain(root);
+        assertEquals(GuestThrowable.MAX, chain.size());
+        Throwable host = GuestThrowable.toHost(chain);
+        assertEquals("java.io.IOException: root cause", String.valueOf(host.getCause()), "the root cause crossed");
+        Throwable[] suppressed = host.getSuppressed();
+        assertEquals("java.lang.RuntimeException: close 0", suppressed[0].toString());
+        assertEquals("jvfio.guest.LeftOut: at least 39 more suppressed exceptions or causes stayed in the guest (at most 63"
+                + " cross)", suppressed[suppressed.length - 1].toString());
+        assertEquals(GuestThrowable.MAX - 2, suppressed.length, "61 of the guest's, and the one saying the rest stayed");
+    }
 }
