@@ -107,6 +107,12 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
     private final DmaMapper.UnmapListener unmapListener = this::unmapping;
     private boolean loggedPinnedFault;
     private boolean loggedForeignFault;
+    /**
+     * Held by {@link #pin} and {@link #unmapAll} from start to end (not by the fault path): a pin made
+     * while unmapAll walked the areas was unmapped by the walk, or forgotten by its end, and the
+     * device then faulted where it must not.
+     */
+    private final Object pinsAndUnmaps = new Object();
     /** The errnos of refused maps logged so far: each once. */
     private final Set<Integer> loggedMapErrnos = new HashSet<>();
     private boolean closed;
@@ -173,6 +179,12 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
      * unmaps that area unmaps them with it. Pin before the device runs where you can.
      */
     public void pin(IovaRange range) throws VfioException {
+        synchronized (pinsAndUnmaps) {
+            pinNow(range);
+        }
+    }
+
+    private void pinNow(IovaRange range) throws VfioException {
         List<IovaRange> mappedNow = new ArrayList<>();
         Exception failure;
         synchronized (this) {
@@ -442,6 +454,12 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
      * the area is owned again (still mapped), after any other it is forgotten.
      */
     public long unmapAll() throws VfioException {
+        synchronized (pinsAndUnmaps) {
+            return unmapAllNow();
+        }
+    }
+
+    private long unmapAllNow() throws VfioException {
         // Each unmap runs every listener of the mapper, other policies' too: never under this policy's lock.
         long total = 0;
         for (IovaRange area = nextArea(0); area != null; area = area.last() == -1 ? null : nextArea(area.last() + 1)) {

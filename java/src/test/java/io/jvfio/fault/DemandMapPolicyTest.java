@@ -305,4 +305,37 @@ class DemandMapPolicyTest {
         assertEquals(0, policy.unmapAll());
         assertEquals(new FakeMapper.Mapping(OTHER_USER, PAGE, Set.of(Access.READ)), mapper.at(page(3)), "left alone");
     }
+
+    @Test
+    void aPinFromAnotherThreadWhileUnmapAllWalksIsMadeAfterTheWalkAndKept() throws Exception {
+        DemandMapPolicy policy = policy(1);
+        policy.pin(IovaRange.ofLength(page(0), PAGE));
+        policy.pin(IovaRange.ofLength(page(8), PAGE));
+        Thread[] pinner = new Thread[1];
+        Exception[] pinFailure = new Exception[1];
+        mapper.addUnmapListener(range -> {
+            if (pinner[0] == null) { // in the walk's first unmap, a pin above where it stands
+                pinner[0] = new Thread(() -> {
+                    try {
+                        policy.pin(IovaRange.ofLength(page(12), PAGE));
+                    } catch (Exception e) {
+                        pinFailure[0] = e;
+                    }
+                });
+                pinner[0].start();
+                try {
+                    pinner[0].join(2_000); // long enough for a pin that does not wait for the walk
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        assertEquals(2 * PAGE, policy.unmapAll());
+        pinner[0].join();
+        assertNull(pinFailure[0]);
+        assertTrue(policy.isMapped(page(12)), "the walk unmapped the pin made during it");
+        assertNotNull(mapper.at(page(12)));
+        assertEquals(FaultResponse.INVALID, fault(policy, page(12), READ), "a fault on the pin is the device's bug");
+        assertEquals(1, policy.pinnedFaults(), "the pin is still declared");
+    }
 }
