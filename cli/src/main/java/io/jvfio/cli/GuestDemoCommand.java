@@ -93,7 +93,7 @@ final class GuestDemoCommand implements Callable<Integer> {
             int devId = device.bindIommufd(iommufd);
             try (IoAddressSpace ioas = IoAddressSpace.allocate(iommufd); DmaBuffer ram = DmaBuffer.allocate(2 * 4096);
                  Mmio bar0 = device.mapBar(0)) {
-                device.attach(ioas.id());
+                device.attach(ioas);
                 device.pciConfig().setBusMaster(true);
                 out.printf("iommufd device %d attached to IOAS %d; edu id 0x%08x, liveness(0x12345678) = 0x%08x%n", devId, ioas.id(),
                         bar0.read32(Edu.ID), liveness(bar0));

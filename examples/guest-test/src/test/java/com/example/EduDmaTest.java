@@ -33,7 +33,7 @@ class EduDmaTest {
              VfioDevice device = VfioDevice.openCdev(edu);
              DmaBuffer buffer = DmaBuffer.allocate(8192)) {
             device.bindIommufd(iommufd);
-            device.attach(ioas.id());
+            device.attach(ioas);
             device.pciConfig().setBusMaster(true);
             byte[] pattern = "hello from the guest's RAM, through the vIOMMU".getBytes();
             buffer.buffer().put(0, pattern);

@@ -109,7 +109,7 @@ public final class FaultServer implements AutoCloseable {
         List<IovaRange> ranges = userPins(b);
         if (decision.mode() == DeviceFaultMode.NONE) {
             pinAll();
-            device.attach(ioas.id());
+            device.attach(ioas);
             attached = true;
             return;
         }
@@ -270,8 +270,9 @@ public final class FaultServer implements AutoCloseable {
      * IOAS and the iommufd. Every step after the loop's runs even if one before it failed; the
      * first failure is thrown with the others suppressed. The wait for the loop is not cut short by
      * an interrupt (the caller's interrupt status is kept): a cancelled task's try-with-resources
-     * still tears everything down, and a policy that never returns holds the close forever. A policy that closes its own server gets an
-     * {@link IllegalStateException} before anything is touched.
+     * still tears everything down, and a policy that never returns holds the close forever. A
+     * policy that closes its own server gets an {@link IllegalStateException} before anything is
+     * touched.
      */
     @Override
     public void close() throws VfioException {

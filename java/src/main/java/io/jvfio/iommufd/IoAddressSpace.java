@@ -53,6 +53,11 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
         return iommufd;
     }
 
+    /** False once closed (or its iommufd is): its id may name another IOAS by then. */
+    public boolean isOpen() {
+        return !destroyed && iommufd.isOpen();
+    }
+
     private static int flags(Set<Access> access) {
         return flags(Access.mask(access));
     }

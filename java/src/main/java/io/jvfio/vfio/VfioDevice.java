@@ -6,6 +6,7 @@ import io.jvfio.VfioException;
 import io.jvfio.VfioUnsupportedException;
 import io.jvfio.iommufd.HwInfo;
 import io.jvfio.iommufd.HwPageTable;
+import io.jvfio.iommufd.IoAddressSpace;
 import io.jvfio.iommufd.Iommufd;
 import io.jvfio.internal.Errno;
 import io.jvfio.internal.Errors;
@@ -92,7 +93,22 @@ public final class VfioDevice implements AutoCloseable {
         return iommufdDeviceId;
     }
 
-    /** Attaches to an IOAS or HW page table id (replaces the current one); returns the id attached. */
+    /**
+     * Attaches to an IOAS (replaces the current attachment); returns the id of the HW page table the
+     * kernel attached for it. An IOAS that is closed (its id may name another by now) or belongs to
+     * another iommufd is refused before the kernel sees its id.
+     */
+    public int attach(IoAddressSpace ioas) throws VfioException {
+        checkTarget("VFIO_DEVICE_ATTACH_IOMMUFD_PT", ioas, ioas.isOpen(), ioas.iommufd());
+        return Errors.check((int) fd.call(f -> VfioNative.attachPt(f, ioas.id())), "VFIO_DEVICE_ATTACH_IOMMUFD_PT",
+                fd.description() + ", " + ioas);
+    }
+
+    /**
+     * Attaches to an IOAS or HW page table by its raw id (replaces the current one); returns the id
+     * attached. Prefer {@link #attach(IoAddressSpace)} and {@link #attach(HwPageTable)}, which refuse a
+     * closed object whose id the kernel may have given to another.
+     */
     public int attach(int ptId) throws VfioException {
         return Errors.check((int) fd.call(f -> VfioNative.attachPt(f, ptId)), "VFIO_DEVICE_ATTACH_IOMMUFD_PT",
                 fd.description() + ", pt " + ptId);
@@ -162,12 +178,17 @@ public final class VfioDevice implements AutoCloseable {
      * knows tables by id only, and such an id may name an unrelated object of this device's iommufd.
      */
     private void checkPageTable(String operation, HwPageTable pageTable) {
-        if (!pageTable.isOpen()) {
-            throw new IllegalStateException(operation + "(" + fd.description() + "): " + pageTable + " is closed");
+        checkTarget(operation, pageTable, pageTable.isOpen(), pageTable.iommufd());
+    }
+
+    /** Refuses an attach target (an IOAS, a HW page table) that is closed or belongs to another iommufd. */
+    private void checkTarget(String operation, Object target, boolean open, Iommufd owner) {
+        if (!open) {
+            throw new IllegalStateException(operation + "(" + fd.description() + "): " + target + " is closed");
         }
-        if (iommufd != null && pageTable.iommufd() != iommufd) {
-            throw new IllegalArgumentException(operation + "(" + fd.description() + "): " + pageTable + " belongs to "
-                    + pageTable.iommufd() + ", not to " + iommufd + ", which this device is bound to");
+        if (iommufd != null && owner != iommufd) {
+            throw new IllegalArgumentException(operation + "(" + fd.description() + "): " + target + " belongs to "
+                    + owner + ", not to " + iommufd + ", which this device is bound to");
         }
     }
 

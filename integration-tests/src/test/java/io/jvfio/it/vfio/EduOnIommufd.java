@@ -34,7 +34,7 @@ final class EduOnIommufd implements AutoCloseable {
         device = VfioDevice.openCdev(GuestDevices.EDU);
         deviceId = device.bindIommufd(iommufd);
         ioas = IoAddressSpace.allocate(iommufd);
-        device.attach(ioas.id());
+        device.attach(ioas);
         device.pciConfig().setBusMaster(true);
         bar0 = device.mapBar(0);
         edu = new Edu(bar0);

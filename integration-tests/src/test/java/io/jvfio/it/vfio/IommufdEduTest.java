@@ -205,6 +205,22 @@ class IommufdEduTest {
     }
 
     @Test
+    void aClosedIoasOrOneOfAnotherIommufdIsRefusedBeforeTheKernelSeesItsId() throws Exception {
+        IoAddressSpace closed = IoAddressSpace.allocate(iommufd);
+        closed.close();
+        try (IoAddressSpace heir = IoAddressSpace.allocate(iommufd)) {
+            assertEquals(closed.id(), heir.id(), "the kernel gives the freed id to the next IOAS");
+            IllegalStateException refused = assertThrows(IllegalStateException.class, () -> device.attach(closed));
+            assertTrue(refused.getMessage().contains("ioas " + closed.id() + " is closed"), refused.getMessage());
+        }
+        try (Iommufd other = Iommufd.open(); IoAddressSpace foreign = IoAddressSpace.allocate(other)) {
+            IllegalArgumentException elsewhere = assertThrows(IllegalArgumentException.class, () -> device.attach(foreign));
+            assertTrue(elsewhere.getMessage().contains("which this device is bound to"), elsewhere.getMessage());
+        }
+        roundTrip(0x400000); // still attached to its own IOAS, mapped
+    }
+
+    @Test
     void dmaToAnIovaJustUnmappedNeitherWritesNorReadsTheMemoryBehindIt() throws Exception {
         DmaIsolation.check(edu, ioas);
         roundTrip(0x400000);
