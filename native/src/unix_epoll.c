@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 static jint eventfd_create(JNIEnv *env, jclass cls, jint initval, jint flags)
@@ -35,12 +36,36 @@ static jint eventfd_write_fd(JNIEnv *env, jclass cls, jint fd, jlong value)
     return 0;
 }
 
-/* poll() on one descriptor; returns the revents (0 on time-out). */
+/* Milliseconds since `start` on the monotonic clock. */
+static int64_t ms_since(const struct timespec *start)
+{
+    struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)(now.tv_sec - start->tv_sec) * 1000 + (now.tv_nsec - start->tv_nsec) / 1000000;
+}
+
+/* poll() on one descriptor; returns the revents (0 on time-out; a negative timeout waits for ever).
+ * A signal does not end the wait early: poll is never restarted, even under SA_RESTART, and a
+ * profiler's or JFR's sampling signal would otherwise turn the wait into a time-out while the
+ * device's interrupt was still to come. The wait goes on for what is left of the timeout. */
 static jint poll_fd(JNIEnv *env, jclass cls, jint fd, jint events, jint timeout_ms)
 {
     struct pollfd p = { .fd = fd, .events = (short)events };
-    int r = poll(&p, 1, timeout_ms);
+    struct timespec start;
+    int left = timeout_ms;
+    int r;
 
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    while ((r = poll(&p, 1, left)) < 0 && errno == EINTR) {
+        if (timeout_ms > 0) {
+            int64_t waited = ms_since(&start);
+
+            if (waited >= timeout_ms)
+                return 0;
+            left = (int)(timeout_ms - waited);
+        }
+    }
     if (r < 0)
         return JVFIO_ERR();
     return r == 0 ? 0 : p.revents;

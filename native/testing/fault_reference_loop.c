@@ -106,8 +106,11 @@ static jlong serve(int fault_fd, int stop_fd, int batch, jlong max_groups, int64
 
         if (n < 0 && errno == EINTR)
             continue;
-        if (n < 0)
-            break;
+        if (n < 0) {
+            int e = errno;
+            close(ep);
+            return -e;
+        }
         for (i = 0; i < n; i++)
             if (ev[i].data.fd == stop_fd)
                 stop = 1;
@@ -117,7 +120,14 @@ static jlong serve(int fault_fd, int stop_fd, int batch, jlong max_groups, int64
             size_t nrec, r, first = 0, nresp = 0;
             ssize_t written = 0, total;
 
-            if (got <= 0)
+            if (got < 0 && errno == EINTR)
+                continue;
+            if (got < 0) { /* EINVAL: a group larger than the batch, which reading again would not change */
+                int e = errno;
+                close(ep);
+                return -e;
+            }
+            if (got == 0)
                 break;
             nrec = (size_t)got / sizeof(faults[0]);
             for (r = 0; r < nrec; r++) {
@@ -134,8 +144,11 @@ static jlong serve(int fault_fd, int stop_fd, int batch, jlong max_groups, int64
                 ssize_t w = write(fault_fd, (char *)responses + written, (size_t)(total - written));
                 if (w < 0 && errno == EINTR)
                     continue; /* a signal is no reason to leave faults unanswered */
-                if (w < 0)
-                    break;
+                if (w < 0) { /* a refused response: a reference loop that answers wrongly has no figures */
+                    int e = errno;
+                    close(ep);
+                    return -e;
+                }
                 written += w;
             }
             answered += (jlong)nresp;

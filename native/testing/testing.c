@@ -15,7 +15,8 @@ JNIEXPORT jint JNI_OnLoad(JavaVM *vm, void *reserved)
         return JNI_ERR;
     if (jvfio_register(env, "io/jvfio/testing/TestingLibrary", methods, JVFIO_ARRAY_SIZE(methods)) ||
         jvfio_register_iommufd_mock(env) || jvfio_register_dma_loop(env) ||
-        jvfio_register_fault_reference_loop(env) || jvfio_register_raw_io(env))
+        jvfio_register_fault_reference_loop(env) || jvfio_register_raw_io(env) ||
+        jvfio_register_thread_signals(env))
         return JNI_ERR;
     return JNI_VERSION_1_8;
 }

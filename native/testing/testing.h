@@ -10,7 +10,7 @@
 #include <time.h>
 
 /* Bumped whenever a testing native's signature or meaning changes; TestingLibrary checks it on load. */
-#define JVFIO_TESTING_ABI_VERSION 3
+#define JVFIO_TESTING_ABI_VERSION 4
 
 /* CLOCK_MONOTONIC in nanoseconds, for the reference loops' timings. */
 static inline int64_t jvfio_now_ns(void)
@@ -25,5 +25,6 @@ int jvfio_register_iommufd_mock(JNIEnv *env);
 int jvfio_register_dma_loop(JNIEnv *env);
 int jvfio_register_fault_reference_loop(JNIEnv *env);
 int jvfio_register_raw_io(JNIEnv *env);
+int jvfio_register_thread_signals(JNIEnv *env);
 
 #endif

@@ -46,10 +46,8 @@ public final class EventFd implements AutoCloseable {
      * counter; returns 0 on time-out.
      */
     public long await(int timeoutMillis) throws VfioException {
+        // A signal does not end the wait: the shim polls again for what is left of the timeout.
         int revents = (int) fd.call(f -> UnixNative.poll(f, UnixConstants.POLLIN, timeoutMillis));
-        if (revents == -Errno.EINTR) {
-            return 0;
-        }
         Errors.check(revents, "poll", fd.toString());
         return revents == 0 ? 0 : tryRead();
     }

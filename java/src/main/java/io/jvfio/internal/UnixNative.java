@@ -55,7 +55,7 @@ public final class UnixNative {
 
     public static native int ftruncate(int fd, long length);
 
-    /** poll(2) on one descriptor: the revents, 0 on time-out. */
+    /** poll(2) on one descriptor: the revents, 0 on time-out (a signal does not end the wait early). */
     public static native int poll(int fd, int events, int timeoutMillis);
 
     public static native int epollCreate();

@@ -15,7 +15,7 @@ import java.util.Locale;
  */
 public final class TestingLibrary {
     /** Must equal JVFIO_TESTING_ABI_VERSION in native/testing/testing.h. */
-    static final int ABI_VERSION = 3;
+    static final int ABI_VERSION = 4;
     private static final Throwable UNAVAILABILITY_CAUSE = load();
 
     private TestingLibrary() {}
