@@ -4,11 +4,9 @@ import io.jvfio.VfioException;
 import io.jvfio.internal.Errno;
 import io.jvfio.internal.Errors;
 import io.jvfio.internal.UnixConstants;
-import io.jvfio.iommufd.IoAddressSpace;
 import io.jvfio.memory.Access;
 import io.jvfio.memory.DmaMapper;
 import io.jvfio.memory.IovaRange;
-import io.jvfio.vfio.VfioContainer;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -184,6 +182,11 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
         }
     }
 
+    /** The whole pages {@code range} touches: what a pin maps. */
+    static IovaRange pagesOf(IovaRange range, long pageSize) {
+        return new IovaRange(range.start() & -pageSize, (range.last() & -pageSize) + pageSize - 1);
+    }
+
     private void pinNow(IovaRange range) throws VfioException {
         List<IovaRange> mappedNow = new ArrayList<>();
         Exception failure;
@@ -194,8 +197,7 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
                 throw new IllegalArgumentException("pinned range " + range + " is not inside one guest region");
             }
             GuestRegion region = r.guest();
-            long first = range.start() & -pageSize;
-            IovaRange pages = new IovaRange(first, (range.last() & -pageSize) + pageSize - 1);
+            IovaRange pages = pagesOf(range, pageSize);
             try {
                 for (IovaRange run : pages.minus(List.copyOf(ownedAreasIn(pages)))) {
                     long length = run.last() - run.start() + 1;
@@ -390,12 +392,10 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
             String hint = errno == Errno.EFAULT ? "the guest memory's user address is not mapped in this process (closed?)"
                     : errno == Errno.ENOENT || errno == Errno.ENOSPC || errno == Errno.EINVAL
                     ? "the IOVA may be outside the ranges the IOMMU maps, or not aligned to its page size" : null;
-            String operation = mapper instanceof IoAddressSpace ? "IOMMU_IOAS_MAP"
-                    : mapper instanceof VfioContainer ? "VFIO_IOMMU_MAP_DMA" : "map";
             LOG.warn("the fault at 0x{} in guest region {} could not be mapped; answering INVALID (logged once per errno,"
                     + " counted in mapFailures()): {}", Long.toHexString(address), region.iovaRange(),
-                    Errors.failure(operation, String.format("%s, iova 0x%x", mapper, address & -pageSize), errno, hint)
-                            .getMessage());
+                    Errors.failure(mapper.mapOperation(), String.format("%s, iova 0x%x", mapper, address & -pageSize), errno,
+                            hint).getMessage());
         }
     }
 

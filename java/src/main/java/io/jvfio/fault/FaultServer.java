@@ -175,7 +175,7 @@ public final class FaultServer implements AutoCloseable {
     static List<IovaRange> wholePages(List<IovaRange> ranges, long page) {
         List<IovaRange> sorted = new ArrayList<>();
         for (IovaRange r : ranges) {
-            sorted.add(new IovaRange(r.start() & -page, (r.last() & -page) + page - 1));
+            sorted.add(DemandMapPolicy.pagesOf(r, page));
         }
         sorted.sort((a, b) -> Long.compareUnsigned(a.start(), b.start()));
         List<IovaRange> out = new ArrayList<>();

@@ -402,7 +402,7 @@ public final class FaultServiceLoop implements AutoCloseable {
                 failed = e;
             }
             if (failed != null && isRunning()) {
-                throw failed; // the loop still runs on these resources (it cannot, once stop() returned): close again later
+                throw failed; // the stop could not be signalled: the loop still runs on these resources, close again later
             }
             closed = true;
             claim.close();

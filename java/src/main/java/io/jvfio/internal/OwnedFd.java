@@ -83,6 +83,22 @@ public final class OwnedFd implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code syscall} as one use, or {@code whenClosed} without calling it once the descriptor is
+     * closed: for paths that answer with errnos rather than throw (a fault path, a clean-up).
+     */
+    public long tryCall(IntToLongFunction syscall, long whenClosed) {
+        int d = tryAcquire();
+        if (d < 0) {
+            return whenClosed;
+        }
+        try {
+            return syscall.applyAsLong(d);
+        } finally {
+            release();
+        }
+    }
+
     /** {@code syscall} on the descriptor, as one use: its result (-errno or not, as it returns). */
     public long call(IntToLongFunction syscall) {
         int d = acquire();

@@ -216,18 +216,11 @@ public final class HwPageTable implements AutoCloseable {
         if (destroyed) {
             return;
         }
-        int f = iommufd.tryAcquire(); // not call(): an iommufd closed meanwhile must not keep the fault queue held
-        if (f >= 0) {
-            int r;
-            try {
-                r = IommufdNative.destroy(f, id);
-            } finally {
-                iommufd.release();
-            }
-            if (r < 0 && -r != Errno.ENOENT) {
-                throw Errors.failure("IOMMU_DESTROY", "hwpt " + id, -r, -r == Errno.EBUSY
-                        ? "detach or replace the devices and nested tables that use it first" : null);
-            }
+        // Not call(): an iommufd closed meanwhile (which destroyed the table) must not keep the fault queue held.
+        int r = (int) iommufd.tryCall(f -> IommufdNative.destroy(f, id), 0);
+        if (r < 0 && -r != Errno.ENOENT) {
+            throw Errors.failure("IOMMU_DESTROY", "hwpt " + id, -r, -r == Errno.EBUSY
+                    ? "detach or replace the devices and nested tables that use it first" : null);
         }
         destroyed = true;
         if (faultQueue != null) {

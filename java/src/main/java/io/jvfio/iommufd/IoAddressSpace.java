@@ -126,7 +126,7 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
 
     /** Maps at an IOVA the kernel chooses and returns it (an unsigned 64-bit IOVA). */
     public long map(DmaBuffer buffer, Set<Access> access) throws VfioException {
-        MappingChecks.check("IOMMU_IOAS_MAP", () -> description + ", " + buffer, 0, buffer.size(), false, Access.mask(access));
+        MappingChecks.check("IOMMU_IOAS_MAP", () -> chosenIovaObject(buffer), 0, buffer.size(), false, Access.mask(access));
         InfoBuffer out = new InfoBuffer(8);
         int flags = flags(access);
         int r;
@@ -135,10 +135,13 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
             r = (int) call("IOMMU_IOAS_MAP", f -> IommufdNative.ioasMap(f, id, flags, va, buffer.size(), 0, out.address()));
         }
         if (r < 0) {
-            throw Errors.failure("IOMMU_IOAS_MAP", String.format("%s, kernel-chosen iova, length 0x%x", description,
-                    buffer.size()), -r, mapHint(-r));
+            throw Errors.failure("IOMMU_IOAS_MAP", chosenIovaObject(buffer), -r, mapHint(-r));
         }
         return out.getLong(0);
+    }
+
+    private String chosenIovaObject(DmaBuffer buffer) {
+        return String.format("%s, kernel-chosen iova, length 0x%x", description, buffer.size());
     }
 
     /**
@@ -148,20 +151,19 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
      * mmap. Unmap it with {@link #unmap} (the unmap listeners hear of it) before closing {@code file}.
      */
     public void mapFile(DmaBuffer file, long offset, long length, long iova, Set<Access> access) throws VfioException {
-        MappingChecks.check("IOMMU_IOAS_MAP_FILE", () -> String.format("%s, %s, iova 0x%x", description, file, iova), iova,
-                length, true, Access.mask(access));
-        mapFile(file, offset, length, iova, flags(access) | IommufdConstants.MAP_FIXED_IOVA,
-                String.format("iova 0x%x", iova));
+        mapFile(file, offset, length, iova, access, true, String.format("iova 0x%x", iova));
     }
 
     /** {@link #mapFile(DmaBuffer, long, long, long, Set)} at an IOVA the kernel chooses; returns it (unsigned). */
     public long mapFile(DmaBuffer file, long offset, long length, Set<Access> access) throws VfioException {
-        MappingChecks.check("IOMMU_IOAS_MAP_FILE", () -> String.format("%s, %s, kernel-chosen iova", description, file), 0,
-                length, false, Access.mask(access));
-        return mapFile(file, offset, length, 0, flags(access), "kernel-chosen iova");
+        return mapFile(file, offset, length, 0, access, false, "kernel-chosen iova");
     }
 
-    private long mapFile(DmaBuffer file, long offset, long length, long iova, int flags, String where) throws VfioException {
+    private long mapFile(DmaBuffer file, long offset, long length, long iova, Set<Access> access, boolean fixedIova,
+            String where) throws VfioException {
+        MappingChecks.check("IOMMU_IOAS_MAP_FILE", () -> String.format("%s, %s, %s", description, file, where), iova, length,
+                fixedIova, Access.mask(access));
+        int flags = flags(access) | (fixedIova ? IommufdConstants.MAP_FIXED_IOVA : 0);
         if (offset < 0) {
             throw new IllegalArgumentException(String.format("IOMMU_IOAS_MAP_FILE(%s, %s, %s): the file offset must not be"
                     + " negative, not %d", description, file, where, offset));
@@ -200,6 +202,11 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
             return "the IOVA range is outside iovaRanges() or no free space is left";
         }
         return null;
+    }
+
+    @Override
+    public String mapOperation() {
+        return "IOMMU_IOAS_MAP";
     }
 
     @Override

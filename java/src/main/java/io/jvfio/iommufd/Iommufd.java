@@ -87,16 +87,8 @@ public final class Iommufd implements AutoCloseable {
 
     /** IOMMU_DESTROY of any object id, adding a failure to {@code primary} instead of throwing. */
     public void destroyQuietly(int id, Throwable primary) {
-        int f = fd.tryAcquire();
-        if (f < 0) {
-            return; // closed: the kernel destroys the objects with the context; nothing to add to the primary failure
-        }
-        int r;
-        try {
-            r = IommufdNative.destroy(f, id);
-        } finally {
-            fd.release();
-        }
+        // Closed: the kernel destroys the objects with the context; nothing to add to the primary failure.
+        int r = (int) fd.tryCall(f -> IommufdNative.destroy(f, id), 0);
         if (r < 0 && primary != null) {
             primary.addSuppressed(Errors.failure("IOMMU_DESTROY", "object " + id, -r));
         }
@@ -105,6 +97,11 @@ public final class Iommufd implements AutoCloseable {
     /** {@code ioctl} on the descriptor, counted as a use (a close meanwhile waits to close the number). */
     long call(IntToLongFunction ioctl) {
         return fd.call(ioctl);
+    }
+
+    /** {@code ioctl} as one use, or {@code whenClosed} once closed (see {@link OwnedFd#tryCall}). */
+    long tryCall(IntToLongFunction ioctl, long whenClosed) {
+        return fd.tryCall(ioctl, whenClosed);
     }
 
     /** For the fault path, which returns errnos: starts a use, or returns -1 once closed. */

@@ -50,6 +50,11 @@ public interface DmaMapper {
      */
     long unmap(long iova, long length) throws VfioException;
 
+    /** The name of this backend's map operation, for errors and logs that name what was refused. */
+    default String mapOperation() {
+        return "map";
+    }
+
     /** {@code listener} hears of every unmap from now on, until it is removed. */
     void addUnmapListener(UnmapListener listener);
 

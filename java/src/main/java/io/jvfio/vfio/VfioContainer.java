@@ -123,15 +123,12 @@ public final class VfioContainer implements DmaMapper, AutoCloseable {
     @Override
     public long tryMap(long va, long length, long iova, int accessMask) {
         int flags = flags(accessMask);
-        int f = fd.tryAcquire(); // errnos rather than exceptions, as the interface promises
-        if (f < 0) {
-            return -Errno.EBADF;
-        }
-        try {
-            return VfioNative.mapDma(f, flags, va, iova, length);
-        } finally {
-            fd.release();
-        }
+        return fd.tryCall(f -> VfioNative.mapDma(f, flags, va, iova, length), -Errno.EBADF); // errnos, as promised
+    }
+
+    @Override
+    public String mapOperation() {
+        return "VFIO_IOMMU_MAP_DMA";
     }
 
     @Override
@@ -146,20 +143,14 @@ public final class VfioContainer implements DmaMapper, AutoCloseable {
 
     @Override
     public long unmap(long iova, long length) throws VfioException {
-        // The use starts before the listeners: they must not hear of an unmap that a close meanwhile refuses.
-        int f = fd.tryAcquire();
-        if (f < 0) {
-            throw VfioException.of("VFIO_IOMMU_UNMAP_DMA", rangeObject(iova, length), Errno.EBADF, "the container is closed");
-        }
-        long r;
-        try {
+        // The listeners hear inside the use: not of an unmap that a close refuses (the container answers no EBADF of its own).
+        long r = fd.tryCall(f -> {
             unmapListeners.unmapping(iova, length);
-            r = VfioNative.unmapDma(f, iova, length);
-        } finally {
-            fd.release();
-        }
+            return VfioNative.unmapDma(f, iova, length);
+        }, -Errno.EBADF);
         if (r < 0) {
-            throw Errors.failure("VFIO_IOMMU_UNMAP_DMA", rangeObject(iova, length), (int) -r, null);
+            throw Errors.failure("VFIO_IOMMU_UNMAP_DMA", rangeObject(iova, length), (int) -r,
+                    r == -Errno.EBADF ? "the container is closed" : null);
         }
         return r;
     }

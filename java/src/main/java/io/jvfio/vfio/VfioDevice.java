@@ -100,8 +100,7 @@ public final class VfioDevice implements AutoCloseable {
      */
     public int attach(IoAddressSpace ioas) throws VfioException {
         checkTarget("VFIO_DEVICE_ATTACH_IOMMUFD_PT", ioas, ioas.isOpen(), ioas.iommufd());
-        return Errors.check((int) fd.call(f -> VfioNative.attachPt(f, ioas.id())), "VFIO_DEVICE_ATTACH_IOMMUFD_PT",
-                fd.description() + ", " + ioas);
+        return attach(ioas.id(), ioas.toString());
     }
 
     /**
@@ -110,8 +109,12 @@ public final class VfioDevice implements AutoCloseable {
      * closed object whose id the kernel may have given to another.
      */
     public int attach(int ptId) throws VfioException {
+        return attach(ptId, "pt " + ptId);
+    }
+
+    private int attach(int ptId, String target) throws VfioException {
         return Errors.check((int) fd.call(f -> VfioNative.attachPt(f, ptId)), "VFIO_DEVICE_ATTACH_IOMMUFD_PT",
-                fd.description() + ", pt " + ptId);
+                fd.description() + ", " + target);
     }
 
     /**
