@@ -410,9 +410,14 @@ public final class VfioDevice implements AutoCloseable {
 
     /**
      * Routes vectors {@code 0..n-1} of an IRQ index (INTx, MSI, MSI-X) to eventfds; closing the
-     * result (or {@link #disableIrq}) tears them down.
+     * result (or {@link #disableIrq}) tears them down. At least one eventfd.
      */
     public EnabledIrq enableIrq(int index, EventFd... eventFds) throws VfioException {
+        if (eventFds.length == 0) {
+            // The kernel reads a count of 0 as "change nothing" or refuses it with a bare EINVAL.
+            throw new IllegalArgumentException("VFIO_DEVICE_SET_IRQS(" + fd.description() + ", " + PciIndex.irqName(index)
+                    + "): no eventfds given: pass one per vector from 0; disableIrq(" + index + ") tears the index down");
+        }
         ByteBuffer data = ByteBuffer.allocateDirect(4 * eventFds.length).order(ByteOrder.nativeOrder());
         for (int i = 0; i < eventFds.length; i++) {
             data.putInt(4 * i, eventFds[i].fd());
