@@ -51,6 +51,24 @@ mvn_retrying() {
     done
 }
 
+# apt-get, waiting up to 10 minutes for the dpkg lock: on a fresh VM, unattended-upgrades or apt's
+# daily timer often holds it while the first run starts, and apt-get would fail at once.
+apt_get() {
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 "$@"
+}
+
+# apt-get update, again after a pause when it fails (the lists lock held by another apt, a mirror
+# answering badly for a moment); at most 3 runs.
+apt_update() {
+    local attempt
+    for attempt in 1 2 3; do
+        apt_get update -qq >/dev/null && return 0
+        [ "$attempt" -lt 3 ] || return 1
+        log "apt-get update failed (run $attempt of 3); running it again in $((attempt * 20)) s"
+        sleep $((attempt * 20))
+    done
+}
+
 # Installs Debian packages that are missing; apt-get update runs at most once per call.
 ensure_packages() {
     local missing=() p
@@ -60,9 +78,8 @@ ensure_packages() {
     [ ${#missing[@]} -eq 0 ] && return 0
     [ "$(id -u)" -eq 0 ] || die "missing packages: ${missing[*]}; install them as root (apt-get install ${missing[*]})"
     log "installing ${missing[*]}"
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null \
-        || die "apt-get update failed"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    apt_update || die "apt-get update failed"
+    apt_get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
         || die "apt-get install ${missing[*]} failed"
 }
 
@@ -107,7 +124,7 @@ ensure_trixie_backports() {
     log "adding Debian's trixie-backports to apt's sources, pinned so that only linux-source-7.2 comes from it"
     install -m 0644 "$JVFIO_ROOT/scripts/apt/trixie-backports.pref" /etc/apt/preferences.d/jvfio-trixie-backports
     install -m 0644 "$JVFIO_ROOT/scripts/apt/trixie-backports.sources" /etc/apt/sources.list.d/jvfio-trixie-backports.sources
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null || die "apt-get update failed after adding trixie-backports"
+    apt_update || die "apt-get update failed after adding trixie-backports"
 }
 
 # Takes an exclusive lock on a cache entry so two builds never write the same tree.
@@ -158,9 +175,7 @@ ensure_qemu() {
                 >/etc/apt/sources.list.d/jvfio-bookworm-backports.sources
         fi
         log "installing QEMU from bookworm-backports"
-        if DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null \
-            && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends -t bookworm-backports \
-                qemu-system-x86 >/dev/null; then
+        if apt_update && apt_get install -y -qq --no-install-recommends -t bookworm-backports qemu-system-x86 >/dev/null; then
             return 0
         fi
         log "warning: QEMU from bookworm-backports could not be installed; falling back to Debian 12's QEMU 7.2"
@@ -182,7 +197,9 @@ print_jvm_crash_heads() {
     for f in "$dir"/hs_err_pid*.log; do
         [ -f "$f" ] && [ "$f" -nt "$dir/.guest-start" ] || continue
         log "head of $f:"
-        sed -n '1,/^# Problematic frame:/p' "$f" | head -n 30 >&2
+        # sed stops by itself: `| head` would end it with SIGPIPE, which pipefail and set -e turn
+        # into an exit before the guest's status is reported (an hs_err file with no frame line).
+        sed -n '1,/^# Problematic frame:/p;30q' "$f" >&2
         grep -m1 -A1 '^# Problematic frame:' "$f" | tail -n 1 >&2 || true
     done
 }
@@ -202,12 +219,13 @@ report_jvm_crashes() {
 # its output match PATTERN so far (e.g. files compiled) and the time elapsed. No PATTERN, no lines.
 #   run_logged_with_progress WHAT PATTERN UNIT COMMAND [ARGS...]
 run_logged_with_progress() {
-    local what=$1 pattern=$2 unit=$3 file status=0 pid start=$SECONDS next=30
+    local what=$1 pattern=$2 unit=$3 file status=0 pid start=$SECONDS next=30 signal=
     shift 3
     file=$(mktemp "${TMPDIR:-/tmp}/jvfio-${what//[^A-Za-z0-9]/-}.XXXXXX.log")
     "$@" >"$file" 2>&1 &
     pid=$!
-    trap 'kill "$pid" 2>/dev/null' INT TERM
+    trap 'signal=INT; kill "$pid" 2>/dev/null' INT
+    trap 'signal=TERM; kill "$pid" 2>/dev/null' TERM
     while kill -0 "$pid" 2>/dev/null; do
         sleep 1
         if [ -n "$pattern" ] && [ $((SECONDS - start)) -ge "$next" ]; then
@@ -217,6 +235,12 @@ run_logged_with_progress() {
     done
     wait "$pid" || status=$?
     trap - INT TERM
+    if [ -n "$signal" ]; then
+        # Interrupted: end the way the signal ends a shell, not with a status a caller may read as
+        # "this step failed, go on without it" (the container test would skip and run the suites).
+        log "$what interrupted (SIG$signal); its log so far is kept in $file"
+        kill -s "$signal" "$BASHPID"
+    fi
     if [ "$status" -eq 0 ]; then
         rm -f "$file"
         return 0

@@ -13,25 +13,43 @@ export CONTAINERS_CONF="$JVFIO_ROOT/scripts/container/containers.conf"
 [ $# -gt 0 ] || set -- mvn -B verify -pl java,testing,cli,integration-tests -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
     -Djvfio.guest.skip=true
 
+# The Debian root file system the base image is made of, under the cache's lock: two runs sharing
+# the cache would otherwise debootstrap into one directory at once.
+bootstrap_rootfs() {
+    local rootfs=$1
+    [ -f "$rootfs/.jvfio-complete" ] && return 0
+    log "debootstrapping a Debian 12 base image (about a minute)"
+    rm -rf "$rootfs" "$rootfs.tmp"
+    mkdir -p "$(dirname "$rootfs")"
+    run_logged "debootstrap" debootstrap --variant=minbase bookworm "$rootfs.tmp" http://deb.debian.org/debian \
+        || return 1
+    touch "$rootfs.tmp/.jvfio-complete" && mv "$rootfs.tmp" "$rootfs"
+}
+
 base_image() {
     podman image exists local/bookworm && return 0
     local rootfs="$JVFIO_CACHE/images/bookworm-rootfs" start=$SECONDS
-    if [ ! -f "$rootfs/.jvfio-complete" ]; then
-        log "debootstrapping a Debian 12 base image (about a minute)"
-        rm -rf "$rootfs"
-        mkdir -p "$(dirname "$rootfs")"
-        run_logged "debootstrap" debootstrap --variant=minbase bookworm "$rootfs" http://deb.debian.org/debian \
-            || return 1
-        touch "$rootfs/.jvfio-complete"
-    fi
     # || return 1: called under `elif !`, where set -e does not stop a failed step.
+    with_lock bookworm-rootfs bootstrap_rootfs "$rootfs" || return 1
     tar -C "$rootfs" --exclude=./.jvfio-complete -c . | podman import - local/bookworm >/dev/null || return 1
     log "base image local/bookworm ready in $((SECONDS - start)) s"
 }
 
+# A hash of what `COPY . .` puts in the image: the tracked files and the untracked ones git does not
+# ignore, as they are on disk. Fails (rather than hashing nothing) when git cannot list them: no .git,
+# or a checkout git refuses as another user's.
+tree_key() {
+    local files
+    files=$(git ls-files -co --exclude-standard --deduplicate) || return 1
+    [ -n "$files" ] || return 1
+    # A tracked file deleted from the disk is not copied either.
+    printf '%s\n' "$files" | while IFS= read -r f; do if [ -f "$f" ]; then printf '%s\0' "$f"; fi; done \
+        | xargs -0 sha256sum | sha256sum | cut -c1-12
+}
+
 project_image() {
     local key start=$SECONDS
-    key=$(git ls-files -z | xargs -0 sha256sum | sha256sum | cut -c1-12)
+    key=$(tree_key) || { log "git cannot list the checkout's files in $JVFIO_ROOT"; return 1; }
     if ! podman image exists "local/jvfio:$key"; then
         log "building the project image local/jvfio:$key (the guest kernel and Maven downloads come from the host caches)"
         mkdir -p "$JVFIO_CACHE" "$HOME/.m2"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the guest kernel (bzImage) of the lane JVFIO_KERNEL (6.12 or 7.2) from its Debian source
 # package with scripts/guest/kernel.config plus the lane's kernel-LANE.config, and prints its path.
-# Cached by source version + hash of the two fragments under ~/.cache/jvfio/kernel/.
+# Cached under ~/.cache/jvfio/kernel/ by source version + a hash of the two fragments and of the
+# recipe (the build function below): a changed recipe builds anew instead of reusing a stale kernel.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
@@ -10,9 +11,6 @@ fragments=("$JVFIO_ROOT/scripts/guest/kernel.config" "$JVFIO_ROOT/scripts/guest/
 ensure_packages bc bison flex libelf-dev libssl-dev cpio make gcc
 tree=$("$JVFIO_ROOT/scripts/guest/kernel-source.sh" --kernel "$JVFIO_KERNEL" --tree)
 version=$(basename "$tree")
-key="$version-$(cat "${fragments[@]}" | sha256sum | cut -c1-12)"
-out="$JVFIO_CACHE/kernel/$key"
-image="$out/arch/x86/boot/bzImage"
 
 build() {
     [ -f "$out/.jvfio-built" ] && return 0
@@ -46,6 +44,10 @@ build() {
     touch "$out/.jvfio-built"
     log "guest kernel built in $((SECONDS - start)) s: $image"
 }
+
+key="$version-$({ cat "${fragments[@]}"; declare -f build; } | sha256sum | cut -c1-12)"
+out="$JVFIO_CACHE/kernel/$key"
+image="$out/arch/x86/boot/bzImage"
 
 with_lock "kernel-$key" build
 echo "$image"

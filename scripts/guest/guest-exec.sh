@@ -37,7 +37,7 @@ profile=vfio timeout=600 boot_timeout=300 out= memory=2G devices=e1000e,edu,nvme
 stop_with_parent=
 while [ $# -gt 0 ]; do
     case "$1" in
-        --profile|--timeout|--out|--memory|--devices|--append|--share)
+        --profile|--timeout|--boot-timeout|--out|--memory|--devices|--append|--share)
             [ $# -ge 2 ] || die "guest-exec.sh: $1 needs a value (see the usage at the top of $0)" ;;
     esac
     case "$1" in

@@ -1,14 +1,13 @@
 #!/usr/bin/env bash
 # Builds the guest's initramfs (busybox-static + scripts/guest/init) and prints its path.
-# Cached under ~/.cache/jvfio/initramfs by a hash of the init script and the busybox binary.
+# Cached under ~/.cache/jvfio/initramfs by a hash of the init script, the busybox binary and the
+# recipe (the build function below).
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
 ensure_packages busybox-static cpio
 init="$JVFIO_ROOT/scripts/guest/init"
 busybox=/bin/busybox
-key=$(cat "$init" "$busybox" | sha256sum | cut -c1-16)
-image="$JVFIO_CACHE/initramfs/initramfs-$key.cpio.gz"
 
 build() {
     [ -f "$image" ] && return 0
@@ -24,6 +23,9 @@ build() {
     rm -rf "$dir"
     log "initramfs built: $image"
 }
+
+key=$({ cat "$init" "$busybox"; declare -f build; } | sha256sum | cut -c1-16)
+image="$JVFIO_CACHE/initramfs/initramfs-$key.cpio.gz"
 
 with_lock "initramfs-$key" build
 echo "$image"
