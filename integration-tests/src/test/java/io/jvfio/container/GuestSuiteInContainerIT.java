@@ -77,6 +77,7 @@ class GuestSuiteInContainerIT {
         Matcher m = SUMMARY.matcher(log);
         assertTrue(m.find(), "no suite summary in the container log:\n" + save(lane, log));
         assertEquals("0", m.group(3), "failed guest tests:\n" + save(lane, log));
+        assertEquals("0", m.group(4), "skipped guest tests (none skips by design):\n" + save(lane, log));
         // Both guests must have booted the lane's kernel, e.g. "linux 7.2.12", not the image's default.
         assertTrue(m.group(1).matches("linux " + Pattern.quote(lane) + "\\.\\S+"),
                 "the Linux " + lane + " run booted " + m.group(1) + ":\n" + save(lane, log));

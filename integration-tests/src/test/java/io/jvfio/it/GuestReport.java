@@ -21,8 +21,8 @@ import org.w3c.dom.NodeList;
  * how many tests ran, passed, failed and were skipped, each skip with its reason and each failure with its
  * message. Each line names the kernel the guests ran (the {@code kernel-release} that
  * scripts/guest/guest-exec.sh records in each guest's directory), e.g.
- * {@code guest tests (linux 7.2.12): 82 passed, 0 failed, 0 skipped}. Exits 1 on a failure or when no
- * test ran.
+ * {@code guest tests (linux 7.2.12): 82 passed, 0 failed, 0 skipped}. Exits 1 on a failure, when no
+ * test ran, and under CI=true when a test was skipped.
  * <pre>java -cp TEST_CLASSES io.jvfio.it.GuestReport REPORTS_DIR GUESTS_DIR</pre>
  */
 public class GuestReport {
@@ -72,6 +72,11 @@ public class GuestReport {
         System.out.printf("guest tests (%s): %d passed, %d failed, %d skipped%n", kernels, passed, failed, skipped);
         if (passed + failed == 0) {
             System.out.println("no guest test ran: that is a failure, not a pass");
+            System.exit(1);
+        }
+        if (skipped > 0 && "true".equals(System.getenv("CI"))) {
+            // No guest test skips by design: a skip under CI is a test that stopped guarding anything.
+            System.out.println("CI=true and " + skipped + " guest test(s) skipped: under CI that is a failure");
             System.exit(1);
         }
         System.exit(failed == 0 ? 0 : 1);
