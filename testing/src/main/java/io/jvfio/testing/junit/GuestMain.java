@@ -43,8 +43,11 @@ final class GuestMain {
             System.exit(2);
         }
         List<DiscoverySelector> selectors = new ArrayList<>();
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
         for (int i = first; i < args.length; i++) {
-            selectors.add(selectClass(Class.forName(args[i]))); // a class that cannot load fails the run here, loudly
+            // A class that cannot be found fails the run here, loudly. Not initialized: a static
+            // initializer that throws fails its own class in JUnit, not every class sharing the guest.
+            selectors.add(selectClass(Class.forName(args[i], false, loader)));
         }
         if (first == 3) {
             // The tests the host's plan selected (-Dtest=Class#method, an IDE's one method), not whole classes.
@@ -56,10 +59,18 @@ final class GuestMain {
             }
         }
         GuestRecorder recorder = new GuestRecorder(System.out, Path.of(args[0]));
-        LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request().selectors(selectors).build(), recorder);
-        recorder.complete();
-        // A test may leave a non-daemon thread behind; the results are written, so nothing is lost.
-        System.exit(0);
+        int status = 1;
+        try {
+            LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request().selectors(selectors).build(), recorder);
+            recorder.complete();
+            status = 0;
+        } catch (Throwable t) {
+            t.printStackTrace(); // on the console, whose tail the host shows
+        } finally {
+            // A test may leave a non-daemon thread behind: exit whatever happened above, or the guest
+            // would wait for it until the timeout. The results (or the journal, on a failure) are written.
+            System.exit(status);
+        }
     }
 
     /** Whether this JVM runs in a jvfio guest, where the tests of a @VfioGuest class run for real. */

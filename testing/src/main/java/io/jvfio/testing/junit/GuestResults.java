@@ -1,9 +1,12 @@
 package io.jvfio.testing.junit;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.Reader;
-import java.io.StringReader;
-import java.io.StringWriter;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -80,12 +83,17 @@ final class GuestResults {
         return cls < 0 ? uniqueId : uniqueId.substring(cls);
     }
 
-    /** Writes the file whole or not at all: a half-written file would look like tests the guest never ran. */
+    /**
+     * Writes the file whole or not at all: a half-written file would look like tests the guest never ran.
+     * As a byte stream, which escapes every character beyond Latin-1 (the properties format's escapes): a UTF-8 writer
+     * refuses a lone surrogate (JUnit cuts a long display name between the halves of an emoji), and the
+     * whole run's results would be lost for one name.
+     */
     void write(Path file) throws IOException {
         Properties p = properties();
         Path partial = file.resolveSibling(file.getFileName() + ".partial");
-        try (Writer w = Files.newBufferedWriter(partial, StandardCharsets.UTF_8)) {
-            p.store(w, "jvfio guest test results");
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(partial))) {
+            p.store(out, "jvfio guest test results");
         }
         Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
@@ -101,9 +109,9 @@ final class GuestResults {
 
     /** Appends {@code result} to a journal as one line (its properties, in Base64) and flushes it. */
     static void append(Writer journal, GuestResult result) throws IOException {
-        StringWriter text = new StringWriter();
-        new GuestResults(List.of(result), false).properties().store(text, null);
-        journal.write(Base64.getEncoder().encodeToString(text.toString().getBytes(StandardCharsets.UTF_8)));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        new GuestResults(List.of(result), false).properties().store(bytes, null);
+        journal.write(Base64.getEncoder().encodeToString(bytes.toByteArray()));
         journal.write('\n');
         journal.flush();
     }
@@ -148,8 +156,8 @@ final class GuestResults {
             return readJournal(journal(file));
         }
         Properties p = new Properties();
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            p.load(r);
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
+            p.load(in);
         }
         return parse(p, file);
     }
@@ -165,7 +173,7 @@ final class GuestResults {
             }
             try {
                 Properties p = new Properties();
-                p.load(new StringReader(new String(Base64.getDecoder().decode(lines[i]), StandardCharsets.UTF_8)));
+                p.load(new ByteArrayInputStream(Base64.getDecoder().decode(lines[i])));
                 parse(p, journal).all().forEach(r -> byId.put(r.uniqueId(), r));
             } catch (IllegalArgumentException e) {
                 throw new IOException("the guest's results journal " + journal + " is not readable at line " + (i + 1)

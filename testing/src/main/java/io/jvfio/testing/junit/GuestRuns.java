@@ -21,7 +21,11 @@ final class GuestRuns {
      * A guest run as each of its classes sees it: the replay of its results, or why it has none, which
      * completes "CLASS did not run in the guest", e.g. " (exit status 1): the guest timed out".
      */
-    record Run(List<String> classes, GuestReplay replay, String failure) {}
+    record Run(List<String> classes, GuestReplay replay, String failure, Throwable cause) {
+        Run(List<String> classes, GuestReplay replay, String failure) {
+            this(classes, replay, failure, null);
+        }
+    }
 
     private record Key(int plan, GuestSpec spec) {}
 

@@ -49,6 +49,14 @@ record GuestSpec(Set<GuestDevice> devices, GuestIommu iommu, String kernelLane, 
                 Math.min(guest.bootTimeoutSeconds(), guest.timeoutSeconds()), List.of(guest.jvmArgs()));
     }
 
+    /**
+     * The time limit of one run of {@code classes} classes sharing this guest: each class's
+     * timeoutSeconds, added up, so that no class is cut short because others share its guest.
+     */
+    long runTimeoutSeconds(int classes) {
+        return (long) timeoutSeconds * Math.max(1, classes);
+    }
+
     @Override
     public String toString() {
         return iommu + " IOMMU, Linux " + kernelLane + ", " + memory + ", devices " + devices

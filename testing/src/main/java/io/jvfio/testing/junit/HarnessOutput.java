@@ -1,11 +1,13 @@
 package io.jvfio.testing.junit;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.function.Consumer;
 
 /**
@@ -16,6 +18,8 @@ import java.util.function.Consumer;
 final class HarnessOutput implements Consumer<String> {
     /** How much of the guest's console a failed run shows. */
     private static final int FAILED_CONSOLE_LINES = 40;
+    /** How much of a passed guest's console goes into the user's log; all of it stays in the serial log. */
+    static final int ECHOED_CONSOLE_LINES = 10_000;
     /** The line the guest's init prints with the command's exit status. */
     private static final String EXIT_MARK = "JVFIO-GUEST-EXIT=";
 
@@ -40,36 +44,45 @@ final class HarnessOutput implements Consumer<String> {
         return error != null ? error : last;
     }
 
-    /** How the guest ended; after a clean exit the user's log also gets what the command printed in the guest. */
+    /**
+     * How the guest ended; after a clean exit the user's log also gets what the command printed in the
+     * guest (up to {@link #ECHOED_CONSOLE_LINES} lines), after a failure its last lines.
+     */
     GuestExit exit(int status, Path out) throws IOException {
         Path serial = out.resolve("serial.log");
-        String text = Files.isRegularFile(serial) ? new String(Files.readAllBytes(serial), StandardCharsets.UTF_8) : "";
-        List<String> console = guestConsole(text);
-        if (status == 0) {
-            console.forEach(log);
-        } else if (!console.isEmpty() && text.contains(EXIT_MARK)) {
+        Deque<String> tail = new ArrayDeque<>();
+        long lines = 0;
+        boolean reported = false; // the guest's init printed the command's exit status
+        if (Files.isRegularFile(serial)) {
+            // Line by line, not the whole file: a test that logs in a loop can leave gigabytes. The
+            // console is the command's output between the guest's READY and EXIT lines.
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(Files.newInputStream(serial), StandardCharsets.UTF_8))) {
+                boolean in = false;
+                for (String line = r.readLine(); line != null && !reported; line = r.readLine()) {
+                    reported = line.contains(EXIT_MARK);
+                    if (in && !reported) {
+                        lines++;
+                        if (status == 0 && lines <= ECHOED_CONSOLE_LINES) {
+                            log.accept(line);
+                        } else if (status != 0) {
+                            tail.addLast(line);
+                            if (tail.size() > FAILED_CONSOLE_LINES) {
+                                tail.removeFirst();
+                            }
+                        }
+                    }
+                    in |= line.contains("JVFIO-GUEST-READY");
+                }
+            }
+        }
+        if (status == 0 && lines > ECHOED_CONSOLE_LINES) {
+            log.accept("[jvfio] and " + (lines - ECHOED_CONSOLE_LINES) + " more lines of the guest's console, in " + serial);
+        } else if (status != 0 && reported && !tail.isEmpty()) {
             // Why a JVM in the guest ended before any test (a static initializer that threw) is only there.
             // (A guest that reported no status had guest-exec.sh print its console's end already.)
-            List<String> tail = console.subList(Math.max(0, console.size() - FAILED_CONSOLE_LINES), console.size());
             log.accept("[jvfio] the guest's console, its last " + tail.size() + " lines (all of it in " + serial + "):");
             tail.forEach(log);
         }
         return new GuestExit(status, reason(), serial);
-    }
-
-    /** What the command in the guest printed: the serial log between the guest's READY and EXIT lines. */
-    private static List<String> guestConsole(String serial) {
-        List<String> console = new ArrayList<>();
-        boolean in = false;
-        for (String line : serial.lines().toList()) {
-            if (line.contains(EXIT_MARK)) {
-                break;
-            }
-            if (in) {
-                console.add(line);
-            }
-            in |= line.contains("JVFIO-GUEST-READY");
-        }
-        return console;
     }
 }

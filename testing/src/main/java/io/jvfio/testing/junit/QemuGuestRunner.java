@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
@@ -43,17 +44,29 @@ final class QemuGuestRunner implements GuestRunner {
         ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true);
         builder.environment().clear();
         builder.environment().putAll(harnessEnvironment(spec, environment));
-        Process harness = builder.start();
         // A surefire fork that is stopped takes the guest with it (guest-exec.sh stops QEMU on SIGTERM).
-        Thread stop = new Thread(harness::destroy, "jvfio-guest-stop");
+        // The hook is in place before the harness starts: one added after could come too late (a JVM
+        // already shutting down refuses it), and the harness would run on.
+        AtomicReference<Process> started = new AtomicReference<>();
+        Thread stop = new Thread(() -> Optional.ofNullable(started.get()).ifPresent(Process::destroy), "jvfio-guest-stop");
         Runtime.getRuntime().addShutdownHook(stop);
+        Process harness;
         HarnessOutput output = new HarnessOutput(log);
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(harness.getInputStream(), StandardCharsets.UTF_8))) {
-            r.lines().forEach(output);
-            harness.waitFor();
+        try {
+            harness = builder.start();
+            started.set(harness);
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(harness.getInputStream(), StandardCharsets.UTF_8))) {
+                r.lines().forEach(output);
+                harness.waitFor();
+            } finally {
+                harness.destroy(); // ended already, unless reading or waiting failed
+            }
         } finally {
-            harness.destroy(); // ended already, unless reading or waiting failed
-            Runtime.getRuntime().removeShutdownHook(stop);
+            try {
+                Runtime.getRuntime().removeShutdownHook(stop);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs (or ran) and stops the harness
+            }
         }
         return output.exit(harness.exitValue(), out);
     }
@@ -83,7 +96,8 @@ final class QemuGuestRunner implements GuestRunner {
 
     static List<String> argv(Path home, GuestSpec spec, GuestCommand command, Path out, Path workDir, boolean watchParent) {
         List<String> argv = new ArrayList<>(List.of("bash", HarnessHome.guestExec(home).toString(),
-                "--profile", spec.iommu().profile(), "--timeout", Integer.toString(spec.timeoutSeconds()),
+                "--profile", spec.iommu().profile(), "--timeout",
+                Long.toString(spec.runTimeoutSeconds(command.testClasses().size())),
                 "--boot-timeout", Integer.toString(spec.bootTimeoutSeconds()),
                 "--out", out.toString(), "--memory", spec.memory(),
                 "--devices", spec.devices().stream().sorted().map(GuestDevice::harnessName).collect(Collectors.joining(","))));

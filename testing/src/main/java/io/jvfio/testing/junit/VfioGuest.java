@@ -59,7 +59,10 @@ public @interface VfioGuest {
     /** Kernel command line arguments added to the harness's own, e.g. {@code "iommu.strict=1"}. */
     String[] kernelArgs() default {};
 
-    /** How long the guest may take, boot included, before it is stopped and the class fails. */
+    /**
+     * How long the guest may take, boot included, before it is stopped and the class fails. Classes
+     * that share a guest add theirs up: the run of three such classes may take three times this.
+     */
     int timeoutSeconds() default 900;
 
     /**

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -61,7 +62,7 @@ public final class VfioGuestExtension implements BeforeAllCallback, AfterAllCall
                 c -> guestOf(c).map(g -> GuestSpec.of(g, environment)),
                 classes -> boot(context, spec, testClass, classes));
         if (run.failure() != null) {
-            throw new IllegalStateException(testClass.getName() + " did not run in the guest" + run.failure());
+            throw new IllegalStateException(testClass.getName() + " did not run in the guest" + run.failure(), run.cause());
         }
         context.getStore(NAMESPACE).put(GuestReplay.class, run.replay());
     }
@@ -80,7 +81,8 @@ public final class VfioGuestExtension implements BeforeAllCallback, AfterAllCall
             try {
                 exit = runner(context).run(spec, command, out, System.out::println);
             } catch (RuntimeException e) {
-                return new GuestRuns.Run(classes, null, ": it cannot run in a guest: " + e.getMessage());
+                return new GuestRuns.Run(classes, null, ": it cannot run in a guest: "
+                        + Objects.requireNonNullElse(e.getMessage(), e.toString()), e);
             }
             String serial = exit.reason().contains(exit.serialLog().toString()) ? "" : " (serial log: " + exit.serialLog() + ")";
             Optional<String> failure = exit.status() == 0 ? Optional.empty()
@@ -95,7 +97,7 @@ public final class VfioGuestExtension implements BeforeAllCallback, AfterAllCall
             }
             return new GuestRuns.Run(classes, new GuestReplay(reported, results, exit.serialLog(), failure), null);
         } catch (IOException e) {
-            return new GuestRuns.Run(classes, null, ": " + e);
+            return new GuestRuns.Run(classes, null, ": " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new GuestRuns.Run(classes, null, ": interrupted while its guest ran");

@@ -18,7 +18,7 @@ class GuestResultsTest {
     @Test
     void resultsSurviveTheFileIntact(@TempDir Path dir) throws IOException {
         GuestThrowable top = new GuestThrowable("org.opentest4j.AssertionFailedError",
-                "line one\nline two\twith a tab, ünïcode = and : too", true, "exp", "act",
+                "line one\nline two\twith a tab, ünïcode = and : too, 😀 and a lone \uD83D half", true, "exp", "act",
                 List.of(new StackTraceElement("a.B", "m", "B.java", 12), new StackTraceElement("a.C", "<init>", "C.java", 3)),
                 -1, false);
         GuestThrowable suppressed = new GuestThrowable("java.io.UncheckedIOException", "close", false, null, null,
@@ -45,7 +45,7 @@ class GuestResultsTest {
         GuestResult started = new GuestResult("[engine:junit-jupiter]/[class:a.B]/[method:m()]", "m()",
                 GuestResult.Status.STARTED, null, List.of());
         GuestResult passed = new GuestResult(started.uniqueId(), "m()", GuestResult.Status.PASSED, null, List.of());
-        GuestResult running = new GuestResult("[engine:junit-jupiter]/[class:a.B]/[method:n()]", "n()",
+        GuestResult running = new GuestResult("[engine:junit-jupiter]/[class:a.B]/[method:n()]", "n() cut \uD83D",
                 GuestResult.Status.STARTED, null, List.of());
         try (Writer journal = Files.newBufferedWriter(GuestResults.journal(file), StandardCharsets.UTF_8)) {
             GuestResults.append(journal, started);

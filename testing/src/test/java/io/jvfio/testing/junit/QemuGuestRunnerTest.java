@@ -33,7 +33,7 @@ class QemuGuestRunnerTest {
 
     @Test
     void theHarnessGetsTheSpecAsItsOptionsAndTheGuestJvmAfterThem() {
-        assertEquals(List.of("bash", "/home/scripts/guest/guest-exec.sh", "--profile", "iopf", "--timeout", "120",
+        assertEquals(List.of("bash", "/home/scripts/guest/guest-exec.sh", "--profile", "iopf", "--timeout", "240",
                 "--boot-timeout", "60", "--out", "/p/out", "--memory", "3G", "--devices", "edu,nvme", "--append", "iommu.strict=1 loglevel=7", "--stop-with-parent", "--",
                 "/usr/lib/jvm/x/bin/java", "-Djvfio.guest.inside=true", "-Djvfio.guest.out=/p/out",
                 "-XX:ErrorFile=/p/out/hs_err_pid%p.log", "-Xcheck:jni",

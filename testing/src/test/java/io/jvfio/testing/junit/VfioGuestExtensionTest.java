@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Order;
@@ -328,6 +329,66 @@ class VfioGuestExtensionTest {
                 .map(f -> f.getTestIdentifier().getDisplayName() + ": " + f.getException()).toList().toString());
         assertEquals(List.of(List.of(SharingSampleA.class.getName(), SharingSampleB.class.getName()),
                 List.of(OtherGuestSample.class.getName())), CountingGuestRunner.RUNS);
+    }
+
+    /** Shares a guest with {@link HealthySharingSample}; its static initializer throws in the guest only. */
+    @VfioGuest(devices = GuestDevice.EDU, memory = "3G")
+    static class BrokenInitializerSample {
+        static {
+            if (GuestMain.inGuest()) {
+                throw new IllegalStateException("no edu in this guest's sysfs");
+            }
+        }
+
+        @Test
+        void neverRuns() {}
+    }
+
+    @VfioGuest(devices = GuestDevice.EDU, memory = "3G")
+    static class HealthySharingSample {
+        @Test
+        void passes() {}
+
+        /** JUnit cuts a long name between the two halves of an emoji: a lone surrogate. */
+        @Test
+        @DisplayName("cut \uD83D")
+        void hasALoneSurrogateInItsName() {}
+    }
+
+    @Test
+    void aClassThatCannotInitializeInTheGuestFailsAloneAndAnyNameCrosses() {
+        SummaryGeneratingListener summary = new SummaryGeneratingListener();
+        LauncherFactory.create(LauncherConfig.builder().enableTestExecutionListenerAutoRegistration(false)
+                        .addTestExecutionListeners(new GuestPlan(), summary).build())
+                .execute(LauncherDiscoveryRequestBuilder.request()
+                        .selectors(selectClass(BrokenInitializerSample.class), selectClass(HealthySharingSample.class))
+                        .configurationParameter(GuestRunners.RUNNER_PARAMETER, FakeQemuRunner.class.getName())
+                        .build());
+
+        List<String> failures = summary.getSummary().getFailures().stream()
+                .map(f -> f.getTestIdentifier().getDisplayName() + ": " + f.getException()).toList();
+        assertEquals(2, summary.getSummary().getTestsSucceededCount(), failures::toString);
+        assertEquals(1, summary.getSummary().getTestsFailedCount(), failures::toString);
+        assertTrue(failures.stream().anyMatch(f -> f.startsWith("neverRuns()") && f.contains("ExceptionInInitializerError")),
+                failures::toString);
+    }
+
+    /** A runner that fails the way a bug in one does: an exception with no message. */
+    public static class BrokenRunner implements GuestRunner {
+        @Override
+        public GuestExit run(GuestSpec spec, GuestCommand command, Path out, java.util.function.Consumer<String> log) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    @Test
+    void aRunnerThatThrowsFailsTheClassWithItsExceptionAsTheCause() {
+        EngineExecutionResults results = run(SharingSampleA.class, BrokenRunner.class);
+
+        Throwable failure = classFailure(results);
+        assertEquals(SharingSampleA.class.getName() + " did not run in the guest: it cannot run in a guest:"
+                + " java.lang.UnsupportedOperationException", failure.getMessage());
+        assertInstanceOf(UnsupportedOperationException.class, failure.getCause(), "the runner's exception, with its stack");
     }
 
     @Test
