@@ -224,8 +224,10 @@ run_logged_with_progress() {
     file=$(mktemp "${TMPDIR:-/tmp}/jvfio-${what//[^A-Za-z0-9]/-}.XXXXXX.log")
     "$@" >"$file" 2>&1 &
     pid=$!
-    trap 'signal=INT; kill "$pid" 2>/dev/null' INT
-    trap 'signal=TERM; kill "$pid" 2>/dev/null' TERM
+    # || true: the child may have died of the same signal already (sent to the whole group), and a
+    # failed kill under set -e would end the shell with status 1 before the signal is passed on.
+    trap 'signal=INT; kill "$pid" 2>/dev/null || true' INT
+    trap 'signal=TERM; kill "$pid" 2>/dev/null || true' TERM
     while kill -0 "$pid" 2>/dev/null; do
         sleep 1
         if [ -n "$pattern" ] && [ $((SECONDS - start)) -ge "$next" ]; then

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # QEMU in a container, for real: installs podman (Debian's), points it at the committed
 # scripts/container/containers.conf, builds the Debian base image (debootstrap + podman import) and
-# the project image when they are missing (the project image is tagged with a hash of the tracked
-# files), starts podman's Docker-compatible API service on a private socket, runs COMMAND with
+# the project image when they are missing (the project image is tagged with a hash of the files git
+# does not ignore), starts podman's Docker-compatible API service on a private socket, runs COMMAND with
 # DOCKER_HOST pointing at it, and stops the service by its PID. Where no engine can run, COMMAND runs
 # anyway and the container tests skip, saying why; under CI=true that is a failure instead.
 #   scripts/container/container-test.sh [COMMAND ARGS...]   (default: only the Testcontainers test)
@@ -35,16 +35,24 @@ base_image() {
     log "base image local/bookworm ready in $((SECONDS - start)) s"
 }
 
-# A hash of what `COPY . .` puts in the image: the tracked files and the untracked ones git does not
-# ignore, as they are on disk. Fails (rather than hashing nothing) when git cannot list them: no .git,
-# or a checkout git refuses as another user's.
+# A hash of the files `COPY . .` puts in the image that git knows of: the tracked files and the
+# untracked ones git does not ignore, as they are on disk (.dockerignore leaves out what .gitignore
+# does). Fails (rather than hashing nothing) when git cannot list them: no .git, or a checkout git
+# refuses as another user's.
 tree_key() {
-    local files
-    files=$(git ls-files -co --exclude-standard --deduplicate) || return 1
-    [ -n "$files" ] || return 1
+    local list f files=()
+    list=$(mktemp) || return 1
+    if ! git ls-files -z -co --exclude-standard --deduplicate >"$list"; then
+        rm -f "$list"
+        return 1
+    fi
     # A tracked file deleted from the disk is not copied either.
-    printf '%s\n' "$files" | while IFS= read -r f; do if [ -f "$f" ]; then printf '%s\0' "$f"; fi; done \
-        | xargs -0 sha256sum | sha256sum | cut -c1-12
+    while IFS= read -r -d '' f; do
+        if [ -f "$f" ]; then files+=("$f"); fi
+    done <"$list"
+    rm -f "$list"
+    [ ${#files[@]} -gt 0 ] || return 1
+    printf '%s\0' "${files[@]}" | xargs -0 sha256sum | sha256sum | cut -c1-12
 }
 
 project_image() {

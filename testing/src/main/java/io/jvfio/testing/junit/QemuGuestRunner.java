@@ -12,7 +12,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
@@ -47,14 +46,13 @@ final class QemuGuestRunner implements GuestRunner {
         // A surefire fork that is stopped takes the guest with it (guest-exec.sh stops QEMU on SIGTERM).
         // The hook is in place before the harness starts: one added after could come too late (a JVM
         // already shutting down refuses it), and the harness would run on.
-        AtomicReference<Process> started = new AtomicReference<>();
-        Thread stop = new Thread(() -> Optional.ofNullable(started.get()).ifPresent(Process::destroy), "jvfio-guest-stop");
+        HarnessStop harnessStop = new HarnessStop();
+        Thread stop = new Thread(harnessStop, "jvfio-guest-stop");
         Runtime.getRuntime().addShutdownHook(stop);
         Process harness;
         HarnessOutput output = new HarnessOutput(log);
         try {
-            harness = builder.start();
-            started.set(harness);
+            harness = harnessStop.start(builder);
             try (BufferedReader r = new BufferedReader(new InputStreamReader(harness.getInputStream(), StandardCharsets.UTF_8))) {
                 r.lines().forEach(output);
                 harness.waitFor();
@@ -69,6 +67,29 @@ final class QemuGuestRunner implements GuestRunner {
             }
         }
         return output.exit(harness.exitValue(), out);
+    }
+
+    /** Starts the harness unless the JVM is shutting down, and as a shutdown hook stops it. */
+    private static final class HarnessStop implements Runnable {
+        private Process harness;
+        private boolean stopping;
+
+        /** Under the hook's lock: a shutdown that begins meanwhile waits, then stops what started. */
+        synchronized Process start(ProcessBuilder builder) throws IOException {
+            if (stopping) {
+                throw new IllegalStateException("the JVM is shutting down: no guest is started");
+            }
+            harness = builder.start();
+            return harness;
+        }
+
+        @Override
+        public synchronized void run() {
+            stopping = true;
+            if (harness != null) {
+                harness.destroy();
+            }
+        }
     }
 
     /**
