@@ -85,7 +85,8 @@ final class ContainerGuestRunner implements GuestRunner {
                     .withWorkingDirectory(workDir.toString())
                     // One consumer: each is a stream of its own, and the end of one says nothing of the other's lines.
                     .withLogConsumer(lines.andThen(ended))
-                    .withStartupCheckStrategy(new UntilExited().withTimeout(Duration.ofSeconds(spec.runTimeoutSeconds(command.testClasses().size())).plus(GRACE)));
+                    .withStartupCheckStrategy(new UntilExited().withTimeout(
+                            Duration.ofSeconds(spec.runTimeoutSeconds(command.testClasses().size())).plus(GRACE)));
             mounts(command, workDir, out).forEach((path, mode) -> container.withFileSystemBind(path.toString(), path.toString(), mode));
             // A surefire fork that is stopped takes the container with it.
             Thread stop = new Thread(container::stop, "jvfio-container-stop");

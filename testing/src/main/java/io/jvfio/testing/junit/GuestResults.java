@@ -85,9 +85,9 @@ final class GuestResults {
 
     /**
      * Writes the file whole or not at all: a half-written file would look like tests the guest never ran.
-     * As a byte stream, which escapes every character beyond Latin-1 (the properties format's escapes): a UTF-8 writer
-     * refuses a lone surrogate (JUnit cuts a long display name between the halves of an emoji), and the
-     * whole run's results would be lost for one name.
+     * As a byte stream, which escapes every character beyond Latin-1 (the properties format's escapes):
+     * a UTF-8 writer refuses a lone surrogate (JUnit cuts a long display name between the halves of an
+     * emoji), and the whole run's results would be lost for one name.
      */
     void write(Path file) throws IOException {
         Properties p = properties();
