@@ -36,6 +36,11 @@ final class GuestReplay {
         this.runFailure = runFailure;
     }
 
+    /** The display name the guest gave the test, if it reported it. */
+    Optional<String> guestName(String uniqueId) {
+        return results.find(uniqueId).map(GuestResult::displayName);
+    }
+
     /** Returns for a pass; throws the guest's failure, its skip or abort as an abort, or says the guest never ran it. */
     void test(String uniqueId, String displayName) {
         replayed.add(GuestResults.key(uniqueId));

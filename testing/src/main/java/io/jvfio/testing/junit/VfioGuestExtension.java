@@ -32,6 +32,9 @@ public final class VfioGuestExtension implements BeforeAllCallback, AfterAllCall
     /** A configuration parameter (or system property): the directory for the guests' logs and results. */
     static final String OUT_PARAMETER = "jvfio.guest.out";
 
+    /** The report entry that names a parameterized case as the guest ran it, when the host's name differs. */
+    static final String GUEST_NAME_ENTRY = "jvfio.guest.name";
+
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(VfioGuestExtension.class);
 
     /** The defaults of every attribute, for a class that registers the extension without the annotation. */
@@ -196,6 +199,10 @@ public final class VfioGuestExtension implements BeforeAllCallback, AfterAllCall
         GuestReplay replay = replay(context);
         if (context.getUniqueId().contains("/[test-template-invocation:")) {
             context.getParent().ifPresent(template -> replay.templateOnHost(template.getUniqueId()));
+            // Cases match by index: where the guest's sources gave other arguments (devices found in
+            // its sysfs, say), the host's label is not what ran, and the report says what did.
+            replay.guestName(context.getUniqueId()).filter(name -> !name.equals(context.getDisplayName()))
+                    .ifPresent(name -> context.publishReportEntry(GUEST_NAME_ENTRY, name));
         }
         replay.test(context.getUniqueId(), context.getDisplayName());
     }

@@ -454,6 +454,30 @@ class VfioGuestExtensionTest {
         assertEquals(0, HOST_RUNS.get());
     }
 
+    @VfioGuest
+    static class DevicesFromSysfsSample {
+        @ParameterizedTest
+        @org.junit.jupiter.params.provider.MethodSource("devices")
+        void eachDevice(String bdf) {}
+
+        /** What a test listing the devices in sysfs finds: the host's are not the guest's. */
+        static java.util.stream.Stream<String> devices() {
+            return java.util.stream.Stream.of(GuestMain.inGuest() ? "0000:00:04.0" : "0000:00:1f.2", "0000:00:08.0");
+        }
+    }
+
+    @Test
+    void aCaseTheGuestRanWithOtherArgumentsIsReportedWithTheGuestsName() {
+        EngineExecutionResults results = run(DevicesFromSysfsSample.class, FakeQemuRunner.class);
+
+        assertEquals(2, results.testEvents().succeeded().count());
+        List<Map<String, String>> entries = results.allEvents().reportingEntryPublished().stream()
+                .map(e -> e.getRequiredPayload(org.junit.platform.engine.reporting.ReportEntry.class).getKeyValuePairs())
+                .toList();
+        assertEquals(List.of(Map.of(VfioGuestExtension.GUEST_NAME_ENTRY, "[1] 0000:00:04.0")), entries,
+                "case 1 ran in the guest with another device; case 2 with the same");
+    }
+
     @Test
     void failuresInTheGuestOfTestsTheHostDidNotSelectAreNotTheHostsConcern() {
         EngineExecutionResults results = EngineTestKit.engine("junit-jupiter")
