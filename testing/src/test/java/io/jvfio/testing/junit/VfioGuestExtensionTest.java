@@ -17,7 +17,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -30,6 +32,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.reporting.ReportEntry;
 import org.junit.platform.engine.support.descriptor.MethodSource;
 import org.junit.platform.launcher.core.LauncherConfig;
 import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
@@ -376,7 +379,7 @@ class VfioGuestExtensionTest {
     /** A runner that fails the way a bug in one does: an exception with no message. */
     public static class BrokenRunner implements GuestRunner {
         @Override
-        public GuestExit run(GuestSpec spec, GuestCommand command, Path out, java.util.function.Consumer<String> log) {
+        public GuestExit run(GuestSpec spec, GuestCommand command, Path out, Consumer<String> log) {
             throw new UnsupportedOperationException();
         }
     }
@@ -461,8 +464,8 @@ class VfioGuestExtensionTest {
         void eachDevice(String bdf) {}
 
         /** What a test listing the devices in sysfs finds: the host's are not the guest's. */
-        static java.util.stream.Stream<String> devices() {
-            return java.util.stream.Stream.of(GuestMain.inGuest() ? "0000:00:04.0" : "0000:00:1f.2", "0000:00:08.0");
+        static Stream<String> devices() {
+            return Stream.of(GuestMain.inGuest() ? "0000:00:04.0" : "0000:00:1f.2", "0000:00:08.0");
         }
     }
 
@@ -472,7 +475,7 @@ class VfioGuestExtensionTest {
 
         assertEquals(2, results.testEvents().succeeded().count());
         List<Map<String, String>> entries = results.allEvents().reportingEntryPublished().stream()
-                .map(e -> e.getRequiredPayload(org.junit.platform.engine.reporting.ReportEntry.class).getKeyValuePairs())
+                .map(e -> e.getRequiredPayload(ReportEntry.class).getKeyValuePairs())
                 .toList();
         assertEquals(List.of(Map.of(VfioGuestExtension.GUEST_NAME_ENTRY, "[1] 0000:00:04.0")), entries,
                 "case 1 ran in the guest with another device; case 2 with the same");
