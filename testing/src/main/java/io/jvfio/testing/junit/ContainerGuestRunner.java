@@ -76,6 +76,7 @@ final class ContainerGuestRunner implements GuestRunner {
                 + " through Testcontainers (" + why + "; " + engine.getTransportConfig().getDockerHost() + "; " + spec
                 + "); its log: " + out);
         HarnessOutput output = new HarnessOutput(log);
+        long timeout = spec.runTimeoutSeconds(command);
         WaitingConsumer ended = new WaitingConsumer();
         try (FrameLines lines = new FrameLines(output);
              GenericContainer<?> container = new GenericContainer<>(DockerImageName.parse(image))) {
@@ -85,8 +86,7 @@ final class ContainerGuestRunner implements GuestRunner {
                     .withWorkingDirectory(workDir.toString())
                     // One consumer: each is a stream of its own, and the end of one says nothing of the other's lines.
                     .withLogConsumer(lines.andThen(ended))
-                    .withStartupCheckStrategy(new UntilExited().withTimeout(
-                            Duration.ofSeconds(spec.runTimeoutSeconds(command.testClasses().size())).plus(GRACE)));
+                    .withStartupCheckStrategy(new UntilExited().withTimeout(Duration.ofSeconds(timeout).plus(GRACE)));
             mounts(command, workDir, out).forEach((path, mode) -> container.withFileSystemBind(path.toString(), path.toString(), mode));
             // A surefire fork that is stopped takes the container with it.
             Thread stop = new Thread(container::stop, "jvfio-container-stop");
@@ -95,8 +95,7 @@ final class ContainerGuestRunner implements GuestRunner {
                 container.start();
             } catch (ContainerLaunchException e) {
                 lines.close();
-                return new GuestExit(-1, "the container did not run the guest to its end (it may run "
-                        + spec.runTimeoutSeconds(command.testClasses().size())
+                return new GuestExit(-1, "the container did not run the guest to its end (it may run " + timeout
                         + " s and " + GRACE.toSeconds() + " s more to stop): " + rootCause(e) + "; the harness's last word: "
                         + output.reason(), out.resolve("serial.log"));
             } finally {

@@ -50,11 +50,11 @@ record GuestSpec(Set<GuestDevice> devices, GuestIommu iommu, String kernelLane, 
     }
 
     /**
-     * The time limit of one run of {@code classes} classes sharing this guest: each class's
+     * The time limit of the run of {@code command}'s classes, which share this guest: each class's
      * timeoutSeconds, added up, so that no class is cut short because others share its guest.
      */
-    long runTimeoutSeconds(int classes) {
-        return (long) timeoutSeconds * Math.max(1, classes);
+    long runTimeoutSeconds(GuestCommand command) {
+        return (long) timeoutSeconds * Math.max(1, command.testClasses().size());
     }
 
     @Override

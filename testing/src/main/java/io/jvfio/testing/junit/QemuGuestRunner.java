@@ -118,7 +118,7 @@ final class QemuGuestRunner implements GuestRunner {
     static List<String> argv(Path home, GuestSpec spec, GuestCommand command, Path out, Path workDir, boolean watchParent) {
         List<String> argv = new ArrayList<>(List.of("bash", HarnessHome.guestExec(home).toString(),
                 "--profile", spec.iommu().profile(), "--timeout",
-                Long.toString(spec.runTimeoutSeconds(command.testClasses().size())),
+                Long.toString(spec.runTimeoutSeconds(command)),
                 "--boot-timeout", Integer.toString(spec.bootTimeoutSeconds()),
                 "--out", out.toString(), "--memory", spec.memory(),
                 "--devices", spec.devices().stream().sorted().map(GuestDevice::harnessName).collect(Collectors.joining(","))));
