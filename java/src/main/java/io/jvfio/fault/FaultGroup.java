@@ -61,21 +61,21 @@ public final class FaultGroup {
 
     /** The faulting address of the k-th fault of the group. */
     public long addr(int k) {
-        return records.addr(first + k);
+        return records.addr(record(k));
     }
 
     /** IOMMU_PGFAULT_PERM_* of the k-th fault; {@link FaultPermissions} decodes them. */
     public int perm(int k) {
-        return records.perm(first + k);
+        return records.perm(record(k));
     }
 
     /** How much the requester expects to access (a hint). */
     public int length(int k) {
-        return records.length(first + k);
+        return records.length(record(k));
     }
 
     public int flags(int k) {
-        return records.flags(first + k);
+        return records.flags(record(k));
     }
 
     public boolean wantsWrite(int k) {
@@ -85,6 +85,22 @@ public final class FaultGroup {
     /** Whether memory mapped with {@code access} satisfies the k-th fault. */
     public boolean allowedBy(int k, Set<Access> access) {
         return FaultPermissions.allowedBy(perm(k), access);
+    }
+
+    /**
+     * The index in the records of the group's k-th fault. Checked: past the group's end lie the next
+     * group's faults or an earlier batch's, which a policy would answer for without an error.
+     */
+    private int record(int k) {
+        if (k < 0 || k >= size) {
+            throw outside(k);
+        }
+        return first + k;
+    }
+
+    private IndexOutOfBoundsException outside(int k) {
+        return new IndexOutOfBoundsException("fault " + k + " of a group of " + size + " (cookie " + cookie()
+                + "): its faults are 0.." + (size - 1) + ", see size()");
     }
 
     @Override

@@ -44,8 +44,17 @@ public final class FaultRecords {
         return new FaultRecords(ByteBuffer.allocateDirect(capacity * SIZE).order(ByteOrder.nativeOrder()), 0);
     }
 
-    /** Views {@code count} records at the start of {@code buffer} (in the kernel's byte order). */
+    /**
+     * Views {@code count} records at the start of {@code buffer}, which must be in native order, the
+     * kernel's: through a big-endian view (a new ByteBuffer's order) every cookie reads swapped, and
+     * the answers the kernel refuses leave the device's page requests waiting.
+     */
     public static FaultRecords over(ByteBuffer buffer, int count) {
+        if (buffer.order() != ByteOrder.nativeOrder()) {
+            throw new IllegalArgumentException("fault records are read in native order (" + ByteOrder.nativeOrder()
+                    + "), the kernel's, not " + buffer.order() + " (" + buffer + "): call order(ByteOrder.nativeOrder())"
+                    + " on it");
+        }
         if (count < 0 || (long) count * SIZE > buffer.capacity()) {
             throw new IllegalArgumentException(count + " fault records do not fit in " + buffer);
         }
