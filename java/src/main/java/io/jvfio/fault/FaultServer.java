@@ -446,9 +446,21 @@ public final class FaultServer implements AutoCloseable {
             return this;
         }
 
-        /** Answers faults instead of the demand map (which still maps the pinned ranges). */
+        /**
+         * Answers faults instead of the demand map (which still maps the pinned ranges). Not a
+         * {@link DemandMapPolicy}: the server's IOAS is its own, so one built by the caller maps into
+         * another, answers SUCCESS for pages the device cannot reach, and the device faults on them
+         * again and again. Demand mapping is the default; {@link #window} and {@link #faultAround}
+         * tune it.
+         */
         public Builder policy(FaultPolicy policy) {
-            this.policy = Objects.requireNonNull(policy, "policy");
+            if (Objects.requireNonNull(policy, "policy") instanceof DemandMapPolicy) {
+                throw new IllegalArgumentException("FaultServer.Builder.policy: a DemandMapPolicy maps into the DmaMapper"
+                        + " it was built on, never into the server's own IOAS, so the device would fault again on every"
+                        + " page it answered SUCCESS; the server maps on demand by default: leave policy() out and"
+                        + " set window() or faultAround(), and reach its policy through FaultServer.demandMap()");
+            }
+            this.policy = policy;
             return this;
         }
 

@@ -67,6 +67,15 @@ class FaultServerBuilderTest {
     }
 
     @Test
+    void aDemandMapPolicyOfTheCallersOwnIsRefused() {
+        // It would map into another IOAS than the server's and answer SUCCESS: the device faulting again forever.
+        DemandMapPolicy elsewhere = new DemandMapPolicy(new FakeMapper());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FaultServer.forSource(UNUSED).policy(elsewhere));
+        assertTrue(e.getMessage().startsWith("FaultServer.Builder.policy: a DemandMapPolicy maps into the DmaMapper"), e.getMessage());
+        FaultServer.forSource(UNUSED).policy(group -> FaultResponse.INVALID); // any other policy is the caller's to answer with
+    }
+
+    @Test
     void aGuestRegionOrBufferThatWouldWrapPastTheAddressSpaceIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> new GuestRegion(-4096, 0x10000, 0x2000, Set.of(Access.READ)));
         assertThrows(IllegalArgumentException.class, () -> new GuestRegion(0x10000, -4096, 0x2000, Set.of(Access.READ)));
