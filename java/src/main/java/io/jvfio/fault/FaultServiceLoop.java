@@ -99,7 +99,16 @@ public final class FaultServiceLoop implements AutoCloseable {
     /** Creates and starts a loop with the default batch size. */
     public static FaultServiceLoop start(FaultQueue queue, FaultPolicy policy) throws VfioException {
         FaultServiceLoop loop = new FaultServiceLoop(queue, policy, DEFAULT_BATCH);
-        loop.start();
+        try {
+            loop.start();
+        } catch (Throwable e) { // no thread (a pids limit): the caller has no loop to close, and its claim holds the queue
+            try {
+                loop.close();
+            } catch (VfioException | RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
         return loop;
     }
 
@@ -126,7 +135,12 @@ public final class FaultServiceLoop implements AutoCloseable {
             t.setDaemon(true);
             thread = t;
             LOG.info("serving {} (batch {})", queue, records.capacity());
-            t.start();
+            try {
+                t.start();
+            } catch (Throwable e) { // not started: stop() must drain here, not join a thread that never ran
+                thread = null;
+                throw e;
+            }
         }
     }
 
