@@ -46,12 +46,12 @@ public final class FaultRecords {
 
     /**
      * Views {@code count} records at the start of {@code buffer}, which must be in native order, the
-     * kernel's: through a big-endian view (a new ByteBuffer's order) every cookie reads swapped, and
-     * the answers the kernel refuses leave the device's page requests waiting.
+     * kernel's: through a view in the other order (a new ByteBuffer is big-endian) every cookie reads
+     * swapped, and the answers the kernel refuses leave the device's page requests waiting.
      */
     public static FaultRecords over(ByteBuffer buffer, int count) {
         if (buffer.order() != ByteOrder.nativeOrder()) {
-            throw new IllegalArgumentException("fault records are read in native order (" + ByteOrder.nativeOrder()
+            throw new IllegalArgumentException("FaultRecords.over: fault records are read in native order (" + ByteOrder.nativeOrder()
                     + "), the kernel's, not " + buffer.order() + " (" + buffer + "): call order(ByteOrder.nativeOrder())"
                     + " on it");
         }

@@ -447,11 +447,12 @@ public final class FaultServer implements AutoCloseable {
         }
 
         /**
-         * Answers faults instead of the demand map (which still maps the pinned ranges). Not a
-         * {@link DemandMapPolicy}: the server's IOAS is its own, so one built by the caller maps into
-         * another, answers SUCCESS for pages the device cannot reach, and the device faults on them
-         * again and again. Demand mapping is the default; {@link #window} and {@link #faultAround}
-         * tune it.
+         * Answers faults instead of the demand map (which still maps the pinned ranges). A
+         * {@link DemandMapPolicy} is refused: the server's IOAS is its own, so one built by the caller
+         * maps into another, answers SUCCESS for pages the device cannot reach, and the device faults
+         * on them again and again (the same holds for a policy that calls one; only the type is
+         * checked). Demand mapping is the default; {@link #window(int)} and
+         * {@link #faultAround(long)} tune it.
          */
         public Builder policy(FaultPolicy policy) {
             if (Objects.requireNonNull(policy, "policy") instanceof DemandMapPolicy) {

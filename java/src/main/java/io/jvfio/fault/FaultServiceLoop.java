@@ -96,15 +96,19 @@ public final class FaultServiceLoop implements AutoCloseable {
         this.epoll = ep;
     }
 
-    /** Creates and starts a loop with the default batch size. */
+    /**
+     * Creates and starts a loop with the default batch size. When its thread cannot start (a pids
+     * limit), the loop is closed before the error is thrown: what was pending is answered through
+     * {@code policy} on the calling thread, and the queue is free to close.
+     */
     public static FaultServiceLoop start(FaultQueue queue, FaultPolicy policy) throws VfioException {
         FaultServiceLoop loop = new FaultServiceLoop(queue, policy, DEFAULT_BATCH);
         try {
             loop.start();
-        } catch (Throwable e) { // no thread (a pids limit): the caller has no loop to close, and its claim holds the queue
+        } catch (Throwable e) { // the caller has no loop to close, and the loop's claim would hold the queue open
             try {
                 loop.close();
-            } catch (VfioException | RuntimeException suppressed) {
+            } catch (Throwable suppressed) {
                 e.addSuppressed(suppressed);
             }
             throw e;
@@ -125,7 +129,10 @@ public final class FaultServiceLoop implements AutoCloseable {
         return batch;
     }
 
-    /** Starts serving on a new thread; once only, and not after {@link #stop()}. */
+    /**
+     * Starts serving on a new thread; once only (a start whose thread could not start may be tried
+     * again), and not after {@link #stop()}.
+     */
     public void start() {
         // Checked before taking the lock too: a policy calling start() while stop() holds it would deadlock.
         refuseStarted();
@@ -133,14 +140,16 @@ public final class FaultServiceLoop implements AutoCloseable {
             refuseStarted();
             Thread t = new Thread(this::run, name);
             t.setDaemon(true);
-            thread = t;
-            LOG.info("serving {} (batch {})", queue, records.capacity());
+            thread = t; // before it runs: its policy's calls of stop() must find it the loop's thread
             try {
                 t.start();
-            } catch (Throwable e) { // not started: stop() must drain here, not join a thread that never ran
-                thread = null;
+            } catch (Throwable e) {
+                if (t.getState() == Thread.State.NEW) { // it never ran: stop() drains on the caller, start() may retry
+                    thread = null;
+                }
                 throw e;
             }
+            LOG.info("serving {} (batch {})", queue, records.capacity());
         }
     }
 

@@ -13,11 +13,12 @@ import org.junit.jupiter.api.Test;
 class FaultRecordViewsTest {
     @Test
     void recordsAreViewedInNativeOrderOnly() {
-        ByteBuffer bigEndian = ByteBuffer.allocateDirect(2 * FaultRecords.SIZE); // allocateDirect's own order
-        ByteBuffer asTheKernelWrites = bigEndian.duplicate().order(ByteOrder.nativeOrder());
+        ByteOrder other = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+        ByteBuffer otherOrder = ByteBuffer.allocateDirect(2 * FaultRecords.SIZE).order(other);
+        ByteBuffer asTheKernelWrites = otherOrder.duplicate().order(ByteOrder.nativeOrder());
         asTheKernelWrites.putInt(FaultConstants.COOKIE, 1);
-        // Through the big-endian view cookie 1 would read 0x1000000, an answer the kernel refuses.
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FaultRecords.over(bigEndian, 1));
+        // Through the other order cookie 1 would read 0x1000000, an answer the kernel refuses.
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FaultRecords.over(otherOrder, 1));
         assertTrue(e.getMessage().contains("order(ByteOrder.nativeOrder())"), e.getMessage());
         assertEquals(1, FaultRecords.over(asTheKernelWrites, 1).cookie(0));
     }
