@@ -38,6 +38,10 @@ public final class FaultServiceLoop implements AutoCloseable {
     static final int MAX_BATCH = 1 << 16;
     /** How long a stop goes on answering what is pending. */
     private static final long STOP_DRAIN_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** How long a stop waits for the loop thread before it says so in the log; twice as long each time after. */
+    private static final long STOP_WAIT_WARNING_NANOS = TimeUnit.SECONDS.toNanos(5);
+    /** The frames of the loop thread's stack that the warning shows. */
+    private static final int STOP_WAIT_WARNING_FRAMES = 24;
     private static final Logger LOG = LoggerFactory.getLogger(FaultServiceLoop.class);
 
     private final FaultQueue queue;
@@ -331,7 +335,7 @@ public final class FaultServiceLoop implements AutoCloseable {
     /**
      * Asks the loop to answer its batch in hand and what is pending, then to end; waits for it, for as
      * long as the policy's call in hand takes (the loop thread is not interrupted: a policy that
-     * blocks holds the stop off). An interrupt of the caller does not end the wait; its interrupt
+     * blocks holds the stop off, and the log says where it is after 5 s, 10, 20 and so on). An interrupt of the caller does not end the wait; its interrupt
      * status is set again on return. A loop never started drains here, on the calling thread. Throws
      * when the loop thread had failed (after answering what is pending INVALID here), and
      * {@link IllegalStateException} when called by the loop's policy, on its thread or on the thread
@@ -377,14 +381,22 @@ public final class FaultServiceLoop implements AutoCloseable {
      * Waits for the loop thread to end; an interrupt does not cut the wait short but is kept for the
      * caller, as {@code ExecutorService.close()} does. A close on a cancelled task's thread (its
      * interrupt already set) once gave up at once and left the device, the memory and every
-     * descriptor open.
+     * descriptor open. A wait never goes unexplained: after 5 s, then 10, 20 and so on, the log
+     * says where the loop thread is (a policy that does not return holds the stop).
      */
-    private static void joinUninterruptibly(Thread t) {
+    private void joinUninterruptibly(Thread t) {
         boolean interrupted = false;
-        while (true) {
+        long start = System.nanoTime();
+        long warnAfter = STOP_WAIT_WARNING_NANOS;
+        while (t.isAlive()) {
+            long waited = System.nanoTime() - start;
+            if (waited >= warnAfter) {
+                warnStillWaiting(t, waited);
+                warnAfter *= 2;
+                continue;
+            }
             try {
-                t.join();
-                break;
+                TimeUnit.NANOSECONDS.timedJoin(t, warnAfter - waited);
             } catch (InterruptedException e) {
                 interrupted = true;
             }
@@ -392,6 +404,20 @@ public final class FaultServiceLoop implements AutoCloseable {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private void warnStillWaiting(Thread t, long waitedNanos) {
+        StackTraceElement[] stack = t.getStackTrace();
+        StringBuilder where = new StringBuilder();
+        for (int i = 0; i < Math.min(stack.length, STOP_WAIT_WARNING_FRAMES); i++) {
+            where.append("\n\tat ").append(stack[i]);
+        }
+        if (stack.length > STOP_WAIT_WARNING_FRAMES) {
+            where.append("\n\t... ").append(stack.length - STOP_WAIT_WARNING_FRAMES).append(" more");
+        }
+        LOG.warn("the stop of the fault loop of {} has waited {} s for its thread {}, which has not ended; a policy"
+                + " that does not return holds the stop (its thread is not interrupted). The thread is at:{}", queue,
+                TimeUnit.NANOSECONDS.toSeconds(waitedNanos), t.getName(), where);
     }
 
     /** Whether the caller is the loop's thread, or the thread draining a loop never started. */

@@ -18,7 +18,12 @@ import io.jvfio.fault.FaultResponses;
 import io.jvfio.fault.FaultServiceLoop;
 import io.jvfio.fault.FaultStats;
 import io.jvfio.testing.MockIommuDevice;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.lang.reflect.Field;
+import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -322,6 +327,91 @@ class FaultServiceLoopRobustnessTest {
         loop.close();
         source.closeMock();
         source.queue.close();
+    }
+
+    @Test
+    void aCloseHeldByAPolicyThatDoesNotReturnSaysInTheLogWhereTheLoopThreadIs() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        FaultPolicy holdsOn = group -> {
+            entered.countDown();
+            while (!release.await(1, TimeUnit.SECONDS)) {
+                // held until the test has seen the warning
+            }
+            return FaultResponse.SUCCESS;
+        };
+        FaultServiceLoop loop = FaultServiceLoop.start(source.queue, holdsOn);
+        AtomicReference<Throwable> closeFailed = new AtomicReference<>();
+        Thread closer = new Thread(() -> {
+            try {
+                loop.close();
+            } catch (Throwable e) {
+                closeFailed.set(e);
+            }
+        }, "closer");
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        PrintStream err = System.err; // slf4j-simple writes to System.err as it is at each line
+        System.setErr(new PrintStream(new Tee(err, log), true, StandardCharsets.UTF_8));
+        String logged;
+        try {
+            source.mock.trigger(0, 1, RW, BASE);
+            assertTrue(entered.await(60, TimeUnit.SECONDS), "the policy saw the fault");
+            closer.start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (!Tee.text(log).contains("has not ended") && System.nanoTime() - deadline < 0) {
+                Thread.sleep(100);
+            }
+            Thread.sleep(500); // the rest of the warning: the stack
+            logged = Tee.text(log);
+            assertTrue(closer.isAlive(), "the close still waits for the policy");
+        } finally {
+            System.setErr(err);
+            release.countDown();
+        }
+        assertTrue(logged.contains("the stop of the fault loop of " + source.queue + " has waited "), logged);
+        assertTrue(logged.contains(" s for its thread jvfio-fault-" + source.queue.id() + ", which has not ended"), logged);
+        assertTrue(logged.contains("io.jvfio.it.iopf.FaultServiceLoopRobustnessTest.lambda$aCloseHeld"),
+                "the policy's frame: " + logged);
+        closer.join(TimeUnit.SECONDS.toMillis(60));
+        assertFalse(closer.isAlive(), "the close ends once the policy returns");
+        assertNull(closeFailed.get());
+        assertEquals(1, loop.groupsAnswered());
+        assertFalse(readable());
+    }
+
+    /** Writes to two streams: what the test reads, and the console it keeps showing. */
+    private static final class Tee extends OutputStream {
+        private final OutputStream console;
+        private final ByteArrayOutputStream copy;
+
+        Tee(OutputStream console, ByteArrayOutputStream copy) {
+            this.console = console;
+            this.copy = copy;
+        }
+
+        static String text(ByteArrayOutputStream copy) {
+            synchronized (copy) {
+                return copy.toString(StandardCharsets.UTF_8);
+            }
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            console.write(b, off, len);
+            synchronized (copy) {
+                copy.write(b, off, len);
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            console.flush();
+        }
     }
 
     @Test
