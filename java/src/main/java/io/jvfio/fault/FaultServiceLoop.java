@@ -335,8 +335,9 @@ public final class FaultServiceLoop implements AutoCloseable {
     /**
      * Asks the loop to answer its batch in hand and what is pending, then to end; waits for it, for as
      * long as the policy's call in hand takes (the loop thread is not interrupted: a policy that
-     * blocks holds the stop off, and the log says where it is after 5 s, 10, 20 and so on). An interrupt of the caller does not end the wait; its interrupt
-     * status is set again on return. A loop never started drains here, on the calling thread. Throws
+     * blocks holds the stop off, and the log says where it is after 5 s, 10, 20 and so on). An
+     * interrupt of the caller does not end the wait; its interrupt status is set again on return. A
+     * loop never started drains here, on the calling thread. Throws
      * when the loop thread had failed (after answering what is pending INVALID here), and
      * {@link IllegalStateException} when called by the loop's policy, on its thread or on the thread
      * draining a loop never started (it would wait for itself, or answer the batch it is in twice).
@@ -381,33 +382,44 @@ public final class FaultServiceLoop implements AutoCloseable {
      * Waits for the loop thread to end; an interrupt does not cut the wait short but is kept for the
      * caller, as {@code ExecutorService.close()} does. A close on a cancelled task's thread (its
      * interrupt already set) once gave up at once and left the device, the memory and every
-     * descriptor open. A wait never goes unexplained: after 5 s, then 10, 20 and so on, the log
+     * descriptor open. A long wait is not a silent one: after 5 s, then 10, 20 and so on, the log
      * says where the loop thread is (a policy that does not return holds the stop).
      */
     private void joinUninterruptibly(Thread t) {
         boolean interrupted = false;
         long start = System.nanoTime();
         long warnAfter = STOP_WAIT_WARNING_NANOS;
-        while (t.isAlive()) {
-            long waited = System.nanoTime() - start;
-            if (waited >= warnAfter) {
-                warnStillWaiting(t, waited);
-                warnAfter *= 2;
-                continue;
+        try {
+            while (t.isAlive()) {
+                long waited = System.nanoTime() - start;
+                if (waited >= warnAfter) {
+                    warnStillWaiting(t, waited);
+                    while (warnAfter <= waited) { // one warning, also after a pause that passed several marks
+                        warnAfter *= 2;
+                    }
+                    continue;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedJoin(t, warnAfter - waited);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
             }
-            try {
-                TimeUnit.NANOSECONDS.timedJoin(t, warnAfter - waited);
-            } catch (InterruptedException e) {
-                interrupted = true;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
         }
     }
 
+    /** Logs where the loop thread is; never throws, which would end the wait it explains. */
     private void warnStillWaiting(Thread t, long waitedNanos) {
-        StackTraceElement[] stack = t.getStackTrace();
+        StackTraceElement[] stack;
+        try {
+            stack = t.getStackTrace();
+        } catch (RuntimeException e) { // a SecurityManager's refusal
+            stack = new StackTraceElement[0];
+        }
         StringBuilder where = new StringBuilder();
         for (int i = 0; i < Math.min(stack.length, STOP_WAIT_WARNING_FRAMES); i++) {
             where.append("\n\tat ").append(stack[i]);
