@@ -51,9 +51,9 @@ public final class FaultRecords {
      */
     public static FaultRecords over(ByteBuffer buffer, int count) {
         if (buffer.order() != ByteOrder.nativeOrder()) {
-            throw new IllegalArgumentException("FaultRecords.over: fault records are read in native order (" + ByteOrder.nativeOrder()
-                    + "), the kernel's, not " + buffer.order() + " (" + buffer + "): call order(ByteOrder.nativeOrder())"
-                    + " on it");
+            throw new IllegalArgumentException("FaultRecords.over: fault records are read in native order ("
+                    + ByteOrder.nativeOrder() + "), the kernel's, not " + buffer.order() + " (" + buffer
+                    + "): call order(ByteOrder.nativeOrder()) on it");
         }
         if (count < 0 || (long) count * SIZE > buffer.capacity()) {
             throw new IllegalArgumentException(count + " fault records do not fit in " + buffer);

@@ -179,7 +179,7 @@ class FaultServerTeardownTest {
         FaultPolicy startsItsServer = group -> {
             inPolicy.countDown();
             // Once close() holds the server and waits for this loop to end, start() would wait for close().
-            while (!waiting(closer.get())) {
+            while (!ClosingThread.waiting(closer.get())) {
                 Thread.onSpinWait();
             }
             try {
@@ -209,11 +209,6 @@ class FaultServerTeardownTest {
         assertTrue(!t.isAlive(), "close() and the policy's start() wait for each other");
         assertInstanceOf(IllegalStateException.class, refusal.get(), "the policy's start() is refused");
         assertTrue(refusal.get().getMessage().contains("own thread"), refusal.get().getMessage());
-    }
-
-    /** Whether {@code t} waits, as close() does for the loop thread (a timed join: it logs a long wait). */
-    private static boolean waiting(Thread t) {
-        return t != null && (t.getState() == Thread.State.WAITING || t.getState() == Thread.State.TIMED_WAITING);
     }
 
     private static long openDescriptors() throws IOException {

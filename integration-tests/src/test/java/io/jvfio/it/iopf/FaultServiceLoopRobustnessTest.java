@@ -341,14 +341,7 @@ class FaultServiceLoopRobustnessTest {
             return FaultResponse.SUCCESS;
         };
         FaultServiceLoop loop = FaultServiceLoop.start(source.queue, holdsOn);
-        AtomicReference<Throwable> closeFailed = new AtomicReference<>();
-        Thread closer = new Thread(() -> {
-            try {
-                loop.close();
-            } catch (Throwable e) {
-                closeFailed.set(e);
-            }
-        }, "closer");
+        ClosingThread closer = new ClosingThread(loop, "closer");
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         PrintStream err = System.err; // slf4j-simple writes to System.err as it is at each line
         System.setErr(new PrintStream(new Tee(err, log), true, StandardCharsets.UTF_8));
@@ -367,10 +360,10 @@ class FaultServiceLoopRobustnessTest {
         } finally {
             System.setErr(err);
             release.countDown();
-            if (closer.getState() == Thread.State.NEW) {
+            if (!closer.started()) {
                 loop.close(); // the fault never came: the queue must not be left claimed for @AfterEach
             }
-            closer.join(TimeUnit.SECONDS.toMillis(30)); // within the class's 180 s time-out
+            closer.join(30); // within the class's 180 s time-out
         }
         assertTrue(closing, "the close still waited for the policy when the warning came");
         assertTrue(logged.contains("the stop of the fault loop of " + source.queue + " has waited "), logged);
@@ -378,7 +371,7 @@ class FaultServiceLoopRobustnessTest {
         assertTrue(logged.contains("io.jvfio.it.iopf.FaultServiceLoopRobustnessTest.lambda$aCloseHeld"),
                 "the policy's frame: " + logged);
         assertFalse(closer.isAlive(), "the close ends once the policy returns");
-        assertNull(closeFailed.get());
+        assertNull(closer.failure());
         assertEquals(1, loop.groupsAnswered());
         assertFalse(readable());
     }

@@ -25,7 +25,6 @@ import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -208,25 +207,17 @@ class FaultServiceLoopTest {
         source.mock.trigger(0, 1, RW, BASE);
         assertTrue(inPolicy.await(60, TimeUnit.SECONDS), "the policy holds the first group");
         assertEquals(50, source.mock.triggerBurst(0, RW, BASE + PAGE, PAGE, 50));
-        AtomicReference<Exception> stopFailure = new AtomicReference<>();
-        Thread stopper = new Thread(() -> {
-            try {
-                loop.close();
-            } catch (Exception e) {
-                stopFailure.set(e);
-            }
-        }, "stopper");
+        ClosingThread stopper = new ClosingThread(loop, "stopper");
         stopper.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (stopper.getState() != Thread.State.WAITING && stopper.getState() != Thread.State.TIMED_WAITING
-                && System.nanoTime() < deadline) {
+        while (!stopper.waiting() && System.nanoTime() < deadline) {
             Thread.sleep(1);
         }
         assertTrue(readable(), "50 faults wait behind the held group while close() waits for the loop");
         release.countDown();
-        stopper.join(TimeUnit.SECONDS.toMillis(120));
+        stopper.join(120);
         assertFalse(stopper.isAlive(), "close() returned");
-        assertNull(stopFailure.get());
+        assertNull(stopper.failure());
         assertEquals(51, loop.stats().groups());
         assertFalse(readable(), "nothing left pending after close");
     }
