@@ -221,16 +221,23 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
 
     @Override
     public long unmap(long iova, long length) throws VfioException {
+        // The kernel takes the length as unsigned: a negative one (an end - start gone wrong) that does not
+        // take the range past 2^64 would unmap everything from iova up, and succeed. Whole-space unmaps are unmapAll's.
+        MappingChecks.checkRange("IOMMU_IOAS_UNMAP", () -> unmapObject(iova, length), iova, length, true);
         checkOpen("IOMMU_IOAS_UNMAP"); // before the listeners: they must not hear of an unmap that is refused
         unmapListeners.unmapping(iova, length);
         long r = iommufd.call(f -> IommufdNative.ioasUnmap(f, id, iova, length));
         if (r < 0) {
-            throw Errors.failure("IOMMU_IOAS_UNMAP", String.format("%s, iova 0x%x, length 0x%x", description, iova, length),
+            throw Errors.failure("IOMMU_IOAS_UNMAP", unmapObject(iova, length),
                     (int) -r, (int) -r == Errno.ENOENT ? "nothing is mapped there, or the range cuts a mapping: unmap whole"
                             + " mappings, from one's first byte to one's last (the kernel may have unmapped those before"
                             + " the cut)" : null);
         }
         return r;
+    }
+
+    private String unmapObject(long iova, long length) {
+        return String.format("%s, iova 0x%x, length 0x%x", description, iova, length);
     }
 
     /** Unmaps everything (the unmap listeners hear of it too); returns the bytes unmapped. */

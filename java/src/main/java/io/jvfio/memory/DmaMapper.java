@@ -47,6 +47,10 @@ public interface DmaMapper {
     /**
      * Unmaps the whole mappings inside {@code [iova, iova + length)}; returns the bytes unmapped.
      * Where nothing is mapped, the container returns 0 and an IOAS fails with ENOENT.
+     *
+     * @throws IllegalArgumentException when {@code length} is not positive or the range passes the top
+     *         of the IOVA space (the kernel would read a negative length as a huge one and unmap
+     *         everything above {@code iova})
      */
     long unmap(long iova, long length) throws VfioException;
 

@@ -143,6 +143,7 @@ public final class VfioContainer implements DmaMapper, AutoCloseable {
 
     @Override
     public long unmap(long iova, long length) throws VfioException {
+        MappingChecks.checkRange("VFIO_IOMMU_UNMAP_DMA", () -> rangeObject(iova, length), iova, length, true);
         // The listeners hear inside the use: not of an unmap that a close refuses (the container answers no EBADF of its own).
         long r = fd.tryCall(f -> {
             unmapListeners.unmapping(iova, length);

@@ -72,6 +72,27 @@ class IommufdObjectLifecycleTest {
         }
     }
 
+    /**
+     * The kernel reads an unmap's length as unsigned: -0x200000 at 0x100000 does not pass 2^64, so it
+     * would unmap everything from 0x100000 up, and say so.
+     */
+    @Test
+    void anUnmapOfANegativeLengthIsRefusedAndUnmapsNothing() throws Exception {
+        try (Iommufd iommufd = Iommufd.open(); IoAddressSpace ioas = IoAddressSpace.allocate(iommufd);
+             DmaBuffer pages = DmaBuffer.allocate(2 * PAGE)) {
+            ioas.map(pages.address(), PAGE, 0x100000, RW);
+            ioas.map(pages.address() + PAGE, PAGE, 0x300000, RW);
+            IllegalArgumentException negative = assertThrows(IllegalArgumentException.class, () -> ioas.unmap(0x100000, -0x200000));
+            assertTrue(negative.getMessage().startsWith("IOMMU_IOAS_UNMAP(ioas " + ioas.id() + ", iova 0x100000"),
+                    negative.getMessage());
+            assertTrue(negative.getMessage().contains("the length must be positive, not -2097152"), negative.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> ioas.unmap(0x100000, -PAGE), "one that passes 2^64");
+            assertThrows(IllegalArgumentException.class, () -> ioas.unmap(-PAGE, 2 * PAGE), "a range past 2^64");
+            assertEquals(PAGE, ioas.unmap(0x300000, PAGE), "the mapping above the refused range is still there");
+            assertEquals(PAGE, ioas.unmap(0x100000, PAGE));
+        }
+    }
+
     @Test
     void mapArgumentsTheKernelAnswersWithABareErrnoAreRefusedNamingTheValue() throws Exception {
         try (Iommufd iommufd = Iommufd.open(); IoAddressSpace ioas = IoAddressSpace.allocate(iommufd);
