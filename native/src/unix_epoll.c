@@ -15,7 +15,10 @@ static jint eventfd_create(JNIEnv *env, jclass cls, jint initval, jint flags)
     return (jint)jvfio_result(eventfd((unsigned int)initval, flags | EFD_CLOEXEC));
 }
 
-/* Returns the counter (>= 1), or -EAGAIN when it is zero on a non-blocking eventfd. */
+/* Returns the counter (>= 1), or -EAGAIN when it is zero on a non-blocking eventfd. The counter holds
+ * up to 2^64 - 2, and above INT64_MAX it would come back negative, read as an errno: then INT64_MAX is
+ * returned and the rest written back for the next read (lost only if other writers filled the counter
+ * in between, when the write-back would block). */
 static jlong eventfd_read_fd(JNIEnv *env, jclass cls, jint fd)
 {
     uint64_t value;
@@ -23,6 +26,12 @@ static jlong eventfd_read_fd(JNIEnv *env, jclass cls, jint fd)
 
     if (n != sizeof(value))
         return n < 0 ? n : -EIO; /* a short read sets no errno */
+    if (value > INT64_MAX) {
+        uint64_t rest = value - INT64_MAX;
+
+        (void)JVFIO_RETRY(write(fd, &rest, sizeof(rest)));
+        value = INT64_MAX;
+    }
     return (jlong)value;
 }
 

@@ -5,12 +5,19 @@ import io.jvfio.internal.Errors;
 import io.jvfio.internal.OwnedFd;
 import io.jvfio.internal.UnixConstants;
 import io.jvfio.internal.UnixNative;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A Linux eventfd: the kernel signals interrupts (MSI, MSI-X, INTx) into it, and the fault-service
  * loop uses one to be told to stop. Non-blocking; {@link #await(int)} waits with poll(2).
  */
 public final class EventFd implements AutoCloseable {
+    /**
+     * The longest one poll of {@link #await} lasts: a close from another thread does not wake a poll,
+     * so the wait looks again this often and ends (and the number is closed) within it.
+     */
+    private static final int POLL_SLICE_MILLIS = 100;
+
     private final OwnedFd fd;
 
     private EventFd(int fd) {
@@ -27,12 +34,21 @@ public final class EventFd implements AutoCloseable {
         return fd.get();
     }
 
-    /** Adds {@code value} to the counter, waking a waiter. */
+    /**
+     * Adds {@code value} to the counter, waking a waiter. The kernel's counter is unsigned: a negative
+     * value would add nearly 2^64 (or be refused, -1), so it is refused here.
+     */
     public void signal(long value) throws VfioException {
+        if (value < 0) {
+            throw new IllegalArgumentException("eventfd write(" + fd + "): the value added is 0 or more, not " + value);
+        }
         Errors.check((int) fd.call(f -> UnixNative.eventfdWrite(f, value)), "eventfd write", fd.toString());
     }
 
-    /** Reads and resets the counter; 0 when nothing was signalled. */
+    /**
+     * Reads and resets the counter; 0 when nothing was signalled. A counter above {@link Long#MAX_VALUE}
+     * reads as that, and the rest stays for the next read.
+     */
     public long tryRead() throws VfioException {
         long v = fd.call(f -> UnixNative.eventfdRead(f));
         if (v == -Errno.EAGAIN) {
@@ -43,13 +59,25 @@ public final class EventFd implements AutoCloseable {
 
     /**
      * Waits up to {@code timeoutMillis} (negative: for ever) for a signal, then reads and resets the
-     * counter; returns 0 on time-out.
+     * counter; returns 0 on time-out. A close from another thread ends the wait within a tenth of a
+     * second with an {@link IllegalStateException}, as any use after close.
      */
     public long await(int timeoutMillis) throws VfioException {
-        // A signal does not end the wait: the shim polls again for what is left of the timeout.
-        int revents = (int) fd.call(f -> UnixNative.poll(f, UnixConstants.POLLIN, timeoutMillis));
-        Errors.check(revents, "poll", fd.toString());
-        return revents == 0 ? 0 : tryRead();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(timeoutMillis, 0));
+        while (true) {
+            long left = deadline - System.nanoTime();
+            int slice = timeoutMillis < 0 ? POLL_SLICE_MILLIS
+                    : (int) Math.min(POLL_SLICE_MILLIS, Math.max(0, (left + 999_999) / 1_000_000)); // rounded up
+            // A signal does not end a poll: the shim polls again for what is left of the slice.
+            int revents = (int) fd.call(f -> UnixNative.poll(f, UnixConstants.POLLIN, slice));
+            Errors.check(revents, "poll", fd.toString());
+            if (revents != 0) {
+                return tryRead();
+            }
+            if (timeoutMillis >= 0 && deadline - System.nanoTime() <= 0) {
+                return 0;
+            }
+        }
     }
 
     @Override
