@@ -16,7 +16,9 @@ import java.util.function.Consumer;
  * <p>
  * Accesses hold a read lock and {@link #close()} the write lock, so the range is never unmapped
  * under an access: a fault in the C accessor would kill the JVM (HotSpot forgives SIGBUS only in
- * Unsafe accesses). An access after close throws {@link IllegalStateException}.
+ * Unsafe accesses). An access after close throws {@link IllegalStateException}; so does one while the
+ * device does not decode its BARs (a config write cleared Memory Space in COMMAND or put it in D3hot,
+ * and vfio-pci unmapped them).
  * <p>
  * StampedLock lets readers barge past a waiting writer, so threads reading in a loop could hold
  * the lock between them forever and starve close. {@link #close()} therefore first raises
@@ -31,17 +33,25 @@ public final class Mmio implements AutoCloseable {
     private final String description;
     /** Told once when this mapping is unmapped: its device stops tracking it. */
     private final Consumer<Mmio> onUnmap;
+    /** Whether the device decodes its BARs; null for a mapping of something else (the tests'). */
+    private final MemoryDecode decode;
     private final StampedLock lock = new StampedLock();
     private volatile boolean closing;
     private boolean closed;
 
     Mmio(long address, long size, boolean readable, boolean writable, String description, Consumer<Mmio> onUnmap) {
+        this(address, size, readable, writable, description, onUnmap, null);
+    }
+
+    Mmio(long address, long size, boolean readable, boolean writable, String description, Consumer<Mmio> onUnmap,
+            MemoryDecode decode) {
         this.address = address;
         this.size = size;
         this.readable = readable;
         this.writable = writable;
         this.description = description;
         this.onUnmap = onUnmap;
+        this.decode = decode;
     }
 
     public long size() {
@@ -58,12 +68,28 @@ public final class Mmio implements AutoCloseable {
         return writable;
     }
 
-    /** Takes the read lock for one access, unless close has begun. */
+    /**
+     * Takes the read lock for one access, unless close has begun; first waits out a config write that
+     * holds the device's accesses (it holds the write lock, which new readers would otherwise barge past
+     * while it waits for the accesses in flight).
+     */
     private long enter() {
         if (closing) {
             throw unmapped();
         }
+        if (decode != null) {
+            decode.awaitRelease();
+        }
         return lock.readLock();
+    }
+
+    /** Waits for the accesses in flight and keeps new ones out until {@link #releaseAccesses}: a config write may turn decoding off. */
+    long holdAccesses() {
+        return lock.writeLock();
+    }
+
+    void releaseAccesses(long stamp) {
+        lock.unlockWrite(stamp);
     }
 
     private IllegalStateException unmapped() {
@@ -74,6 +100,11 @@ public final class Mmio implements AutoCloseable {
     private long at(long offset, int width, boolean write) {
         if (closed) {
             throw unmapped();
+        }
+        String off = decode != null ? decode.off() : null;
+        if (off != null) {
+            throw new IllegalStateException(String.format("%s: a %d-bit %s at offset 0x%x: %s", description, width * 8,
+                    write ? "write" : "read", offset, off));
         }
         if (write ? !writable : !readable) {
             throw new UnsupportedOperationException(String.format("%s: a %d-bit %s at offset 0x%x: the region is not %s",

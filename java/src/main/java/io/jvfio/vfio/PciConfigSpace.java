@@ -31,10 +31,29 @@ public final class PciConfigSpace {
     /** Holds one value on its way through pread/pwrite; guarded by this. */
     private final ByteBuffer scratch = ByteBuffer.allocateDirect(Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN);
     private final long scratchAddress = UnixNative.address(scratch);
+    /** What every write goes through: the device's, so that one that may turn off BAR decoding holds its MMIO. */
+    private final WriteGate gate;
 
-    /** Over the config region {@code region} of the device open as {@code fd}. */
+    /** A config write, run by a {@link WriteGate}. */
+    @FunctionalInterface
+    interface ConfigWrite {
+        void run() throws VfioException;
+    }
+
+    /** Runs each config write of bytes {@code [offset, offset + length)}, e.g. holding what it may affect. */
+    @FunctionalInterface
+    interface WriteGate {
+        void write(int offset, int length, ConfigWrite write) throws VfioException;
+    }
+
+    /** Over the config region {@code region} of the device open as {@code fd}, with nothing around its writes. */
     PciConfigSpace(OwnedFd fd, VfioRegionInfo region) {
+        this(fd, region, (offset, length, write) -> write.run());
+    }
+
+    PciConfigSpace(OwnedFd fd, VfioRegionInfo region, WriteGate gate) {
         this.fd = fd;
+        this.gate = gate;
         this.regionOffset = region.offset();
         this.size = region.size();
         this.readable = region.readable();
@@ -85,10 +104,13 @@ public final class PciConfigSpace {
         return PciCapabilities.parse(readBytes(0, (int) Math.min(PCIE_SIZE, size)));
     }
 
-    /** Turns PCI Bus Master on or off (read, modify, write {@link #COMMAND}). */
-    public synchronized void setBusMaster(boolean on) throws VfioException {
-        int command = read16(COMMAND);
-        write16(COMMAND, on ? command | COMMAND_MASTER : command & ~COMMAND_MASTER);
+    /** Turns PCI Bus Master on or off (read, modify, write {@link #COMMAND}, as one write for the gate). */
+    public void setBusMaster(boolean on) throws VfioException {
+        check("write config", COMMAND, 2, writable);
+        gate.write(COMMAND, 2, () -> {
+            int command = read16(COMMAND);
+            writeNow(COMMAND, 2, on ? command | COMMAND_MASTER : command & ~COMMAND_MASTER);
+        });
     }
 
     private synchronized int readValue(int offset, int width) throws VfioException {
@@ -110,12 +132,17 @@ public final class PciConfigSpace {
         }
     }
 
-    private synchronized void writeValue(int offset, int width, int value) throws VfioException {
+    private void writeValue(int offset, int width, int value) throws VfioException {
         if (width < Integer.BYTES && value >>> (8 * width) != 0) {
             throw new IllegalArgumentException(String.format("0x%x does not fit in %d bits (config write at 0x%x)",
                     value, 8 * width, offset));
         }
         check("write config", offset, width, writable);
+        gate.write(offset, width, () -> writeNow(offset, width, value));
+    }
+
+    /** The write itself, under this object's lock (its scratch buffer); the gate's locks come before it, never under it. */
+    private synchronized void writeNow(int offset, int width, int value) throws VfioException {
         switch (width) {
             case 1 -> scratch.put(0, (byte) value);
             case 2 -> scratch.putShort(0, (short) value);

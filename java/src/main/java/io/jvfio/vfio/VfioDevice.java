@@ -45,6 +45,8 @@ public final class VfioDevice implements AutoCloseable {
     /** The mappings of its regions not closed yet, and whether close began; guarded by this object's lock. */
     private final Set<Mmio> mappings = new HashSet<>();
     private boolean closing;
+    /** Whether the BARs answer; config writes go through it. */
+    private final MemoryDecode decode = new MemoryDecode(this);
 
     VfioDevice(OwnedFd fd, PciAddress address) {
         this.fd = fd;
@@ -343,21 +345,34 @@ public final class VfioDevice implements AutoCloseable {
         ByteBuffer buf = ByteBuffer.allocateDirect(length).order(ByteOrder.LITTLE_ENDIAN);
         long n = Errors.check(fd.call(f -> UnixNative.pread(f, UnixNative.address(buf), length, region.offset() + offset)),
                 "pread", regionObject(index, offset, length));
-        buf.limit((int) n);
+        if (n != length) { // a buffer cut short would read as the region's bytes followed by zeros
+            throw new VfioException("pread", regionObject(index, offset, length), "short read of " + n + " bytes");
+        }
         return buf;
     }
 
-    /** Writes the buffer's remaining bytes into a region at {@code offset} (pwrite). */
+    /**
+     * Writes the buffer's remaining bytes into a region at {@code offset} (pwrite). A write into the
+     * config region goes through the same gate as {@link PciConfigSpace}'s writes (it may turn off BAR
+     * decoding under an access).
+     */
     public void writeRegion(int index, long offset, ByteBuffer data) throws VfioException {
         VfioRegionInfo region = regionInfo(index);
         int length = data.remaining();
         checkRange(region, offset, length, "write");
         ByteBuffer direct = ByteBuffer.allocateDirect(length);
         direct.put(data.duplicate()).flip();
-        long n = Errors.check(fd.call(f -> UnixNative.pwrite(f, UnixNative.address(direct), length, region.offset() + offset)),
-                "pwrite", regionObject(index, offset, length));
-        if (n != length) {
-            throw new VfioException("pwrite", regionObject(index, offset, length), "short write of " + n + " bytes");
+        PciConfigSpace.ConfigWrite write = () -> {
+            long n = Errors.check(fd.call(f -> UnixNative.pwrite(f, UnixNative.address(direct), length, region.offset() + offset)),
+                    "pwrite", regionObject(index, offset, length));
+            if (n != length) {
+                throw new VfioException("pwrite", regionObject(index, offset, length), "short write of " + n + " bytes");
+            }
+        };
+        if (index == PciIndex.CONFIG) {
+            decode.write((int) offset, length, write); // checked inside the region, which is at most 4 KiB
+        } else {
+            write.run();
         }
     }
 
@@ -388,10 +403,11 @@ public final class VfioDevice implements AutoCloseable {
                     : "the region cannot be mmapped; use readRegion/writeRegion" + (region.sparseAreas().isEmpty()
                     ? "" : " or map its sparse areas " + region.sparseAreas()));
         }
+        decode.refresh(); // so that the first access already knows whether the BAR answers
         int prot = (region.readable() ? UnixConstants.PROT_READ : 0) | (region.writable() ? UnixConstants.PROT_WRITE : 0);
         long addr = fd.call(f -> UnixNative.mmap(region.size(), prot, UnixConstants.MAP_SHARED, f, region.offset()));
         Errors.check(addr, "mmap", what);
-        Mmio mmio = new Mmio(addr, region.size(), region.readable(), region.writable(), what, this::unmapped);
+        Mmio mmio = new Mmio(addr, region.size(), region.readable(), region.writable(), what, this::unmapped, decode);
         mappings.add(mmio);
         return mmio;
     }
@@ -403,7 +419,7 @@ public final class VfioDevice implements AutoCloseable {
     /** The device's PCI config space; the first call looks up where the config region sits. */
     public synchronized PciConfigSpace pciConfig() throws VfioException {
         if (pciConfig == null) {
-            pciConfig = new PciConfigSpace(fd, regionInfo(PciIndex.CONFIG));
+            pciConfig = new PciConfigSpace(fd, regionInfo(PciIndex.CONFIG), decode);
         }
         return pciConfig;
     }
@@ -482,6 +498,11 @@ public final class VfioDevice implements AutoCloseable {
 
     private synchronized void unmapped(Mmio mmio) {
         mappings.remove(mmio);
+    }
+
+    /** The mappings not closed yet, for a config write to hold; the caller holds this object's lock. */
+    List<Mmio> openMappings() {
+        return new ArrayList<>(mappings);
     }
 
     /** Unmaps the mappings still open (see the class comment), then closes the device; idempotent. */
