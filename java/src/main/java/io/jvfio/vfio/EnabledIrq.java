@@ -4,7 +4,8 @@ import io.jvfio.VfioException;
 
 /**
  * The vectors of one IRQ index routed to eventfds by {@link VfioDevice#enableIrq}. Closing it tears
- * them down (once); close it before the eventfds, which the kernel holds until then.
+ * them down (once), unless a later enable of the index superseded it; close it before the eventfds,
+ * which the kernel holds until then.
  */
 public final class EnabledIrq implements AutoCloseable {
     private final VfioDevice device;
@@ -20,14 +21,16 @@ public final class EnabledIrq implements AutoCloseable {
         return index;
     }
 
-    /** Tears the vectors down; nothing to do once the device is closed (its release tore them down). */
+    /**
+     * Tears the vectors down; nothing to do once the device is closed (its release tore them down), or
+     * once a later {@link VfioDevice#enableIrq} of the same index or a {@link VfioDevice#disableIrq}
+     * replaced this routing.
+     */
     @Override
     public synchronized void close() throws VfioException {
         if (!closed) {
             closed = true;
-            if (device.isOpen()) {
-                device.disableIrq(index);
-            }
+            device.release(this);
         }
     }
 

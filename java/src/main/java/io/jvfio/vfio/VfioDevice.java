@@ -23,8 +23,10 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -47,6 +49,12 @@ public final class VfioDevice implements AutoCloseable {
     private boolean closing;
     /** Whether the BARs answer; config writes go through it. */
     private final MemoryDecode decode = new MemoryDecode(this);
+    /**
+     * The handle of each IRQ index's routing now: an enable of an index already enabled (a VMM growing
+     * MSI-X, swapping INTx's eventfd) supersedes the earlier handle, whose close must then leave the
+     * routing alone. Guarded by itself.
+     */
+    private final Map<Integer, EnabledIrq> enabledIrqs = new HashMap<>();
 
     VfioDevice(OwnedFd fd, PciAddress address) {
         this.fd = fd;
@@ -426,7 +434,9 @@ public final class VfioDevice implements AutoCloseable {
 
     /**
      * Routes vectors {@code 0..n-1} of an IRQ index (INTx, MSI, MSI-X) to eventfds; closing the
-     * result (or {@link #disableIrq}) tears them down. At least one eventfd.
+     * result (or {@link #disableIrq}) tears them down. At least one eventfd. Enabling an index again
+     * replaces its routing (as the kernel does) and supersedes the earlier result: closing that one
+     * then changes nothing.
      */
     public EnabledIrq enableIrq(int index, EventFd... eventFds) throws VfioException {
         if (eventFds.length == 0) {
@@ -438,14 +448,40 @@ public final class VfioDevice implements AutoCloseable {
         for (int i = 0; i < eventFds.length; i++) {
             data.putInt(4 * i, eventFds[i].fd());
         }
-        setIrqs(VfioConstants.IRQ_SET_DATA_EVENTFD | VfioConstants.IRQ_SET_ACTION_TRIGGER, index, 0,
-                eventFds.length, data, "enable " + eventFds.length + " vector(s)");
-        return new EnabledIrq(this, index);
+        synchronized (enabledIrqs) {
+            setIrqs(VfioConstants.IRQ_SET_DATA_EVENTFD | VfioConstants.IRQ_SET_ACTION_TRIGGER, index, 0,
+                    eventFds.length, data, "enable " + eventFds.length + " vector(s)");
+            EnabledIrq enabled = new EnabledIrq(this, index);
+            enabledIrqs.put(index, enabled);
+            return enabled;
+        }
     }
 
-    /** Tears down all vectors of an IRQ index. */
+    /** Tears down all vectors of an IRQ index; the index's {@link EnabledIrq} has nothing left to close. */
     public void disableIrq(int index) throws VfioException {
-        setIrqs(VfioConstants.IRQ_SET_DATA_NONE | VfioConstants.IRQ_SET_ACTION_TRIGGER, index, 0, 0, null, "disable");
+        synchronized (enabledIrqs) {
+            setIrqs(VfioConstants.IRQ_SET_DATA_NONE | VfioConstants.IRQ_SET_ACTION_TRIGGER, index, 0, 0, null, "disable");
+            enabledIrqs.remove(index);
+        }
+    }
+
+    /**
+     * Tears down the index of {@code enabled} if it is still the index's routing; nothing when a later
+     * enable superseded it or the device is closed (its release tore the vectors down).
+     */
+    void release(EnabledIrq enabled) throws VfioException {
+        synchronized (enabledIrqs) {
+            if (enabledIrqs.get(enabled.index()) != enabled || !isOpen()) {
+                return;
+            }
+            try {
+                disableIrq(enabled.index());
+            } catch (IllegalStateException e) {
+                if (isOpen()) {
+                    throw e;
+                } // closed since the check: the release tore them down
+            }
+        }
     }
 
     /** Unmasks an automasked interrupt (INTx) after it was handled. */

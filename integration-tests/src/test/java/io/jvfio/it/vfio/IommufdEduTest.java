@@ -110,6 +110,27 @@ class IommufdEduTest {
         }
     }
 
+    /** A VMM enables an index again (a new eventfd, more vectors): closing the earlier handle must not tear the new routing down. */
+    @Test
+    void closingASupersededIrqHandleLeavesTheNewRoutingAlone() throws Exception {
+        try (EventFd first = EventFd.create(); EventFd second = EventFd.create()) {
+            EnabledIrq earlier = device.enableIrq(PciIndex.MSI, first);
+            try (EnabledIrq now = device.enableIrq(PciIndex.MSI, second)) {
+                earlier.close();
+                bar0.write32(Edu.IRQ_RAISE, 4);
+                assertTrue(second.await(10_000) > 0, "the MSI reached the new eventfd within 10 s");
+                bar0.write32(Edu.IRQ_ACK, 4);
+                assertEquals(0, first.tryRead(), "and not the old one");
+            } finally {
+                earlier.close();
+            }
+            try (EnabledIrq again = device.enableIrq(PciIndex.MSI, first)) {
+                device.disableIrq(PciIndex.MSI);
+                again.close(); // the index is down already: nothing to tear down, no error
+            }
+        }
+    }
+
     @Test
     void badMapsFailClearly() throws Exception {
         try (DmaBuffer buffer = DmaBuffer.allocate(2 * 4096)) {
