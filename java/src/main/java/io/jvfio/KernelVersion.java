@@ -30,8 +30,13 @@ public record KernelVersion(int major, int minor, int patch) implements Comparab
         if (!m.matches()) {
             throw new IllegalArgumentException("not a kernel release: '" + release + "' (expected MAJOR.MINOR[.PATCH]...)");
         }
-        return new KernelVersion(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
-                m.group(3) == null ? 0 : Integer.parseInt(m.group(3)));
+        try {
+            return new KernelVersion(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
+                    m.group(3) == null ? 0 : Integer.parseInt(m.group(3)));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not a kernel release: '" + release + "' (a part is above "
+                    + Integer.MAX_VALUE + ")", e);
+        }
     }
 
     /**

@@ -23,6 +23,8 @@ class KernelVersionTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> KernelVersion.parse("linux"));
         assertTrue(e.getMessage().contains("'linux'"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> KernelVersion.parse("6"));
+        IllegalArgumentException huge = assertThrows(IllegalArgumentException.class, () -> KernelVersion.parse("99999999999.1"));
+        assertTrue(huge.getMessage().contains("'99999999999.1' (a part is above 2147483647)"), huge.getMessage());
     }
 
     @Test

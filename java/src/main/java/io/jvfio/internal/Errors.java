@@ -40,7 +40,7 @@ public final class Errors {
         if (errno == Errno.EPERM || errno == Errno.EACCES) {
             return "run as root, or give this user access to /dev/vfio and /dev/iommu (and raise the memlock limit)";
         }
-        if (errno == Errno.ENOMEM && operation.contains("MAP")) { // the IOMMU map ioctls, which pin
+        if (errno == Errno.ENOMEM && operation.contains("MAP") && !operation.contains("UNMAP")) { // the IOMMU maps, which pin
             long limit = UnixNative.memlockLimit();
             return limit == Long.MAX_VALUE ? "the kernel could not pin or allocate the memory (RLIMIT_MEMLOCK is unlimited)"
                     : "pinning memory for DMA counts against RLIMIT_MEMLOCK (now " + limit + " bytes); raise it with ulimit -l";

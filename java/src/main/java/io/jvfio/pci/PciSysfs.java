@@ -65,7 +65,7 @@ public final class PciSysfs {
                 out.add(device(PciAddress.parse(p.getFileName().toString())));
             }
         } catch (IOException e) {
-            throw new VfioException("list", devicesDir().toString(), "cannot read the PCI devices: " + e.getMessage());
+            throw new VfioException("list", devicesDir().toString(), "cannot read the PCI devices: " + why(e));
         }
         out.sort((x, y) -> x.address().compareTo(y.address()));
         return out;
@@ -103,8 +103,10 @@ public final class PciSysfs {
                     // Non-PCI members (platform devices) do not take part in vfio-pci binding.
                 }
             });
-        } catch (IOException e) {
+        } catch (NoSuchFileException e) {
             throw new VfioException("lookup", "group " + group, "no IOMMU group " + group + " in " + dir.getParent());
+        } catch (IOException e) {
+            throw new VfioException("lookup", "group " + group, "cannot read " + dir + ": " + why(e));
         }
         out.sort(null);
         return out;
@@ -140,7 +142,7 @@ public final class PciSysfs {
         try {
             return Files.readAllBytes(deviceDir(a).resolve("config"));
         } catch (IOException e) {
-            throw new VfioException("read config", a.toString(), "cannot read config space: " + e.getMessage());
+            throw new VfioException("read config", a.toString(), "cannot read config space: " + why(e));
         }
     }
 
@@ -273,7 +275,19 @@ public final class PciSysfs {
             String s = Files.readString(file, StandardCharsets.US_ASCII).trim();
             return Integer.parseUnsignedInt(s.startsWith("0x") ? s.substring(2) : s, 16);
         } catch (IOException | NumberFormatException e) {
-            throw new VfioException("read", file.toString(), "unreadable sysfs attribute: " + e.getMessage());
+            throw new VfioException("read", file.toString(), "unreadable sysfs attribute: "
+                    + (e instanceof IOException io ? why(io) : e.getMessage()));
         }
+    }
+
+    /** What went wrong with a file, in errno words: NIO's exceptions for ENOENT and EACCES carry only the path. */
+    private static String why(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "ENOENT (no such file: " + e.getMessage() + ")";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "EACCES (permission denied: " + e.getMessage() + "); run as root";
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 }

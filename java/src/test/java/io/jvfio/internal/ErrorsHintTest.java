@@ -16,5 +16,9 @@ class ErrorsHintTest {
         String mmap = Errors.hint("mmap", Errno.ENOMEM);
         assertFalse(mmap.contains("MEMLOCK") || mmap.contains("ulimit -l"), "an mmap pins nothing: " + mmap);
         assertTrue(mmap.contains("/proc/meminfo"), mmap);
+        for (String unpinning : new String[] {"IOMMU_IOAS_UNMAP", "VFIO_IOMMU_UNMAP_DMA"}) {
+            String hint = Errors.hint(unpinning, Errno.ENOMEM);
+            assertFalse(hint != null && hint.contains("RLIMIT_MEMLOCK"), "an unmap pins nothing: " + unpinning + ": " + hint);
+        }
     }
 }

@@ -52,6 +52,15 @@ class PciSysfsTest {
     }
 
     @Test
+    void aFileThatIsNotThereIsNamedWithItsErrno() throws Exception {
+        Files.delete(root.resolve("sys/devices/pci0000:00/0000:00:04.0/config"));
+        VfioException config = assertThrows(VfioException.class, () -> sysfs.readConfig(PciAddress.parse("00:04.0")));
+        assertTrue(config.getMessage().contains("cannot read config space: ENOENT (no such file: "), config.getMessage());
+        VfioException group = assertThrows(VfioException.class, () -> sysfs.groupDevices(99));
+        assertTrue(group.getMessage().contains("no IOMMU group 99"), group.getMessage());
+    }
+
+    @Test
     void viabilityNamesTheDeviceOnAHostDriver() throws Exception {
         assertEquals(List.of("0000:00:03.0 is still bound to e1000e"), GroupViability.offenders(7, sysfs));
         assertEquals("group 7 is not viable: 0000:00:03.0 is still bound to e1000e; unbind it or bind all devices of the"
