@@ -14,6 +14,7 @@ import io.jvfio.memory.Access;
 import io.jvfio.memory.DmaBuffer;
 import io.jvfio.memory.DmaMapper;
 import io.jvfio.memory.IovaRange;
+import java.lang.ref.Reference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -320,7 +321,12 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
             buf.putLong(i * stride + IommufdConstants.C.offsetOf("iommu_iova_range", "start"), ranges.get(i).start());
             buf.putLong(i * stride + IommufdConstants.C.offsetOf("iommu_iova_range", "last"), ranges.get(i).last());
         }
-        int r = (int) call("IOMMU_IOAS_ALLOW_IOVAS", f -> IommufdNative.ioasAllowIovas(f, id, buf.address(), ranges.size()));
+        int r;
+        try {
+            r = (int) call("IOMMU_IOAS_ALLOW_IOVAS", f -> IommufdNative.ioasAllowIovas(f, id, buf.address(), ranges.size()));
+        } finally {
+            Reference.reachabilityFence(buf); // the kernel reads it by address: not freed under the ioctl
+        }
         if (r < 0) {
             throw Errors.failure("IOMMU_IOAS_ALLOW_IOVAS", description + ", " + ranges, -r, -r == Errno.EADDRINUSE
                     ? "a range overlaps a reserved region of an attached device; see iovaRanges()" : null);

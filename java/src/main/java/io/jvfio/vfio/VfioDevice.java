@@ -19,6 +19,7 @@ import io.jvfio.internal.VfioConstants;
 import io.jvfio.internal.VfioNative;
 import io.jvfio.pci.PciAddress;
 import io.jvfio.pci.PciSysfs;
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -371,8 +372,13 @@ public final class VfioDevice implements AutoCloseable {
         ByteBuffer direct = ByteBuffer.allocateDirect(length);
         direct.put(data.duplicate()).flip();
         PciConfigSpace.ConfigWrite write = () -> {
-            long n = Errors.check(fd.call(f -> UnixNative.pwrite(f, UnixNative.address(direct), length, region.offset() + offset)),
-                    "pwrite", regionObject(index, offset, length));
+            long n;
+            try {
+                n = Errors.check(fd.call(f -> UnixNative.pwrite(f, UnixNative.address(direct), length, region.offset() + offset)),
+                        "pwrite", regionObject(index, offset, length));
+            } finally {
+                Reference.reachabilityFence(direct); // the kernel reads it by address: not freed under the pwrite
+            }
             if (n != length) {
                 throw new VfioException("pwrite", regionObject(index, offset, length), "short write of " + n + " bytes");
             }
@@ -495,8 +501,13 @@ public final class VfioDevice implements AutoCloseable {
     }
 
     private void setIrqs(int flags, int index, int start, int count, ByteBuffer data, String what) throws VfioException {
-        int r = (int) fd.call(f -> VfioNative.setIrqs(f, flags, index, start, count, data == null ? 0 : UnixNative.address(data),
-                data == null ? 0 : data.capacity()));
+        int r;
+        try {
+            r = (int) fd.call(f -> VfioNative.setIrqs(f, flags, index, start, count, data == null ? 0 : UnixNative.address(data),
+                    data == null ? 0 : data.capacity()));
+        } finally {
+            Reference.reachabilityFence(data); // the kernel reads it by address: not freed under the ioctl
+        }
         if (r < 0) {
             throw Errors.failure("VFIO_DEVICE_SET_IRQS", fd.description() + ", " + PciIndex.irqName(index) + ", " + what, -r,
                     -r == Errno.EINVAL ? "check irqInfo(" + index + ").count() and that the device has this capability" : null);
