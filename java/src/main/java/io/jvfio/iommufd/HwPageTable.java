@@ -7,7 +7,9 @@ import io.jvfio.internal.Errors;
 import io.jvfio.internal.IommufdConstants;
 import io.jvfio.internal.IommufdNative;
 import io.jvfio.internal.KernelSupport;
+import io.jvfio.internal.UnixConstants;
 import io.jvfio.internal.UnixNative;
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -80,6 +82,7 @@ public final class HwPageTable implements AutoCloseable {
             r = (int) iommufd.call(f -> IommufdNative.hwptAlloc(f, raw, deviceId, parentId, dataType, dataAddress, dataLength,
                     faultId));
         } finally {
+            Reference.reachabilityFence(direct); // the kernel read its memory by address: not freed under the ioctl
             if (r < 0 && faultQueue != null) {
                 faultQueue.release(); // no table delivers faults to it: a closed iommufd (thrown) or the kernel refused
             }
@@ -148,8 +151,9 @@ public final class HwPageTable implements AutoCloseable {
      * the mappings are. Refused while tracking is off: 7.2 then reads every page as clean where 6.12
      * fails. The range must be mapped throughout (7.2 reads a hole as clean) and hold whole IOMMU
      * pages: a range that cuts a large one fails with EPROTO on 6.12, possibly after clearing what it
-     * read, so after such a failure treat the whole range as dirty. At most {@link #MAX_DIRTY_PAGES}
-     * pages a read: read a larger range in parts.
+     * read, so after such a failure treat the whole range as dirty. 7.2 reports a large page's whole
+     * length, also past the range's end: such a read fails the same way here. At most
+     * {@link #MAX_DIRTY_PAGES} pages a read: read a larger range in parts.
      */
     public synchronized BitSet readDirty(long iova, long length, long pageSize, boolean clear) throws VfioException {
         String object = String.format("%s, iova 0x%x, length 0x%x, page size 0x%x", this, iova, length, pageSize);
@@ -170,14 +174,26 @@ public final class HwPageTable implements AutoCloseable {
             throw new IllegalStateException("cannot read the dirty bitmap of " + this + ": tracking is off; start it with"
                     + " setDirtyTracking(true)");
         }
-        int words = (int) ((length / pageSize + 63) / 64);
-        ByteBuffer bitmap = ByteBuffer.allocateDirect(words * Long.BYTES).order(ByteOrder.nativeOrder());
+        int pages = (int) (length / pageSize);
+        int words = (pages + 63) / 64;
+        // Whole memory pages of its own: 7.2's iova_bitmap_set writes a large IOMMU page's bits whole,
+        // past the range's end, up to the end of the bitmap's last memory page (into the heap, were it
+        // a malloc'd block of the words alone).
+        int bytes = (int) ((words * (long) Long.BYTES + UnixConstants.PAGE_SIZE - 1) & -UnixConstants.PAGE_SIZE);
+        ByteBuffer bitmap = ByteBuffer.allocateDirect(bytes + UnixConstants.PAGE_SIZE).alignedSlice(UnixConstants.PAGE_SIZE)
+                .order(ByteOrder.nativeOrder());
         int r = (int) iommufd.call(f -> IommufdNative.hwptGetDirtyBitmap(f, id, clear ? 0 : IommufdConstants.HWPT_GET_DIRTY_BITMAP_NO_CLEAR,
                 iova, length, pageSize, UnixNative.address(bitmap)));
         if (r < 0) {
             throw Errors.failure("IOMMU_HWPT_GET_DIRTY_BITMAP", object, -r, dirtyHint(-r));
         }
-        return BitSet.valueOf(bitmap.asLongBuffer());
+        BitSet dirty = BitSet.valueOf(bitmap.limit(bytes).asLongBuffer());
+        if (dirty.length() > pages) {
+            // As 6.12 answers such a read (EPROTO), so that a caller handles both kernels alike.
+            throw VfioException.of("IOMMU_HWPT_GET_DIRTY_BITMAP", object, Errno.EPROTO, "the kernel reported dirt past the"
+                    + " range's end, from a large IOMMU page the range cuts; " + dirtyHint(Errno.EPROTO));
+        }
+        return dirty;
     }
 
     /** A destroyed table's id may already name another object; a closed iommufd names none. */

@@ -105,6 +105,31 @@ class IommuPageSizeTest {
         }
     }
 
+    /**
+     * A read of 8 pages inside one large IOMMU page: 7.2 reports the IOMMU page's whole length (and
+     * wrote its bits past the end of a bitmap of the range alone, into the heap); the read fails with
+     * EPROTO, as 6.12 fails a read that cuts a large page, instead of returning pages the range lacks.
+     */
+    @Test
+    void aDirtyReadThatCutsALargeIommuPageFailsInsteadOfReportingPagesOutsideIt() throws Exception {
+        try (HugePagePool pool = HugePagePool.reserve(1);
+                DmaBuffer huge = DmaBuffer.memfd("jvfio-iommu-page", WINDOW, true);
+                DemandMapPolicy policy = new DemandMapPolicy(source.ioas)
+                        .addRegion(new GuestRegion(BASE, huge.address(), WINDOW, READ_WRITE), FaultAround.of(WINDOW))) {
+            fault(policy, BASE + 5 * PAGE);
+            source.mock.markDirty(BASE + 5 * PAGE);
+            if (LARGE_IOMMU_PAGES) {
+                VfioException cut = assertThrows(VfioException.class, () -> table.readDirty(BASE, 8 * PAGE, PAGE, false));
+                assertEquals("EPROTO", cut.errnoName(), cut.getMessage());
+                assertTrue(cut.getMessage().contains("past the range's end"), cut.getMessage());
+            } else {
+                BitSet five = new BitSet();
+                five.set(5);
+                assertEquals(five, table.readDirty(BASE, 8 * PAGE, PAGE, false), "Linux 6.12's mock maps 2 KiB IOMMU pages only");
+            }
+        }
+    }
+
     @Test
     void oneFaultOnePageWindowsAreSmallIommuPages() throws Exception {
         try (DmaBuffer memory = DmaBuffer.allocate(WINDOW);
