@@ -57,6 +57,12 @@ public final class PciSysfs {
         return d;
     }
 
+    /** Whether the function is an SR-IOV virtual function (it has a physfn link); false when it is not in sysfs. */
+    public boolean isVirtualFunction(PciAddress a) {
+        Path d = devicesDir().resolve(a.toString());
+        return Files.isDirectory(d) && Files.exists(d.resolve("physfn"), LinkOption.NOFOLLOW_LINKS);
+    }
+
     /** Every PCI function, sorted by address. */
     public List<PciDeviceInfo> devices() throws VfioException {
         List<PciDeviceInfo> out = new ArrayList<>();

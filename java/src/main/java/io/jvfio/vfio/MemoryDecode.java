@@ -6,17 +6,19 @@ import java.util.List;
 
 /**
  * Whether a device's BARs answer, as vfio-pci decides it (vfio_pci_config.c,
- * {@code __vfio_pci_memory_enabled}): not while Memory Space is clear in the device's virtual COMMAND
- * register, nor while the device is in D3hot. A config write that turns either off makes vfio-pci
- * tear down every BAR mapping, and the next touch of one gets SIGBUS, which HotSpot does not forgive
- * in the C accessor: the JVM dies. So a config write that may turn decoding off (one that touches
- * COMMAND's low byte or the PM control register) holds the device's MMIO: it waits for the accesses
- * in flight, keeps new ones and mappings out, writes, reads the state back and lets them go; an
- * access while decoding is off throws instead of touching the BAR.
+ * {@code __vfio_pci_memory_enabled}): not while Memory Space is clear in the COMMAND value it keeps,
+ * nor while the device is in D3hot. A config write that turns either off makes vfio-pci tear down
+ * every BAR mapping, and the next touch of one gets SIGBUS, which HotSpot does not forgive in the C
+ * accessor: the JVM dies. So a config write that may turn decoding off (one that touches COMMAND's
+ * low byte or the PM control register) holds the device's MMIO: it waits for the accesses in flight,
+ * keeps new ones and new mappings out, writes, learns the new state and lets them go; an access while
+ * decoding is off throws instead of touching the BAR.
  * <p>
- * A reset (VFIO_DEVICE_RESET, an FLR by config write) restores the config space vfio-pci keeps, so
- * decoding is as it was after it. Only writes through this device's {@link PciConfigSpace} and
- * {@link VfioDevice#writeRegion} are seen.
+ * Memory Space is taken from the value written, as vfio-pci keeps it: a read of COMMAND shows the
+ * hardware's bit, which vfio-pci sets for a moment around MSI set-ups and ROM probes. It is read from
+ * the device only before the first write. A virtual function (SR-IOV) has no Memory Space bit of its
+ * own, and vfio-pci ignores it. The power state is read back after a PM write and a reset (which
+ * leaves the device in D0): vfio-pci decides from the state the device reached.
  */
 final class MemoryDecode implements PciConfigSpace.WriteGate {
     private static final int COMMAND_MEMORY = 0x2;
@@ -30,7 +32,13 @@ final class MemoryDecode implements PciConfigSpace.WriteGate {
     private volatile String off;
     /** True while a config write holds the accesses; an access that sees it waits on this object's lock. */
     private volatile boolean holding;
-    /** The PM control register's offset, 0 when the device has none, -1 until looked up; guarded by this. */
+    /** The rest guarded by this object's lock. */
+    private boolean known;
+    /** Memory Space as vfio-pci keeps it (always on for a virtual function). */
+    private boolean memorySpace;
+    private boolean virtualFunction;
+    private int powerState;
+    /** The PM control register's offset, 0 when the device has none, -1 until looked up. */
     private int pmControl = -1;
 
     MemoryDecode(VfioDevice device) {
@@ -51,14 +59,29 @@ final class MemoryDecode implements PciConfigSpace.WriteGate {
         }
     }
 
+    /** Learns the state from the device, once, before the first mapping. */
+    synchronized void learn() throws VfioException {
+        if (!known) {
+            PciConfigSpace config = device.pciConfig();
+            virtualFunction = device.isVirtualFunction();
+            memorySpace = virtualFunction || (config.read16(PciConfigSpace.COMMAND) & COMMAND_MEMORY) != 0;
+            powerState = readPowerState();
+            known = true;
+            decide();
+        }
+    }
+
     @Override
     public void write(int offset, int length, PciConfigSpace.ConfigWrite write) throws VfioException {
         synchronized (device) { // no mapping is made meanwhile, so every one is held below
             synchronized (this) {
-                if (!mayTurnOff(offset, length)) {
+                int pm = pmControl();
+                boolean command = covers(offset, length, PciConfigSpace.COMMAND);
+                if (!command && !(pm > 0 && covers(offset, length, pm))) {
                     write.run();
                     return;
                 }
+                learn();
                 List<Mmio> mappings = device.openMappings();
                 long[] stamps = new long[mappings.size()];
                 holding = true;
@@ -67,48 +90,52 @@ final class MemoryDecode implements PciConfigSpace.WriteGate {
                     for (; held < stamps.length; held++) {
                         stamps[held] = mappings.get(held).holdAccesses();
                     }
-                    write.run();
-                } finally {
-                    try {
-                        refresh();
-                    } finally {
-                        for (int i = 0; i < held; i++) {
-                            mappings.get(i).releaseAccesses(stamps[i]);
-                        }
-                        holding = false;
+                    byte[] written = write.run();
+                    if (command && !virtualFunction) {
+                        memorySpace = (written[PciConfigSpace.COMMAND - offset] & COMMAND_MEMORY) != 0;
                     }
+                    if (pm > 0 && covers(offset, length, pm)) {
+                        powerState = readPowerState();
+                    }
+                    decide();
+                } catch (Throwable e) {
+                    // The write may have gone through: refuse until a write or reset says otherwise.
+                    off = "whether the device decodes its BARs is unknown: a config write at 0x" + Integer.toHexString(offset)
+                            + " failed (" + e.getMessage() + ")";
+                    throw e;
+                } finally {
+                    for (int i = 0; i < held; i++) {
+                        mappings.get(i).releaseAccesses(stamps[i]);
+                    }
+                    holding = false;
                 }
             }
         }
     }
 
-    /** Reads COMMAND (and the PM state) back: what vfio-pci decides from. A failed read refuses accesses. */
-    synchronized void refresh() throws VfioException {
-        PciConfigSpace config = device.pciConfig();
-        try {
-            int command = config.read16(PciConfigSpace.COMMAND);
-            int pm = pmControl();
-            int pmState = pm > 0 ? config.read16(pm) & PM_STATE : 0;
-            if ((command & COMMAND_MEMORY) == 0) {
-                off = String.format("the device's memory decoding is off (Memory Space, bit 1, is clear in COMMAND 0x%04x):"
-                        + " vfio-pci unmapped its BARs and a touch would kill the JVM; set it again with a config write"
-                        + " of COMMAND first", command);
-            } else if (pmState == D3HOT) {
-                off = "the device is in D3hot (its PM control register says so): vfio-pci unmapped its BARs and a touch"
-                        + " would kill the JVM; put it back in D0 with a config write first";
-            } else {
-                off = null;
-            }
-        } catch (VfioException | RuntimeException e) {
-            off = "whether the device decodes its BARs is unknown: reading COMMAND back failed (" + e.getMessage() + ")";
-            throw e;
+    /** After a reset, which leaves the device in D0 and Memory Space as vfio-pci kept it. */
+    synchronized void resetDone() throws VfioException {
+        if (known) {
+            powerState = readPowerState();
+            decide();
         }
     }
 
-    /** Whether a write of config bytes [offset, offset + length) reaches a bit that decides decoding. */
-    private boolean mayTurnOff(int offset, int length) throws VfioException {
+    private void decide() {
+        if (!memorySpace) {
+            off = "the device's memory decoding is off (a config write cleared Memory Space, bit 1 of COMMAND): vfio-pci"
+                    + " unmapped its BARs and a touch would kill the JVM; set the bit again with a config write first";
+        } else if (powerState == D3HOT) {
+            off = "the device is in D3hot (its PM control register says so): vfio-pci unmapped its BARs and a touch would"
+                    + " kill the JVM; put it back in D0 with a config write first";
+        } else {
+            off = null;
+        }
+    }
+
+    private int readPowerState() throws VfioException {
         int pm = pmControl();
-        return covers(offset, length, PciConfigSpace.COMMAND) || pm > 0 && covers(offset, length, pm);
+        return pm > 0 ? device.pciConfig().read16(pm) & PM_STATE : 0;
     }
 
     private static boolean covers(int offset, int length, int at) {

@@ -34,10 +34,10 @@ public final class PciConfigSpace {
     /** What every write goes through: the device's, so that one that may turn off BAR decoding holds its MMIO. */
     private final WriteGate gate;
 
-    /** A config write, run by a {@link WriteGate}. */
+    /** A config write, run by a {@link WriteGate}; returns the bytes it wrote. */
     @FunctionalInterface
     interface ConfigWrite {
-        void run() throws VfioException;
+        byte[] run() throws VfioException;
     }
 
     /** Runs each config write of bytes {@code [offset, offset + length)}, e.g. holding what it may affect. */
@@ -109,7 +109,7 @@ public final class PciConfigSpace {
         check("write config", COMMAND, 2, writable);
         gate.write(COMMAND, 2, () -> {
             int command = read16(COMMAND);
-            writeNow(COMMAND, 2, on ? command | COMMAND_MASTER : command & ~COMMAND_MASTER);
+            return writeNow(COMMAND, 2, on ? command | COMMAND_MASTER : command & ~COMMAND_MASTER);
         });
     }
 
@@ -141,8 +141,11 @@ public final class PciConfigSpace {
         gate.write(offset, width, () -> writeNow(offset, width, value));
     }
 
-    /** The write itself, under this object's lock (its scratch buffer); the gate's locks come before it, never under it. */
-    private synchronized void writeNow(int offset, int width, int value) throws VfioException {
+    /**
+     * The write itself, under this object's lock (its scratch buffer); the gate's locks come before it,
+     * never under it. Returns the bytes written.
+     */
+    private synchronized byte[] writeNow(int offset, int width, int value) throws VfioException {
         switch (width) {
             case 1 -> scratch.put(0, (byte) value);
             case 2 -> scratch.putShort(0, (short) value);
@@ -153,6 +156,9 @@ public final class PciConfigSpace {
         if (n != width) {
             throw new VfioException("write config", object(offset, width), "short write of " + n + " bytes");
         }
+        byte[] written = new byte[width];
+        scratch.get(0, written);
+        return written;
     }
 
     private void check(String operation, int offset, int length, boolean allowed) throws VfioException {

@@ -382,6 +382,9 @@ public final class VfioDevice implements AutoCloseable {
             if (n != length) {
                 throw new VfioException("pwrite", regionObject(index, offset, length), "short write of " + n + " bytes");
             }
+            byte[] written = new byte[length];
+            direct.get(0, written);
+            return written;
         };
         if (index == PciIndex.CONFIG) {
             decode.write((int) offset, length, write); // checked inside the region, which is at most 4 KiB
@@ -417,7 +420,7 @@ public final class VfioDevice implements AutoCloseable {
                     : "the region cannot be mmapped; use readRegion/writeRegion" + (region.sparseAreas().isEmpty()
                     ? "" : " or map its sparse areas " + region.sparseAreas()));
         }
-        decode.refresh(); // so that the first access already knows whether the BAR answers
+        decode.learn(); // so that the first access already knows whether the BAR answers
         int prot = (region.readable() ? UnixConstants.PROT_READ : 0) | (region.writable() ? UnixConstants.PROT_WRITE : 0);
         long addr = fd.call(f -> UnixNative.mmap(region.size(), prot, UnixConstants.MAP_SHARED, f, region.offset()));
         Errors.check(addr, "mmap", what);
@@ -440,9 +443,10 @@ public final class VfioDevice implements AutoCloseable {
 
     /**
      * Routes vectors {@code 0..n-1} of an IRQ index (INTx, MSI, MSI-X) to eventfds; closing the
-     * result (or {@link #disableIrq}) tears them down. At least one eventfd. Enabling an index again
-     * replaces its routing (as the kernel does) and supersedes the earlier result: closing that one
-     * then changes nothing.
+     * result (or {@link #disableIrq}) tears them down. At least one eventfd. Enabling an index that is
+     * enabled already routes vectors 0..n-1 anew as the kernel does (MSI and MSI-X vectors past them keep
+     * their eventfds) and supersedes the earlier result: closing that one then changes nothing, and
+     * closing the latest tears the whole index down.
      */
     public EnabledIrq enableIrq(int index, EventFd... eventFds) throws VfioException {
         if (eventFds.length == 0) {
@@ -520,6 +524,12 @@ public final class VfioDevice implements AutoCloseable {
             throw Errors.failure("VFIO_DEVICE_RESET", fd.description(), -r, "the device may not support a function-level"
                     + " reset (info().supportsReset()); a bus reset needs hotResetInfo()");
         }
+        decode.resetDone();
+    }
+
+    /** Whether this is an SR-IOV virtual function (its sysfs node has a physfn link); false when sysfs cannot say. */
+    boolean isVirtualFunction() {
+        return PciSysfs.system().isVirtualFunction(address);
     }
 
     /**

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jvfio.EventFd;
 import io.jvfio.cli.demo.Edu;
 import io.jvfio.it.IntelIommuGuest;
 import io.jvfio.vfio.Mmio;
@@ -69,10 +70,14 @@ class MmioDecodeTest {
         }
     }
 
-    /** Readers in a loop while decoding goes off and on: each read returns the ID or is refused; none crashes. */
+    /**
+     * Readers in a loop while decoding goes off and on, and MSI set up and torn down meanwhile (vfio-pci
+     * sets the hardware's Memory Space for a moment around it, so a read of COMMAND may show it on while
+     * vfio-pci holds it off): each read returns the ID or is refused; none crashes.
+     */
     @Test
     void readsRacingWithDecodingGoingOffAreEitherAnsweredOrRefused() throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(READERS);
+        ExecutorService pool = Executors.newFixedThreadPool(READERS + 1);
         try (EduOnIommufd fixture = new EduOnIommufd()) {
             Mmio bar0 = fixture.bar0;
             PciConfigSpace config = fixture.device.pciConfig();
@@ -96,6 +101,16 @@ class MmioDecodeTest {
                     return new long[] {answered, refused};
                 }));
             }
+            Future<Integer> msiChurn = pool.submit(() -> {
+                int rounds = 0;
+                try (EventFd interrupt = EventFd.create()) {
+                    while (!stop.get()) {
+                        fixture.device.enableIrq(PciIndex.MSI, interrupt).close();
+                        rounds++;
+                    }
+                }
+                return rounds;
+            });
             try {
                 assertTrue(reading.await(60, TimeUnit.SECONDS), "the readers started");
                 for (int round = 0; round < ROUNDS; round++) {
@@ -110,6 +125,7 @@ class MmioDecodeTest {
                 answered += reader.get(60, TimeUnit.SECONDS)[0];
             }
             assertTrue(answered > 0, "reads were answered");
+            assertTrue(msiChurn.get(60, TimeUnit.SECONDS) > 0, "MSI was set up meanwhile");
             assertEquals(EDU_ID, bar0.read32(Edu.ID));
         } finally {
             pool.shutdownNow();
