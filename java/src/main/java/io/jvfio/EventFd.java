@@ -42,7 +42,7 @@ public final class EventFd implements AutoCloseable {
         if (value < 0) {
             throw new IllegalArgumentException("eventfd write(" + fd + "): the value added is 0 or more, not " + value);
         }
-        Errors.check((int) fd.call(f -> UnixNative.eventfdWrite(f, value)), "eventfd write", fd.toString());
+        Errors.check((int) fd.call("eventfd write", f -> UnixNative.eventfdWrite(f, value)), "eventfd write", fd.toString());
     }
 
     /**
@@ -50,7 +50,7 @@ public final class EventFd implements AutoCloseable {
      * reads as that, and the rest stays for the next read.
      */
     public long tryRead() throws VfioException {
-        long v = fd.call(f -> UnixNative.eventfdRead(f));
+        long v = fd.call("eventfd read", f -> UnixNative.eventfdRead(f));
         if (v == -Errno.EAGAIN) {
             return 0;
         }
@@ -69,7 +69,7 @@ public final class EventFd implements AutoCloseable {
             int slice = timeoutMillis < 0 ? POLL_SLICE_MILLIS
                     : (int) Math.min(POLL_SLICE_MILLIS, Math.max(0, (left + 999_999) / 1_000_000)); // rounded up
             // A signal does not end a poll: the shim polls again for what is left of the slice.
-            int revents = (int) fd.call(f -> UnixNative.poll(f, UnixConstants.POLLIN, slice));
+            int revents = (int) fd.call("poll", f -> UnixNative.poll(f, UnixConstants.POLLIN, slice));
             Errors.check(revents, "poll", fd.toString());
             if (revents != 0) {
                 return tryRead();

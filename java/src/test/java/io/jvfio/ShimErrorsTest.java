@@ -59,9 +59,13 @@ class ShimErrorsTest {
         fd.close();
         assertDoesNotThrow(fd::close);
         assertThrows(IllegalStateException.class, fd::get);
+        IllegalStateException pread = assertThrows(IllegalStateException.class, () -> fd.call("pread", f -> 0));
+        assertEquals("cannot pread: /dev/null is closed", pread.getMessage(), "the operation and the object");
         EventFd e = EventFd.create();
         e.close();
         assertDoesNotThrow(e::close);
+        IllegalStateException signal = assertThrows(IllegalStateException.class, () -> e.signal(1));
+        assertEquals("cannot eventfd write: eventfd is closed", signal.getMessage());
     }
 
     @Test

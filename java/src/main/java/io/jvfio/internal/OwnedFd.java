@@ -50,6 +50,11 @@ public final class OwnedFd implements AutoCloseable {
         return new IllegalStateException(description + " is closed");
     }
 
+    /** What a call for {@code operation} on a closed descriptor throws: both named. */
+    private IllegalStateException closed(String operation) {
+        return new IllegalStateException("cannot " + operation + ": " + description + " is closed");
+    }
+
     /** Starts a use and returns the descriptor; throws when closed. End it with {@link #release()}. */
     public int acquire() {
         int fdOrClosed = tryAcquire();
@@ -99,9 +104,15 @@ public final class OwnedFd implements AutoCloseable {
         }
     }
 
-    /** {@code syscall} on the descriptor, as one use: its result (-errno or not, as it returns). */
-    public long call(IntToLongFunction syscall) {
-        int d = acquire();
+    /**
+     * {@code syscall} for {@code operation} (an ioctl's name, "pread"...) on the descriptor, as one use:
+     * its result (-errno or not, as it returns); refused naming the operation when closed.
+     */
+    public long call(String operation, IntToLongFunction syscall) {
+        int d = tryAcquire();
+        if (d < 0) {
+            throw closed(operation);
+        }
         try {
             return syscall.applyAsLong(d);
         } finally {

@@ -54,7 +54,7 @@ public final class FaultQueue implements AutoCloseable {
 
     public static FaultQueue allocate(Iommufd iommufd) throws VfioException {
         InfoBuffer out = new InfoBuffer(8);
-        int fd = (int) iommufd.call(f -> FaultNative.queueAlloc(f, out.address()));
+        int fd = (int) iommufd.call("IOMMU_FAULT_QUEUE_ALLOC", f -> FaultNative.queueAlloc(f, out.address()));
         if (fd < 0) {
             throw Errors.failure("IOMMU_FAULT_QUEUE_ALLOC", iommufd.toString(), -fd,
                     -fd == Errno.ENOTTY ? "fault queues need Linux 6.11 or later with CONFIG_IOMMUFD" : null);
@@ -209,7 +209,7 @@ public final class FaultQueue implements AutoCloseable {
         destroyed = true;
         fd.close();
         if (iommufd.isOpen()) {
-            int r = (int) iommufd.call(f -> IommufdNative.destroy(f, id));
+            int r = (int) iommufd.call("IOMMU_DESTROY", f -> IommufdNative.destroy(f, id));
             if (r < 0 && -r != Errno.ENOENT) {
                 throw Errors.failure("IOMMU_DESTROY", "fault queue " + id, -r, null);
             }

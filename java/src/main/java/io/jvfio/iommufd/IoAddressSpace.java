@@ -34,6 +34,8 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
     private final String description;
     private final UnmapListeners unmapListeners = new UnmapListeners();
     private volatile boolean destroyed;
+    /** What {@link Iommufd#tryCall} returns here once the iommufd is closed: no ioctl returns it. */
+    private static final long CLOSED_MEANWHILE = Long.MIN_VALUE;
 
     private IoAddressSpace(Iommufd iommufd, int id) {
         this.iommufd = iommufd;
@@ -42,7 +44,7 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
     }
 
     public static IoAddressSpace allocate(Iommufd iommufd) throws VfioException {
-        int id = Errors.check((int) iommufd.call(IommufdNative::ioasAlloc), "IOMMU_IOAS_ALLOC", iommufd.toString());
+        int id = Errors.check((int) iommufd.call("IOMMU_IOAS_ALLOC", IommufdNative::ioasAlloc), "IOMMU_IOAS_ALLOC", iommufd.toString());
         return new IoAddressSpace(iommufd, id);
     }
 
@@ -83,10 +85,17 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
         }
     }
 
-    /** {@code ioctl} on the iommufd for {@code operation} of this IOAS, refused as {@link #checkOpen}. */
+    /**
+     * {@code ioctl} on the iommufd for {@code operation} of this IOAS, refused as {@link #checkOpen},
+     * also when the iommufd closes between the check and the call.
+     */
     private long call(String operation, IntToLongFunction ioctl) throws VfioException {
         checkOpen(operation);
-        return iommufd.call(ioctl);
+        long r = iommufd.tryCall(ioctl, CLOSED_MEANWHILE);
+        if (r == CLOSED_MEANWHILE) {
+            checkOpen(operation); // throws: EBADF now
+        }
+        return r;
     }
 
     @Override
@@ -227,7 +236,7 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
         MappingChecks.checkRange("IOMMU_IOAS_UNMAP", () -> unmapObject(iova, length), iova, length, true);
         checkOpen("IOMMU_IOAS_UNMAP"); // before the listeners: they must not hear of an unmap that is refused
         unmapListeners.unmapping(iova, length);
-        long r = iommufd.call(f -> IommufdNative.ioasUnmap(f, id, iova, length));
+        long r = call("IOMMU_IOAS_UNMAP", f -> IommufdNative.ioasUnmap(f, id, iova, length));
         if (r < 0) {
             throw Errors.failure("IOMMU_IOAS_UNMAP", unmapObject(iova, length),
                     (int) -r, (int) -r == Errno.ENOENT ? "nothing is mapped there, or the range cuts a mapping: unmap whole"
@@ -245,7 +254,7 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
     public long unmapAll() throws VfioException {
         checkOpen("IOMMU_IOAS_UNMAP");
         unmapListeners.unmapping(new IovaRange(0, -1));
-        long r = iommufd.call(f -> IommufdNative.ioasUnmap(f, id, 0, -1));
+        long r = call("IOMMU_IOAS_UNMAP", f -> IommufdNative.ioasUnmap(f, id, 0, -1));
         if (r == -Errno.ENOENT) {
             return 0;
         }
@@ -358,7 +367,7 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
             destroyed = true;
             int r = 0;
             try {
-                r = iommufd.isOpen() ? (int) iommufd.call(f -> IommufdNative.destroy(f, id)) : 0;
+                r = iommufd.isOpen() ? (int) iommufd.call("IOMMU_DESTROY", f -> IommufdNative.destroy(f, id)) : 0;
             } catch (IllegalStateException iommufdClosedMeanwhile) {
                 r = 0; // closing the iommufd destroyed it
             }

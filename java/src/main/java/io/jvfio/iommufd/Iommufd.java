@@ -48,12 +48,12 @@ public final class Iommufd implements AutoCloseable {
 
     /** IOMMU_OPTION get: {@code objectId} 0 for the context's options, an IOAS id for per-IOAS ones. */
     public long option(int optionId, int objectId) throws VfioException {
-        return Errors.check(fd.call(f -> IommufdNative.option(f, optionId, IommufdConstants.OPTION_OP_GET, objectId, 0)),
+        return Errors.check(fd.call("IOMMU_OPTION", f -> IommufdNative.option(f, optionId, IommufdConstants.OPTION_OP_GET, objectId, 0)),
                 "IOMMU_OPTION", "get option " + optionId + ", object " + objectId);
     }
 
     public void setOption(int optionId, int objectId, long value) throws VfioException {
-        Errors.check(fd.call(f -> IommufdNative.option(f, optionId, IommufdConstants.OPTION_OP_SET, objectId, value)),
+        Errors.check(fd.call("IOMMU_OPTION", f -> IommufdNative.option(f, optionId, IommufdConstants.OPTION_OP_SET, objectId, value)),
                 "IOMMU_OPTION", "set option " + optionId + " = " + value + ", object " + objectId);
     }
 
@@ -67,7 +67,7 @@ public final class Iommufd implements AutoCloseable {
      * {@code /dev/vfio/vfio} compatibility layer) maps into; empty when none was chosen yet.
      */
     public OptionalInt vfioCompatIoas() throws VfioException {
-        int r = (int) fd.call(f -> IommufdNative.vfioIoas(f, IommufdConstants.VFIO_IOAS_GET, 0));
+        int r = (int) fd.call("IOMMU_VFIO_IOAS", f -> IommufdNative.vfioIoas(f, IommufdConstants.VFIO_IOAS_GET, 0));
         if (r == -Errno.ENODEV) {
             return OptionalInt.empty();
         }
@@ -76,12 +76,12 @@ public final class Iommufd implements AutoCloseable {
 
     /** IOMMU_VFIO_IOAS set: VFIO containers on this iommufd map into {@code ioasId} from now on. */
     public void setVfioCompatIoas(int ioasId) throws VfioException {
-        Errors.check((int) fd.call(f -> IommufdNative.vfioIoas(f, IommufdConstants.VFIO_IOAS_SET, ioasId)), "IOMMU_VFIO_IOAS",
+        Errors.check((int) fd.call("IOMMU_VFIO_IOAS", f -> IommufdNative.vfioIoas(f, IommufdConstants.VFIO_IOAS_SET, ioasId)), "IOMMU_VFIO_IOAS",
                 "set the VFIO compatibility IOAS to " + ioasId);
     }
 
     public void clearVfioCompatIoas() throws VfioException {
-        Errors.check((int) fd.call(f -> IommufdNative.vfioIoas(f, IommufdConstants.VFIO_IOAS_CLEAR, 0)), "IOMMU_VFIO_IOAS",
+        Errors.check((int) fd.call("IOMMU_VFIO_IOAS", f -> IommufdNative.vfioIoas(f, IommufdConstants.VFIO_IOAS_CLEAR, 0)), "IOMMU_VFIO_IOAS",
                 "clear the VFIO compatibility IOAS");
     }
 
@@ -94,9 +94,9 @@ public final class Iommufd implements AutoCloseable {
         }
     }
 
-    /** {@code ioctl} on the descriptor, counted as a use (a close meanwhile waits to close the number). */
-    long call(IntToLongFunction ioctl) {
-        return fd.call(ioctl);
+    /** {@code ioctl} for {@code operation} on the descriptor, counted as a use (a close meanwhile waits to close the number). */
+    long call(String operation, IntToLongFunction ioctl) {
+        return fd.call(operation, ioctl);
     }
 
     /** {@code ioctl} as one use, or {@code whenClosed} once closed (see {@link OwnedFd#tryCall}). */

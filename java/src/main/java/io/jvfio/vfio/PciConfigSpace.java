@@ -125,7 +125,7 @@ public final class PciConfigSpace {
 
     /** Reads exactly {@code length} bytes at {@code offset} into {@code address}; the caller checked the range. */
     private void pread(long address, int offset, int length) throws VfioException {
-        long n = Errors.check(fd.call(f -> UnixNative.pread(f, address, length, regionOffset + offset)),
+        long n = Errors.check(fd.call("read config", f -> UnixNative.pread(f, address, length, regionOffset + offset)),
                 "read config", object(offset, length));
         if (n != length) {
             throw new VfioException("read config", object(offset, length), "short read of " + n + " bytes");
@@ -151,7 +151,7 @@ public final class PciConfigSpace {
             case 2 -> scratch.putShort(0, (short) value);
             default -> scratch.putInt(0, value);
         }
-        long n = Errors.check(fd.call(f -> UnixNative.pwrite(f, scratchAddress, width, regionOffset + offset)),
+        long n = Errors.check(fd.call("write config", f -> UnixNative.pwrite(f, scratchAddress, width, regionOffset + offset)),
                 "write config", object(offset, width));
         if (n != width) {
             throw new VfioException("write config", object(offset, width), "short write of " + n + " bytes");

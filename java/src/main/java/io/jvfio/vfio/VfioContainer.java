@@ -61,24 +61,24 @@ public final class VfioContainer implements DmaMapper, AutoCloseable {
     }
 
     /** {@code syscall} on the container's descriptor, counted as a use of it (see OwnedFd). */
-    long call(java.util.function.IntToLongFunction syscall) {
-        return fd.call(syscall);
+    long call(String operation, java.util.function.IntToLongFunction syscall) {
+        return fd.call(operation, syscall);
     }
 
     public int apiVersion() throws VfioException {
-        return Errors.check((int) fd.call(f -> VfioNative.simpleIoctl(f, VfioConstants.VFIO_GET_API_VERSION)),
+        return Errors.check((int) fd.call("VFIO_GET_API_VERSION", f -> VfioNative.simpleIoctl(f, VfioConstants.VFIO_GET_API_VERSION)),
                 "VFIO_GET_API_VERSION", fd.description());
     }
 
     /** Whether the container supports an extension such as VFIO_TYPE1v2_IOMMU. */
     public boolean checkExtension(int extension) throws VfioException {
-        return Errors.check((int) fd.call(f -> VfioNative.intIoctl(f, VfioConstants.VFIO_CHECK_EXTENSION, extension)),
+        return Errors.check((int) fd.call("VFIO_CHECK_EXTENSION", f -> VfioNative.intIoctl(f, VfioConstants.VFIO_CHECK_EXTENSION, extension)),
                 "VFIO_CHECK_EXTENSION", fd.description() + ", extension " + extension) > 0;
     }
 
     /** Sets the IOMMU model; needs at least one group set to this container first. */
     public void setIommu(int type) throws VfioException {
-        int r = (int) fd.call(f -> VfioNative.intIoctl(f, VfioConstants.VFIO_SET_IOMMU, type));
+        int r = (int) fd.call("VFIO_SET_IOMMU", f -> VfioNative.intIoctl(f, VfioConstants.VFIO_SET_IOMMU, type));
         if (r < 0) {
             throw Errors.failure("VFIO_SET_IOMMU", fd.description() + ", type " + type, -r,
                     "add a group to the container first (VfioGroup.setContainer), and check the type with checkExtension");
@@ -96,7 +96,7 @@ public final class VfioContainer implements DmaMapper, AutoCloseable {
 
     public VfioIommuInfo iommuInfo() throws VfioException {
         InfoBuffer info = InfoBuffer.withCapacity(512, b -> Errors.check(
-                (int) fd.call(f -> VfioNative.iommuGetInfo(f, b.address(), b.capacity())), "VFIO_IOMMU_GET_INFO", fd.description()));
+                (int) fd.call("VFIO_IOMMU_GET_INFO", f -> VfioNative.iommuGetInfo(f, b.address(), b.capacity())), "VFIO_IOMMU_GET_INFO", fd.description()));
         return VfioIommuInfo.decode(info.bytes(info.capacity()), VfioConstants.C);
     }
 

@@ -89,7 +89,7 @@ public final class VfioDevice implements AutoCloseable {
 
     /** Binds a cdev-opened device to an iommufd; returns its iommufd device id. */
     public int bindIommufd(Iommufd iommufd) throws VfioException {
-        int r = (int) fd.call(f -> VfioNative.bindIommufd(f, iommufd.fd()));
+        int r = (int) fd.call("VFIO_DEVICE_BIND_IOMMUFD", f -> VfioNative.bindIommufd(f, iommufd.fd()));
         if (r < 0) {
             throw Errors.failure("VFIO_DEVICE_BIND_IOMMUFD", fd.description() + ", " + iommufd, -r,
                     "bind needs a device opened through its cdev, not yet bound, with no group user");
@@ -124,7 +124,7 @@ public final class VfioDevice implements AutoCloseable {
     }
 
     private int attach(int ptId, String target) throws VfioException {
-        return Errors.check((int) fd.call(f -> VfioNative.attachPt(f, ptId)), "VFIO_DEVICE_ATTACH_IOMMUFD_PT",
+        return Errors.check((int) fd.call("VFIO_DEVICE_ATTACH_IOMMUFD_PT", f -> VfioNative.attachPt(f, ptId)), "VFIO_DEVICE_ATTACH_IOMMUFD_PT",
                 fd.description() + ", " + target);
     }
 
@@ -137,7 +137,7 @@ public final class VfioDevice implements AutoCloseable {
      */
     public int attach(HwPageTable pageTable) throws VfioException {
         checkPageTable("VFIO_DEVICE_ATTACH_IOMMUFD_PT", pageTable);
-        int r = (int) fd.call(f -> VfioNative.attachPt(f, pageTable.id()));
+        int r = (int) fd.call("VFIO_DEVICE_ATTACH_IOMMUFD_PT", f -> VfioNative.attachPt(f, pageTable.id()));
         if (r < 0) {
             String hint = null;
             Exception hintFailure = null;
@@ -170,7 +170,7 @@ public final class VfioDevice implements AutoCloseable {
     }
 
     public void detach() throws VfioException {
-        Errors.check((int) fd.call(f -> VfioNative.detachPt(f)), "VFIO_DEVICE_DETACH_IOMMUFD_PT", fd.description());
+        Errors.check((int) fd.call("VFIO_DEVICE_DETACH_IOMMUFD_PT", f -> VfioNative.detachPt(f)), "VFIO_DEVICE_DETACH_IOMMUFD_PT", fd.description());
     }
 
     /**
@@ -223,7 +223,7 @@ public final class VfioDevice implements AutoCloseable {
         if (!KernelSupport.lacks(KernelFeature.DEVICE_PASID_ATTACH)) {
             checkPasidSupport(pasid, object);
         }
-        int r = (int) fd.call(f -> VfioNative.attachPasid(f, pasid, ptId));
+        int r = (int) fd.call("VFIO_DEVICE_ATTACH_PASID", f -> VfioNative.attachPasid(f, pasid, ptId));
         if (r < 0) {
             String hint = -r == Errno.EINVAL
                     ? "a PASID attaches only to a HW page table allocated with HwptFlag.PASID (not to an IOAS),"
@@ -242,7 +242,7 @@ public final class VfioDevice implements AutoCloseable {
         checkPasid(pasid);
         String object = fd.description() + ", pasid " + pasid;
         checkBound("VFIO_DEVICE_DETACH_IOMMUFD_PT", object);
-        int r = (int) fd.call(f -> VfioNative.detachPasid(f, pasid));
+        int r = (int) fd.call("VFIO_DEVICE_DETACH_PASID", f -> VfioNative.detachPasid(f, pasid));
         if (r < 0) {
             throw KernelSupport.failure("VFIO_DEVICE_DETACH_IOMMUFD_PT", object, -r, null, KernelFeature.DEVICE_PASID_ATTACH);
         }
@@ -279,7 +279,7 @@ public final class VfioDevice implements AutoCloseable {
 
     public VfioDeviceInfo info() throws VfioException {
         InfoBuffer b = InfoBuffer.withCapacity(256, buf -> Errors.check(
-                (int) fd.call(f -> VfioNative.deviceGetInfo(f, buf.address(), buf.capacity())), "VFIO_DEVICE_GET_INFO", fd.description()));
+                (int) fd.call("VFIO_DEVICE_GET_INFO", f -> VfioNative.deviceGetInfo(f, buf.address(), buf.capacity())), "VFIO_DEVICE_GET_INFO", fd.description()));
         return new VfioDeviceInfo(b.getInt(VfioConstants.C.offsetOf("vfio_device_info", "flags")),
                 b.getInt(VfioConstants.C.offsetOf("vfio_device_info", "num_regions")),
                 b.getInt(VfioConstants.C.offsetOf("vfio_device_info", "num_irqs")));
@@ -288,7 +288,7 @@ public final class VfioDevice implements AutoCloseable {
     public VfioRegionInfo regionInfo(int index) throws VfioException {
         String object = fd.description() + ", index " + index;
         InfoBuffer b = InfoBuffer.withCapacity(256, buf -> {
-            int r = (int) fd.call(f -> VfioNative.regionGetInfo(f, index, buf.address(), buf.capacity()));
+            int r = (int) fd.call("VFIO_DEVICE_GET_REGION_INFO", f -> VfioNative.regionGetInfo(f, index, buf.address(), buf.capacity()));
             if (r < 0) {
                 throw Errors.failure("VFIO_DEVICE_GET_REGION_INFO", object, -r, -r == Errno.EINVAL
                         ? "no region " + index + " on this device (see info().numRegions())" : null);
@@ -338,7 +338,7 @@ public final class VfioDevice implements AutoCloseable {
 
     public VfioIrqInfo irqInfo(int index) throws VfioException {
         InfoBuffer b = new InfoBuffer(VfioConstants.C.sizeOf("vfio_irq_info"));
-        int r = (int) fd.call(f -> VfioNative.irqGetInfo(f, index, b.address()));
+        int r = (int) fd.call("VFIO_DEVICE_GET_IRQ_INFO", f -> VfioNative.irqGetInfo(f, index, b.address()));
         if (r < 0) {
             throw Errors.failure("VFIO_DEVICE_GET_IRQ_INFO", fd.description() + ", index " + index, -r, null);
         }
@@ -352,7 +352,7 @@ public final class VfioDevice implements AutoCloseable {
         VfioRegionInfo region = regionInfo(index);
         checkRange(region, offset, length, "read");
         ByteBuffer buf = ByteBuffer.allocateDirect(length).order(ByteOrder.LITTLE_ENDIAN);
-        long n = Errors.check(fd.call(f -> UnixNative.pread(f, UnixNative.address(buf), length, region.offset() + offset)),
+        long n = Errors.check(fd.call("pread", f -> UnixNative.pread(f, UnixNative.address(buf), length, region.offset() + offset)),
                 "pread", regionObject(index, offset, length));
         if (n != length) { // a buffer cut short would read as the region's bytes followed by zeros
             throw new VfioException("pread", regionObject(index, offset, length), "short read of " + n + " bytes");
@@ -374,7 +374,7 @@ public final class VfioDevice implements AutoCloseable {
         PciConfigSpace.ConfigWrite write = () -> {
             long n;
             try {
-                n = Errors.check(fd.call(f -> UnixNative.pwrite(f, UnixNative.address(direct), length, region.offset() + offset)),
+                n = Errors.check(fd.call("pwrite", f -> UnixNative.pwrite(f, UnixNative.address(direct), length, region.offset() + offset)),
                         "pwrite", regionObject(index, offset, length));
             } finally {
                 Reference.reachabilityFence(direct); // the kernel reads it by address: not freed under the pwrite
@@ -422,7 +422,7 @@ public final class VfioDevice implements AutoCloseable {
         }
         decode.learn(); // so that the first access already knows whether the BAR answers
         int prot = (region.readable() ? UnixConstants.PROT_READ : 0) | (region.writable() ? UnixConstants.PROT_WRITE : 0);
-        long addr = fd.call(f -> UnixNative.mmap(region.size(), prot, UnixConstants.MAP_SHARED, f, region.offset()));
+        long addr = fd.call("mmap", f -> UnixNative.mmap(region.size(), prot, UnixConstants.MAP_SHARED, f, region.offset()));
         Errors.check(addr, "mmap", what);
         Mmio mmio = new Mmio(addr, region.size(), region.readable(), region.writable(), what, this::unmapped, decode);
         mappings.add(mmio);
@@ -507,7 +507,7 @@ public final class VfioDevice implements AutoCloseable {
     private void setIrqs(int flags, int index, int start, int count, ByteBuffer data, String what) throws VfioException {
         int r;
         try {
-            r = (int) fd.call(f -> VfioNative.setIrqs(f, flags, index, start, count, data == null ? 0 : UnixNative.address(data),
+            r = (int) fd.call("VFIO_DEVICE_SET_IRQS", f -> VfioNative.setIrqs(f, flags, index, start, count, data == null ? 0 : UnixNative.address(data),
                     data == null ? 0 : data.capacity()));
         } finally {
             Reference.reachabilityFence(data); // the kernel reads it by address: not freed under the ioctl
@@ -519,7 +519,7 @@ public final class VfioDevice implements AutoCloseable {
     }
 
     public void reset() throws VfioException {
-        int r = (int) fd.call(f -> VfioNative.simpleIoctl(f, VfioConstants.VFIO_DEVICE_RESET));
+        int r = (int) fd.call("VFIO_DEVICE_RESET", f -> VfioNative.simpleIoctl(f, VfioConstants.VFIO_DEVICE_RESET));
         if (r < 0) {
             throw Errors.failure("VFIO_DEVICE_RESET", fd.description(), -r, "the device may not support a function-level"
                     + " reset (info().supportsReset()); a bus reset needs hotResetInfo()");
@@ -539,7 +539,7 @@ public final class VfioDevice implements AutoCloseable {
      */
     public VfioHotResetInfo hotResetInfo() throws VfioException {
         InfoBuffer b = InfoBuffer.withCapacity(256, buf -> {
-            int r = (int) fd.call(f -> VfioNative.hotResetInfo(f, buf.address(), buf.capacity()));
+            int r = (int) fd.call("VFIO_DEVICE_GET_PCI_HOT_RESET_INFO", f -> VfioNative.hotResetInfo(f, buf.address(), buf.capacity()));
             if (r == -Errno.ENODEV) {
                 throw new VfioUnsupportedException("VFIO_DEVICE_GET_PCI_HOT_RESET_INFO", fd.description(), Errno.ENODEV,
                         "neither the device's slot nor its bus can be reset (e.g. a device on the root bus)");

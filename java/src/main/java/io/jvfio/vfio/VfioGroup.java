@@ -72,7 +72,7 @@ public final class VfioGroup implements AutoCloseable {
     }
 
     public VfioGroupStatus status() throws VfioException {
-        int flags = Errors.check((int) fd.call(f -> VfioNative.groupGetStatus(f)), "VFIO_GROUP_GET_STATUS", fd.description());
+        int flags = Errors.check((int) fd.call("VFIO_GROUP_GET_STATUS", f -> VfioNative.groupGetStatus(f)), "VFIO_GROUP_GET_STATUS", fd.description());
         return new VfioGroupStatus((flags & VfioConstants.GROUP_FLAGS_VIABLE) != 0,
                 (flags & VfioConstants.GROUP_FLAGS_CONTAINER_SET) != 0);
     }
@@ -87,12 +87,12 @@ public final class VfioGroup implements AutoCloseable {
     public void setContainer(VfioContainer container) throws VfioException {
         requireViable();
         // Both descriptors counted as in use: a close of either meanwhile cannot recycle its number under the ioctl.
-        Errors.check((int) fd.call(f -> container.call(c -> VfioNative.groupSetContainer(f, c))), "VFIO_GROUP_SET_CONTAINER",
+        Errors.check((int) fd.call("VFIO_GROUP_SET_CONTAINER", f -> container.call("VFIO_GROUP_SET_CONTAINER", c -> VfioNative.groupSetContainer(f, c))), "VFIO_GROUP_SET_CONTAINER",
                 fd.description() + ", " + container);
     }
 
     public void unsetContainer() throws VfioException {
-        int r = (int) fd.call(f -> VfioNative.simpleIoctl(f, VfioConstants.VFIO_GROUP_UNSET_CONTAINER));
+        int r = (int) fd.call("VFIO_GROUP_UNSET_CONTAINER", f -> VfioNative.simpleIoctl(f, VfioConstants.VFIO_GROUP_UNSET_CONTAINER));
         if (r < 0) {
             throw Errors.failure("VFIO_GROUP_UNSET_CONTAINER", fd.description(), -r,
                     "close the group's devices first (device before group)");
@@ -101,7 +101,7 @@ public final class VfioGroup implements AutoCloseable {
 
     /** Opens a device of this group; the group must be set to a container with an IOMMU model. */
     public VfioDevice openDevice(PciAddress address) throws VfioException {
-        int r = (int) fd.call(f -> VfioNative.groupGetDeviceFd(f, address.toString()));
+        int r = (int) fd.call("VFIO_GROUP_GET_DEVICE_FD", f -> VfioNative.groupGetDeviceFd(f, address.toString()));
         if (r < 0) {
             throw Errors.failure("VFIO_GROUP_GET_DEVICE_FD", fd.description() + ", device " + address, -r,
                     "the device must belong to this group and be bound to vfio-pci, and the group must be set"

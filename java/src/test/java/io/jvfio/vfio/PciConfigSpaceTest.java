@@ -136,6 +136,10 @@ class PciConfigSpaceTest {
         PciConfigSpace config = config(RegionFlag.READ, RegionFlag.WRITE);
         fd.close();
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> config.read16(0));
-        assertEquals("device 0000:00:04.0 is closed", e.getMessage());
+        assertEquals("cannot read config: device 0000:00:04.0 is closed", e.getMessage());
+        e = assertThrows(IllegalStateException.class, () -> config.setBusMaster(true));
+        assertEquals("cannot read config: device 0000:00:04.0 is closed", e.getMessage());
+        e = assertThrows(IllegalStateException.class, () -> config.write8(0x3c, 1));
+        assertEquals("cannot write config: device 0000:00:04.0 is closed", e.getMessage());
     }
 }
