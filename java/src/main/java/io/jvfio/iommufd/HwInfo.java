@@ -37,7 +37,8 @@ public record HwInfo(int type, int maxPasidLog2, EnumSet<Capability> capabilitie
         var c = IommufdConstants.C;
         InfoBuffer data = new InfoBuffer(256);
         InfoBuffer out = new InfoBuffer(c.getInt("sizeof hw_info_out"));
-        Errors.check((int) iommufd.call("IOMMU_GET_HW_INFO", f -> IommufdNative.getHwInfo(f, deviceId, data.address(), data.capacity(), out.address())),
+        Errors.check((int) iommufd.call("IOMMU_GET_HW_INFO",
+                f -> IommufdNative.getHwInfo(f, deviceId, data.address(), data.capacity(), out.address())),
                 "IOMMU_GET_HW_INFO", "device " + deviceId);
         int type = out.getInt(c.getInt("hw_info_out.type"));
         long caps = out.getLong(c.getInt("hw_info_out.capabilities"));

@@ -79,8 +79,8 @@ public final class HwPageTable implements AutoCloseable {
         int dataLength = direct == null ? 0 : direct.capacity();
         int r = -Errno.EBADF;
         try {
-            r = (int) iommufd.call("IOMMU_HWPT_ALLOC", f -> IommufdNative.hwptAlloc(f, raw, deviceId, parentId, dataType, dataAddress, dataLength,
-                    faultId));
+            r = (int) iommufd.call("IOMMU_HWPT_ALLOC",
+                    f -> IommufdNative.hwptAlloc(f, raw, deviceId, parentId, dataType, dataAddress, dataLength, faultId));
         } finally {
             Reference.reachabilityFence(direct); // the kernel read its memory by address: not freed under the ioctl
             if (r < 0 && faultQueue != null) {
@@ -130,7 +130,8 @@ public final class HwPageTable implements AutoCloseable {
      */
     public synchronized void setDirtyTracking(boolean enable) throws VfioException {
         refuseDestroyed("set dirty tracking on");
-        int r = (int) iommufd.call("IOMMU_HWPT_SET_DIRTY_TRACKING", f -> IommufdNative.hwptSetDirtyTracking(f, id, enable ? IommufdConstants.HWPT_DIRTY_TRACKING_ENABLE : 0));
+        int r = (int) iommufd.call("IOMMU_HWPT_SET_DIRTY_TRACKING",
+                f -> IommufdNative.hwptSetDirtyTracking(f, id, enable ? IommufdConstants.HWPT_DIRTY_TRACKING_ENABLE : 0));
         if (r < 0) {
             throw Errors.failure("IOMMU_HWPT_SET_DIRTY_TRACKING", this + (enable ? ", enable" : ", disable"), -r,
                     dirtyHint(-r));
@@ -182,8 +183,9 @@ public final class HwPageTable implements AutoCloseable {
         int bytes = (int) ((words * (long) Long.BYTES + UnixConstants.PAGE_SIZE - 1) & -UnixConstants.PAGE_SIZE);
         ByteBuffer bitmap = ByteBuffer.allocateDirect(bytes + UnixConstants.PAGE_SIZE).alignedSlice(UnixConstants.PAGE_SIZE)
                 .order(ByteOrder.nativeOrder());
-        int r = (int) iommufd.call("IOMMU_HWPT_GET_DIRTY_BITMAP", f -> IommufdNative.hwptGetDirtyBitmap(f, id, clear ? 0 : IommufdConstants.HWPT_GET_DIRTY_BITMAP_NO_CLEAR,
-                iova, length, pageSize, UnixNative.address(bitmap)));
+        int noClear = clear ? 0 : IommufdConstants.HWPT_GET_DIRTY_BITMAP_NO_CLEAR;
+        int r = (int) iommufd.call("IOMMU_HWPT_GET_DIRTY_BITMAP",
+                f -> IommufdNative.hwptGetDirtyBitmap(f, id, noClear, iova, length, pageSize, UnixNative.address(bitmap)));
         if (r < 0) {
             throw Errors.failure("IOMMU_HWPT_GET_DIRTY_BITMAP", object, -r, dirtyHint(-r));
         }

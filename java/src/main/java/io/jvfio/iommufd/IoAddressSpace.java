@@ -44,7 +44,8 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
     }
 
     public static IoAddressSpace allocate(Iommufd iommufd) throws VfioException {
-        int id = Errors.check((int) iommufd.call("IOMMU_IOAS_ALLOC", IommufdNative::ioasAlloc), "IOMMU_IOAS_ALLOC", iommufd.toString());
+        int id = Errors.check((int) iommufd.call("IOMMU_IOAS_ALLOC", IommufdNative::ioasAlloc), "IOMMU_IOAS_ALLOC",
+                iommufd.toString());
         return new IoAddressSpace(iommufd, id);
     }
 

@@ -48,12 +48,14 @@ public final class Iommufd implements AutoCloseable {
 
     /** IOMMU_OPTION get: {@code objectId} 0 for the context's options, an IOAS id for per-IOAS ones. */
     public long option(int optionId, int objectId) throws VfioException {
-        return Errors.check(fd.call("IOMMU_OPTION", f -> IommufdNative.option(f, optionId, IommufdConstants.OPTION_OP_GET, objectId, 0)),
+        return Errors.check(fd.call("IOMMU_OPTION",
+                f -> IommufdNative.option(f, optionId, IommufdConstants.OPTION_OP_GET, objectId, 0)),
                 "IOMMU_OPTION", "get option " + optionId + ", object " + objectId);
     }
 
     public void setOption(int optionId, int objectId, long value) throws VfioException {
-        Errors.check(fd.call("IOMMU_OPTION", f -> IommufdNative.option(f, optionId, IommufdConstants.OPTION_OP_SET, objectId, value)),
+        Errors.check(fd.call("IOMMU_OPTION",
+                f -> IommufdNative.option(f, optionId, IommufdConstants.OPTION_OP_SET, objectId, value)),
                 "IOMMU_OPTION", "set option " + optionId + " = " + value + ", object " + objectId);
     }
 
@@ -76,12 +78,14 @@ public final class Iommufd implements AutoCloseable {
 
     /** IOMMU_VFIO_IOAS set: VFIO containers on this iommufd map into {@code ioasId} from now on. */
     public void setVfioCompatIoas(int ioasId) throws VfioException {
-        Errors.check((int) fd.call("IOMMU_VFIO_IOAS", f -> IommufdNative.vfioIoas(f, IommufdConstants.VFIO_IOAS_SET, ioasId)), "IOMMU_VFIO_IOAS",
+        Errors.check((int) fd.call("IOMMU_VFIO_IOAS",
+                f -> IommufdNative.vfioIoas(f, IommufdConstants.VFIO_IOAS_SET, ioasId)), "IOMMU_VFIO_IOAS",
                 "set the VFIO compatibility IOAS to " + ioasId);
     }
 
     public void clearVfioCompatIoas() throws VfioException {
-        Errors.check((int) fd.call("IOMMU_VFIO_IOAS", f -> IommufdNative.vfioIoas(f, IommufdConstants.VFIO_IOAS_CLEAR, 0)), "IOMMU_VFIO_IOAS",
+        Errors.check((int) fd.call("IOMMU_VFIO_IOAS",
+                f -> IommufdNative.vfioIoas(f, IommufdConstants.VFIO_IOAS_CLEAR, 0)), "IOMMU_VFIO_IOAS",
                 "clear the VFIO compatibility IOAS");
     }
 

@@ -66,13 +66,15 @@ public final class VfioContainer implements DmaMapper, AutoCloseable {
     }
 
     public int apiVersion() throws VfioException {
-        return Errors.check((int) fd.call("VFIO_GET_API_VERSION", f -> VfioNative.simpleIoctl(f, VfioConstants.VFIO_GET_API_VERSION)),
+        return Errors.check((int) fd.call("VFIO_GET_API_VERSION",
+                f -> VfioNative.simpleIoctl(f, VfioConstants.VFIO_GET_API_VERSION)),
                 "VFIO_GET_API_VERSION", fd.description());
     }
 
     /** Whether the container supports an extension such as VFIO_TYPE1v2_IOMMU. */
     public boolean checkExtension(int extension) throws VfioException {
-        return Errors.check((int) fd.call("VFIO_CHECK_EXTENSION", f -> VfioNative.intIoctl(f, VfioConstants.VFIO_CHECK_EXTENSION, extension)),
+        return Errors.check((int) fd.call("VFIO_CHECK_EXTENSION",
+                f -> VfioNative.intIoctl(f, VfioConstants.VFIO_CHECK_EXTENSION, extension)),
                 "VFIO_CHECK_EXTENSION", fd.description() + ", extension " + extension) > 0;
     }
 
@@ -96,7 +98,8 @@ public final class VfioContainer implements DmaMapper, AutoCloseable {
 
     public VfioIommuInfo iommuInfo() throws VfioException {
         InfoBuffer info = InfoBuffer.withCapacity(512, b -> Errors.check(
-                (int) fd.call("VFIO_IOMMU_GET_INFO", f -> VfioNative.iommuGetInfo(f, b.address(), b.capacity())), "VFIO_IOMMU_GET_INFO", fd.description()));
+                (int) fd.call("VFIO_IOMMU_GET_INFO",
+                        f -> VfioNative.iommuGetInfo(f, b.address(), b.capacity())), "VFIO_IOMMU_GET_INFO", fd.description()));
         return VfioIommuInfo.decode(info.bytes(info.capacity()), VfioConstants.C);
     }
 

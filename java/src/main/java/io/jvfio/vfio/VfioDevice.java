@@ -124,7 +124,8 @@ public final class VfioDevice implements AutoCloseable {
     }
 
     private int attach(int ptId, String target) throws VfioException {
-        return Errors.check((int) fd.call("VFIO_DEVICE_ATTACH_IOMMUFD_PT", f -> VfioNative.attachPt(f, ptId)), "VFIO_DEVICE_ATTACH_IOMMUFD_PT",
+        return Errors.check((int) fd.call("VFIO_DEVICE_ATTACH_IOMMUFD_PT",
+                f -> VfioNative.attachPt(f, ptId)), "VFIO_DEVICE_ATTACH_IOMMUFD_PT",
                 fd.description() + ", " + target);
     }
 
@@ -170,7 +171,8 @@ public final class VfioDevice implements AutoCloseable {
     }
 
     public void detach() throws VfioException {
-        Errors.check((int) fd.call("VFIO_DEVICE_DETACH_IOMMUFD_PT", f -> VfioNative.detachPt(f)), "VFIO_DEVICE_DETACH_IOMMUFD_PT", fd.description());
+        Errors.check((int) fd.call("VFIO_DEVICE_DETACH_IOMMUFD_PT",
+                f -> VfioNative.detachPt(f)), "VFIO_DEVICE_DETACH_IOMMUFD_PT", fd.description());
     }
 
     /**
@@ -278,8 +280,8 @@ public final class VfioDevice implements AutoCloseable {
     }
 
     public VfioDeviceInfo info() throws VfioException {
-        InfoBuffer b = InfoBuffer.withCapacity(256, buf -> Errors.check(
-                (int) fd.call("VFIO_DEVICE_GET_INFO", f -> VfioNative.deviceGetInfo(f, buf.address(), buf.capacity())), "VFIO_DEVICE_GET_INFO", fd.description()));
+        InfoBuffer b = InfoBuffer.withCapacity(256, buf -> Errors.check((int) fd.call("VFIO_DEVICE_GET_INFO",
+                f -> VfioNative.deviceGetInfo(f, buf.address(), buf.capacity())), "VFIO_DEVICE_GET_INFO", fd.description()));
         return new VfioDeviceInfo(b.getInt(VfioConstants.C.offsetOf("vfio_device_info", "flags")),
                 b.getInt(VfioConstants.C.offsetOf("vfio_device_info", "num_regions")),
                 b.getInt(VfioConstants.C.offsetOf("vfio_device_info", "num_irqs")));
@@ -288,7 +290,8 @@ public final class VfioDevice implements AutoCloseable {
     public VfioRegionInfo regionInfo(int index) throws VfioException {
         String object = fd.description() + ", index " + index;
         InfoBuffer b = InfoBuffer.withCapacity(256, buf -> {
-            int r = (int) fd.call("VFIO_DEVICE_GET_REGION_INFO", f -> VfioNative.regionGetInfo(f, index, buf.address(), buf.capacity()));
+            int r = (int) fd.call("VFIO_DEVICE_GET_REGION_INFO",
+                    f -> VfioNative.regionGetInfo(f, index, buf.address(), buf.capacity()));
             if (r < 0) {
                 throw Errors.failure("VFIO_DEVICE_GET_REGION_INFO", object, -r, -r == Errno.EINVAL
                         ? "no region " + index + " on this device (see info().numRegions())" : null);
@@ -352,7 +355,8 @@ public final class VfioDevice implements AutoCloseable {
         VfioRegionInfo region = regionInfo(index);
         checkRange(region, offset, length, "read");
         ByteBuffer buf = ByteBuffer.allocateDirect(length).order(ByteOrder.LITTLE_ENDIAN);
-        long n = Errors.check(fd.call("pread", f -> UnixNative.pread(f, UnixNative.address(buf), length, region.offset() + offset)),
+        long n = Errors.check(fd.call("pread",
+                f -> UnixNative.pread(f, UnixNative.address(buf), length, region.offset() + offset)),
                 "pread", regionObject(index, offset, length));
         if (n != length) { // a buffer cut short would read as the region's bytes followed by zeros
             throw new VfioException("pread", regionObject(index, offset, length), "short read of " + n + " bytes");
@@ -374,7 +378,8 @@ public final class VfioDevice implements AutoCloseable {
         PciConfigSpace.ConfigWrite write = () -> {
             long n;
             try {
-                n = Errors.check(fd.call("pwrite", f -> UnixNative.pwrite(f, UnixNative.address(direct), length, region.offset() + offset)),
+                n = Errors.check(fd.call("pwrite",
+                        f -> UnixNative.pwrite(f, UnixNative.address(direct), length, region.offset() + offset)),
                         "pwrite", regionObject(index, offset, length));
             } finally {
                 Reference.reachabilityFence(direct); // the kernel reads it by address: not freed under the pwrite
@@ -507,7 +512,8 @@ public final class VfioDevice implements AutoCloseable {
     private void setIrqs(int flags, int index, int start, int count, ByteBuffer data, String what) throws VfioException {
         int r;
         try {
-            r = (int) fd.call("VFIO_DEVICE_SET_IRQS", f -> VfioNative.setIrqs(f, flags, index, start, count, data == null ? 0 : UnixNative.address(data),
+            r = (int) fd.call("VFIO_DEVICE_SET_IRQS",
+                    f -> VfioNative.setIrqs(f, flags, index, start, count, data == null ? 0 : UnixNative.address(data),
                     data == null ? 0 : data.capacity()));
         } finally {
             Reference.reachabilityFence(data); // the kernel reads it by address: not freed under the ioctl
@@ -539,7 +545,8 @@ public final class VfioDevice implements AutoCloseable {
      */
     public VfioHotResetInfo hotResetInfo() throws VfioException {
         InfoBuffer b = InfoBuffer.withCapacity(256, buf -> {
-            int r = (int) fd.call("VFIO_DEVICE_GET_PCI_HOT_RESET_INFO", f -> VfioNative.hotResetInfo(f, buf.address(), buf.capacity()));
+            int r = (int) fd.call("VFIO_DEVICE_GET_PCI_HOT_RESET_INFO",
+                    f -> VfioNative.hotResetInfo(f, buf.address(), buf.capacity()));
             if (r == -Errno.ENODEV) {
                 throw new VfioUnsupportedException("VFIO_DEVICE_GET_PCI_HOT_RESET_INFO", fd.description(), Errno.ENODEV,
                         "neither the device's slot nor its bus can be reset (e.g. a device on the root bus)");

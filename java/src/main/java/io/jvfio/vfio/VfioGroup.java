@@ -72,7 +72,8 @@ public final class VfioGroup implements AutoCloseable {
     }
 
     public VfioGroupStatus status() throws VfioException {
-        int flags = Errors.check((int) fd.call("VFIO_GROUP_GET_STATUS", f -> VfioNative.groupGetStatus(f)), "VFIO_GROUP_GET_STATUS", fd.description());
+        int flags = Errors.check((int) fd.call("VFIO_GROUP_GET_STATUS",
+                f -> VfioNative.groupGetStatus(f)), "VFIO_GROUP_GET_STATUS", fd.description());
         return new VfioGroupStatus((flags & VfioConstants.GROUP_FLAGS_VIABLE) != 0,
                 (flags & VfioConstants.GROUP_FLAGS_CONTAINER_SET) != 0);
     }
@@ -87,12 +88,14 @@ public final class VfioGroup implements AutoCloseable {
     public void setContainer(VfioContainer container) throws VfioException {
         requireViable();
         // Both descriptors counted as in use: a close of either meanwhile cannot recycle its number under the ioctl.
-        Errors.check((int) fd.call("VFIO_GROUP_SET_CONTAINER", f -> container.call("VFIO_GROUP_SET_CONTAINER", c -> VfioNative.groupSetContainer(f, c))), "VFIO_GROUP_SET_CONTAINER",
-                fd.description() + ", " + container);
+        String operation = "VFIO_GROUP_SET_CONTAINER";
+        Errors.check((int) fd.call(operation, f -> container.call(operation, c -> VfioNative.groupSetContainer(f, c))),
+                operation, fd.description() + ", " + container);
     }
 
     public void unsetContainer() throws VfioException {
-        int r = (int) fd.call("VFIO_GROUP_UNSET_CONTAINER", f -> VfioNative.simpleIoctl(f, VfioConstants.VFIO_GROUP_UNSET_CONTAINER));
+        int r = (int) fd.call("VFIO_GROUP_UNSET_CONTAINER",
+                f -> VfioNative.simpleIoctl(f, VfioConstants.VFIO_GROUP_UNSET_CONTAINER));
         if (r < 0) {
             throw Errors.failure("VFIO_GROUP_UNSET_CONTAINER", fd.description(), -r,
                     "close the group's devices first (device before group)");
