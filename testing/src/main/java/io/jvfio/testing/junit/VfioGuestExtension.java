@@ -70,12 +70,33 @@ public final class VfioGuestExtension implements BeforeAllCallback, AfterAllCall
         context.getStore(NAMESPACE).put(GuestReplay.class, run.replay());
     }
 
+    /** This JVM's own directory for guest outputs outside a Maven project; made on first use. */
+    private static Path ownTmpOut;
+
+    /**
+     * Where the guests' outputs go: the configuration parameter, else {@code target/jvfio-guest} of
+     * a Maven project in {@code workingDir}, else a new temporary directory of this JVM's own (a
+     * shared /tmp/jvfio-guest would let two runs at once, or two users, read each other's results
+     * or fail on each other's files).
+     */
+    static synchronized Path outRoot(Optional<String> parameter, Path workingDir) throws IOException {
+        if (parameter.isPresent()) {
+            return Path.of(parameter.get());
+        }
+        Path target = workingDir.resolve("target");
+        if (Files.isDirectory(target)) {
+            return target.resolve("jvfio-guest");
+        }
+        if (ownTmpOut == null) {
+            ownTmpOut = Files.createTempDirectory("jvfio-guest-");
+        }
+        return ownTmpOut;
+    }
+
     /** Boots the guest for these classes and reads what it reported. */
     private static GuestRuns.Run boot(ExtensionContext context, GuestSpec spec, Class<?> testClass, List<String> classes) {
         try {
-            Path out = context.getConfigurationParameter(OUT_PARAMETER).map(Path::of)
-                    .orElse(Files.isDirectory(Path.of("target")) ? Path.of("target", "jvfio-guest")
-                            : Path.of(System.getProperty("java.io.tmpdir"), "jvfio-guest"))
+            Path out = outRoot(context.getConfigurationParameter(OUT_PARAMETER), Path.of(""))
                     .resolve(classes.get(0)).toAbsolutePath();
             Path results = GuestRuns.resultsFile(out);
             GuestCommand command = new GuestCommand(Path.of(System.getProperty("java.home"), "bin", "java"),
