@@ -57,15 +57,32 @@ apt_get() {
     DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 "$@"
 }
 
-# apt-get update, again after a pause when it fails (the lists lock held by another apt, a mirror
-# answering badly for a moment); at most 3 runs.
+# apt-get update, again after a pause when it fails (a mirror answering badly for a moment); at most
+# 3 failed runs. While another apt holds the lists lock (apt's daily timer on a fresh VM) it waits up
+# to 10 minutes, as apt_get does for the dpkg lock: apt-get update fails at once on that lock, whatever
+# DPkg::Lock::Timeout says.
 apt_update() {
-    local attempt
-    for attempt in 1 2 3; do
-        apt_get update -qq >/dev/null && return 0
-        [ "$attempt" -lt 3 ] || return 1
-        log "apt-get update failed (run $attempt of 3); running it again in $((attempt * 20)) s"
+    local attempt=1 waited=0 err
+    err=$(mktemp)
+    while :; do
+        if apt_get update -qq >/dev/null 2>"$err"; then
+            rm -f "$err"
+            return 0
+        fi
+        if grep -q 'Could not get lock /var/lib/apt/lists/lock' "$err" && [ "$waited" -lt 600 ]; then
+            [ "$waited" -gt 0 ] || log "apt-get update waits for the apt lists lock: $(grep -m1 'held by' "$err" || true)"
+            sleep 10
+            waited=$((waited + 10))
+            continue
+        fi
+        if [ "$attempt" -ge 3 ]; then
+            cat "$err" >&2
+            rm -f "$err"
+            return 1
+        fi
+        log "apt-get update failed (run $attempt of 3): $(head -c 300 "$err"); running it again in $((attempt * 20)) s"
         sleep $((attempt * 20))
+        attempt=$((attempt + 1))
     done
 }
 
