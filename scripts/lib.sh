@@ -154,6 +154,34 @@ with_lock() {
     ) 9>"$JVFIO_CACHE/locks/$name.lock"
 }
 
+# Removes what the cache holds of other Debian versions of a lane's source package: its unpacked
+# tree (about 1.7 GB), UAPI headers and guest kernels. apt keeps one version of linux-source-LANE
+# installed and the tree is unpacked from it, so an older version is never used again; without this
+# every security update of the lane left another 2 GB behind. One that a run holds locked (unpacking,
+# building) is left for a later run to remove.
+#   prune_kernel_versions LANE CURRENT   (CURRENT: the tree's name, e.g. linux-6.12.118-1_deb12u1)
+prune_kernel_versions() {
+    local lane=$1 current=$2 d name lock
+    mkdir -p "$JVFIO_CACHE/locks"
+    for d in "$JVFIO_CACHE"/src/linux-"$lane".* "$JVFIO_CACHE"/uapi/linux-"$lane".* "$JVFIO_CACHE"/kernel/linux-"$lane".*; do
+        [ -e "$d" ] || continue
+        name=$(basename "$d")
+        case "$name" in "$current" | "$current"-* | "$current".*) continue ;; esac
+        case "$d" in
+            */src/*) lock="src-${name#linux-}" ;;
+            */uapi/*) lock="uapi-${name#linux-}" ;;
+            *) lock="kernel-$name" ;;
+        esac
+        lock=${lock%.tmp}
+        lock=${lock%.build}
+        (
+            flock -n 9 || exit 0
+            log "removing $d: $name is not the installed linux-source-$lane any more"
+            rm -rf "$d"
+        ) 9>"$JVFIO_CACHE/locks/$lock.lock"
+    done
+}
+
 # What building and booting the guest needs: QEMU, busybox for the initramfs, the source of the
 # guest's lane and of the shim's UAPI headers, and the kernel build tools.
 ensure_guest_packages() {

@@ -50,4 +50,5 @@ out="$JVFIO_CACHE/kernel/$key"
 image="$out/arch/x86/boot/bzImage"
 
 with_lock "kernel-$key" build
+prune_kernel_versions "$JVFIO_KERNEL" "$version"
 echo "$image"
