@@ -83,7 +83,10 @@ public final class Mmio implements AutoCloseable {
         return lock.readLock();
     }
 
-    /** Waits for the accesses in flight and keeps new ones out until {@link #releaseAccesses}: a config write may turn decoding off. */
+    /**
+     * Waits for the accesses in flight and keeps new ones out until {@link #releaseAccesses}: a config
+     * write may turn decoding off.
+     */
     long holdAccesses() {
         return lock.writeLock();
     }

@@ -82,7 +82,8 @@ class IommufdObjectLifecycleTest {
              DmaBuffer pages = DmaBuffer.allocate(2 * PAGE)) {
             ioas.map(pages.address(), PAGE, 0x100000, RW);
             ioas.map(pages.address() + PAGE, PAGE, 0x300000, RW);
-            IllegalArgumentException negative = assertThrows(IllegalArgumentException.class, () -> ioas.unmap(0x100000, -0x200000));
+            IllegalArgumentException negative = assertThrows(IllegalArgumentException.class,
+                    () -> ioas.unmap(0x100000, -0x200000));
             assertTrue(negative.getMessage().startsWith("IOMMU_IOAS_UNMAP(ioas " + ioas.id() + ", iova 0x100000"),
                     negative.getMessage());
             assertTrue(negative.getMessage().contains("the length must be positive, not -2097152"), negative.getMessage());

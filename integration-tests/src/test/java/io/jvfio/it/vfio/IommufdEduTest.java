@@ -110,7 +110,10 @@ class IommufdEduTest {
         }
     }
 
-    /** A VMM enables an index again (a new eventfd, more vectors): closing the earlier handle must not tear the new routing down. */
+    /**
+     * A VMM enables an index again (a new eventfd, more vectors): closing the earlier handle must not
+     * tear the new routing down.
+     */
     @Test
     void closingASupersededIrqHandleLeavesTheNewRoutingAlone() throws Exception {
         try (EventFd first = EventFd.create(); EventFd second = EventFd.create()) {

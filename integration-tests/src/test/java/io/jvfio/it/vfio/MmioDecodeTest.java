@@ -61,7 +61,8 @@ class MmioDecodeTest {
             device.writeRegion(PciIndex.CONFIG, PciConfigSpace.COMMAND,
                     ByteBuffer.wrap(new byte[] {(byte) (command & ~MEMORY_SPACE), (byte) (command >>> 8)}));
             assertThrows(IllegalStateException.class, () -> bar0.read32(Edu.ID));
-            device.writeRegion(PciIndex.CONFIG, PciConfigSpace.COMMAND, ByteBuffer.wrap(new byte[] {(byte) command, (byte) (command >>> 8)}));
+            device.writeRegion(PciIndex.CONFIG, PciConfigSpace.COMMAND,
+                    ByteBuffer.wrap(new byte[] {(byte) command, (byte) (command >>> 8)}));
             assertEquals(EDU_ID, bar0.read32(Edu.ID));
 
             config.setBusMaster(false);
