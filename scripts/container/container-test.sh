@@ -71,10 +71,14 @@ project_image() {
             -t "local/jvfio:$key" . || return 1
         log "project image built in $((SECONDS - start)) s ($(podman image inspect --format '{{.Size}}' "local/jvfio:$key" | numfmt --to=si)B)"
     fi
+    # The tests use this checkout's image by its key (JVFIO_CONTAINER_IMAGE); "latest" is for people
+    # and for their own tests (README), and another checkout's run may move it meanwhile.
+    project_image_name="local/jvfio:$key"
     podman tag "local/jvfio:$key" local/jvfio:latest || return 1
     # Older project images and the build stage's image are not used again; keep the disk. Only
-    # jvfio's: the user's own dangling images are not this script's to prune.
-    podman images --format '{{.Repository}}:{{.Tag}}' | grep '^localhost/local/jvfio:' \
+    # jvfio's (the user's own dangling images are not this script's to prune), and only those made
+    # over two hours ago: another checkout's run on this machine may still be using a newer one.
+    podman images --filter until=2h --format '{{.Repository}}:{{.Tag}}' | grep '^localhost/local/jvfio:' \
         | grep -v -e ":$key\$" -e ':latest$' | xargs -r podman rmi >/dev/null 2>&1 || true
     # Housekeeping, not a condition of the test: a build stopped half-way (a cancelled run) leaves
     # buildah's working container on its stage image, and the prune refuses that image.
@@ -122,6 +126,7 @@ for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
 log "podman API service $service on $sock"
 # Ryuk's image cannot be pulled here; this machine looks like a container to Testcontainers.
 export DOCKER_HOST="unix://$sock" TESTCONTAINERS_RYUK_DISABLED=true TESTCONTAINERS_HOST_OVERRIDE=localhost
+export JVFIO_CONTAINER_IMAGE=$project_image_name
 set +e
 "$@"
 status=$?

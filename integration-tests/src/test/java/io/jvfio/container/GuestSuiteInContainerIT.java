@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,7 +29,12 @@ import org.testcontainers.utility.DockerImageName;
  * skipped with the reason, except under CI=true, where that fails.
  */
 class GuestSuiteInContainerIT {
-    static final String IMAGE = System.getProperty("jvfio.container.image", "local/jvfio:latest");
+    /**
+     * The image container-test.sh built for this checkout (by the hash of its files): not "latest",
+     * which another checkout's run on the same machine may have tagged meanwhile.
+     */
+    static final String IMAGE = System.getProperty("jvfio.container.image",
+            Objects.requireNonNullElse(System.getenv("JVFIO_CONTAINER_IMAGE"), "local/jvfio:latest"));
     /** GuestReport's summary line, which names the guests' kernels: "guest tests (linux 6.12.117): 73 passed, ...". */
     private static final Pattern SUMMARY = Pattern.compile("guest tests \\(([^)]*)\\): (\\d+) passed, (\\d+) failed, (\\d+) skipped");
 
