@@ -72,7 +72,11 @@ public final class EventFd implements AutoCloseable {
             int revents = (int) fd.call("poll", f -> UnixNative.poll(f, UnixConstants.POLLIN, slice));
             Errors.check(revents, "poll", fd.toString());
             if (revents != 0) {
-                return tryRead();
+                long value = tryRead();
+                if (value != 0) {
+                    return value;
+                }
+                // Another reader of this eventfd took the signal first: wait on for what is left.
             }
             if (timeoutMillis >= 0 && deadline - System.nanoTime() <= 0) {
                 return 0;

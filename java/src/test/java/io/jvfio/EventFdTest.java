@@ -6,9 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** What a VMM's interrupt thread and its shutdown do with an eventfd, on the host's kernel. */
@@ -61,6 +64,52 @@ class EventFdTest {
             assertEquals(0, e.tryRead());
             e.signal(3);
             assertEquals(3, e.await(1000));
+        }
+    }
+
+    /**
+     * Two threads wait on one eventfd (an IRQ and its shutdown, say) and each signal wakes both: the
+     * one that loses the read must wait on, not report a time-out that did not happen.
+     */
+    @Test
+    void aWaiterThatLosesTheReadToAnotherWaitsOnInsteadOfTimingOut() throws Exception {
+        int signals = 2_000;
+        try (EventFd e = EventFd.create()) {
+            AtomicLong received = new AtomicLong();
+            AtomicLong early = new AtomicLong();
+            List<Thread> waiters = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                Thread waiter = new Thread(() -> {
+                    try {
+                        while (received.get() < signals) {
+                            long value = e.await(60_000);
+                            if (value == 0) {
+                                early.incrementAndGet(); // 0 before the minute was up
+                            }
+                            received.addAndGet(value);
+                        }
+                    } catch (VfioException | IllegalStateException closed) {
+                        // the close below ends the one still waiting
+                    }
+                });
+                waiter.start();
+                waiters.add(waiter);
+            }
+            for (int i = 1; i <= signals; i++) {
+                e.signal(1);
+                while (received.get() < i && early.get() == 0) {
+                    Thread.onSpinWait();
+                }
+                if (early.get() != 0) {
+                    break;
+                }
+            }
+            e.close();
+            for (Thread waiter : waiters) {
+                waiter.join(10_000);
+            }
+            assertEquals(0, early.get(), "awaits that returned 0 without timing out");
+            assertEquals(signals, received.get());
         }
     }
 }
