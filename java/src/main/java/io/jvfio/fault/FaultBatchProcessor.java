@@ -80,7 +80,13 @@ final class FaultBatchProcessor {
         policyErrors++;
         if (!loggedPolicyError) {
             loggedPolicyError = true;
-            LOG.error("fault policy failed on {}; answering INVALID (logged once, counted always)", group, t);
+            try {
+                LOG.error("fault policy failed on {}; answering INVALID (logged once, counted always)", group, t);
+            } catch (Throwable unprintable) {
+                // A throwable whose getMessage() or toString() throws: logging must not end the loop.
+                LOG.error("fault policy failed on {} with a {} that cannot be printed ({}); answering INVALID (logged"
+                        + " once, counted always)", group, t.getClass().getName(), unprintable.getClass().getName());
+            }
         }
     }
 }

@@ -172,7 +172,12 @@ public final class FaultServiceLoop implements AutoCloseable {
         } catch (Throwable t) {
             failure = t;
             refuseInHand(t);
-            LOG.error("the fault loop of {} failed; faults wait until stop() or close() answers them INVALID", queue, t);
+            try {
+                LOG.error("the fault loop of {} failed; faults wait until stop() or close() answers them INVALID", queue, t);
+            } catch (Throwable unprintable) {
+                LOG.error("the fault loop of {} failed with a {} that cannot be printed ({}); faults wait until stop() or"
+                        + " close() answers them INVALID", queue, t.getClass().getName(), unprintable.getClass().getName());
+            }
         }
         LOG.info("stopped serving {}: {}", queue, stats.snapshot());
     }
@@ -354,6 +359,9 @@ public final class FaultServiceLoop implements AutoCloseable {
                 drainer = Thread.currentThread();
                 try {
                     drain(true);
+                } catch (Throwable e) {
+                    refuseInHand(e); // the batch read here: answered INVALID, as the loop thread does
+                    throw e;
                 } finally {
                     drainer = null;
                 }
@@ -456,23 +464,40 @@ public final class FaultServiceLoop implements AutoCloseable {
             if (closed) {
                 return;
             }
-            VfioException failed = null;
+            Throwable stopFailed = null;
             try {
                 stop();
-            } catch (VfioException e) {
-                failed = e;
+            } catch (VfioException | RuntimeException | Error e) {
+                stopFailed = e;
             }
-            if (failed != null && isRunning()) {
-                throw failed; // the stop could not be signalled: the loop still runs on these resources, close again later
+            if (stopFailed != null && isRunning()) {
+                throw rethrow(stopFailed); // the stop could not be signalled: the loop still runs on these resources, close again later
             }
             closed = true;
             claim.close();
-            failed = closeQuietly(epoll, failed);
+            VfioException failed = closeQuietly(epoll, null);
             failed = closeQuietly(stop, failed);
+            if (stopFailed != null) {
+                if (failed != null) {
+                    stopFailed.addSuppressed(failed);
+                }
+                throw rethrow(stopFailed);
+            }
             if (failed != null) {
                 throw failed;
             }
         }
+    }
+
+    /** {@code t}, one of what stop() throws, to throw as it is. */
+    private static VfioException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) {
+            throw r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return (VfioException) t;
     }
 
     private static VfioException closeQuietly(AutoCloseable resource, VfioException failed) {

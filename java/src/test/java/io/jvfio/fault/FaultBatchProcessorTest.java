@@ -118,6 +118,27 @@ class FaultBatchProcessorTest {
         assertEquals(2, stats.snapshot().invalid());
     }
 
+    /** The first failure is logged with its stack trace: printing it must not throw out of the batch. */
+    @Test
+    void aPolicyExceptionWhoseMessageThrowsIsAnsweredInvalidNotThrownOutOfTheBatch() {
+        record(0, 1, true, 0, 0x1000, FaultConstants.PERM_READ);
+        record(1, 2, true, 0, 0x2000, FaultConstants.PERM_READ);
+        RuntimeException unprintable = new IllegalStateException() {
+            @Override
+            public String getMessage() {
+                throw new NullPointerException("the message's field is null");
+            }
+        };
+        assertEquals(2, process(group -> {
+            if (group.cookie() == 1) {
+                throw unprintable;
+            }
+            return FaultResponse.SUCCESS;
+        }, 2));
+        assertEquals(List.of(FaultConstants.RESP_INVALID, FaultConstants.RESP_SUCCESS), List.of(codeOf(0), codeOf(1)));
+        assertEquals(1, stats.snapshot().policyErrors());
+    }
+
     private static int recurse(int depth) {
         return recurse(depth + 1) + 1;
     }

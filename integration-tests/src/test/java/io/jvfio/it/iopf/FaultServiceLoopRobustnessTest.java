@@ -137,6 +137,41 @@ class FaultServiceLoopRobustnessTest {
         assertFalse(readable());
     }
 
+    /**
+     * The loop logs a policy's first failure with its stack trace, which prints the exception's message:
+     * an exception whose getMessage() throws (a message built from a null field) must not end the
+     * loop from inside that log call.
+     */
+    @Test
+    void aPolicyExceptionThatCannotBePrintedGetsItsGroupAnsweredInvalidAndTheLoopServesOn() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        FaultPolicy throwsUnprintable = group -> {
+            if (calls.incrementAndGet() == 2) {
+                throw new IllegalStateException() {
+                    @Override
+                    public String getMessage() {
+                        throw new NullPointerException("the message's field is null");
+                    }
+                };
+            }
+            return FaultResponse.SUCCESS;
+        };
+        try (FaultServiceLoop loop = new FaultServiceLoop(source.queue, throwsUnprintable, 4)) {
+            assertEquals(10, source.mock.triggerBurst(0, RW, BASE, PAGE, 10));
+            loop.start();
+            awaitValue(10, loop::groupsAnswered, "groups answered", 120);
+            assertNull(loop.failure(), "the loop is alive");
+            FaultStats.Snapshot s = loop.stats();
+            assertEquals(1, s.policyErrors(), s.toString());
+            assertEquals(1, s.invalid(), s.toString());
+            assertEquals(9, s.success(), s.toString());
+            source.mock.trigger(0, 1, RW, BASE);
+            awaitValue(11, loop::groupsAnswered, "a fault after it is answered too", 120);
+            assertTrue(loop.isRunning());
+        }
+        assertFalse(readable());
+    }
+
     @Test
     void aPolicyThatClosesItsOwnLoopGetsAClearErrorInsteadOfADeadlock() throws Exception {
         AtomicReference<FaultServiceLoop> self = new AtomicReference<>();
