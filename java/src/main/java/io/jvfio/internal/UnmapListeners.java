@@ -5,12 +5,18 @@ import io.jvfio.memory.IovaRange;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The unmap listeners of one DMA mapper (a VFIO container or an IOAS), told before each unmap
- * ioctl; one copy of what both backends of {@link io.jvfio.memory.DmaMapper} need.
+ * ioctl; one copy of what both backends of {@link io.jvfio.memory.DmaMapper} need. Every listener is
+ * told, and the unmap goes on, whatever one of them throws: a listener that forgot the range before
+ * another threw (a demand-map policy's records) would otherwise forget a mapping that stays.
  */
 public final class UnmapListeners {
+    private static final Logger LOG = LoggerFactory.getLogger(UnmapListeners.class);
+
     private final List<UnmapListener> listeners = new CopyOnWriteArrayList<>();
 
     public void add(UnmapListener listener) {
@@ -30,7 +36,11 @@ public final class UnmapListeners {
 
     public void unmapping(IovaRange range) {
         for (UnmapListener listener : listeners) {
-            listener.unmapping(range);
+            try {
+                listener.unmapping(range);
+            } catch (RuntimeException e) {
+                LOG.warn("unmap listener {} failed on {}; the unmap goes on", listener, range, e);
+            }
         }
     }
 }
