@@ -331,6 +331,7 @@ public final class FaultServer implements AutoCloseable {
         if (iommufd != null) {
             t.run(iommufd::close);
         }
+        callerMemoryLease = null; // no fault comes any more: the caller's buffer may now close without a tombstone
         t.rethrow();
     }
 
