@@ -6,6 +6,7 @@
 #include "jvfio.h"
 
 #include <fcntl.h>
+#include <linux/memfd.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -25,6 +26,7 @@ static jstring constants(JNIEnv *env, jclass cls)
         JVFIO_CONST(PROT_READ),    JVFIO_CONST(PROT_WRITE),     JVFIO_CONST(MAP_SHARED),    JVFIO_CONST(MAP_PRIVATE),
         JVFIO_CONST(MAP_ANONYMOUS), JVFIO_CONST(MAP_HUGETLB),   JVFIO_CONST(MAP_POPULATE),
         JVFIO_CONST(MAP_NORESERVE), JVFIO_CONST(MFD_CLOEXEC),   JVFIO_CONST(MFD_HUGETLB),
+        JVFIO_CONST(MFD_HUGE_2MB),
         /* unix_epoll.c */
         JVFIO_CONST(EFD_CLOEXEC),  JVFIO_CONST(EFD_NONBLOCK),   JVFIO_CONST(EFD_SEMAPHORE),
         JVFIO_CONST(EPOLLIN),      JVFIO_CONST(EPOLLOUT),       JVFIO_CONST(EPOLLERR),

@@ -24,6 +24,8 @@ public final class UnixConstants {
     public static final int EFD_NONBLOCK = C.getInt("EFD_NONBLOCK");
     public static final int EFD_SEMAPHORE = C.getInt("EFD_SEMAPHORE");
     public static final int MFD_HUGETLB = C.getInt("MFD_HUGETLB");
+    /** With MFD_HUGETLB: 2 MiB pages, whatever the system's default huge page size (1 GiB on some hosts). */
+    public static final int MFD_HUGE_2MB = C.getInt("MFD_HUGE_2MB");
     public static final int EPOLLIN = C.getInt("EPOLLIN");
     public static final int EPOLLOUT = C.getInt("EPOLLOUT");
     public static final int EPOLLERR = C.getInt("EPOLLERR");

@@ -85,12 +85,13 @@ public final class DmaBuffer implements AutoCloseable {
      */
     public static DmaBuffer memfd(String name, long size, boolean hugePages) throws VfioException {
         Objects.requireNonNull(name, "name");
-        if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MEMFD_NAME_MAX) {
+        int nameBytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (nameBytes > MEMFD_NAME_MAX) {
             throw new IllegalArgumentException("a memfd name is at most " + MEMFD_NAME_MAX + " bytes (memfd_create), not "
-                    + name.length() + " characters: '" + name + "'");
+                    + nameBytes + " (UTF-8, " + name.length() + " characters): '" + name + "'");
         }
         long length = roundUp(size, hugePages ? HUGE_PAGE_SIZE : UnixConstants.PAGE_SIZE);
-        int fd = UnixNative.memfdCreate(name, hugePages ? UnixConstants.MFD_HUGETLB : 0);
+        int fd = UnixNative.memfdCreate(name, hugePages ? UnixConstants.MFD_HUGETLB | UnixConstants.MFD_HUGE_2MB : 0);
         String what = "memfd '" + name + "' of " + length + " bytes" + (hugePages ? " (hugetlb)" : "");
         if (fd < 0) {
             throw Errors.failure("memfd_create", what, -fd, hugePages ? HugePages.hint(-fd, length) : null);

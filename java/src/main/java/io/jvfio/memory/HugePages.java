@@ -6,26 +6,28 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Why a hugetlb-backed memfd could not be made: the kernel's huge page pool
- * ({@code /proc/sys/vm/nr_hugepages}, {@code HugePages_Free} in {@code /proc/meminfo}) is empty by
- * default, and hugetlbfs reserves a mapping's pages at mmap time.
+ * Why a hugetlb-backed memfd could not be made: the kernel's pool of 2 MiB pages
+ * ({@code /sys/kernel/mm/hugepages/hugepages-2048kB}) is empty by default, and hugetlbfs reserves a
+ * mapping's pages at mmap time. That pool, not {@code /proc/sys/vm/nr_hugepages}, which is the pool of
+ * the default size, 1 GiB on a host booted with {@code default_hugepagesz=1G}.
  */
 final class HugePages {
-    private static final Path NR_HUGEPAGES = Path.of("/proc/sys/vm/nr_hugepages");
-    private static final Path MEMINFO = Path.of("/proc/meminfo");
+    private static final Path POOL = Path.of("/sys/kernel/mm/hugepages/hugepages-2048kB");
+    private static final Path NR_HUGEPAGES = POOL.resolve("nr_hugepages");
+    private static final Path FREE_HUGEPAGES = POOL.resolve("free_hugepages");
 
     private HugePages() {}
 
     /** The hint for {@code errno} from memfd_create, ftruncate or mmap of {@code length} bytes of huge pages; null for other errnos. */
     static String hint(int errno, long length) {
         long needed = length / DmaBuffer.HUGE_PAGE_SIZE;
-        long reserved = read(NR_HUGEPAGES, null);
-        long free = read(MEMINFO, "HugePages_Free:");
+        long reserved = read(NR_HUGEPAGES);
+        long free = read(FREE_HUGEPAGES);
         // Enough even when the free pages are reserved by other mappings already.
         String reserve = "reserve huge pages: echo " + (Math.max(0, reserved) + needed) + " > " + NR_HUGEPAGES;
         if (errno == Errno.ENOMEM) {
             return "not enough free 2 MiB huge pages for " + needed + " (" + NR_HUGEPAGES + " is "
-                    + (reserved < 0 ? "unreadable" : reserved) + ", " + (free < 0 ? "HugePages_Free unknown" : free + " free")
+                    + (reserved < 0 ? "unreadable" : reserved) + ", " + (free < 0 ? "free pages unknown" : free + " free")
                     + "); " + reserve;
         }
         if (errno == Errno.EINVAL) {
@@ -35,20 +37,12 @@ final class HugePages {
         return null;
     }
 
-    /** A number from a /proc file: the whole file, or the line starting with {@code key}; -1 when unreadable. */
-    private static long read(Path file, String key) {
+    /** The number a sysfs file holds; -1 when unreadable. */
+    private static long read(Path file) {
         try {
-            for (String line : Files.readAllLines(file)) {
-                if (key == null) {
-                    return Long.parseLong(line.strip());
-                }
-                if (line.startsWith(key)) {
-                    return Long.parseLong(line.substring(key.length()).strip());
-                }
-            }
+            return Long.parseLong(Files.readString(file).strip());
         } catch (IOException | NumberFormatException e) {
             return -1;
         }
-        return -1;
     }
 }

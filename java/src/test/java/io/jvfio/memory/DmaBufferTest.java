@@ -176,16 +176,30 @@ class DmaBufferTest {
         assertEquals(0, openMemfds("jvfio-too-big"), e.getMessage());
     }
 
-    /** This host reserves no huge pages (the default): a hugetlb buffer is refused with how to reserve them. */
+    /** memfd_create counts a name's bytes, not its characters: the message says both. */
+    @Test
+    void aMemfdNameTooLongInBytesSaysHowManyBytes() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> DmaBuffer.memfd("\u00fc".repeat(200), SIZE, false));
+        assertTrue(e.getMessage().contains("at most 249 bytes (memfd_create), not 400 (UTF-8, 200 characters)"),
+                e.getMessage());
+    }
+
+    private static final String POOL_2M = "/sys/kernel/mm/hugepages/hugepages-2048kB";
+
+    /**
+     * This host reserves no 2 MiB pages (the default): a hugetlb buffer is refused with how to reserve
+     * them, in the 2 MiB pool's own files (not /proc/sys/vm/nr_hugepages, the default size's pool).
+     */
     @Test
     void aHugetlbBufferWithoutReservedHugePagesSaysHowToReserveThem() throws Exception {
-        assumeTrue(proc("/proc/sys/vm/nr_hugepages").equals("0") && proc("/proc/meminfo").contains("HugePages_Free:        0"),
+        assumeTrue(proc(POOL_2M + "/nr_hugepages").equals("0") && proc(POOL_2M + "/free_hugepages").equals("0"),
                 "this host has huge pages reserved");
         VfioException e = assertThrows(VfioException.class, () -> DmaBuffer.memfd("jvfio-huge", 3 << 20, true));
         assertEquals("ENOMEM", e.errnoName(), e.getMessage());
         assertTrue(e.getMessage().contains("memfd 'jvfio-huge' of 4194304 bytes (hugetlb)"), e.getMessage());
-        assertTrue(e.getMessage().contains("not enough free 2 MiB huge pages for 2 (/proc/sys/vm/nr_hugepages is 0, 0 free)"
-                + "; reserve huge pages: echo 2 > /proc/sys/vm/nr_hugepages"), e.getMessage());
+        assertTrue(e.getMessage().contains("not enough free 2 MiB huge pages for 2 (" + POOL_2M + "/nr_hugepages is 0, 0 free)"
+                + "; reserve huge pages: echo 2 > " + POOL_2M + "/nr_hugepages"), e.getMessage());
         assertEquals(0, openMemfds("jvfio-huge"), "the memfd is closed again");
     }
 
