@@ -38,8 +38,11 @@ final class MemoryDecode implements PciConfigSpace.WriteGate {
     private boolean memorySpace;
     private boolean virtualFunction;
     private int powerState;
-    /** The PM control register's offset, 0 when the device has none, -1 until looked up. */
-    private int pmControl = -1;
+    /**
+     * The PM control register's offset, 0 when the device has none, -1 until looked up. Looked up
+     * without this object's lock (the lookup takes the device's, which comes first); any thread may.
+     */
+    private volatile int pmControl = -1;
 
     MemoryDecode(VfioDevice device) {
         this.device = device;
@@ -73,14 +76,15 @@ final class MemoryDecode implements PciConfigSpace.WriteGate {
 
     @Override
     public void write(int offset, int length, PciConfigSpace.ConfigWrite write) throws VfioException {
+        int pm = pmControl();
+        boolean command = covers(offset, length, PciConfigSpace.COMMAND);
+        boolean power = pm > 0 && covers(offset, length, pm);
+        if (!command && !power) {
+            write.run(); // cannot turn decoding off: no lock, no wait
+            return;
+        }
         synchronized (device) { // no mapping is made meanwhile, so every one is held below
             synchronized (this) {
-                int pm = pmControl();
-                boolean command = covers(offset, length, PciConfigSpace.COMMAND);
-                if (!command && !(pm > 0 && covers(offset, length, pm))) {
-                    write.run();
-                    return;
-                }
                 learn();
                 List<Mmio> mappings = device.openMappings();
                 long[] stamps = new long[mappings.size()];
@@ -94,7 +98,7 @@ final class MemoryDecode implements PciConfigSpace.WriteGate {
                     if (command && !virtualFunction) {
                         memorySpace = (written[PciConfigSpace.COMMAND - offset] & COMMAND_MEMORY) != 0;
                     }
-                    if (pm > 0 && covers(offset, length, pm)) {
+                    if (power) {
                         powerState = readPowerState();
                     }
                     decide();
@@ -114,10 +118,14 @@ final class MemoryDecode implements PciConfigSpace.WriteGate {
     }
 
     /** After a reset, which leaves the device in D0 and Memory Space as vfio-pci kept it. */
-    synchronized void resetDone() throws VfioException {
-        if (known) {
-            powerState = readPowerState();
-            decide();
+    void resetDone() throws VfioException {
+        synchronized (device) { // the device's lock before this one's, as everywhere: a config write holds both
+            synchronized (this) {
+                if (known) {
+                    powerState = readPowerState();
+                    decide();
+                }
+            }
         }
     }
 
@@ -143,10 +151,12 @@ final class MemoryDecode implements PciConfigSpace.WriteGate {
     }
 
     private int pmControl() throws VfioException {
-        if (pmControl < 0) {
+        int pm = pmControl;
+        if (pm < 0) {
             PciCapabilities capabilities = device.pciConfig().capabilities();
-            pmControl = capabilities.find(PciCapabilities.CAP_PM).stream().map(cap -> cap + PM_CONTROL).findFirst().orElse(0);
+            pm = capabilities.find(PciCapabilities.CAP_PM).stream().map(cap -> cap + PM_CONTROL).findFirst().orElse(0);
+            pmControl = pm;
         }
-        return pmControl;
+        return pm;
     }
 }

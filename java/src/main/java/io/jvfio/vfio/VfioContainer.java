@@ -83,7 +83,8 @@ public final class VfioContainer implements DmaMapper, AutoCloseable {
         int r = (int) fd.call("VFIO_SET_IOMMU", f -> VfioNative.intIoctl(f, VfioConstants.VFIO_SET_IOMMU, type));
         if (r < 0) {
             throw Errors.failure("VFIO_SET_IOMMU", fd.description() + ", type " + type, -r,
-                    "add a group to the container first (VfioGroup.setContainer), and check the type with checkExtension");
+                    "the container needs a group first (VfioGroup.setContainer) and takes one IOMMU model, once: check"
+                            + " the type with checkExtension, and that no model was set before");
         }
     }
 

@@ -1,6 +1,7 @@
 package io.jvfio.vfio;
 
 import io.jvfio.VfioException;
+import io.jvfio.internal.Errno;
 import io.jvfio.internal.Errors;
 import io.jvfio.internal.OwnedFd;
 import io.jvfio.internal.UnixConstants;
@@ -10,6 +11,8 @@ import io.jvfio.internal.VfioNative;
 import io.jvfio.pci.GroupViability;
 import io.jvfio.pci.PciAddress;
 import io.jvfio.pci.PciSysfs;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * A legacy VFIO group ({@code /dev/vfio/N}). It must be viable (all its devices on vfio-pci or
@@ -19,6 +22,13 @@ public final class VfioGroup implements AutoCloseable {
     private final int group;
     private final OwnedFd fd;
     private final PciSysfs sysfs;
+    /**
+     * The device handles opened through this group, by address; guarded by this object's lock. The
+     * kernel hands out any number of fds for one device through a group, but two handles would each
+     * think they alone own its BARs, config space and IRQs: one turning decoding off would leave the
+     * other touching unmapped BARs, which kills the JVM.
+     */
+    private final Map<PciAddress, VfioDevice> devices = new HashMap<>();
 
     private VfioGroup(int group, OwnedFd fd, PciSysfs sysfs) {
         this.group = group;
@@ -34,8 +44,10 @@ public final class VfioGroup implements AutoCloseable {
         String path = sysfs.vfioGroupNode(group).toString();
         int fd = UnixNative.open(path, UnixConstants.O_RDWR);
         if (fd < 0) {
-            throw Errors.failure("open", "group " + group + ", " + path, -fd, fd == -io.jvfio.internal.Errno.ENOENT
-                    ? "no such VFIO group: bind the group's devices to vfio-pci first (jvfio bind BDF)" : null);
+            throw Errors.failure("open", "group " + group + ", " + path, -fd, fd == -Errno.ENOENT
+                    ? "no such VFIO group: bind the group's devices to vfio-pci first (jvfio bind BDF)"
+                    : fd == -Errno.EBUSY ? "the group is open already (one open at a time: a VfioGroup of this process not"
+                            + " closed yet, or another process), or a device of it is open through its cdev" : null);
         }
         return new VfioGroup(group, new OwnedFd(fd, "group " + group), sysfs);
     }
@@ -49,7 +61,7 @@ public final class VfioGroup implements AutoCloseable {
         int fd = UnixNative.open(sysfs.vfioGroupNode(group).toString(),
                 UnixConstants.O_RDWR | UnixConstants.O_NOFOLLOW | UnixConstants.O_NONBLOCK);
         if (fd < 0) {
-            return fd == -io.jvfio.internal.Errno.EBUSY;
+            return fd == -Errno.EBUSY;
         }
         UnixNative.close(fd);
         return false;
@@ -97,20 +109,32 @@ public final class VfioGroup implements AutoCloseable {
         int r = (int) fd.call("VFIO_GROUP_UNSET_CONTAINER",
                 f -> VfioNative.simpleIoctl(f, VfioConstants.VFIO_GROUP_UNSET_CONTAINER));
         if (r < 0) {
-            throw Errors.failure("VFIO_GROUP_UNSET_CONTAINER", fd.description(), -r,
-                    "close the group's devices first (device before group)");
+            throw Errors.failure("VFIO_GROUP_UNSET_CONTAINER", fd.description(), -r, -r == Errno.EINVAL
+                    ? "the group is in no container (unset already, or never set)"
+                    : "close the group's devices first (device before group)");
         }
     }
 
-    /** Opens a device of this group; the group must be set to a container with an IOMMU model. */
-    public VfioDevice openDevice(PciAddress address) throws VfioException {
+    /**
+     * Opens a device of this group; the group must be set to a container with an IOMMU model. One
+     * handle per device: a second open while the first is not closed is refused (VfioBusyException).
+     */
+    public synchronized VfioDevice openDevice(PciAddress address) throws VfioException {
+        devices.values().removeIf(device -> !device.isOpen());
+        VfioDevice open = devices.get(address);
+        if (open != null) {
+            throw VfioException.of("VFIO_GROUP_GET_DEVICE_FD", fd.description() + ", device " + address, Errno.EBUSY,
+                    "already open through this group as " + open + ": use that handle, or close it first");
+        }
         int r = (int) fd.call("VFIO_GROUP_GET_DEVICE_FD", f -> VfioNative.groupGetDeviceFd(f, address.toString()));
         if (r < 0) {
             throw Errors.failure("VFIO_GROUP_GET_DEVICE_FD", fd.description() + ", device " + address, -r,
                     "the device must belong to this group and be bound to vfio-pci, and the group must be set"
                             + " to a container whose IOMMU model is set");
         }
-        return new VfioDevice(new OwnedFd(r, "device " + address), address);
+        VfioDevice device = new VfioDevice(new OwnedFd(r, "device " + address), address);
+        devices.put(address, device);
+        return device;
     }
 
     @Override

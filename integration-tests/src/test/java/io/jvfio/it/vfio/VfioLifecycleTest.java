@@ -4,10 +4,12 @@ import io.jvfio.it.IntelIommuGuest;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jvfio.EventFd;
+import io.jvfio.VfioBusyException;
 import io.jvfio.VfioException;
 import io.jvfio.cli.demo.Edu;
 import io.jvfio.it.GuestDevices;
@@ -20,6 +22,11 @@ import io.jvfio.vfio.PciIndex;
 import io.jvfio.vfio.VfioContainer;
 import io.jvfio.vfio.VfioDevice;
 import io.jvfio.vfio.VfioGroup;
+import java.lang.management.LockInfo;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** Opening, closing, reopening; groups that are not viable; devices that are not in the group. */
@@ -160,6 +167,53 @@ class VfioLifecycleTest {
         }
     }
 
+    /** Calls in the wrong order or twice: the kernel says EBUSY or EINVAL, and the hint says which mistake. */
+    @Test
+    void callsTwiceOrInTheWrongOrderGetHintsThatNameTheMistake() throws Exception {
+        try (VfioContainer container = VfioContainer.open();
+                VfioGroup group = VfioGroup.open(GuestDevices.bindToVfio(GuestDevices.EDU))) {
+            VfioBusyException openAgain = assertThrows(VfioBusyException.class, () -> VfioGroup.open(group.number()));
+            assertTrue(openAgain.getMessage().contains("the group is open already"), openAgain.getMessage());
+            group.setContainer(container);
+            container.setType1v2();
+            VfioException modelAgain = assertThrows(VfioException.class, container::setType1v2);
+            assertEquals("EINVAL", modelAgain.errnoName(), modelAgain.getMessage());
+            assertTrue(modelAgain.getMessage().contains("takes one IOMMU model, once"), modelAgain.getMessage());
+            try (VfioDevice edu = group.openDevice(GuestDevices.EDU); EventFd msiVector = EventFd.create();
+                    EventFd intxVector = EventFd.create(); EnabledIrq msi = edu.enableIrq(PciIndex.MSI, msiVector)) {
+                VfioException intx = assertThrows(VfioException.class, () -> edu.enableIrq(PciIndex.INTX, intxVector));
+                assertEquals("EINVAL", intx.errnoName(), intx.getMessage());
+                assertTrue(intx.getMessage().contains("MSI is enabled, and vfio-pci runs one IRQ type at a time"),
+                        intx.getMessage());
+            }
+            group.unsetContainer();
+            VfioException unsetAgain = assertThrows(VfioException.class, group::unsetContainer);
+            assertEquals("EINVAL", unsetAgain.errnoName(), unsetAgain.getMessage());
+            assertTrue(unsetAgain.getMessage().contains("the group is in no container"), unsetAgain.getMessage());
+        }
+    }
+
+    /**
+     * The kernel hands out a second fd for a device through its group, but a second handle would have
+     * its own decode gate: clearing Memory Space through it would leave the first handle's BAR
+     * unmapped under a gate that says it answers, and the next read would kill the JVM. Refused.
+     */
+    @Test
+    void aDeviceOpenThroughItsGroupIsNotOpenedTwice() throws Exception {
+        try (VfioContainer container = VfioContainer.open();
+                VfioGroup group = inType1Container(container, GuestDevices.EDU)) {
+            try (VfioDevice device = group.openDevice(GuestDevices.EDU); Mmio bar0 = device.mapBar(0)) {
+                VfioBusyException again = assertThrows(VfioBusyException.class, () -> group.openDevice(GuestDevices.EDU));
+                assertTrue(again.getMessage().contains("already open through this group as " + device), again.getMessage());
+                assertEquals(0x010000ed, bar0.read32(Edu.ID), "the first handle still works");
+            }
+            try (VfioDevice reopened = group.openDevice(GuestDevices.EDU); Mmio bar0 = reopened.mapBar(0)) {
+                assertEquals(0x010000ed, bar0.read32(Edu.ID), "once closed, the device opens again");
+            }
+            group.unsetContainer();
+        }
+    }
+
     /**
      * QEMU's NVMe controller has a function-level reset: vfio-pci offers it, and it really resets the
      * controller (the interrupt mask set in INTMS is gone) while the device stays usable.
@@ -177,6 +231,72 @@ class VfioLifecycleTest {
                 assertEquals(0x1b36, nvme.pciConfig().read16(PciConfigSpace.VENDOR_ID));
             }
             group.unsetContainer();
+        }
+    }
+
+    /**
+     * A reset re-reads the power state for the decode gate while a config write of COMMAND holds the
+     * gate: both must take the device's lock before the gate's, or each waits for the other forever.
+     * The write's thread is made to hold the device's lock (its first) until the reset waits for it.
+     */
+    @Test
+    void aResetAndACommandWriteAtOnceBothFinish() throws Exception {
+        try (VfioContainer container = VfioContainer.open();
+                VfioGroup group = inType1Container(container, GuestDevices.NVME)) {
+            VfioDevice nvme = group.openDevice(GuestDevices.NVME);
+            boolean deadlocked = false;
+            try {
+                nvme.mapBar(0); // the gate learns the device's state; closed with the device
+                PciConfigSpace config = nvme.pciConfig();
+                int command = config.read16(PciConfigSpace.COMMAND);
+                ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+                AtomicReference<Throwable> failed = new AtomicReference<>();
+                Thread reset = new Thread(() -> run(nvme::reset, failed), "reset");
+                Thread write = new Thread(() -> {
+                    synchronized (nvme) {
+                        reset.start();
+                        while (!waitsFor(threads, reset, nvme) && reset.isAlive()) {
+                            Thread.onSpinWait();
+                        }
+                        run(() -> config.write16(PciConfigSpace.COMMAND, command), failed);
+                    }
+                }, "config write");
+                reset.setDaemon(true);
+                write.setDaemon(true);
+                write.start();
+                write.join(60_000);
+                deadlocked = threads.findMonitorDeadlockedThreads() != null;
+                assertFalse(deadlocked, "the reset and the config write wait for each other");
+                reset.join(60_000);
+                assertFalse(write.isAlive() || reset.isAlive(), "both finished");
+                assertNull(failed.get(), "neither failed");
+                assertEquals(0x1b36, config.read16(PciConfigSpace.VENDOR_ID));
+            } finally {
+                if (!deadlocked) { // the close would wait on the stuck threads' locks too
+                    nvme.close();
+                }
+            }
+            group.unsetContainer();
+        }
+    }
+
+    /** Whether {@code thread} is blocked on {@code monitor}'s lock. */
+    private static boolean waitsFor(ThreadMXBean threads, Thread thread, Object monitor) {
+        ThreadInfo info = threads.getThreadInfo(thread.getId());
+        LockInfo lock = info == null ? null : info.getLockInfo();
+        return info != null && info.getThreadState() == Thread.State.BLOCKED && lock != null
+                && lock.getIdentityHashCode() == System.identityHashCode(monitor);
+    }
+
+    private interface Action {
+        void run() throws Exception;
+    }
+
+    private static void run(Action action, AtomicReference<Throwable> failed) {
+        try {
+            action.run();
+        } catch (Throwable e) {
+            failed.compareAndSet(null, e);
         }
     }
 }
