@@ -15,9 +15,13 @@ import io.jvfio.memory.DmaBuffer;
 import io.jvfio.memory.DmaMapper;
 import io.jvfio.memory.IovaRange;
 import java.lang.ref.Reference;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.IntToLongFunction;
 
 /**
@@ -34,6 +38,17 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
     private final String description;
     private final UnmapListeners unmapListeners = new UnmapListeners();
     private volatile boolean destroyed;
+    /**
+     * An empty view of each DmaBuffer mapped here, by its IOVA (unsigned), until that range is unmapped.
+     * An IOAS pins a mapping's pages only when a device or HW page table is attached, so a buffer closed
+     * before then and its addresses reused by a later mmap would have that memory pinned and exposed to
+     * DMA. A buffer closed under a live view leaves a tombstone over its addresses instead (see
+     * DmaBuffer), where the pin fails (EFAULT). Guarded by itself.
+     */
+    private final TreeMap<Long, Lease> bufferLeases = new TreeMap<>(Long::compareUnsigned);
+
+    /** A view of a mapped buffer, which keeps its addresses reserved, and the length mapped. */
+    private record Lease(ByteBuffer view, long length) {}
     /** What {@link Iommufd#tryCall} returns here once the iommufd is closed: no ioctl returns it. */
     private static final long CLOSED_MEANWHILE = Long.MIN_VALUE;
 
@@ -135,6 +150,39 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
         }
     }
 
+    /**
+     * Maps all of {@code buffer} at {@code iova}; until it is unmapped, a close of the buffer leaves its
+     * addresses reserved (see {@link #bufferLeases}).
+     */
+    @Override
+    public void map(DmaBuffer buffer, long iova, Set<Access> access) throws VfioException {
+        synchronized (buffer) { // as DmaMapper.map(DmaBuffer, ...): no close between the address and the pin
+            map(buffer.address(), buffer.size(), iova, access);
+            lease(buffer, iova);
+        }
+    }
+
+    private void lease(DmaBuffer buffer, long iova) {
+        lease(iova, new Lease(buffer.buffer(0, 0), buffer.size()));
+    }
+
+    private void lease(long iova, Lease lease) {
+        synchronized (bufferLeases) {
+            bufferLeases.put(iova, lease);
+        }
+    }
+
+    /** After an unmap of {@code [first, last]}: the buffers mapped there may release their addresses. */
+    private void endLeases(long first, long last) {
+        synchronized (bufferLeases) {
+            if (first == 0 && last == -1) {
+                bufferLeases.clear();
+            } else {
+                bufferLeases.subMap(first, true, last, true).clear();
+            }
+        }
+    }
+
     /** Maps at an IOVA the kernel chooses and returns it (an unsigned 64-bit IOVA). */
     public long map(DmaBuffer buffer, Set<Access> access) throws VfioException {
         MappingChecks.check("IOMMU_IOAS_MAP", () -> chosenIovaObject(buffer), 0, buffer.size(), false, Access.mask(access));
@@ -144,9 +192,10 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
         synchronized (buffer) { // as DmaMapper.map(DmaBuffer, ...): no close between the address and the pin
             long va = buffer.address();
             r = (int) call("IOMMU_IOAS_MAP", f -> IommufdNative.ioasMap(f, id, flags, va, buffer.size(), 0, out.address()));
-        }
-        if (r < 0) {
-            throw Errors.failure("IOMMU_IOAS_MAP", chosenIovaObject(buffer), -r, mapHint(-r));
+            if (r < 0) {
+                throw Errors.failure("IOMMU_IOAS_MAP", chosenIovaObject(buffer), -r, mapHint(-r));
+            }
+            lease(buffer, out.getLong(0));
         }
         return out.getLong(0);
     }
@@ -207,12 +256,26 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
             return "the IOVA range overlaps an existing mapping; unmap it first";
         }
         if (errno == Errno.EINVAL) {
-            return "user address (or file offset), length and IOVA must be aligned to iovaAlignment()";
+            return "user address (or file offset), length and IOVA must be aligned to iovaAlignment(), and the IOVA range"
+                    + " must lie inside iovaRanges() (not in a reserved range such as the MSI window)";
         }
-        if (errno == Errno.ENOENT || errno == Errno.ENOSPC) {
-            return "the IOVA range is outside iovaRanges() or no free space is left";
+        if (errno == Errno.ENOSPC) {
+            return "no free IOVA range of that length is left inside iovaRanges()";
+        }
+        if (errno == Errno.ENOENT) {
+            return "the kernel has no IOAS of this id: it was destroyed through its id";
         }
         return null;
+    }
+
+    private static String copyHint(int errno) {
+        if (errno == Errno.EPERM) {
+            return "the source is mapped without WRITE: copy it with READ only, or map the source writable";
+        }
+        if (errno == Errno.ENOENT) {
+            return "the source range is not mapped all through in the source IOAS";
+        }
+        return errno == Errno.ENOSPC ? null : mapHint(errno);
     }
 
     @Override
@@ -244,6 +307,7 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
                             + " mappings, from one's first byte to one's last (the kernel may have unmapped those before"
                             + " the cut)" : null);
         }
+        endLeases(iova, iova + length - 1);
         return r;
     }
 
@@ -257,9 +321,12 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
         unmapListeners.unmapping(new IovaRange(0, -1));
         long r = call("IOMMU_IOAS_UNMAP", f -> IommufdNative.ioasUnmap(f, id, 0, -1));
         if (r == -Errno.ENOENT) {
+            endLeases(0, -1);
             return 0;
         }
-        return Errors.check(r, "IOMMU_IOAS_UNMAP", description + ", everything");
+        Errors.check(r, "IOMMU_IOAS_UNMAP", description + ", everything");
+        endLeases(0, -1);
+        return r;
     }
 
     /**
@@ -277,9 +344,21 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
         MappingChecks.checkRange("IOMMU_IOAS_COPY", () -> object, srcIova, length, true);
         int flags = flags(access) | IommufdConstants.MAP_FIXED_IOVA;
         dst.checkOpen("IOMMU_IOAS_COPY");
-        Errors.check((int) call("IOMMU_IOAS_COPY", f -> IommufdNative.ioasCopy(f, dst.id, id, flags, dstIova, srcIova,
-                length)),
-                "IOMMU_IOAS_COPY", object);
+        int r = (int) call("IOMMU_IOAS_COPY", f -> IommufdNative.ioasCopy(f, dst.id, id, flags, dstIova, srcIova, length));
+        if (r < 0) {
+            throw Errors.failure("IOMMU_IOAS_COPY", object, -r, copyHint(-r));
+        }
+        // The copy shares the source's pages, by their user addresses: the buffers behind them stay leased in dst too.
+        long last = srcIova + length - 1;
+        Map<Long, Lease> shared = new HashMap<>();
+        synchronized (bufferLeases) { // dst's lock not under this one: a copy the other way takes them the other way
+            bufferLeases.forEach((iova, lease) -> {
+                if (Long.compareUnsigned(iova, last) <= 0 && Long.compareUnsigned(iova + lease.length() - 1, srcIova) >= 0) {
+                    shared.put(dstIova + (iova - srcIova), lease);
+                }
+            });
+        }
+        shared.forEach(dst::lease);
     }
 
     /** The IOVA ranges usable for mappings, given the devices attached now. */
@@ -356,8 +435,9 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
 
     /**
      * Destroys the IOAS, and its mappings with it: the unmap listeners hear of them all, as from
-     * {@link #unmapAll()}. Marked closed before the ioctl, so that a {@link #tryMap} meanwhile never
-     * reaches an id the kernel may give to a new IOAS; open again if the kernel refuses (EBUSY).
+     * {@link #unmapAll()}. Marked closed before the ioctl, so that a {@link #tryMap} that begins
+     * meanwhile never reaches an id the kernel may give to a new IOAS (one already past its check is
+     * the caller's race, as the class comment says); open again if the kernel refuses (EBUSY).
      */
     @Override
     public void close() throws VfioException {
@@ -378,6 +458,7 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
                         ? "detach the devices and destroy the HW page tables that use it first" : null);
             }
         }
+        endLeases(0, -1);
         unmapListeners.unmapping(new IovaRange(0, -1)); // outside the lock, as every unmap's listeners
     }
 

@@ -29,6 +29,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntToLongFunction;
 
 /**
  * A VFIO device, opened through its group (legacy) or its cdev ({@code /dev/vfio/devices/vfioN},
@@ -48,6 +49,8 @@ public final class VfioDevice implements AutoCloseable {
     /** The mappings of its regions not closed yet, and whether close began; guarded by this object's lock. */
     private final Set<Mmio> mappings = new HashSet<>();
     private boolean closing;
+    /** Opened through its cdev and not bound yet: the kernel answers everything but the bind with EINVAL. */
+    private volatile boolean unbound;
     /** Whether the BARs answer; config writes go through it. */
     private final MemoryDecode decode = new MemoryDecode(this);
     /**
@@ -76,7 +79,21 @@ public final class VfioDevice implements AutoCloseable {
             throw Errors.failure("open", "device " + address + ", " + cdev, -r, -r == Errno.EBUSY
                     ? "the device is already open (through its group or another cdev open)" : null);
         }
-        return new VfioDevice(new OwnedFd(r, "device " + address), address);
+        VfioDevice device = new VfioDevice(new OwnedFd(r, "device " + address), address);
+        device.unbound = true;
+        return device;
+    }
+
+    /**
+     * {@code ioctl} (or read, write, mmap) on the device fd for {@code operation}; refused before the kernel
+     * while the device waits for its bind, with the hint the kernel's bare EINVAL would not give.
+     */
+    private long call(String operation, IntToLongFunction ioctl) throws VfioException {
+        if (unbound) {
+            throw VfioException.of(operation, fd.description(), Errno.EINVAL, "the device was opened through its cdev and"
+                    + " is not bound yet: call bindIommufd first (until then the kernel refuses all else)");
+        }
+        return fd.call(operation, ioctl);
     }
 
     public PciAddress address() {
@@ -96,6 +113,7 @@ public final class VfioDevice implements AutoCloseable {
         }
         iommufdDeviceId = r;
         this.iommufd = iommufd;
+        unbound = false;
         return r;
     }
 
@@ -124,9 +142,16 @@ public final class VfioDevice implements AutoCloseable {
     }
 
     private int attach(int ptId, String target) throws VfioException {
-        return Errors.check((int) fd.call("VFIO_DEVICE_ATTACH_IOMMUFD_PT",
-                f -> VfioNative.attachPt(f, ptId)), "VFIO_DEVICE_ATTACH_IOMMUFD_PT",
-                fd.description() + ", " + target);
+        int r = (int) call("VFIO_DEVICE_ATTACH_IOMMUFD_PT", f -> VfioNative.attachPt(f, ptId));
+        if (r < 0) {
+            // An IOAS pins its mappings' pages at the first attach: here.
+            throw Errors.failure("VFIO_DEVICE_ATTACH_IOMMUFD_PT", fd.description() + ", " + target, -r, -r == Errno.EFAULT
+                    ? "the kernel could not pin the memory of a mapping there: a DmaBuffer mapped was closed before it"
+                            + " was unmapped (its addresses are kept reserved, with no memory), or a raw mapping names memory"
+                            + " that is gone; unmap it first"
+                    : null);
+        }
+        return r;
     }
 
     /**
@@ -138,7 +163,7 @@ public final class VfioDevice implements AutoCloseable {
      */
     public int attach(HwPageTable pageTable) throws VfioException {
         checkPageTable("VFIO_DEVICE_ATTACH_IOMMUFD_PT", pageTable);
-        int r = (int) fd.call("VFIO_DEVICE_ATTACH_IOMMUFD_PT", f -> VfioNative.attachPt(f, pageTable.id()));
+        int r = (int) call("VFIO_DEVICE_ATTACH_IOMMUFD_PT", f -> VfioNative.attachPt(f, pageTable.id()));
         if (r < 0) {
             String hint = null;
             Exception hintFailure = null;
@@ -171,7 +196,7 @@ public final class VfioDevice implements AutoCloseable {
     }
 
     public void detach() throws VfioException {
-        Errors.check((int) fd.call("VFIO_DEVICE_DETACH_IOMMUFD_PT",
+        Errors.check((int) call("VFIO_DEVICE_DETACH_IOMMUFD_PT",
                 f -> VfioNative.detachPt(f)), "VFIO_DEVICE_DETACH_IOMMUFD_PT", fd.description());
     }
 
@@ -225,7 +250,7 @@ public final class VfioDevice implements AutoCloseable {
         if (!KernelSupport.lacks(KernelFeature.DEVICE_PASID_ATTACH)) {
             checkPasidSupport(pasid, object);
         }
-        int r = (int) fd.call("VFIO_DEVICE_ATTACH_PASID", f -> VfioNative.attachPasid(f, pasid, ptId));
+        int r = (int) call("VFIO_DEVICE_ATTACH_PASID", f -> VfioNative.attachPasid(f, pasid, ptId));
         if (r < 0) {
             String hint = -r == Errno.EINVAL
                     ? "a PASID attaches only to a HW page table allocated with HwptFlag.PASID (not to an IOAS),"
@@ -244,7 +269,7 @@ public final class VfioDevice implements AutoCloseable {
         checkPasid(pasid);
         String object = fd.description() + ", pasid " + pasid;
         checkBound("VFIO_DEVICE_DETACH_IOMMUFD_PT", object);
-        int r = (int) fd.call("VFIO_DEVICE_DETACH_PASID", f -> VfioNative.detachPasid(f, pasid));
+        int r = (int) call("VFIO_DEVICE_DETACH_PASID", f -> VfioNative.detachPasid(f, pasid));
         if (r < 0) {
             throw KernelSupport.failure("VFIO_DEVICE_DETACH_IOMMUFD_PT", object, -r, null, KernelFeature.DEVICE_PASID_ATTACH);
         }
@@ -280,7 +305,7 @@ public final class VfioDevice implements AutoCloseable {
     }
 
     public VfioDeviceInfo info() throws VfioException {
-        InfoBuffer b = InfoBuffer.withCapacity(256, buf -> Errors.check((int) fd.call("VFIO_DEVICE_GET_INFO",
+        InfoBuffer b = InfoBuffer.withCapacity(256, buf -> Errors.check((int) call("VFIO_DEVICE_GET_INFO",
                 f -> VfioNative.deviceGetInfo(f, buf.address(), buf.capacity())), "VFIO_DEVICE_GET_INFO", fd.description()));
         return new VfioDeviceInfo(b.getInt(VfioConstants.C.offsetOf("vfio_device_info", "flags")),
                 b.getInt(VfioConstants.C.offsetOf("vfio_device_info", "num_regions")),
@@ -290,7 +315,7 @@ public final class VfioDevice implements AutoCloseable {
     public VfioRegionInfo regionInfo(int index) throws VfioException {
         String object = fd.description() + ", index " + index;
         InfoBuffer b = InfoBuffer.withCapacity(256, buf -> {
-            int r = (int) fd.call("VFIO_DEVICE_GET_REGION_INFO",
+            int r = (int) call("VFIO_DEVICE_GET_REGION_INFO",
                     f -> VfioNative.regionGetInfo(f, index, buf.address(), buf.capacity()));
             if (r < 0) {
                 throw Errors.failure("VFIO_DEVICE_GET_REGION_INFO", object, -r, -r == Errno.EINVAL
@@ -341,7 +366,7 @@ public final class VfioDevice implements AutoCloseable {
 
     public VfioIrqInfo irqInfo(int index) throws VfioException {
         InfoBuffer b = new InfoBuffer(VfioConstants.C.sizeOf("vfio_irq_info"));
-        int r = (int) fd.call("VFIO_DEVICE_GET_IRQ_INFO", f -> VfioNative.irqGetInfo(f, index, b.address()));
+        int r = (int) call("VFIO_DEVICE_GET_IRQ_INFO", f -> VfioNative.irqGetInfo(f, index, b.address()));
         if (r < 0) {
             throw Errors.failure("VFIO_DEVICE_GET_IRQ_INFO", fd.description() + ", index " + index, -r, null);
         }
@@ -355,7 +380,7 @@ public final class VfioDevice implements AutoCloseable {
         VfioRegionInfo region = regionInfo(index);
         checkRange(region, offset, length, "read");
         ByteBuffer buf = ByteBuffer.allocateDirect(length).order(ByteOrder.LITTLE_ENDIAN);
-        long n = Errors.check(fd.call("pread",
+        long n = Errors.check(call("pread",
                 f -> UnixNative.pread(f, UnixNative.address(buf), length, region.offset() + offset)),
                 "pread", regionObject(index, offset, length));
         if (n != length) { // a buffer cut short would read as the region's bytes followed by zeros
@@ -378,7 +403,7 @@ public final class VfioDevice implements AutoCloseable {
         PciConfigSpace.ConfigWrite write = () -> {
             long n;
             try {
-                n = Errors.check(fd.call("pwrite",
+                n = Errors.check(call("pwrite",
                         f -> UnixNative.pwrite(f, UnixNative.address(direct), length, region.offset() + offset)),
                         "pwrite", regionObject(index, offset, length));
             } finally {
@@ -427,7 +452,7 @@ public final class VfioDevice implements AutoCloseable {
         }
         decode.learn(); // so that the first access already knows whether the BAR answers
         int prot = (region.readable() ? UnixConstants.PROT_READ : 0) | (region.writable() ? UnixConstants.PROT_WRITE : 0);
-        long addr = fd.call("mmap", f -> UnixNative.mmap(region.size(), prot, UnixConstants.MAP_SHARED, f, region.offset()));
+        long addr = call("mmap", f -> UnixNative.mmap(region.size(), prot, UnixConstants.MAP_SHARED, f, region.offset()));
         Errors.check(addr, "mmap", what);
         Mmio mmio = new Mmio(addr, region.size(), region.readable(), region.writable(), what, this::unmapped, decode);
         mappings.add(mmio);
@@ -512,7 +537,7 @@ public final class VfioDevice implements AutoCloseable {
     private void setIrqs(int flags, int index, int start, int count, ByteBuffer data, String what) throws VfioException {
         int r;
         try {
-            r = (int) fd.call("VFIO_DEVICE_SET_IRQS",
+            r = (int) call("VFIO_DEVICE_SET_IRQS",
                     f -> VfioNative.setIrqs(f, flags, index, start, count, data == null ? 0 : UnixNative.address(data),
                     data == null ? 0 : data.capacity()));
         } finally {
@@ -520,12 +545,24 @@ public final class VfioDevice implements AutoCloseable {
         }
         if (r < 0) {
             throw Errors.failure("VFIO_DEVICE_SET_IRQS", fd.description() + ", " + PciIndex.irqName(index) + ", " + what, -r,
-                    -r == Errno.EINVAL ? "check irqInfo(" + index + ").count() and that the device has this capability" : null);
+                    -r == Errno.EINVAL ? setIrqsHint(index) : null);
         }
     }
 
+    private String setIrqsHint(int index) {
+        synchronized (enabledIrqs) {
+            for (int other : enabledIrqs.keySet()) {
+                if (other != index) {
+                    return PciIndex.irqName(other) + " is enabled, and vfio-pci runs one IRQ type at a time: close its"
+                            + " EnabledIrq (or disableIrq(" + other + ")) first";
+                }
+            }
+        }
+        return "check irqInfo(" + index + ").count() and that the device has this capability";
+    }
+
     public void reset() throws VfioException {
-        int r = (int) fd.call("VFIO_DEVICE_RESET", f -> VfioNative.simpleIoctl(f, VfioConstants.VFIO_DEVICE_RESET));
+        int r = (int) call("VFIO_DEVICE_RESET", f -> VfioNative.simpleIoctl(f, VfioConstants.VFIO_DEVICE_RESET));
         if (r < 0) {
             throw Errors.failure("VFIO_DEVICE_RESET", fd.description(), -r, "the device may not support a function-level"
                     + " reset (info().supportsReset()); a bus reset needs hotResetInfo()");
@@ -545,7 +582,7 @@ public final class VfioDevice implements AutoCloseable {
      */
     public VfioHotResetInfo hotResetInfo() throws VfioException {
         InfoBuffer b = InfoBuffer.withCapacity(256, buf -> {
-            int r = (int) fd.call("VFIO_DEVICE_GET_PCI_HOT_RESET_INFO",
+            int r = (int) call("VFIO_DEVICE_GET_PCI_HOT_RESET_INFO",
                     f -> VfioNative.hotResetInfo(f, buf.address(), buf.capacity()));
             if (r == -Errno.ENODEV) {
                 throw new VfioUnsupportedException("VFIO_DEVICE_GET_PCI_HOT_RESET_INFO", fd.description(), Errno.ENODEV,

@@ -26,6 +26,9 @@ import io.jvfio.vfio.EnabledIrq;
 import io.jvfio.vfio.Mmio;
 import io.jvfio.vfio.PciIndex;
 import io.jvfio.vfio.VfioDevice;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.OptionalInt;
@@ -34,6 +37,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.function.Executable;
 
 /** The cdev + iommufd path against QEMU's edu behind the Intel vIOMMU. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -150,10 +154,69 @@ class IommufdEduTest {
             }
             VfioException outside = assertThrows(VfioException.class, () -> ioas.map(buffer, 0xfee00000L, RW));
             assertEquals("IOMMU_IOAS_MAP", outside.operation());
+            assertEquals("EINVAL", outside.errnoName(), outside.getMessage());
+            assertTrue(outside.getMessage().contains("must lie inside iovaRanges() (not in a reserved range such as the MSI"
+                    + " window)"), "not only the alignment: " + outside.getMessage());
             VfioException nothing = assertThrows(VfioException.class, () -> ioas.unmap(0x700000, 4096));
             assertEquals("ENOENT", nothing.errnoName());
         }
         roundTrip(0x400000);
+    }
+
+    /**
+     * An IOAS with no device attached pins nothing at map time: the first attach pins the pages at the
+     * buffer's addresses then. A buffer closed before that must not let a later mmap take those
+     * addresses (the attach would pin that memory and give the device DMA to it): they stay reserved
+     * with no memory behind them until the mapping is unmapped, and the attach fails instead.
+     */
+    @Test
+    void aBufferClosedWhileMappedBeforeAnyAttachKeepsItsAddressesFromBeingPinnedAfresh() throws Exception {
+        try (IoAddressSpace fresh = IoAddressSpace.allocate(iommufd)) {
+            DmaBuffer buffer = DmaBuffer.allocate(4 * 4096);
+            long address = buffer.address();
+            fresh.map(buffer, 0xa00000, RW);
+            buffer.close();
+            assertTrue(mappingAt(address).contains("jvfio-closed"), "the addresses stay reserved: " + mappingAt(address));
+            try {
+                VfioException attach = assertThrows(VfioException.class, () -> device.attach(fresh));
+                assertEquals("EFAULT", attach.errnoName(), attach.getMessage());
+                assertTrue(attach.getMessage().contains("a DmaBuffer mapped was closed before it was unmapped"),
+                        attach.getMessage());
+            } finally {
+                device.attach(ioas); // the class's IOAS, whatever happened
+            }
+            assertEquals(buffer.size(), fresh.unmap(0xa00000, buffer.size()));
+        }
+        roundTrip(0x400000);
+    }
+
+    /**
+     * Until its bind, the kernel answers every ioctl, read and mmap of a cdev-opened device with a bare
+     * EINVAL, which the usual hints would misread ("no region 0"): the library says what is missing.
+     * (A second open of the class's device through its cdev: the kernel allows it, and refuses its bind.)
+     */
+    @Test
+    void aCdevDeviceNotBoundYetIsRefusedWithTheHintToBindIt() throws Exception {
+        try (VfioDevice unbound = VfioDevice.openCdev(GuestDevices.EDU)) {
+            for (Executable call : List.<Executable>of(unbound::info, () -> unbound.mapBar(0), unbound::reset,
+                    unbound::pciConfig)) {
+                VfioException refused = assertThrows(VfioException.class, call);
+                assertEquals("EINVAL", refused.errnoName(), refused.getMessage());
+                assertTrue(refused.getMessage().contains("is not bound yet: call bindIommufd first"), refused.getMessage());
+            }
+        }
+    }
+
+    /** The line of /proc/self/maps that holds {@code address}, or "" when it is unmapped. */
+    private static String mappingAt(long address) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/maps"))) {
+            String[] range = line.substring(0, line.indexOf(' ')).split("-");
+            if (Long.compareUnsigned(Long.parseUnsignedLong(range[0], 16), address) <= 0
+                    && Long.compareUnsigned(address, Long.parseUnsignedLong(range[1], 16)) < 0) {
+                return line;
+            }
+        }
+        return "";
     }
 
     @Test
@@ -164,6 +227,21 @@ class IommufdEduTest {
                 ioas.copyTo(second, 0x900000, 0x800000, buffer.size(), RW);
                 assertEquals(buffer.size(), second.unmapAll());
                 assertEquals(0, second.unmapAll());
+                VfioException hole = assertThrows(VfioException.class,
+                        () -> ioas.copyTo(second, 0x900000, 0x800000, 2 * buffer.size(), RW));
+                assertEquals("ENOENT", hole.errnoName(), hole.getMessage());
+                assertTrue(hole.getMessage().contains("the source range is not mapped all through"), hole.getMessage());
+            } finally {
+                ioas.unmap(0x800000, buffer.size());
+            }
+            // A read-only source copied writable: the kernel says EPERM, which is no matter of privileges.
+            ioas.map(buffer, 0x800000, EnumSet.of(Access.READ));
+            try {
+                VfioException readOnly = assertThrows(VfioException.class,
+                        () -> ioas.copyTo(second, 0x900000, 0x800000, buffer.size(), RW));
+                assertEquals("EPERM", readOnly.errnoName(), readOnly.getMessage());
+                assertTrue(readOnly.getMessage().contains("the source is mapped without WRITE"), readOnly.getMessage());
+                assertFalse(readOnly.getMessage().contains("run as root"), readOnly.getMessage());
             } finally {
                 ioas.unmap(0x800000, buffer.size());
             }
