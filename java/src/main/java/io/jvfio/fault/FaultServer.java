@@ -288,11 +288,11 @@ public final class FaultServer implements AutoCloseable {
             if (loop != null) {
                 try {
                     loop.close();
-                } catch (VfioException | RuntimeException e) {
+                } catch (VfioException | RuntimeException | Error e) {
                     if (loop.isRunning()) {
                         throw e;
                     }
-                    t.record(e);
+                    t.record(e); // the loop released what it holds: tear the rest down too
                 }
             }
             closed = true;

@@ -10,6 +10,14 @@ import java.util.function.Supplier;
  * passes builds no message.
  */
 public final class MappingChecks {
+    /**
+     * The hint for EFAULT where an IOAS's pages are pinned: the first attach of a device to it, or the
+     * first HW page table allocated on it.
+     */
+    public static final String PIN_FAILED_HINT = "the kernel could not pin the memory of a mapping in the IOAS: a"
+            + " DmaBuffer mapped there was closed before it was unmapped (its addresses are kept reserved, with no memory),"
+            + " or a raw mapping names memory that is gone; unmap it first";
+
     private MappingChecks() {}
 
     /**

@@ -38,8 +38,13 @@ public final class UnmapListeners {
         for (UnmapListener listener : listeners) {
             try {
                 listener.unmapping(range);
-            } catch (RuntimeException e) {
-                LOG.warn("unmap listener {} failed on {}; the unmap goes on", listener, range, e);
+            } catch (Throwable e) {
+                try {
+                    LOG.warn("unmap listener {} failed on {}; the unmap goes on", listener, range, e);
+                } catch (Throwable unprintable) { // a throwable whose message throws: the unmap still goes on
+                    LOG.warn("unmap listener {} failed on {} with a {}; the unmap goes on", listener, range,
+                            e.getClass().getName());
+                }
             }
         }
     }

@@ -7,6 +7,7 @@ import io.jvfio.internal.Errors;
 import io.jvfio.internal.IommufdConstants;
 import io.jvfio.internal.IommufdNative;
 import io.jvfio.internal.KernelSupport;
+import io.jvfio.internal.MappingChecks;
 import io.jvfio.internal.UnixConstants;
 import io.jvfio.internal.UnixNative;
 import java.lang.ref.Reference;
@@ -98,7 +99,8 @@ public final class HwPageTable implements AutoCloseable {
                 needs.add(KernelFeature.HWPT_ALLOC_PASID);
             }
             throw KernelSupport.failure("IOMMU_HWPT_ALLOC", object, -r, -r == Errno.EOPNOTSUPP
-                    ? "the IOMMU driver does not support these flags or this data type" : null,
+                    ? "the IOMMU driver does not support these flags or this data type"
+                    : -r == Errno.EFAULT ? MappingChecks.PIN_FAILED_HINT : null,
                     needs.toArray(KernelFeature[]::new));
         }
         return new HwPageTable(iommufd, r, faultQueue);

@@ -17,7 +17,9 @@ import io.jvfio.memory.IovaRange;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -39,13 +41,14 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
     private final UnmapListeners unmapListeners = new UnmapListeners();
     private volatile boolean destroyed;
     /**
-     * An empty view of each DmaBuffer mapped here, by its IOVA (unsigned), until that range is unmapped.
-     * An IOAS pins a mapping's pages only when a device or HW page table is attached, so a buffer closed
-     * before then and its addresses reused by a later mmap would have that memory pinned and exposed to
-     * DMA. A buffer closed under a live view leaves a tombstone over its addresses instead (see
-     * DmaBuffer), where the pin fails (EFAULT). Guarded by itself.
+     * An empty view of each DmaBuffer mapped here by {@link #map(DmaBuffer, long, Set)} or
+     * {@link #map(DmaBuffer, Set)} (or copied here), by IOVA (unsigned), until that range is unmapped.
+     * An IOAS pins a mapping's pages only when the first device or HW page table takes it, so a buffer
+     * closed before then and its addresses reused by a later mmap would have that memory pinned and
+     * exposed to DMA. A buffer closed under a live view leaves a tombstone over its addresses instead
+     * (see DmaBuffer), where the pin fails (EFAULT). Guarded by itself.
      */
-    private final TreeMap<Long, Lease> bufferLeases = new TreeMap<>(Long::compareUnsigned);
+    private final TreeMap<Long, List<Lease>> bufferLeases = new TreeMap<>(Long::compareUnsigned);
 
     /** A view of a mapped buffer, which keeps its addresses reserved, and the length mapped. */
     private record Lease(ByteBuffer view, long length) {}
@@ -168,18 +171,29 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
 
     private void lease(long iova, Lease lease) {
         synchronized (bufferLeases) {
-            bufferLeases.put(iova, lease);
+            bufferLeases.computeIfAbsent(iova, k -> new ArrayList<>()).add(lease);
         }
     }
 
-    /** After an unmap of {@code [first, last]}: the buffers mapped there may release their addresses. */
-    private void endLeases(long first, long last) {
+    /** The leases in {@code [first, last]}, taken before their unmap: a map after it may lease the same IOVA. */
+    private List<Lease> leasesIn(long first, long last) {
         synchronized (bufferLeases) {
-            if (first == 0 && last == -1) {
-                bufferLeases.clear();
-            } else {
-                bufferLeases.subMap(first, true, last, true).clear();
-            }
+            List<Lease> in = new ArrayList<>();
+            bufferLeases.subMap(first, true, last, true).values().forEach(in::addAll);
+            return in;
+        }
+    }
+
+    /** After their range was unmapped: the buffers may release their addresses. */
+    private void endLeases(List<Lease> ended) {
+        if (ended.isEmpty()) {
+            return;
+        }
+        Set<Lease> gone = Collections.newSetFromMap(new IdentityHashMap<>()); // by identity: equal records may differ
+        gone.addAll(ended);
+        synchronized (bufferLeases) {
+            bufferLeases.values().forEach(leases -> leases.removeIf(gone::contains));
+            bufferLeases.values().removeIf(List::isEmpty);
         }
     }
 
@@ -300,6 +314,7 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
         MappingChecks.checkRange("IOMMU_IOAS_UNMAP", () -> unmapObject(iova, length), iova, length, true);
         checkOpen("IOMMU_IOAS_UNMAP"); // before the listeners: they must not hear of an unmap that is refused
         unmapListeners.unmapping(iova, length);
+        List<Lease> leases = leasesIn(iova, iova + length - 1);
         long r = call("IOMMU_IOAS_UNMAP", f -> IommufdNative.ioasUnmap(f, id, iova, length));
         if (r < 0) {
             throw Errors.failure("IOMMU_IOAS_UNMAP", unmapObject(iova, length),
@@ -307,7 +322,7 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
                             + " mappings, from one's first byte to one's last (the kernel may have unmapped those before"
                             + " the cut)" : null);
         }
-        endLeases(iova, iova + length - 1);
+        endLeases(leases);
         return r;
     }
 
@@ -319,13 +334,14 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
     public long unmapAll() throws VfioException {
         checkOpen("IOMMU_IOAS_UNMAP");
         unmapListeners.unmapping(new IovaRange(0, -1));
+        List<Lease> leases = leasesIn(0, -1);
         long r = call("IOMMU_IOAS_UNMAP", f -> IommufdNative.ioasUnmap(f, id, 0, -1));
         if (r == -Errno.ENOENT) {
-            endLeases(0, -1);
+            endLeases(leases);
             return 0;
         }
         Errors.check(r, "IOMMU_IOAS_UNMAP", description + ", everything");
-        endLeases(0, -1);
+        endLeases(leases);
         return r;
     }
 
@@ -349,16 +365,18 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
             throw Errors.failure("IOMMU_IOAS_COPY", object, -r, copyHint(-r));
         }
         // The copy shares the source's pages, by their user addresses: the buffers behind them stay leased in dst too.
+        // Filed at the copy's own IOVA where a buffer begins before the range: an unmap of the copy ends it.
         long last = srcIova + length - 1;
-        Map<Long, Lease> shared = new HashMap<>();
+        Map<Long, List<Lease>> shared = new HashMap<>();
         synchronized (bufferLeases) { // dst's lock not under this one: a copy the other way takes them the other way
-            bufferLeases.forEach((iova, lease) -> {
+            bufferLeases.forEach((iova, leases) -> leases.forEach(lease -> {
                 if (Long.compareUnsigned(iova, last) <= 0 && Long.compareUnsigned(iova + lease.length() - 1, srcIova) >= 0) {
-                    shared.put(dstIova + (iova - srcIova), lease);
+                    long at = Long.compareUnsigned(iova, srcIova) < 0 ? dstIova : dstIova + (iova - srcIova);
+                    shared.computeIfAbsent(at, k -> new ArrayList<>()).add(lease);
                 }
-            });
+            }));
         }
-        shared.forEach(dst::lease);
+        shared.forEach((iova, leases) -> leases.forEach(lease -> dst.lease(iova, lease)));
     }
 
     /** The IOVA ranges usable for mappings, given the devices attached now. */
@@ -441,11 +459,13 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
      */
     @Override
     public void close() throws VfioException {
+        List<Lease> leases;
         synchronized (this) {
             if (destroyed) {
                 return;
             }
             destroyed = true;
+            leases = leasesIn(0, -1);
             int r = 0;
             try {
                 r = iommufd.isOpen() ? (int) iommufd.call("IOMMU_DESTROY", f -> IommufdNative.destroy(f, id)) : 0;
@@ -458,7 +478,7 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
                         ? "detach the devices and destroy the HW page tables that use it first" : null);
             }
         }
-        endLeases(0, -1);
+        endLeases(leases);
         unmapListeners.unmapping(new IovaRange(0, -1)); // outside the lock, as every unmap's listeners
     }
 

@@ -4,19 +4,20 @@ import io.jvfio.EventFd;
 import io.jvfio.KernelFeature;
 import io.jvfio.VfioException;
 import io.jvfio.VfioUnsupportedException;
-import io.jvfio.iommufd.HwInfo;
-import io.jvfio.iommufd.HwPageTable;
-import io.jvfio.iommufd.IoAddressSpace;
-import io.jvfio.iommufd.Iommufd;
 import io.jvfio.internal.Errno;
 import io.jvfio.internal.Errors;
 import io.jvfio.internal.InfoBuffer;
 import io.jvfio.internal.KernelSupport;
+import io.jvfio.internal.MappingChecks;
 import io.jvfio.internal.OwnedFd;
 import io.jvfio.internal.UnixConstants;
 import io.jvfio.internal.UnixNative;
 import io.jvfio.internal.VfioConstants;
 import io.jvfio.internal.VfioNative;
+import io.jvfio.iommufd.HwInfo;
+import io.jvfio.iommufd.HwPageTable;
+import io.jvfio.iommufd.IoAddressSpace;
+import io.jvfio.iommufd.Iommufd;
 import io.jvfio.pci.PciAddress;
 import io.jvfio.pci.PciSysfs;
 import java.lang.ref.Reference;
@@ -89,7 +90,7 @@ public final class VfioDevice implements AutoCloseable {
      * while the device waits for its bind, with the hint the kernel's bare EINVAL would not give.
      */
     private long call(String operation, IntToLongFunction ioctl) throws VfioException {
-        if (unbound) {
+        if (unbound && fd.isOpen()) { // closed: fd.call says so
             throw VfioException.of(operation, fd.description(), Errno.EINVAL, "the device was opened through its cdev and"
                     + " is not bound yet: call bindIommufd first (until then the kernel refuses all else)");
         }
@@ -145,11 +146,8 @@ public final class VfioDevice implements AutoCloseable {
         int r = (int) call("VFIO_DEVICE_ATTACH_IOMMUFD_PT", f -> VfioNative.attachPt(f, ptId));
         if (r < 0) {
             // An IOAS pins its mappings' pages at the first attach: here.
-            throw Errors.failure("VFIO_DEVICE_ATTACH_IOMMUFD_PT", fd.description() + ", " + target, -r, -r == Errno.EFAULT
-                    ? "the kernel could not pin the memory of a mapping there: a DmaBuffer mapped was closed before it"
-                            + " was unmapped (its addresses are kept reserved, with no memory), or a raw mapping names memory"
-                            + " that is gone; unmap it first"
-                    : null);
+            throw Errors.failure("VFIO_DEVICE_ATTACH_IOMMUFD_PT", fd.description() + ", " + target, -r,
+                    -r == Errno.EFAULT ? MappingChecks.PIN_FAILED_HINT : null);
         }
         return r;
     }
@@ -552,13 +550,18 @@ public final class VfioDevice implements AutoCloseable {
     private String setIrqsHint(int index) {
         synchronized (enabledIrqs) {
             for (int other : enabledIrqs.keySet()) {
-                if (other != index) {
+                if (other != index && isInterruptType(other) && isInterruptType(index)) {
                     return PciIndex.irqName(other) + " is enabled, and vfio-pci runs one IRQ type at a time: close its"
                             + " EnabledIrq (or disableIrq(" + other + ")) first";
                 }
             }
         }
         return "check irqInfo(" + index + ").count() and that the device has this capability";
+    }
+
+    /** INTx, MSI and MSI-X: the types of which vfio-pci runs one at a time (ERR and REQ stand apart). */
+    private static boolean isInterruptType(int index) {
+        return index == PciIndex.INTX || index == PciIndex.MSI || index == PciIndex.MSIX;
     }
 
     public void reset() throws VfioException {

@@ -22,6 +22,17 @@ class UnmapListenersTest {
         listeners.add(range -> {
             throw new IllegalStateException("a user's listener fails");
         });
+        listeners.add(range -> {
+            throw new AssertionError("a test's listener fails");
+        });
+        listeners.add(range -> {
+            throw new IllegalStateException() {
+                @Override
+                public String getMessage() {
+                    throw new NullPointerException("a message that cannot be printed");
+                }
+            };
+        });
         listeners.add(after::add);
         assertDoesNotThrow(() -> listeners.unmapping(0x10000, 0x2000), "the unmap goes on");
         IovaRange range = new IovaRange(0x10000, 0x11fff);

@@ -177,10 +177,15 @@ class IommufdEduTest {
             fresh.map(buffer, 0xa00000, RW);
             buffer.close();
             assertTrue(mappingAt(address).contains("jvfio-closed"), "the addresses stay reserved: " + mappingAt(address));
+            VfioException table = assertThrows(VfioException.class,
+                    () -> HwPageTable.allocate(iommufd, deviceId, fresh.id(), EnumSet.noneOf(HwptFlag.class)).close());
+            assertEquals("EFAULT", table.errnoName(), "a HW page table on it pins too: " + table.getMessage());
+            assertTrue(table.getMessage().contains("a DmaBuffer mapped there was closed before it was unmapped"),
+                    table.getMessage());
             try {
                 VfioException attach = assertThrows(VfioException.class, () -> device.attach(fresh));
                 assertEquals("EFAULT", attach.errnoName(), attach.getMessage());
-                assertTrue(attach.getMessage().contains("a DmaBuffer mapped was closed before it was unmapped"),
+                assertTrue(attach.getMessage().contains("a DmaBuffer mapped there was closed before it was unmapped"),
                         attach.getMessage());
             } finally {
                 device.attach(ioas); // the class's IOAS, whatever happened
@@ -204,6 +209,9 @@ class IommufdEduTest {
                 assertEquals("EINVAL", refused.errnoName(), refused.getMessage());
                 assertTrue(refused.getMessage().contains("is not bound yet: call bindIommufd first"), refused.getMessage());
             }
+            unbound.close();
+            IllegalStateException closed = assertThrows(IllegalStateException.class, unbound::info);
+            assertTrue(closed.getMessage().contains("is closed"), "closed, not unbound: " + closed.getMessage());
         }
     }
 
