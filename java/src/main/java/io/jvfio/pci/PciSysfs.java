@@ -138,6 +138,23 @@ public final class PciSysfs {
         }
     }
 
+    /**
+     * The PCI device whose VFIO cdev is the character device {@code major:minor} (the cdev's sysfs
+     * directory sits under its device's, and its {@code device} link names it); empty when sysfs does
+     * not say so: not a VFIO cdev of a PCI device, or no sysfs here.
+     */
+    public Optional<PciAddress> deviceOfVfioCdev(int major, int minor) {
+        Path cdev = sys.resolve("dev/char/" + major + ":" + minor);
+        try {
+            if (!cdev.toRealPath().getParent().getFileName().toString().equals("vfio-dev")) {
+                return Optional.empty();
+            }
+            return Optional.of(PciAddress.parse(cdev.resolve("device").toRealPath().getFileName().toString()));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
     /** The legacy group node, {@code /dev/vfio/N}. */
     public Path vfioGroupNode(int group) {
         return dev.resolve("vfio/" + group);

@@ -20,15 +20,18 @@ import io.jvfio.iommufd.IoAddressSpace;
 import io.jvfio.iommufd.Iommufd;
 import io.jvfio.pci.PciAddress;
 import io.jvfio.pci.PciSysfs;
+import java.io.IOException;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.IntToLongFunction;
 
@@ -80,9 +83,30 @@ public final class VfioDevice implements AutoCloseable {
             throw Errors.failure("open", "device " + address + ", " + cdev, -r, -r == Errno.EBUSY
                     ? "the device is already open (through its group or another cdev open)" : null);
         }
+        Optional<PciAddress> owner = cdevOwner(r);
+        if (owner.isPresent() && !owner.get().equals(address)) {
+            UnixNative.close(r);
+            // Every message would name the wrong device, and the decode gate would ask sysfs about the wrong one.
+            throw new VfioException("open", "device " + address + ", " + cdev, "this cdev belongs to " + owner.get()
+                    + ", not to " + address + ": pass the address of the device it belongs to (PciSysfs.vfioCdev finds a"
+                    + " device's cdev)");
+        }
         VfioDevice device = new VfioDevice(new OwnedFd(r, "device " + address), address);
         device.unbound = true;
         return device;
+    }
+
+    /** The PCI device whose VFIO cdev {@code fd} is open, as sysfs says; empty when it cannot tell. */
+    private static Optional<PciAddress> cdevOwner(int fd) {
+        try {
+            // glibc's dev_t: major in bits 8-19 and 32-43, minor in bits 0-7 and 12-31.
+            long rdev = (Long) Files.getAttribute(Path.of("/proc/self/fd/" + fd), "unix:rdev");
+            int major = (int) (((rdev >>> 32) & 0xfffff000L) | ((rdev >>> 8) & 0xfffL));
+            int minor = (int) (((rdev >>> 12) & 0xffffff00L) | (rdev & 0xffL));
+            return PciSysfs.system().deviceOfVfioCdev(major, minor);
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty(); // no /proc, or no unix attribute view: not checked
+        }
     }
 
     /**

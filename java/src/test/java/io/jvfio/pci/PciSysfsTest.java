@@ -75,6 +75,19 @@ class PciSysfsTest {
         assertEquals(20, caps.maxPasidWidth());
     }
 
+    /** A VFIO cdev's sysfs directory sits under its PCI device's: /sys/dev/char/MAJOR:MINOR leads there. */
+    @Test
+    void theDeviceOfAVfioCdevIsFoundFromItsCharDeviceNumber() throws Exception {
+        Path vfio = Files.createDirectories(root.resolve("sys/devices/pci0000:00/0000:00:04.0/vfio-dev/vfio3"));
+        Files.createSymbolicLink(vfio.resolve("device"), Path.of("../.."));
+        Path chars = Files.createDirectories(root.resolve("sys/dev/char"));
+        Files.createSymbolicLink(chars.resolve("511:3"), vfio);
+        Files.createSymbolicLink(chars.resolve("10:183"), root.resolve("sys/devices/pci0000:00/0000:00:03.0"));
+        assertEquals(Optional.of(PciAddress.parse("0000:00:04.0")), sysfs.deviceOfVfioCdev(511, 3));
+        assertEquals(Optional.empty(), sysfs.deviceOfVfioCdev(10, 183), "not a VFIO cdev");
+        assertEquals(Optional.empty(), sysfs.deviceOfVfioCdev(511, 4), "no such device number");
+    }
+
     @Test
     void cdevAndGroupNodesLiveUnderDev() {
         assertEquals(root.resolve("dev/vfio/7"), sysfs.vfioGroupNode(7));

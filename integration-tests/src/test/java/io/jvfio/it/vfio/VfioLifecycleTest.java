@@ -26,6 +26,8 @@ import java.lang.management.LockInfo;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -190,6 +192,35 @@ class VfioLifecycleTest {
             VfioException unsetAgain = assertThrows(VfioException.class, group::unsetContainer);
             assertEquals("EINVAL", unsetAgain.errnoName(), unsetAgain.getMessage());
             assertTrue(unsetAgain.getMessage().contains("the group is in no container"), unsetAgain.getMessage());
+        }
+    }
+
+    /**
+     * A cdev opened under another device's address would name the wrong device in every error and
+     * ask sysfs about the wrong one (a virtual function's address turns the decode gate off): refused,
+     * with the descriptor closed again.
+     */
+    @Test
+    void aCdevOpenedUnderAnotherDevicesAddressIsRefused() throws Exception {
+        GuestDevices.bindToVfio(GuestDevices.EDU);
+        GuestDevices.bindToVfio(GuestDevices.NVME);
+        Path eduCdev = PciSysfs.system().vfioCdev(GuestDevices.EDU).orElseThrow();
+        VfioException wrong = assertThrows(VfioException.class, () -> VfioDevice.openCdev(eduCdev, GuestDevices.NVME));
+        assertTrue(wrong.getMessage().contains("this cdev belongs to " + GuestDevices.EDU + ", not to " + GuestDevices.NVME),
+                wrong.getMessage());
+        long fdsBefore = openFds(); // after the first refusal: what the JVM opens once (class loading) is open by now
+        for (int i = 0; i < 20; i++) {
+            assertThrows(VfioException.class, () -> VfioDevice.openCdev(eduCdev, GuestDevices.NVME));
+        }
+        assertEquals(fdsBefore, openFds(), "the descriptors are closed again");
+        try (VfioDevice edu = VfioDevice.openCdev(eduCdev, GuestDevices.EDU)) {
+            assertEquals(GuestDevices.EDU, edu.address());
+        }
+    }
+
+    private static long openFds() throws Exception {
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
         }
     }
 
