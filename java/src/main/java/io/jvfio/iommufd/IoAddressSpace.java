@@ -202,16 +202,16 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
         MappingChecks.check("IOMMU_IOAS_MAP", () -> chosenIovaObject(buffer), 0, buffer.size(), false, Access.mask(access));
         InfoBuffer out = new InfoBuffer(8);
         int flags = flags(access);
-        int r;
         synchronized (buffer) { // as DmaMapper.map(DmaBuffer, ...): no close between the address and the pin
             long va = buffer.address();
-            r = (int) call("IOMMU_IOAS_MAP", f -> IommufdNative.ioasMap(f, id, flags, va, buffer.size(), 0, out.address()));
+            int r = (int) call("IOMMU_IOAS_MAP", f -> IommufdNative.ioasMap(f, id, flags, va, buffer.size(), 0, out.address()));
             if (r < 0) {
                 throw Errors.failure("IOMMU_IOAS_MAP", chosenIovaObject(buffer), -r, mapHint(-r));
             }
-            lease(buffer, out.getLong(0));
+            long iova = out.getLong(0);
+            lease(buffer, iova);
+            return iova;
         }
-        return out.getLong(0);
     }
 
     private String chosenIovaObject(DmaBuffer buffer) {

@@ -86,12 +86,17 @@ class IommuPageSizeTest {
         return source.mock.pagesDirtiedByOneWrite(iova, mapped);
     }
 
+    /** A policy mapping {@code huge} (2 MiB of huge pages) at BASE, a whole 2 MiB window per fault. */
+    private DemandMapPolicy hugeWindowPolicy(DmaBuffer huge) {
+        return new DemandMapPolicy(source.ioas)
+                .addRegion(new GuestRegion(BASE, huge.address(), WINDOW, READ_WRITE), FaultAround.of(WINDOW));
+    }
+
     @Test
     void aTwoMegabyteWindowOnHugePagesMapsAsLargeIommuPages() throws Exception {
         try (HugePagePool pool = HugePagePool.reserve(1);
                 DmaBuffer huge = DmaBuffer.memfd("jvfio-iommu-page", WINDOW, true);
-                DemandMapPolicy policy = new DemandMapPolicy(source.ioas)
-                        .addRegion(new GuestRegion(BASE, huge.address(), WINDOW, READ_WRITE), FaultAround.of(WINDOW))) {
+                DemandMapPolicy policy = hugeWindowPolicy(huge)) {
             fault(policy, BASE + 5 * PAGE);
             assertEquals(List.of(IovaRange.ofLength(BASE, WINDOW)), policy.areas(), "the fault maps the whole window");
             assertEquals(1, policy.mapCalls(), "in one map call");
@@ -114,8 +119,7 @@ class IommuPageSizeTest {
     void aDirtyReadThatCutsALargeIommuPageFailsInsteadOfReportingPagesOutsideIt() throws Exception {
         try (HugePagePool pool = HugePagePool.reserve(1);
                 DmaBuffer huge = DmaBuffer.memfd("jvfio-iommu-page", WINDOW, true);
-                DemandMapPolicy policy = new DemandMapPolicy(source.ioas)
-                        .addRegion(new GuestRegion(BASE, huge.address(), WINDOW, READ_WRITE), FaultAround.of(WINDOW))) {
+                DemandMapPolicy policy = hugeWindowPolicy(huge)) {
             fault(policy, BASE + 5 * PAGE);
             source.mock.markDirty(BASE + 5 * PAGE);
             if (LARGE_IOMMU_PAGES) {
