@@ -1,7 +1,9 @@
 package io.jvfio.fault;
 
+import io.jvfio.internal.FailureLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Turns one read's fault records into one response per group: groups are runs of records with the
@@ -80,13 +82,8 @@ final class FaultBatchProcessor {
         policyErrors++;
         if (!loggedPolicyError) {
             loggedPolicyError = true;
-            try {
-                LOG.error("fault policy failed on {}; answering INVALID (logged once, counted always)", group, t);
-            } catch (Throwable unprintable) {
-                // A throwable whose getMessage() or toString() throws: logging must not end the loop.
-                LOG.error("fault policy failed on {} with a {} that cannot be printed ({}); answering INVALID (logged"
-                        + " once, counted always)", group, t.getClass().getName(), unprintable.getClass().getName());
-            }
+            FailureLog.log(LOG, Level.ERROR, t, "fault policy failed on {}; answering INVALID (logged once, counted always)",
+                    group);
         }
     }
 }

@@ -4,6 +4,7 @@ import io.jvfio.EventFd;
 import io.jvfio.VfioException;
 import io.jvfio.internal.Errno;
 import io.jvfio.internal.Errors;
+import io.jvfio.internal.FailureLog;
 import io.jvfio.internal.OwnedFd;
 import io.jvfio.internal.UnixConstants;
 import io.jvfio.internal.UnixNative;
@@ -14,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Serves a fault queue on its own thread: epoll on the fault fd and a stop eventfd, read the
@@ -172,12 +174,8 @@ public final class FaultServiceLoop implements AutoCloseable {
         } catch (Throwable t) {
             failure = t;
             refuseInHand(t);
-            try {
-                LOG.error("the fault loop of {} failed; faults wait until stop() or close() answers them INVALID", queue, t);
-            } catch (Throwable unprintable) {
-                LOG.error("the fault loop of {} failed with a {} that cannot be printed ({}); faults wait until stop() or"
-                        + " close() answers them INVALID", queue, t.getClass().getName(), unprintable.getClass().getName());
-            }
+            FailureLog.log(LOG, Level.ERROR, t,
+                    "the fault loop of {} failed; faults wait until stop() or close() answers them INVALID", queue);
         }
         LOG.info("stopped serving {}: {}", queue, stats.snapshot());
     }

@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * The unmap listeners of one DMA mapper (a VFIO container or an IOAS), told before each unmap
@@ -39,12 +40,7 @@ public final class UnmapListeners {
             try {
                 listener.unmapping(range);
             } catch (Throwable e) {
-                try {
-                    LOG.warn("unmap listener {} failed on {}; the unmap goes on", listener, range, e);
-                } catch (Throwable unprintable) { // a throwable whose message throws: the unmap still goes on
-                    LOG.warn("unmap listener {} failed on {} with a {}; the unmap goes on", listener, range,
-                            e.getClass().getName());
-                }
+                FailureLog.log(LOG, Level.WARN, e, "unmap listener {} failed on {}; the unmap goes on", listener, range);
             }
         }
     }

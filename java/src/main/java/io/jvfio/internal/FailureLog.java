@@ -1,0 +1,26 @@
+package io.jvfio.internal;
+
+import org.slf4j.Logger;
+import org.slf4j.event.Level;
+
+/**
+ * Logs a throwable that came from a user's code (a fault policy, an unmap listener) on a path that
+ * must go on: such a throwable can fail to print itself (a {@code getMessage()} reading a null
+ * field), and that second failure must not end the fault loop or stop an unmap.
+ */
+public final class FailureLog {
+    private FailureLog() {}
+
+    /**
+     * Logs {@code format} with {@code args} and {@code failure}'s stack trace at {@code level}; when
+     * printing {@code failure} throws, logs its class name instead.
+     */
+    public static void log(Logger log, Level level, Throwable failure, String format, Object... args) {
+        try {
+            log.atLevel(level).setCause(failure).log(format, args);
+        } catch (Throwable unprintable) {
+            log.atLevel(level).log(format + " [a " + failure.getClass().getName() + " that cannot be printed: "
+                    + unprintable.getClass().getName() + "]", args);
+        }
+    }
+}
