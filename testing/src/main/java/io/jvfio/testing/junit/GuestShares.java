@@ -23,26 +23,20 @@ final class GuestShares {
     private GuestShares() {}
 
     /**
-     * The directories to share for {@code classPath}, the working directory {@code workDir} and the
-     * jvfio checkout {@code home} whose harness boots the guest (which shares itself), sorted; empty
-     * when nothing is hidden. An entry reached through a symbolic link is shared where the link leads.
-     * Refuses a class path entry that no share can show (a jar directly in /tmp), a path the kernel
-     * command line cannot carry, and more than {@link #MAX} directories; a working directory that
-     * cannot be shared is left out (the guest then starts in /).
+     * The directories to share for {@code classPath}, the JDK {@code javaHome} the guest runs (the
+     * host's), the working directory {@code workDir} and the jvfio checkout {@code home} whose harness
+     * boots the guest (which shares itself), sorted; empty when nothing is hidden. An entry reached
+     * through a symbolic link is shared where the link leads. Refuses a class path entry or JDK that no
+     * share can show (a jar directly in /tmp), a path the kernel command line cannot carry, and more
+     * than {@link #MAX} directories; a working directory that cannot be shared is left out (the guest
+     * then starts in /).
      */
-    static List<Path> of(List<Path> classPath, Path workDir, Path home) {
+    static List<Path> of(List<Path> classPath, Path javaHome, Path workDir, Path home) {
         TreeSet<Path> shares = new TreeSet<>();
         for (Path entry : classPath) {
-            for (Path share : sharesOf(entry)) {
-                if (!isDirectoryInside(share)) {
-                    throw new IllegalStateException("the guest cannot see " + entry + ", which is on the test class path:"
-                            + " the guest has its own " + hiddenRoot(share) + ", and only a directory in it can be shared:"
-                            + " put the entry in a directory, under " + hiddenRoot(share) + " or elsewhere");
-                }
-                requireCarried(share, entry);
-                shares.add(share);
-            }
+            addRequired(shares, entry, "which is on the test class path");
         }
+        addRequired(shares, javaHome, "the JDK the guest runs (the host's java.home)");
         for (Path dir : List.of(workDir, home)) {
             for (Path share : sharesOf(dir)) {
                 if (isDirectoryInside(share) && carried(share)) {
@@ -56,6 +50,23 @@ final class GuestShares {
                     + " fewer directories");
         }
         return List.copyOf(shares);
+    }
+
+    /** Adds the shares that show {@code path}, {@code what} the guest must see; refuses it when none can. */
+    private static void addRequired(TreeSet<Path> shares, Path path, String what) {
+        for (Path share : sharesOf(path)) {
+            if (!isDirectoryInside(share)) {
+                throw new IllegalStateException("the guest cannot see " + path + ", " + what + ": the guest has its own "
+                        + hiddenRoot(share) + ", and only a directory in it can be shared: put it in a directory, under "
+                        + hiddenRoot(share) + " or elsewhere");
+            }
+            if (!carried(share)) {
+                throw new IllegalStateException("the guest cannot see " + path + ", " + what + ": it is under the guest's"
+                        + " own " + hiddenRoot(share) + ", and " + share + " cannot be shared, as its name holds a blank, a"
+                        + " comma or a colon (it goes on the kernel command line); rename it");
+            }
+            shares.add(share);
+        }
     }
 
     /**
@@ -105,14 +116,6 @@ final class GuestShares {
     /** Whether {@code share} is a directory in a hidden mount point, not a file there or the mount point itself. */
     private static boolean isDirectoryInside(Path share) {
         return Files.isDirectory(share) && !HIDDEN_IN_GUEST.contains(share + "/");
-    }
-
-    private static void requireCarried(Path share, Path entry) {
-        if (!carried(share)) {
-            throw new IllegalStateException("the guest cannot see " + entry + ", which is on the test class path: it is"
-                    + " under the guest's own " + hiddenRoot(share) + ", and " + share + " cannot be shared, as its name"
-                    + " holds a blank, a comma or a colon (it goes on the kernel command line); rename it");
-        }
     }
 
     /** Whether guest-exec.sh can pass {@code dir} on the kernel command line and in QEMU's options. */

@@ -125,7 +125,7 @@ final class QemuGuestRunner implements GuestRunner {
         if (!spec.kernelArgs().isEmpty()) {
             argv.addAll(List.of("--append", String.join(" ", spec.kernelArgs())));
         }
-        for (Path share : GuestShares.of(command.classPath(), workDir, home)) {
+        for (Path share : GuestShares.of(command.classPath(), command.java().getParent().getParent(), workDir, home)) {
             argv.addAll(List.of("--share", share.toString()));
         }
         if (watchParent) {

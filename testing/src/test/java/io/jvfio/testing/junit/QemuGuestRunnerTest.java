@@ -20,6 +20,8 @@ class QemuGuestRunnerTest {
     private static final GuestCommand COMMAND = new GuestCommand(Path.of("/usr/lib/jvm/x/bin/java"),
             List.of(Path.of("/p/target/test-classes"), Path.of("/root/.m2/a.jar")), List.of("a.BTest", "a.CTest"),
             Path.of("/p/out/results.properties"));
+    /** The JDK the tests run, outside the guest's own /tmp. */
+    private static final Path JDK = Path.of(System.getProperty("java.home"));
 
     @Test
     void withoutQemuItSaysHowToGetIt() {
@@ -56,14 +58,17 @@ class QemuGuestRunnerTest {
             int at = argv.indexOf("--share");
             assertEquals(List.of("--share", top.toString(), "--stop-with-parent"), argv.subList(at, at + 3),
                     "one share for the project, none for ~/.m2 or an entry that is not there");
-            assertEquals(List.of(), GuestShares.of(List.of(Path.of("/tmpfoo/x.jar"), Path.of("/root/.m2/a.jar")), Path.of("/tmp"),
+            assertEquals(List.of(), GuestShares.of(List.of(Path.of("/tmpfoo/x.jar"), Path.of("/root/.m2/a.jar")), JDK, Path.of("/tmp"),
                     Path.of("/home")), "nothing hidden: /tmpfoo is not /tmp, and the working directory /tmp itself is left out");
+            Path jdk = Files.createDirectories(top.resolve("jdk-17"));
+            assertEquals(List.of(top), GuestShares.of(List.of(Path.of("/root/.m2/a.jar")), jdk, Path.of("/p"), Path.of("/home")),
+                    "a JDK unpacked under /tmp is shared: the guest runs the host's java");
             Path link = Path.of("target", "jvfio-share-test-link").toAbsolutePath();
             Files.deleteIfExists(link);
             Files.createSymbolicLink(link, classes);
             try {
                 // The link lies in this module's target/: under /tmp too when the checkout is, which adds its own share.
-                List<Path> shares = GuestShares.of(List.of(link), Path.of("/p"), Path.of("/home"));
+                List<Path> shares = GuestShares.of(List.of(link), JDK, Path.of("/p"), Path.of("/home"));
                 assertTrue(shares.contains(top), "an entry that leads into /tmp is shared where it leads: " + shares);
             } finally {
                 Files.delete(link);
@@ -82,15 +87,20 @@ class QemuGuestRunnerTest {
         Files.createDirectory(blank.resolve("classes"));
         try {
             IllegalStateException e = assertThrows(IllegalStateException.class,
-                    () -> GuestShares.of(List.of(Path.of("/root/.m2/a.jar"), jar), Path.of("/p"), Path.of("/home")));
+                    () -> GuestShares.of(List.of(Path.of("/root/.m2/a.jar"), jar), JDK, Path.of("/p"), Path.of("/home")));
             assertEquals("the guest cannot see " + jar + ", which is on the test class path: the guest has its own /tmp/,"
-                    + " and only a directory in it can be shared: put the entry in a directory, under /tmp/ or elsewhere",
+                    + " and only a directory in it can be shared: put it in a directory, under /tmp/ or elsewhere",
                     e.getMessage());
             e = assertThrows(IllegalStateException.class,
-                    () -> GuestShares.of(List.of(blank.resolve("classes")), Path.of("/p"), Path.of("/home")));
+                    () -> GuestShares.of(List.of(blank.resolve("classes")), JDK, Path.of("/p"), Path.of("/home")));
             assertEquals("the guest cannot see " + blank.resolve("classes") + ", which is on the test class path: it is"
                     + " under the guest's own /tmp/, and " + blank + " cannot be shared, as its name holds a blank, a comma"
                     + " or a colon (it goes on the kernel command line); rename it", e.getMessage());
+            e = assertThrows(IllegalStateException.class,
+                    () -> GuestShares.of(List.of(Path.of("/root/.m2/a.jar")), blank, Path.of("/p"), Path.of("/home")));
+            assertEquals("the guest cannot see " + blank + ", the JDK the guest runs (the host's java.home): it is under the"
+                    + " guest's own /tmp/, and " + blank + " cannot be shared, as its name holds a blank, a comma or a colon"
+                    + " (it goes on the kernel command line); rename it", e.getMessage());
         } finally {
             Files.delete(jar);
             Files.delete(blank.resolve("classes"));
