@@ -25,15 +25,34 @@ record GuestSpec(Set<GuestDevice> devices, GuestIommu iommu, String kernelLane, 
             throw new IllegalArgumentException(where + "kernel \"" + guest.kernel() + "\" is not a lane; " + LANES
                     + ", or empty for JVFIO_KERNEL");
         }
-        // Loosely: QEMU's -m also takes 1.5G or size=4G,slots=2,maxmem=8G, and says itself what it refuses.
-        if (!guest.memory().matches("(size=)?[0-9][^\\s]*")) {
-            throw new IllegalArgumentException(where + "memory \"" + guest.memory() + "\" does not start with a size, as"
-                    + " QEMU's -m takes it, e.g. 2G or 4096M");
+        if (!isQemuMemory(guest.memory())) {
+            throw new IllegalArgumentException(where + "memory \"" + guest.memory() + "\" is not a size QEMU's -m takes:"
+                    + " a number (MiB) with at most one of the suffixes B, K, M, G, T, P, E, e.g. 2G, 1.5G or 4096, or"
+                    + " size=4G,slots=2,maxmem=8G");
         }
         if (guest.timeoutSeconds() < 1 || guest.bootTimeoutSeconds() < 1) {
             throw new IllegalArgumentException(where + "timeoutSeconds (" + guest.timeoutSeconds() + ") and bootTimeoutSeconds ("
                     + guest.bootTimeoutSeconds() + ") are at least 1");
         }
+    }
+
+    /** A size as QEMU parses it (qemu_strtosz): decimal, maybe with a fraction, and one suffix at most, or hex. */
+    private static final String QEMU_SIZE = "([0-9]+(\\.[0-9]+)?[bBkKmMgGtTpPeE]?|0[xX][0-9a-fA-F]+)";
+
+    /**
+     * Whether QEMU's {@code -m} takes {@code memory}: a size, or size=, slots= and maxmem= options. A
+     * value it refuses ("4GB", "512MiB") would otherwise be found only after the boot's kernel build.
+     */
+    static boolean isQemuMemory(String memory) {
+        String[] options = memory.split(",", -1);
+        for (int i = 0; i < options.length; i++) {
+            String o = options[i];
+            boolean ok = (i == 0 && o.matches(QEMU_SIZE)) || o.matches("(size|maxmem)=" + QEMU_SIZE) || o.matches("slots=[0-9]+");
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The annotation's guest; an empty kernel takes the environment's JVFIO_KERNEL, else the default lane. */

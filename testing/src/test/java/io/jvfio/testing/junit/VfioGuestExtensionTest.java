@@ -1,6 +1,7 @@
 package io.jvfio.testing.junit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -546,8 +547,20 @@ class VfioGuestExtensionTest {
         assertEquals("@VfioGuest of " + NoSuchLaneSample.class.getName() + ": kernel \"6.1\" is not a lane; [6.12, 7.2], or"
                 + " empty for JVFIO_KERNEL", classFailure(run(NoSuchLaneSample.class, FakeQemuRunner.class)).getMessage());
         assertTrue(classFailure(run(NoSuchSizeSample.class, FakeQemuRunner.class)).getMessage()
-                .contains(": memory \"lots\" does not start with a size, as QEMU's -m takes it"));
+                .contains(": memory \"lots\" is not a size QEMU's -m takes"));
         assertEquals(0, HOST_RUNS.get());
+    }
+
+    /** QEMU refuses these only after the boot's kernel build, as "QEMU exit 1". */
+    @Test
+    void memorySizesAreCheckedAsQemuParsesThem() {
+        for (String taken : List.of("2G", "1.5G", "4096", "512m", "2g", "0x80000000", "size=4G", "size=4G,slots=2,maxmem=8G")) {
+            assertTrue(GuestSpec.isQemuMemory(taken), taken);
+        }
+        for (String refused : List.of("4GB", "512MiB", "2Gx", "lots", "", "2G,", "2 G", "G", "-2G", "size=4G,slots=two",
+                "2G,nodes=2")) {
+            assertFalse(GuestSpec.isQemuMemory(refused), refused);
+        }
     }
 
     @VfioGuest
