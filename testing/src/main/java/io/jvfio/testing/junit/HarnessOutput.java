@@ -22,6 +22,10 @@ final class HarnessOutput implements Consumer<String> {
     static final int ECHOED_CONSOLE_LINES = 10_000;
     /** The line the guest's init prints with the command's exit status. */
     private static final String EXIT_MARK = "JVFIO-GUEST-EXIT=";
+    /** The line the guest's init prints once the host's shares are mounted, before the command runs. */
+    private static final String READY_MARK = "JVFIO-GUEST-READY";
+    /** The start of a line on which the guest's init says what failed before the command could run. */
+    private static final String GUEST_ERROR_MARK = "JVFIO-GUEST-ERROR:";
 
     private final Consumer<String> log;
     private String error;
@@ -53,25 +57,37 @@ final class HarnessOutput implements Consumer<String> {
         Deque<String> tail = new ArrayDeque<>();
         long lines = 0;
         boolean reported = false; // the guest's init printed the command's exit status
+        boolean ready = false; // ... after READY: the command ran
+        String guestError = null; // init's first "JVFIO-GUEST-ERROR: could not mount ..."
         if (Files.isRegularFile(serial)) {
             // Line by line, not the whole file: a test that logs in a loop can leave gigabytes. The
             // console is the command's output between the guest's READY and EXIT lines.
             try (BufferedReader r = new BufferedReader(new InputStreamReader(Files.newInputStream(serial), StandardCharsets.UTF_8))) {
-                boolean in = false;
                 for (String line = r.readLine(); line != null && !reported; line = r.readLine()) {
                     reported = line.contains(EXIT_MARK);
-                    if (in && !reported) {
+                    if (reported) {
+                        break;
+                    }
+                    if (!ready && guestError == null && line.startsWith(GUEST_ERROR_MARK)) {
+                        guestError = line.substring(GUEST_ERROR_MARK.length()).trim();
+                    }
+                    if (ready) {
                         lines++;
-                        if (status == 0 && lines <= ECHOED_CONSOLE_LINES) {
-                            log.accept(line);
-                        } else if (status != 0) {
+                    }
+                    if (ready && status == 0 && lines <= ECHOED_CONSOLE_LINES) {
+                        log.accept(line);
+                    } else if (status != 0) {
+                        // Until READY the boot's lines: a guest whose init failed shows why, after it the command's.
+                        if (line.contains(READY_MARK) && !ready) {
+                            tail.clear();
+                        } else {
                             tail.addLast(line);
-                            if (tail.size() > FAILED_CONSOLE_LINES) {
-                                tail.removeFirst();
-                            }
+                        }
+                        if (tail.size() > FAILED_CONSOLE_LINES) {
+                            tail.removeFirst();
                         }
                     }
-                    in |= line.contains("JVFIO-GUEST-READY");
+                    ready |= line.contains(READY_MARK);
                 }
             }
         }
@@ -82,6 +98,9 @@ final class HarnessOutput implements Consumer<String> {
             // (A guest that reported no status had guest-exec.sh print its console's end already.)
             log.accept("[jvfio] the guest's console, its last " + tail.size() + " lines (all of it in " + serial + "):");
             tail.forEach(log);
+        }
+        if (status != 0 && guestError != null) {
+            return new GuestExit(status, "the guest's init failed before the tests: " + guestError, serial);
         }
         return new GuestExit(status, reason(), serial);
     }

@@ -40,6 +40,23 @@ class HarnessOutputTest {
         assertEquals("test line " + (PRINTED - 1), log.get(40));
     }
 
+    /** Init's error is before READY, where the tail of a guest that ran its command does not look. */
+    @Test
+    void aGuestWhoseInitFailedSaysWhyAndShowsTheBootsEnd(@TempDir Path out) throws IOException {
+        Files.writeString(out.resolve("serial.log"), "[    0.1] booting\n[    1.2] 9pnet: Could not find request transport\n"
+                + "JVFIO-GUEST-ERROR: could not mount the shared directory /tmp/ci\n"
+                + "JVFIO-GUEST-ERROR: could not mount the output directory /tmp/ci/out\nJVFIO-GUEST-EXIT=125\n");
+        List<String> log = new ArrayList<>();
+
+        GuestExit exit = new HarnessOutput(log::add).exit(125, out);
+
+        assertEquals("the guest's init failed before the tests: could not mount the shared directory /tmp/ci", exit.reason());
+        assertEquals(List.of("[jvfio] the guest's console, its last 4 lines (all of it in " + out.resolve("serial.log") + "):",
+                "[    0.1] booting", "[    1.2] 9pnet: Could not find request transport",
+                "JVFIO-GUEST-ERROR: could not mount the shared directory /tmp/ci",
+                "JVFIO-GUEST-ERROR: could not mount the output directory /tmp/ci/out"), log);
+    }
+
     /** A serial log: boot noise, READY, the tests' lines (one of them not UTF-8), EXIT, shutdown noise. */
     private static void writeSerialLog(Path out) throws IOException {
         try (BufferedWriter w = Files.newBufferedWriter(out.resolve("serial.log"), StandardCharsets.ISO_8859_1)) {
