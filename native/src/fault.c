@@ -97,7 +97,8 @@ static jlong fault_respond(JNIEnv *env, jclass cls, jint fault_fd, jlong address
  * (an empty one costs no poll): on the older kernels above, 0 may be a group too large, which the
  * caller's next fault_read, after its epoll wakes, tells. Stores the write's result (bytes
  * taken, or -errno; -EINVAL when the kernel refused the first) and the CLOCK_MONOTONIC time after it
- * (System.nanoTime's clock) as two longs at `status`. Returns what fault_read returns, or
+ * (System.nanoTime's clock) as two longs at `status`, the claim's own memory: a store into a caller's
+ * buffer that was unmapped meanwhile would be SIGBUS here, which kills the JVM. Returns what fault_read returns, or
  * JVFIO_FAULT_NOT_READ when the write was short or failed: the caller finishes it, then reads. */
 static jlong fault_respond_read(JNIEnv *env, jclass cls, jint fault_fd, jlong responses, jint length, jlong records,
                                 jint capacity, jlong status)

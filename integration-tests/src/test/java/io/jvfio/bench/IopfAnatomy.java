@@ -49,7 +49,6 @@ public final class IopfAnatomy {
     private final MockRig rig;
     private final ByteBuffer records = FaultRecords.allocate(1).buffer();
     private final FaultResponses responses = FaultResponses.allocate(1);
-    private final ByteBuffer status = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
     private final SingleWriterRecorder recorder = new SingleWriterRecorder(TimeUnit.SECONDS.toNanos(60), 3);
     private final FaultPolicy policy = group -> FaultResponse.SUCCESS;
     private volatile long published;
@@ -165,11 +164,11 @@ public final class IopfAnatomy {
                 done = System.nanoTime();
                 n = queue.read(records);
             } else {
-                n = claim.respondAndRead(responses.buffer(), 1, records, status);
+                n = claim.respondAndRead(responses.buffer(), 1, records);
                 if (n == FaultQueue.NOT_READ) {
                     throw new IllegalStateException("the kernel refused a response");
                 }
-                done = status.getLong(8);
+                done = claim.respondedAtNanos();
             }
             answered++;
             if (v == Variant.STATS) {

@@ -55,8 +55,6 @@ public final class FaultServiceLoop implements AutoCloseable {
     private final OwnedFd epoll;
     private final ByteBuffer events = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
     private final long eventsAddress = UnixNative.address(events);
-    /** Where {@link FaultQueue.Claim#respondAndRead} says what it wrote and when. */
-    private final ByteBuffer status = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
     private FaultRecords records;
     private FaultResponses responses;
     /** Records read whose answers are not being written yet: the loop's failure path answers them INVALID. */
@@ -212,15 +210,15 @@ public final class FaultServiceLoop implements AutoCloseable {
             stats.addBatch(count, groups, System.nanoTime() - start);
             return 0;
         }
-        int next = claim.respondAndRead(responses.buffer(), responses.count(), records.buffer(), status);
+        int next = claim.respondAndRead(responses.buffer(), responses.count(), records.buffer());
         // Records read are in hand at once: if anything below throws, the failure path answers them.
         inHand = Math.max(0, next);
         if (next == FaultQueue.NOT_READ) {
-            respondFrom(afterWrite(0, (int) status.getLong(0)));
+            respondFrom(afterWrite(0, claim.responsesTaken()));
             stats.addBatch(count, groups, System.nanoTime() - start);
             return read();
         }
-        stats.addBatch(count, groups, status.getLong(8) - start);
+        stats.addBatch(count, groups, claim.respondedAtNanos() - start);
         if (next == FaultQueue.GROUP_TOO_LARGE) {
             return read(); // which grows the buffers
         }

@@ -224,9 +224,9 @@ public final class FaultQueue implements AutoCloseable {
     /**
      * The registration of the one server of a queue; closing it lets the queue be closed. While it is
      * held the fault fd cannot be closed, so its holder's I/O ({@link #respondAndRead}) takes no lock.
-     * A claim is used by one thread at a time (the server's); any thread may close it: close waits for
-     * a call in flight (one non-blocking write and read), and later calls fail, so the fd is never
-     * closed under the server's I/O.
+     * A claim is used by one thread at a time (the server's): a call while another is in flight is
+     * refused. Any thread may close it: close waits for a call in flight (one non-blocking write and
+     * read), and later calls fail, so the fd is never closed under the server's I/O.
      */
     public final class Claim implements AutoCloseable {
         private static final VarHandle IN_CALL;
@@ -248,8 +248,16 @@ public final class FaultQueue implements AutoCloseable {
         private long responseAddress;
         private ByteBuffer recordBuffer;
         private long recordAddress;
-        private ByteBuffer statusBuffer;
-        private long statusAddress;
+        /**
+         * Where the shim stores the write's result and time: the claim's own memory. Native code must
+         * not store into the caller's (a view of a closed DmaBuffer takes SIGBUS there, which kills the
+         * JVM, where a Java access gets an InternalError).
+         */
+        private final ByteBuffer status = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
+        private final long statusAddress = UnixNative.address(status);
+        /** What the last call's write did, for its own thread (a claim serves one at a time). */
+        private int taken;
+        private long respondedAt;
 
         private Claim(String server) {
             this.server = server;
@@ -258,28 +266,33 @@ public final class FaultQueue implements AutoCloseable {
         /**
          * {@link #respond} then {@link #read} in one native call: what a fault loop does between two
          * batches. Writes {@code count} responses from index 0 of {@code responses}; when the kernel
-         * took them all, reads pending records into {@code records} (as {@link #read}). Stores in
-         * {@code status} (a direct buffer of two native-order longs) how many responses the kernel
-         * took and the {@link System#nanoTime()} right after the write.
+         * took them all, reads pending records into {@code records} (as {@link #read}). Afterwards
+         * {@link #responsesTaken()} says how many responses the kernel took and
+         * {@link #respondedAtNanos()} when. The call writes no memory of the caller's but what the
+         * kernel reads into {@code records} (which it refuses with EFAULT, keeping the faults, when
+         * that memory is gone).
          *
          * @return as {@link #read}, or {@link #NOT_READ} when the kernel took fewer than {@code count}
-         *         responses (status says how many; 0 when it refused the first): finish with
-         *         {@link #respond} from there, then read. Its 0 costs no poll, so on the older kernels
-         *         {@link #read} names it may also be a group too large: wait for the fd, then read.
+         *         responses ({@link #responsesTaken()} says how many; 0 when it refused the first):
+         *         finish with {@link #respond} from there, then read. Its 0 costs no poll, so on the
+         *         older kernels {@link #read} names it may also be a group too large: wait for the fd,
+         *         then read.
+         * @throws IllegalStateException while another thread's call on this claim is in flight
          */
-        public int respondAndRead(ByteBuffer responses, int count, ByteBuffer records, ByteBuffer status) throws VfioException {
+        public int respondAndRead(ByteBuffer responses, int count, ByteBuffer records) throws VfioException {
             int size = FaultConstants.RESPONSE_SIZE;
             int length = records.capacity() / FaultConstants.RECORD_SIZE * FaultConstants.RECORD_SIZE;
             // Refused before any I/O: records read, then found unusable, would be faults nobody answers.
             if (!responses.isDirect() || count < 1 || count > responses.capacity() / size || !records.isDirect()
-                    || records.isReadOnly() || length == 0 || !status.isDirect() || status.isReadOnly()
-                    || status.capacity() < 16 || status.order() != ByteOrder.nativeOrder()) {
+                    || records.isReadOnly() || length == 0) {
                 throw new IllegalArgumentException("respondAndRead takes " + count + " responses from a direct buffer ("
-                        + responses + "), records into a writable direct buffer of at least one record (" + records
-                        + ") and a writable direct status buffer of 16 bytes in native order (" + status + ", "
-                        + status.order() + ")");
+                        + responses + ") and records into a writable direct buffer of at least one record (" + records + ")");
             }
-            inCall = true;
+            // A second thread in here would swap the cached addresses under the first's call.
+            if (!IN_CALL.compareAndSet(this, false, true)) {
+                throw new IllegalStateException("respondAndRead on " + this + " while another call is in flight: a claim"
+                        + " serves one thread at a time");
+            }
             try {
                 if (released) {
                     throw new VfioException("write", FaultQueue.this.toString(), "the claim of " + server + " is closed");
@@ -292,17 +305,25 @@ public final class FaultQueue implements AutoCloseable {
                     recordAddress = UnixNative.address(records);
                     recordBuffer = records;
                 }
-                if (status != statusBuffer) {
-                    statusAddress = UnixNative.address(status);
-                    statusBuffer = status;
-                }
+                taken = 0;
                 long n = FaultNative.respondRead(fd.get(), responseAddress, count * size, recordAddress, length, statusAddress);
-                status.putLong(0, responsesTaken(status.getLong(0), count));
+                respondedAt = status.getLong(8);
+                taken = FaultQueue.this.responsesTaken(status.getLong(0), count);
                 return n == FaultConstants.NOT_READ ? NOT_READ : recordsRead(n, length);
             } finally {
                 // Release, not volatile: the call's I/O comes before it, and no fence is paid for it per call.
                 IN_CALL.setRelease(this, false);
             }
+        }
+
+        /** How many responses the last {@link #respondAndRead} wrote: all it was given, unless it returned NOT_READ. */
+        public int responsesTaken() {
+            return taken;
+        }
+
+        /** The {@link System#nanoTime()} right after the last {@link #respondAndRead}'s write. */
+        public long respondedAtNanos() {
+            return respondedAt;
         }
 
         @Override

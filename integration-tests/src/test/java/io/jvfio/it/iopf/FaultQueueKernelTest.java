@@ -13,8 +13,10 @@ import io.jvfio.fault.FaultRecords;
 import io.jvfio.fault.FaultResponse;
 import io.jvfio.fault.FaultResponses;
 import io.jvfio.iommufd.FaultQueue;
+import io.jvfio.memory.DmaBuffer;
 import io.jvfio.testing.MockIommuDevice;
 import io.jvfio.testing.RawIo;
+import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.HashSet;
@@ -156,29 +158,80 @@ class FaultQueueKernelTest {
     }
 
     @Test
-    void respondAndReadRefusesAStatusBufferItCannotReadBeforeItTakesAnyFault() throws Exception {
+    void respondAndReadSaysHowManyAnswersItWroteAndWhen() throws Exception {
         trigger(0, 1, RW, BASE);
         trigger(0, 2, RW, BASE + 4096);
         assertEquals(1, read(1));
-        FaultRecords r = FaultRecords.over(records, 1);
-        responses.putInt(FaultResponses.COOKIE, r.cookie(0)).putInt(FaultResponses.CODE, FaultResponse.SUCCESS.code());
+        responses.putInt(FaultResponses.COOKIE, FaultRecords.over(records, 1).cookie(0))
+                .putInt(FaultResponses.CODE, FaultResponse.SUCCESS.code());
         ByteBuffer next = ByteBuffer.allocateDirect(FaultRecords.SIZE).order(ByteOrder.nativeOrder());
         try (FaultQueue.Claim claim = source.queue.claim("test server")) {
-            // allocateDirect's own order is big-endian: the status once read back as garbage after the
-            // call had answered the first fault and read the second, which then nobody answered.
-            ByteBuffer bigEndian = ByteBuffer.allocateDirect(16);
-            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
-                    () -> claim.respondAndRead(responses, 1, next, bigEndian));
-            assertTrue(refused.getMessage().contains("native order"), refused.getMessage());
-            assertThrows(IllegalArgumentException.class,
-                    () -> claim.respondAndRead(responses, 1, next, ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder())
-                            .asReadOnlyBuffer()));
-
-            ByteBuffer status = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
-            assertEquals(1, claim.respondAndRead(responses, 1, next, status), "the second fault, still pending");
-            assertEquals(1, status.getLong(0), "the first answer, taken now and not before");
+            long before = System.nanoTime();
+            assertEquals(1, claim.respondAndRead(responses, 1, next), "the second fault, still pending");
+            long after = System.nanoTime();
+            assertEquals(1, claim.responsesTaken(), "the first answer, taken now and not before");
+            assertTrue(claim.respondedAtNanos() - before >= 0 && after - claim.respondedAtNanos() >= 0,
+                    before + " <= " + claim.respondedAtNanos() + " <= " + after);
             int second = FaultRecords.over(next, 1).cookie(0);
+            // Not the first's cookie: the kernel gave it to the second once the first was answered.
+            responses.putInt(FaultResponses.COOKIE, Integer.MAX_VALUE);
+            assertEquals(FaultQueue.NOT_READ, claim.respondAndRead(responses, 1, next), "a cookie never handed out");
+            assertEquals(0, claim.responsesTaken());
             assertEquals(1, answer(second, FaultResponse.SUCCESS.code()));
+        }
+        assertFalse(readable());
+    }
+
+    /**
+     * Records read into a DmaBuffer closed meanwhile: the kernel's copy fails (EFAULT) and keeps the
+     * fault queued, and the call stores nothing of its own there (the shim once stored its status
+     * into a caller's buffer, where SIGBUS killed the JVM).
+     */
+    @Test
+    void recordsIntoAClosedDmaBufferFailWithEfaultAndTheFaultStaysQueued() throws Exception {
+        trigger(0, 1, RW, BASE);
+        trigger(0, 2, RW, BASE + 4096);
+        assertEquals(1, read(1));
+        responses.putInt(FaultResponses.COOKIE, FaultRecords.over(records, 1).cookie(0))
+                .putInt(FaultResponses.CODE, FaultResponse.SUCCESS.code());
+        DmaBuffer memory = DmaBuffer.allocate(4096);
+        ByteBuffer stale = memory.buffer(0, FaultRecords.SIZE).order(ByteOrder.nativeOrder());
+        memory.close(); // the view keeps the addresses, over an empty file
+        try (FaultQueue.Claim claim = source.queue.claim("test server")) {
+            VfioException e = assertThrows(VfioException.class, () -> claim.respondAndRead(responses, 1, stale));
+            assertTrue(e.getMessage().contains("EFAULT"), e.getMessage());
+            assertEquals(1, claim.responsesTaken(), "the answer went out before the read");
+        }
+        assertTrue(readable(), "the second fault was lost");
+        assertEquals(1, read(1));
+        assertEquals(1, answer(FaultRecords.over(records, 1).cookie(0), FaultResponse.SUCCESS.code()));
+        assertFalse(readable());
+    }
+
+    /**
+     * Two threads in one claim's call would swap its cached buffer addresses under each other (records
+     * read into the other's smaller buffer). A call in flight is made to look so by its flag, which is
+     * what a second thread finds.
+     */
+    @Test
+    void aCallWhileAnotherIsInFlightOnTheClaimIsRefusedBeforeAnyIo() throws Exception {
+        trigger(0, 1, RW, BASE);
+        trigger(0, 2, RW, BASE + 4096);
+        assertEquals(1, read(1));
+        responses.putInt(FaultResponses.COOKIE, FaultRecords.over(records, 1).cookie(0))
+                .putInt(FaultResponses.CODE, FaultResponse.SUCCESS.code());
+        ByteBuffer next = ByteBuffer.allocateDirect(FaultRecords.SIZE).order(ByteOrder.nativeOrder());
+        try (FaultQueue.Claim claim = source.queue.claim("test server")) {
+            Field inCall = FaultQueue.Claim.class.getDeclaredField("inCall");
+            inCall.setAccessible(true);
+            inCall.setBoolean(claim, true);
+            IllegalStateException refused = assertThrows(IllegalStateException.class,
+                    () -> claim.respondAndRead(responses, 1, next));
+            assertTrue(refused.getMessage().contains("another call is in flight"), refused.getMessage());
+            inCall.setBoolean(claim, false);
+            assertEquals(1, claim.respondAndRead(responses, 1, next), "nothing was written or read before");
+            assertEquals(1, claim.responsesTaken());
+            assertEquals(1, answer(FaultRecords.over(next, 1).cookie(0), FaultResponse.SUCCESS.code()));
         }
         assertFalse(readable());
     }
