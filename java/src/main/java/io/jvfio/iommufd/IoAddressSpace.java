@@ -2,6 +2,7 @@ package io.jvfio.iommufd;
 
 import io.jvfio.KernelFeature;
 import io.jvfio.VfioException;
+import io.jvfio.internal.BufferLeases;
 import io.jvfio.internal.Errno;
 import io.jvfio.internal.Errors;
 import io.jvfio.internal.InfoBuffer;
@@ -15,15 +16,9 @@ import io.jvfio.memory.DmaBuffer;
 import io.jvfio.memory.DmaMapper;
 import io.jvfio.memory.IovaRange;
 import java.lang.ref.Reference;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.function.IntToLongFunction;
 
 /**
@@ -41,17 +36,12 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
     private final UnmapListeners unmapListeners = new UnmapListeners();
     private volatile boolean destroyed;
     /**
-     * An empty view of each DmaBuffer mapped here by {@link #map(DmaBuffer, long, Set)} or
-     * {@link #map(DmaBuffer, Set)} (or copied here), by IOVA (unsigned), until that range is unmapped.
-     * An IOAS pins a mapping's pages only when the first device or HW page table takes it, so a buffer
-     * closed before then and its addresses reused by a later mmap would have that memory pinned and
-     * exposed to DMA. A buffer closed under a live view leaves a tombstone over its addresses instead
-     * (see DmaBuffer), where the pin fails (EFAULT). Guarded by itself.
+     * The DmaBuffers mapped here by {@link #map(DmaBuffer, long, Set)} or {@link #map(DmaBuffer, Set)}
+     * (or copied here), kept from giving their addresses to a later mmap until unmapped: an IOAS pins a
+     * mapping's pages only when the first device or HW page table takes it.
      */
-    private final TreeMap<Long, List<Lease>> bufferLeases = new TreeMap<>(Long::compareUnsigned);
+    private final BufferLeases bufferLeases = new BufferLeases();
 
-    /** A view of a mapped buffer, which keeps its addresses reserved, and the length mapped. */
-    private record Lease(ByteBuffer view, long length) {}
     /** What {@link Iommufd#tryCall} returns here once the iommufd is closed: no ioctl returns it. */
     private static final long CLOSED_MEANWHILE = Long.MIN_VALUE;
 
@@ -161,39 +151,7 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
     public void map(DmaBuffer buffer, long iova, Set<Access> access) throws VfioException {
         synchronized (buffer) { // as DmaMapper.map(DmaBuffer, ...): no close between the address and the pin
             map(buffer.address(), buffer.size(), iova, access);
-            lease(buffer, iova);
-        }
-    }
-
-    private void lease(DmaBuffer buffer, long iova) {
-        lease(iova, new Lease(buffer.buffer(0, 0), buffer.size()));
-    }
-
-    private void lease(long iova, Lease lease) {
-        synchronized (bufferLeases) {
-            bufferLeases.computeIfAbsent(iova, k -> new ArrayList<>()).add(lease);
-        }
-    }
-
-    /** The leases in {@code [first, last]}, taken before their unmap: a map after it may lease the same IOVA. */
-    private List<Lease> leasesIn(long first, long last) {
-        synchronized (bufferLeases) {
-            List<Lease> in = new ArrayList<>();
-            bufferLeases.subMap(first, true, last, true).values().forEach(in::addAll);
-            return in;
-        }
-    }
-
-    /** After their range was unmapped: the buffers may release their addresses. */
-    private void endLeases(List<Lease> ended) {
-        if (ended.isEmpty()) {
-            return;
-        }
-        Set<Lease> gone = Collections.newSetFromMap(new IdentityHashMap<>()); // by identity: equal records may differ
-        gone.addAll(ended);
-        synchronized (bufferLeases) {
-            bufferLeases.values().forEach(leases -> leases.removeIf(gone::contains));
-            bufferLeases.values().removeIf(List::isEmpty);
+            bufferLeases.add(buffer, iova);
         }
     }
 
@@ -209,7 +167,7 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
                 throw Errors.failure("IOMMU_IOAS_MAP", chosenIovaObject(buffer), -r, mapHint(-r));
             }
             long iova = out.getLong(0);
-            lease(buffer, iova);
+            bufferLeases.add(buffer, iova);
             return iova;
         }
     }
@@ -314,7 +272,7 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
         MappingChecks.checkRange("IOMMU_IOAS_UNMAP", () -> unmapObject(iova, length), iova, length, true);
         checkOpen("IOMMU_IOAS_UNMAP"); // before the listeners: they must not hear of an unmap that is refused
         unmapListeners.unmapping(iova, length);
-        List<Lease> leases = leasesIn(iova, iova + length - 1);
+        List<BufferLeases.Lease> leases = bufferLeases.in(iova, iova + length - 1);
         long r = call("IOMMU_IOAS_UNMAP", f -> IommufdNative.ioasUnmap(f, id, iova, length));
         if (r < 0) {
             throw Errors.failure("IOMMU_IOAS_UNMAP", unmapObject(iova, length),
@@ -322,7 +280,7 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
                             + " mappings, from one's first byte to one's last (the kernel may have unmapped those before"
                             + " the cut)" : null);
         }
-        endLeases(leases);
+        bufferLeases.end(leases);
         return r;
     }
 
@@ -334,14 +292,14 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
     public long unmapAll() throws VfioException {
         checkOpen("IOMMU_IOAS_UNMAP");
         unmapListeners.unmapping(new IovaRange(0, -1));
-        List<Lease> leases = leasesIn(0, -1);
+        List<BufferLeases.Lease> leases = bufferLeases.in(0, -1);
         long r = call("IOMMU_IOAS_UNMAP", f -> IommufdNative.ioasUnmap(f, id, 0, -1));
         if (r == -Errno.ENOENT) {
-            endLeases(leases);
+            bufferLeases.end(leases);
             return 0;
         }
         Errors.check(r, "IOMMU_IOAS_UNMAP", description + ", everything");
-        endLeases(leases);
+        bufferLeases.end(leases);
         return r;
     }
 
@@ -365,18 +323,8 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
             throw Errors.failure("IOMMU_IOAS_COPY", object, -r, copyHint(-r));
         }
         // The copy shares the source's pages, by their user addresses: the buffers behind them stay leased in dst too.
-        // Filed at the copy's own IOVA where a buffer begins before the range: an unmap of the copy ends it.
-        long last = srcIova + length - 1;
-        Map<Long, List<Lease>> shared = new HashMap<>();
-        synchronized (bufferLeases) { // dst's lock not under this one: a copy the other way takes them the other way
-            bufferLeases.forEach((iova, leases) -> leases.forEach(lease -> {
-                if (Long.compareUnsigned(iova, last) <= 0 && Long.compareUnsigned(iova + lease.length() - 1, srcIova) >= 0) {
-                    long at = Long.compareUnsigned(iova, srcIova) < 0 ? dstIova : dstIova + (iova - srcIova);
-                    shared.computeIfAbsent(at, k -> new ArrayList<>()).add(lease);
-                }
-            }));
-        }
-        shared.forEach((iova, leases) -> leases.forEach(lease -> dst.lease(iova, lease)));
+        // (dst's leases are not taken under this one's: a copy the other way takes them the other way.)
+        bufferLeases.copied(srcIova, length, dstIova).forEach((iova, leases) -> leases.forEach(l -> dst.bufferLeases.add(iova, l)));
     }
 
     /** The IOVA ranges usable for mappings, given the devices attached now. */
@@ -421,7 +369,8 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
      * Fails with EADDRINUSE when a range overlaps what is already reserved, e.g. an attached
      * device's MSI window.
      */
-    public void allowIovas(List<IovaRange> ranges) throws VfioException {
+    public void allowIovas(List<IovaRange> allowed) throws VfioException {
+        List<IovaRange> ranges = List.copyOf(allowed); // its count goes to the kernel: not one another thread grows
         int stride = IommufdConstants.C.sizeOf("iommu_iova_range");
         InfoBuffer buf = new InfoBuffer(Math.max(1, ranges.size()) * stride);
         for (int i = 0; i < ranges.size(); i++) {
@@ -459,13 +408,13 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
      */
     @Override
     public void close() throws VfioException {
-        List<Lease> leases;
+        List<BufferLeases.Lease> leases;
         synchronized (this) {
             if (destroyed) {
                 return;
             }
             destroyed = true;
-            leases = leasesIn(0, -1);
+            leases = bufferLeases.in(0, -1);
             int r = 0;
             try {
                 r = iommufd.isOpen() ? (int) iommufd.call("IOMMU_DESTROY", f -> IommufdNative.destroy(f, id)) : 0;
@@ -478,7 +427,7 @@ public final class IoAddressSpace implements DmaMapper, AutoCloseable {
                         ? "detach the devices and destroy the HW page tables that use it first" : null);
             }
         }
-        endLeases(leases);
+        bufferLeases.end(leases);
         unmapListeners.unmapping(new IovaRange(0, -1)); // outside the lock, as every unmap's listeners
     }
 

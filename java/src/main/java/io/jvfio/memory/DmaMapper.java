@@ -19,8 +19,9 @@ public interface DmaMapper {
     /**
      * Maps all of {@code buffer} at {@code iova}. Under the buffer's lock, which its close takes: a
      * close from another thread cannot unmap the address, and a new mmap take it, before the kernel
-     * has the mapping (an IOAS with no device attached yet pins the pages only at attach: IoAddressSpace
-     * keeps a buffer closed before then from giving its addresses to a later mmap until it is unmapped).
+     * has the mapping (an IOAS with no device attached yet pins the pages only at attach, iommufd's
+     * compatibility container at the first device's open: both backends keep a buffer closed before
+     * then from giving its addresses to a later mmap until it is unmapped).
      */
     default void map(DmaBuffer buffer, long iova, Set<Access> access) throws VfioException {
         synchronized (buffer) {

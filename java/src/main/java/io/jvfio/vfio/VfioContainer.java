@@ -1,6 +1,7 @@
 package io.jvfio.vfio;
 
 import io.jvfio.VfioException;
+import io.jvfio.internal.BufferLeases;
 import io.jvfio.internal.Errno;
 import io.jvfio.internal.Errors;
 import io.jvfio.internal.InfoBuffer;
@@ -12,7 +13,9 @@ import io.jvfio.internal.UnmapListeners;
 import io.jvfio.internal.VfioConstants;
 import io.jvfio.internal.VfioNative;
 import io.jvfio.memory.Access;
+import io.jvfio.memory.DmaBuffer;
 import io.jvfio.memory.DmaMapper;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
@@ -25,6 +28,13 @@ public final class VfioContainer implements DmaMapper, AutoCloseable {
 
     private final OwnedFd fd;
     private final UnmapListeners unmapListeners = new UnmapListeners();
+    /**
+     * The DmaBuffers mapped by {@link #map(DmaBuffer, long, Set)}, kept from giving their addresses to
+     * a later mmap until unmapped: type1 pins at the map, but iommufd's compatibility container (this
+     * class on /dev/iommu, or on a /dev/vfio/vfio that iommufd provides) only when a device opens.
+     * Not ended by close: the kernel keeps the mappings while a group is set to the container.
+     */
+    private final BufferLeases bufferLeases = new BufferLeases();
 
     private VfioContainer(OwnedFd fd) {
         this.fd = fd;
@@ -119,6 +129,15 @@ public final class VfioContainer implements DmaMapper, AutoCloseable {
         }
     }
 
+    /** Maps all of {@code buffer} at {@code iova}; until it is unmapped, a close of the buffer leaves its addresses reserved. */
+    @Override
+    public void map(DmaBuffer buffer, long iova, Set<Access> access) throws VfioException {
+        synchronized (buffer) { // as DmaMapper.map(DmaBuffer, ...): no close between the address and the map
+            map(buffer.address(), buffer.size(), iova, access);
+            bufferLeases.add(buffer, iova);
+        }
+    }
+
     @Override
     public long tryMap(long va, long length, long iova, Set<Access> access) {
         return tryMap(va, length, iova, Access.mask(access));
@@ -148,6 +167,7 @@ public final class VfioContainer implements DmaMapper, AutoCloseable {
     @Override
     public long unmap(long iova, long length) throws VfioException {
         MappingChecks.checkRange("VFIO_IOMMU_UNMAP_DMA", () -> rangeObject(iova, length), iova, length, true);
+        List<BufferLeases.Lease> leases = bufferLeases.in(iova, iova + length - 1);
         // The listeners hear inside the use: not of an unmap that a close refuses (the container answers no EBADF of its own).
         long r = fd.tryCall(f -> {
             unmapListeners.unmapping(iova, length);
@@ -157,6 +177,7 @@ public final class VfioContainer implements DmaMapper, AutoCloseable {
             throw Errors.failure("VFIO_IOMMU_UNMAP_DMA", rangeObject(iova, length), (int) -r,
                     r == -Errno.EBADF ? "the container is closed" : null);
         }
+        bufferLeases.end(leases);
         return r;
     }
 
@@ -179,6 +200,7 @@ public final class VfioContainer implements DmaMapper, AutoCloseable {
 
     @Override
     public void close() throws VfioException {
+        // The leases stay: a group still set keeps the mappings, and this object (VfioGroup holds it).
         fd.close();
     }
 

@@ -29,6 +29,11 @@ public final class VfioGroup implements AutoCloseable {
      * other touching unmapped BARs, which kills the JVM.
      */
     private final Map<PciAddress, VfioDevice> devices = new HashMap<>();
+    /**
+     * The container this group is set to, held as the kernel holds it: its record of the buffers it
+     * mapped keeps their addresses reserved while the mappings live, after the container's close too.
+     */
+    private volatile VfioContainer container;
 
     private VfioGroup(int group, OwnedFd fd, PciSysfs sysfs) {
         this.group = group;
@@ -103,6 +108,7 @@ public final class VfioGroup implements AutoCloseable {
         String operation = "VFIO_GROUP_SET_CONTAINER";
         Errors.check((int) fd.call(operation, f -> container.call(operation, c -> VfioNative.groupSetContainer(f, c))),
                 operation, fd.description() + ", " + container);
+        this.container = container;
     }
 
     public void unsetContainer() throws VfioException {
@@ -113,6 +119,7 @@ public final class VfioGroup implements AutoCloseable {
                     ? "the group is in no container (unset already, or never set)"
                     : "close the group's devices first (device before group)");
         }
+        container = null;
     }
 
     /**
@@ -128,8 +135,12 @@ public final class VfioGroup implements AutoCloseable {
         }
         int r = (int) fd.call("VFIO_GROUP_GET_DEVICE_FD", f -> VfioNative.groupGetDeviceFd(f, address.toString()));
         if (r < 0) {
-            throw Errors.failure("VFIO_GROUP_GET_DEVICE_FD", fd.description() + ", device " + address, -r,
-                    "the device must belong to this group and be bound to vfio-pci, and the group must be set"
+            throw Errors.failure("VFIO_GROUP_GET_DEVICE_FD", fd.description() + ", device " + address, -r, -r == Errno.EFAULT
+                    ? "the kernel could not pin the memory of a mapping in the container (iommufd's compatibility"
+                            + " container pins at the first device's open): a DmaBuffer mapped there was closed before it"
+                            + " was unmapped (its addresses are kept reserved, with no memory), or a raw mapping names"
+                            + " memory that is gone; unmap it first"
+                    : "the device must belong to this group and be bound to vfio-pci, and the group must be set"
                             + " to a container whose IOMMU model is set");
         }
         VfioDevice device = new VfioDevice(new OwnedFd(r, "device " + address), address);
