@@ -47,12 +47,28 @@ public final class FaultGroup {
         return records.devId(first);
     }
 
+    /**
+     * Whether the group came with a PASID: its last fault's (the LAST_PAGE one), as the kernel files the
+     * group under that fault's page table and answers it with that PASID. A device may send the
+     * group's other faults with another or none: see {@link #pasidValid(int)}.
+     */
     public boolean pasidValid() {
-        return records.pasidValid(first);
+        return records.pasidValid(first + size - 1);
     }
 
+    /** The PASID the group is handled and answered under (its last fault's); see {@link #pasidValid()}. */
     public int pasid() {
-        return records.pasid(first);
+        return records.pasid(first + size - 1);
+    }
+
+    /** Whether the k-th fault came with a PASID. */
+    public boolean pasidValid(int k) {
+        return records.pasidValid(record(k));
+    }
+
+    /** The PASID of the k-th fault, when {@link #pasidValid(int)}. */
+    public int pasid(int k) {
+        return records.pasid(record(k));
     }
 
     public int grpid() {

@@ -1,6 +1,7 @@
 package io.jvfio.fault;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,5 +42,28 @@ class FaultRecordViewsTest {
         assertThrows(IndexOutOfBoundsException.class, () -> last.flags(1));
         assertThrows(IndexOutOfBoundsException.class, () -> last.length(1));
         assertThrows(IndexOutOfBoundsException.class, () -> last.wantsWrite(1));
+        assertThrows(IndexOutOfBoundsException.class, () -> last.pasid(1));
+    }
+
+    /**
+     * The kernel gathers a group's faults by group index alone and files the group under its LAST_PAGE
+     * fault's PASID, which its answer carries: a policy deciding on the first fault's would decide
+     * for another page table.
+     */
+    @Test
+    void aGroupsPasidIsItsLastFaults() {
+        FaultRecords records = FaultRecords.allocate(2);
+        records.buffer().putInt(FaultConstants.COOKIE, 7);
+        records.buffer().putInt(FaultRecords.SIZE + FaultConstants.COOKIE, 7);
+        records.buffer().putInt(FaultRecords.SIZE + FaultConstants.FLAGS, FaultConstants.FLAG_LAST_PAGE
+                | FaultConstants.FLAG_PASID_VALID);
+        records.buffer().putInt(FaultRecords.SIZE + FaultConstants.PASID, 5);
+        records.count(2);
+        FaultGroup group = FaultGroup.of(records, 0, 2);
+        assertTrue(group.pasidValid());
+        assertEquals(5, group.pasid());
+        assertFalse(group.pasidValid(0), "the first fault came without one");
+        assertEquals(5, group.pasid(1));
+        assertTrue(group.toString().contains("pasid 5"), group.toString());
     }
 }
