@@ -283,7 +283,7 @@ public final class FaultServiceLoop implements AutoCloseable {
      */
     private int afterWrite(int first, int taken) {
         if (taken == 0) {
-            stats.addRejectedResponse();
+            stats.addRejectedResponse(responses.code(first) == FaultResponse.SUCCESS.code());
             return first + 1;
         }
         int next = first + taken;
@@ -302,7 +302,7 @@ public final class FaultServiceLoop implements AutoCloseable {
             records.count(inHand);
             int groups = processor.refuse(records, responses);
             respond();
-            stats.addBatch(inHand, groups, 0);
+            stats.addBatch(inHand, groups, FaultStats.UNTIMED);
         } catch (Throwable t) {
             cause.addSuppressed(t);
         }

@@ -23,6 +23,8 @@ import org.HdrHistogram.SingleWriterRecorder;
 public final class FaultStats {
     /** The top of the latency histogram; slower batches are clamped to it (see the class comment). */
     static final long HISTOGRAM_RANGE_NANOS = TimeUnit.SECONDS.toNanos(60);
+    /** A batch's latency when it was not timed (refused on a failure path): not a latency of 1 ns. */
+    static final long UNTIMED = Long.MIN_VALUE;
 
     private long faults;
     private long groups;
@@ -66,7 +68,10 @@ public final class FaultStats {
         pendingErrors = errors;
     }
 
-    /** One batch read and answered: {@code faultCount} records in {@code groupCount} groups. */
+    /**
+     * One batch read and answered: {@code faultCount} records in {@code groupCount} groups, in
+     * {@code latencyNanos} from read to answer, or {@link #UNTIMED} (kept out of the latencies).
+     */
     void addBatch(int faultCount, int groupCount, long latencyNanos) {
         beginWrite();
         try {
@@ -80,19 +85,30 @@ public final class FaultStats {
             if (faultCount > maxBatch) {
                 maxBatch = faultCount;
             }
-            long nanos = Math.max(1, latencyNanos);
-            if (nanos > maxNanos) {
-                maxNanos = nanos;
+            if (latencyNanos != UNTIMED) {
+                long nanos = Math.max(1, latencyNanos);
+                if (nanos > maxNanos) {
+                    maxNanos = nanos;
+                }
+                latency.recordValueWithCount(Math.min(nanos, HISTOGRAM_RANGE_NANOS), Math.max(1, groupCount));
             }
-            latency.recordValueWithCount(Math.min(nanos, HISTOGRAM_RANGE_NANOS), Math.max(1, groupCount));
         } finally {
             endWrite(); // an odd sequence left behind would have every later snapshot() spin forever
         }
     }
 
-    void addRejectedResponse() {
+    /**
+     * A response of the batch in hand that the kernel refused (its fault was answered already, by the
+     * kernel at a detach, say): counted as rejected, not as the success or invalid answer it was.
+     */
+    void addRejectedResponse(boolean wasSuccess) {
         beginWrite();
         rejectedResponses++;
+        if (wasSuccess && pendingSuccess > 0) {
+            pendingSuccess--;
+        } else if (!wasSuccess && pendingInvalid > 0) {
+            pendingInvalid--;
+        }
         endWrite();
     }
 
@@ -170,7 +186,10 @@ public final class FaultStats {
     /**
      * @param faults            fault records read
      * @param groups            page-request groups answered
-     * @param rejectedResponses responses the kernel refused (EINVAL: unknown cookie or code)
+     * @param success           groups answered SUCCESS, as the kernel took it
+     * @param invalid           groups answered INVALID (or FAILURE), as the kernel took it
+     * @param rejectedResponses responses the kernel refused (EINVAL: unknown cookie or code), in
+     *                          {@code groups} but not in {@code success} or {@code invalid}
      * @param maxBatch          the most records one read returned (the deepest queue seen)
      * @param p50Nanos          read-to-answer latency per group, median (at most one minute: see {@link FaultStats})
      * @param maxNanos          the slowest batch, exact

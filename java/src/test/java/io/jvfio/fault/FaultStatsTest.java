@@ -13,21 +13,36 @@ class FaultStatsTest {
         FaultStats stats = new FaultStats();
         stats.addAnswers(58, 2, 1);
         stats.addBatch(64, 60, 5_000);
-        stats.addAnswers(1, 0, 0);
-        stats.addBatch(1, 1, 2_000);
-        stats.addRejectedResponse();
+        stats.addAnswers(2, 0, 0);
+        stats.addRejectedResponse(true); // the kernel refused one of its two SUCCESS answers
+        stats.addBatch(2, 2, 2_000);
         FaultStats.Snapshot s = stats.snapshot();
-        assertEquals(65, s.faults());
-        assertEquals(61, s.groups());
-        assertEquals(59, s.success());
+        assertEquals(66, s.faults());
+        assertEquals(62, s.groups());
+        assertEquals(59, s.success(), "a SUCCESS the kernel refused is not one");
         assertEquals(2, s.invalid());
         assertEquals(1, s.policyErrors());
         assertEquals(1, s.rejectedResponses());
         assertEquals(2, s.batches());
         assertEquals(64, s.maxBatch());
-        assertTrue(s.p50Nanos() >= 4_990 && s.p50Nanos() <= 5_010, "60 of 61 groups took 5 us: " + s.p50Nanos());
+        assertTrue(s.p50Nanos() >= 4_990 && s.p50Nanos() <= 5_010, "60 of 62 groups took 5 us: " + s.p50Nanos());
         assertEquals(5_000, s.maxNanos());
-        assertEquals(61, stats.groups());
+        assertEquals(62, stats.groups());
+    }
+
+    /** Groups refused INVALID on a failure path were not timed: they are not answers that took no time. */
+    @Test
+    void anUntimedBatchIsCountedButKeptOutOfTheLatencies() {
+        FaultStats stats = new FaultStats();
+        stats.addAnswers(1, 0, 0);
+        stats.addBatch(1, 1, 5_000);
+        stats.addAnswers(0, 64, 0);
+        stats.addBatch(64, 64, FaultStats.UNTIMED);
+        FaultStats.Snapshot s = stats.snapshot();
+        assertEquals(65, s.groups());
+        assertEquals(64, s.invalid());
+        assertEquals(1, stats.latencyHistogram().getTotalCount(), "only the timed group");
+        assertTrue(s.p50Nanos() >= 4_990, "the median is the timed group's: " + s.p50Nanos());
     }
 
     @Test

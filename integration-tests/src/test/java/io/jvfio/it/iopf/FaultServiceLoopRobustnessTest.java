@@ -320,6 +320,7 @@ class FaultServiceLoopRobustnessTest {
             assertEquals(count, seen.get(), "the policy saw each group once");
             assertEquals((count + 2) / 3, answeredAhead.get(), "the policy's own answers were taken");
             assertEquals(answeredAhead.get(), s.rejectedResponses(), "each refused response is counted: " + s);
+            assertEquals(count - answeredAhead.get(), s.success(), "a SUCCESS the kernel refused is not one: " + s);
             assertTrue(s.partialWrites() > 0, "a refusal inside a batch ends its write early: " + s);
             assertEquals(0, s.policyErrors());
             assertNull(loop.failure());
