@@ -536,6 +536,11 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
         return faultsResolved;
     }
 
+    /** The ranges pinned now ({@link #pin}, whole pages), in the order pinned; {@link #unmapAll()} forgets them. */
+    public synchronized List<IovaRange> pinned() {
+        return List.copyOf(pinned);
+    }
+
     /** Faults inside pinned ranges: each one is a bug in the declaration of non-faultable memory. */
     public synchronized long pinnedFaults() {
         return pinnedFaults;

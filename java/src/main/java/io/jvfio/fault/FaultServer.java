@@ -163,7 +163,6 @@ public final class FaultServer implements AutoCloseable {
         for (IovaRange r : ranges) {
             demandMap.pin(r);
         }
-        pinned = wholePages(ranges, UnixConstants.PAGE_SIZE);
         loop = new FaultServiceLoop(queue, b.policy != null ? b.policy : demandMap, b.batch);
     }
 
@@ -237,16 +236,17 @@ public final class FaultServer implements AutoCloseable {
     }
 
     /**
-     * The IOVA ranges pinned and mapped before the device ran, as they were mapped: whole pages, merged,
-     * in IOVA order; all of guest memory in mode NONE.
+     * The IOVA ranges pinned and mapped now, as they were mapped: whole pages, merged, in IOVA order;
+     * all of guest memory in mode NONE. Where faults are served, the demand map's: ranges pinned on it
+     * since are in, and none are after its {@link DemandMapPolicy#unmapAll()}.
      */
     public List<IovaRange> pinned() {
-        return pinned;
+        return demandMap != null ? wholePages(demandMap.pinned(), UnixConstants.PAGE_SIZE) : pinned;
     }
 
     /** The IOVA ranges mapped on demand: guest memory outside {@link #pinned()}. */
     public List<IovaRange> faultable() {
-        return region.iovaRange().minus(pinned);
+        return region.iovaRange().minus(pinned());
     }
 
     /** The loop that serves faults; empty when everything is pinned. */

@@ -24,6 +24,7 @@ import io.jvfio.testing.MockIommuDevice;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -54,6 +55,27 @@ class FaultServerTeardownTest {
         assertEquals(PAGES - 16, server.loop().orElseThrow().stats().success(), "close answered the pending faults");
         for (long page = iova; page < iova + (long) PAGES * PAGE; page += PAGE) {
             assertTrue(!demandMap.isMapped(page), String.format("0x%x was mapped after close unmapped guest memory", page));
+        }
+    }
+
+    /**
+     * What the server reports pinned is what its demand map has pinned now: an unmapAll() unmapped the
+     * pins (later faults there are mapped on demand), and a pin added since is pinned.
+     */
+    @Test
+    void pinnedAndFaultableFollowTheDemandMapsPinsAfterTheServerOpened() throws Exception {
+        try (FaultServer server = FaultServer.forSource(new MockFaultSource()).memory((long) PAGES * PAGE)
+                .pin(IovaRange.ofLength(0, 16 * PAGE)).open()) {
+            DemandMapPolicy demandMap = server.demandMap().orElseThrow();
+            long iova = server.region().iova();
+            IovaRange all = server.region().iovaRange();
+            assertEquals(List.of(IovaRange.ofLength(iova, 16 * PAGE)), server.pinned());
+            demandMap.unmapAll();
+            assertEquals(List.of(), server.pinned(), "unmapAll unmapped the pins");
+            assertEquals(List.of(all), server.faultable());
+            demandMap.pin(IovaRange.ofLength(iova + 32 * PAGE, 2 * PAGE));
+            assertEquals(List.of(IovaRange.ofLength(iova + 32 * PAGE, 2 * PAGE)), server.pinned());
+            assertEquals(all.minus(server.pinned()), server.faultable());
         }
     }
 
