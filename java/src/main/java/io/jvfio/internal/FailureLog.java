@@ -19,8 +19,12 @@ public final class FailureLog {
         try {
             log.atLevel(level).setCause(failure).log(format, args);
         } catch (Throwable unprintable) {
-            log.atLevel(level).log(format + " [a " + failure.getClass().getName() + " that cannot be printed: "
-                    + unprintable.getClass().getName() + "]", args);
+            try {
+                log.atLevel(level).log(format + " [a " + failure.getClass().getName() + " that cannot be printed: "
+                        + unprintable.getClass().getName() + "]", args);
+            } catch (Throwable unlogged) {
+                // Logging itself fails (out of memory, a broken appender): the caller goes on all the same.
+            }
         }
     }
 }
