@@ -47,7 +47,7 @@ final class GuestRecorder implements TestExecutionListener {
     @Override
     public synchronized void executionFinished(TestIdentifier test, TestExecutionResult result) {
         List<GuestThrowable> error = result.getThrowable().map(GuestThrowable::chain).orElse(List.of());
-        String reason = result.getThrowable().map(Throwable::getMessage).orElse(null);
+        String reason = result.getThrowable().map(GuestThrowable::message).orElse(null);
         GuestResult.Status status = switch (result.getStatus()) {
             case SUCCESSFUL -> GuestResult.Status.PASSED;
             case ABORTED -> GuestResult.Status.ABORTED;

@@ -49,7 +49,13 @@ record GuestThrowable(String className, String message, boolean assertion, Strin
         }
         int index = chain.size();
         chain.add(of(t, parent, suppressed));
-        add(chain, t.getCause(), index, false, seen, leftOut);
+        Throwable cause;
+        try {
+            cause = t.getCause();
+        } catch (Throwable broken) { // an override that throws: the failure still crosses, without its cause
+            cause = null;
+        }
+        add(chain, cause, index, false, seen, leftOut);
         for (Throwable s : t.getSuppressed()) {
             add(chain, s, index, true, seen, leftOut);
         }
@@ -61,8 +67,27 @@ record GuestThrowable(String className, String message, boolean assertion, Strin
             expected = representation(a.getExpected());
             actual = representation(a.getActual());
         }
-        return new GuestThrowable(t.getClass().getName(), t.getMessage(), t instanceof AssertionError, expected, actual,
-                List.of(t.getStackTrace()), parent, suppressed);
+        List<StackTraceElement> frames;
+        try {
+            frames = List.of(t.getStackTrace());
+        } catch (Throwable broken) {
+            frames = List.of();
+        }
+        return new GuestThrowable(t.getClass().getName(), message(t), t instanceof AssertionError, expected, actual, frames,
+                parent, suppressed);
+    }
+
+    /**
+     * {@code t}'s message, or what says it could not be had: a test's exception whose {@code getMessage()}
+     * throws (a message built from a null field) must still be recorded as the test's failure, not
+     * leave the test started and never ended.
+     */
+    static String message(Throwable t) {
+        try {
+            return t.getMessage();
+        } catch (Throwable broken) {
+            return "(its getMessage() threw " + broken.getClass().getName() + ")";
+        }
     }
 
     private static String representation(ValueWrapper value) {

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,6 +14,10 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.UniqueId;
+import org.junit.platform.engine.support.descriptor.AbstractTestDescriptor;
+import org.junit.platform.launcher.TestIdentifier;
 
 /** The results file carries every result from the guest to the host unchanged, whatever its text holds. */
 class GuestResultsTest {
@@ -66,6 +72,34 @@ class GuestResultsTest {
 
         assertEquals("m()", results.find("[engine:junit-platform-suite]/[suite:a.S]/[engine:junit-jupiter]"
                 + "/[class:a.B]/[method:m()]").orElseThrow().displayName());
+    }
+
+    /** JUnit swallows a listener's exception: had the recorder thrown, the test would read as started, never ended. */
+    @Test
+    void aFailureWhoseMessageCannotBeHadIsStillRecordedAsTheTestsFailure(@TempDir Path dir) throws Exception {
+        RuntimeException unprintable = new IllegalStateException() {
+            @Override
+            public String getMessage() {
+                throw new NullPointerException("the message's field is null");
+            }
+        };
+        TestIdentifier test = TestIdentifier.from(new AbstractTestDescriptor(
+                UniqueId.forEngine("junit-jupiter").append("method", "m()"), "m()") {
+            @Override
+            public Type getType() {
+                return Type.TEST;
+            }
+        });
+        Path file = dir.resolve("results.properties");
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        GuestRecorder recorder = new GuestRecorder(new PrintStream(console, true, StandardCharsets.UTF_8), file);
+        recorder.executionStarted(test);
+        recorder.executionFinished(test, TestExecutionResult.failed(unprintable));
+        recorder.complete();
+
+        GuestResult r = GuestResults.read(file).find(test.getUniqueId()).orElseThrow();
+        assertEquals(GuestResult.Status.FAILED, r.status());
+        assertEquals("(its getMessage() threw java.lang.NullPointerException)", r.reason());
     }
 
     @Test
