@@ -128,7 +128,10 @@ final class DemoCommand implements Callable<Integer> {
         private synchronized void stop() {
             shuttingDown = true;
             if (running != null) {
+                // And what it started: a kernel build before QEMU would run on (bash's trap waits for it).
+                List<ProcessHandle> started = running.descendants().toList();
                 running.destroy();
+                started.forEach(ProcessHandle::destroy);
             }
         }
     }

@@ -57,7 +57,7 @@ final class QemuGuestRunner implements GuestRunner {
                 r.lines().forEach(output);
                 harness.waitFor();
             } finally {
-                harness.destroy(); // ended already, unless reading or waiting failed
+                stopTree(harness); // ended already, unless reading or waiting failed
             }
         } finally {
             try {
@@ -67,6 +67,17 @@ final class QemuGuestRunner implements GuestRunner {
             }
         }
         return output.exit(harness.exitValue(), out);
+    }
+
+    /**
+     * Stops {@code harness} and what it started: before QEMU runs, guest-exec.sh is building the kernel
+     * or the initramfs or installing packages, and bash would leave those running on without it
+     * (its TERM trap is QEMU's, and bash runs a trap only once its foreground command ends).
+     */
+    static void stopTree(Process harness) {
+        List<ProcessHandle> started = harness.descendants().toList();
+        harness.destroy();
+        started.forEach(ProcessHandle::destroy);
     }
 
     /** Starts the harness unless the JVM is shutting down, and as a shutdown hook stops it. */
@@ -87,7 +98,7 @@ final class QemuGuestRunner implements GuestRunner {
         public synchronized void run() {
             stopping = true;
             if (harness != null) {
-                harness.destroy();
+                stopTree(harness);
             }
         }
     }

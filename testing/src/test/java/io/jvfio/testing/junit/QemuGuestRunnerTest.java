@@ -11,6 +11,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** What the QEMU runner refuses before it starts a guest, and the harness command it builds. */
@@ -106,6 +107,31 @@ class QemuGuestRunnerTest {
             Files.delete(blank.resolve("classes"));
             Files.delete(blank);
         }
+    }
+
+    /** A test JVM stopped while the harness builds the kernel: the build (here two sleeps) ends with it. */
+    @Test
+    void stoppingTheHarnessStopsWhatItStarted() throws Exception {
+        Process harness = new ProcessBuilder("bash", "-c", "sleep 300 & sleep 300; wait").start();
+        List<ProcessHandle> started;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        do {
+            started = harness.descendants().toList();
+        } while (started.size() < 2 && System.nanoTime() < deadline && sleep());
+        assertEquals(2, started.size(), "the harness's children");
+
+        QemuGuestRunner.stopTree(harness);
+
+        for (ProcessHandle child : started) {
+            // A hang guard: a child left running stays alive for its 300 s.
+            child.onExit().get(60, TimeUnit.SECONDS);
+        }
+        assertTrue(harness.waitFor(60, TimeUnit.SECONDS));
+    }
+
+    private static boolean sleep() throws InterruptedException {
+        Thread.sleep(10);
+        return true;
     }
 
     @Test
