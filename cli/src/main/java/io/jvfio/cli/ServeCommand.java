@@ -12,6 +12,7 @@ import io.jvfio.pci.PciAddress;
 import io.jvfio.testing.MockFaultSource;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -29,9 +30,12 @@ import picocli.CommandLine.Spec;
                 + " prints a summary. Exits 0, or 4 if some page requests were answered INVALID, or 3 if this kernel"
                 + " cannot deliver faults for the device.")
 final class ServeCommand implements Callable<Integer> {
+    /** The page a pin is rounded out to, as the server maps it. */
+    private static final long PAGE = 4096;
+
     /** Where faults come from. */
     static final class Source {
-        @Option(names = "--device", paramLabel = "BDF", description = "A device on vfio-pci with a cdev. Demand-faulting it"
+    @Option(names = "--device", paramLabel = "BDF", description = "A device on vfio-pci with a cdev. Demand-faulting it"
                 + " needs PRI, the table's (or --policies') opt-in and Linux 6.13+ (6.12 delivers faults only through"
                 + " nested page tables).")
         String device;
@@ -113,12 +117,18 @@ final class ServeCommand implements Callable<Integer> {
             long around = SizeParser.parse("--fault-around", faultAround);
             BadArgumentException.reading("--fault-around", () -> b.faultAround(around));
         }
+        List<IovaRange> pinnedPages = new ArrayList<>();
         for (String pin : pins) {
             IovaRange offsets = parsePin(pin);
             if (Long.compareUnsigned(offsets.last(), bytes) >= 0) {
                 throw new BadArgumentException("--pin " + pin + ": outside guest memory (--memory " + memory + ")");
             }
             b.pin(offsets);
+            pinnedPages.add(new IovaRange(offsets.start() & -PAGE, offsets.last() | (PAGE - 1)));
+        }
+        if (burst > 0 && IovaRange.ofLength(0, bytes).minus(pinnedPages).isEmpty()) {
+            throw new BadArgumentException("--burst " + burst + ": --pin covers all guest memory (--memory " + memory
+                    + "), which leaves the mock nothing to fault on");
         }
         if (policies != null) {
             b.policies(BadArgumentException.reading("--policies", () -> DevicePolicyTable.withOverrides(policies)));

@@ -158,6 +158,8 @@ class CliTest {
         assertRefused("jvfio serve: --pin 63M+0x100001: outside guest memory (--memory 64M)", "serve", "--mock",
                 "--pin", "63M+0x100001");
         assertRefused("jvfio serve: --burst needs --mock", "serve", "--device", "0000:00:04.0", "--burst", "10");
+        assertRefused("jvfio serve: --burst 10: --pin covers all guest memory (--memory 64M), which leaves the mock nothing"
+                + " to fault on", "serve", "--mock", "--pin", "0+32M", "--pin", "32M+32M", "--burst", "10");
         assertRefused("jvfio serve: --fault-around: the fault-around window is a power of two from", "serve", "--mock",
                 "--fault-around", "12K");
         assertRefused("jvfio serve: --batch: a fault loop reads 1..65536 records at once, not 0", "serve", "--mock", "--batch", "0");
