@@ -156,8 +156,9 @@ final class GuestDemoCommand implements Callable<Integer> {
             FaultStats.Snapshot s = loop.stats();
             out.printf("fired %,d page requests (16 of them outside guest memory) and all %,d were answered in %.0f ms%n", fired,
                     s.groups(), elapsed / 1e6);
-            out.printf("answers: %,d success, %,d invalid (the 16 outside; faults on pinned memory: %,d); %,d batches of up to %d%n",
-                    s.success(), s.invalid(), demandMap.pinnedFaults(), s.batches(), s.maxBatch());
+            out.printf("answers: %,d success, %,d invalid (the 16 outside; faults on pinned memory: %,d), %,d the kernel refused;"
+                    + " %,d batches of up to %d%n", s.success(), s.invalid(), demandMap.pinnedFaults(), s.rejectedResponses(),
+                    s.batches(), s.maxBatch());
             out.printf("pages: %,d pinned up front, %,d mapped on demand%n", pinnedPages, demandMap.pagesMapped() - pinnedPages);
             out.printf("latency, read to answer: p50 %.1f us, p99 %.1f us, max %.1f us%n", s.p50Nanos() / 1e3, s.p99Nanos() / 1e3,
                     s.maxNanos() / 1e3);

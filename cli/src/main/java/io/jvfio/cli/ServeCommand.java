@@ -7,6 +7,7 @@ import io.jvfio.fault.FaultResponse;
 import io.jvfio.fault.FaultServer;
 import io.jvfio.fault.FaultServiceLoop;
 import io.jvfio.fault.FaultStats;
+import io.jvfio.memory.DmaBuffer;
 import io.jvfio.memory.IovaRange;
 import io.jvfio.pci.PciAddress;
 import io.jvfio.testing.MockFaultSource;
@@ -30,12 +31,9 @@ import picocli.CommandLine.Spec;
                 + " prints a summary. Exits 0, or 4 if some page requests were answered INVALID, or 3 if this kernel"
                 + " cannot deliver faults for the device.")
 final class ServeCommand implements Callable<Integer> {
-    /** The page a pin is rounded out to, as the server maps it. */
-    private static final long PAGE = 4096;
-
     /** Where faults come from. */
     static final class Source {
-    @Option(names = "--device", paramLabel = "BDF", description = "A device on vfio-pci with a cdev. Demand-faulting it"
+        @Option(names = "--device", paramLabel = "BDF", description = "A device on vfio-pci with a cdev. Demand-faulting it"
                 + " needs PRI, the table's (or --policies') opt-in and Linux 6.13+ (6.12 delivers faults only through"
                 + " nested page tables).")
         String device;
@@ -124,7 +122,8 @@ final class ServeCommand implements Callable<Integer> {
                 throw new BadArgumentException("--pin " + pin + ": outside guest memory (--memory " + memory + ")");
             }
             b.pin(offsets);
-            pinnedPages.add(new IovaRange(offsets.start() & -PAGE, offsets.last() | (PAGE - 1)));
+            long page = DmaBuffer.pageSize(); // what a pin is rounded out to, as the server maps it
+            pinnedPages.add(new IovaRange(offsets.start() & -page, offsets.last() | (page - 1)));
         }
         if (burst > 0 && IovaRange.ofLength(0, bytes).minus(pinnedPages).isEmpty()) {
             throw new BadArgumentException("--burst " + burst + ": --pin covers all guest memory (--memory " + memory
@@ -266,12 +265,14 @@ final class ServeCommand implements Callable<Integer> {
         }
         FaultStats.Snapshot s = loop.get().stats();
         DemandMapPolicy p = server.demandMap().orElseThrow();
-        out.printf("served %,d faults in %,d groups: %,d success, %,d invalid, %,d policy errors; %,.0f faults/s;"
+        out.printf("served %,d faults in %,d groups: %,d success, %,d invalid, %,d policy errors%s; %,.0f faults/s;"
                         + " latency p50 %.1f us, p99 %.1f us, max %.1f us%n", s.faults(), s.groups(), s.success(), s.invalid(),
-                s.policyErrors(), s.faultsPerSecond(), s.p50Nanos() / 1e3, s.p99Nanos() / 1e3, s.maxNanos() / 1e3);
+                s.policyErrors(), s.rejectedResponses() == 0 ? "" : String.format(", %,d answers the kernel refused (the"
+                        + " faults were answered already)", s.rejectedResponses()),
+                s.faultsPerSecond(), s.p50Nanos() / 1e3, s.p99Nanos() / 1e3, s.maxNanos() / 1e3);
         out.printf("demand map: %,d pages mapped, %,d faults outside guest memory, %,d in pinned ranges, %,d map failures,"
                 + " %,d map calls%n", p.pagesMapped(), p.outsideFaults(), p.pinnedFaults(), p.mapFailures(), p.mapCalls());
         out.flush();
-        return s.invalid() > 0 ? ExitCodes.FAULTS_REFUSED : ExitCodes.OK;
+        return s.invalid() > 0 || s.rejectedResponses() > 0 ? ExitCodes.FAULTS_REFUSED : ExitCodes.OK;
     }
 }

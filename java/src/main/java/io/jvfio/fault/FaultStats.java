@@ -13,8 +13,9 @@ import org.HdrHistogram.SingleWriterRecorder;
  * sequence lock: the sequence is odd while they are written, and one release store (a plain store
  * on x86, where a volatile store is a fence) makes it even again; a fence per counter would cost
  * more than the batch's own work on a small batch. A snapshot reads until it saw the same even
- * sequence before and after, so its counters always add up (success and invalid to groups), where
- * a snapshot taken in the middle of a batch once counted its answers before its groups.
+ * sequence before and after, so its counters always add up (success, invalid and rejected
+ * responses to groups), where a snapshot taken in the middle of a batch once counted its answers
+ * before its groups.
  * <p>
  * A batch slower than the histogram's range (a policy that blocks, a GC pause, a stopped process)
  * is recorded at the range's top, and its true time kept in the maximum: recording never throws,
@@ -41,6 +42,7 @@ public final class FaultStats {
     private long pendingSuccess;
     private long pendingInvalid;
     private long pendingErrors;
+    private long pendingRejected;
     /** Odd while the loop thread writes the counters; written by it only, the end of each write with release. */
     private long sequence;
     private final SingleWriterRecorder latency = new SingleWriterRecorder(HISTOGRAM_RANGE_NANOS, 3);
@@ -66,6 +68,7 @@ public final class FaultStats {
         pendingSuccess = successCount;
         pendingInvalid = invalidCount;
         pendingErrors = errors;
+        pendingRejected = 0;
     }
 
     /**
@@ -80,7 +83,8 @@ public final class FaultStats {
             success += pendingSuccess;
             invalid += pendingInvalid;
             policyErrors += pendingErrors;
-            pendingSuccess = pendingInvalid = pendingErrors = 0;
+            rejectedResponses += pendingRejected;
+            pendingSuccess = pendingInvalid = pendingErrors = pendingRejected = 0;
             batches++;
             if (faultCount > maxBatch) {
                 maxBatch = faultCount;
@@ -99,17 +103,16 @@ public final class FaultStats {
 
     /**
      * A response of the batch in hand that the kernel refused (its fault was answered already, by the
-     * kernel at a detach, say): counted as rejected, not as the success or invalid answer it was.
+     * kernel at a detach, say): counted with the batch by {@link #addBatch} as rejected, not as the
+     * success or invalid answer it was.
      */
     void addRejectedResponse(boolean wasSuccess) {
-        beginWrite();
-        rejectedResponses++;
-        if (wasSuccess && pendingSuccess > 0) {
+        pendingRejected++;
+        if (wasSuccess) {
             pendingSuccess--;
-        } else if (!wasSuccess && pendingInvalid > 0) {
+        } else {
             pendingInvalid--;
         }
-        endWrite();
     }
 
     void addPartialWrite() {
