@@ -1,5 +1,6 @@
 package io.jvfio.cli;
 
+import io.jvfio.testing.HarnessProcesses;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -128,10 +129,7 @@ final class DemoCommand implements Callable<Integer> {
         private synchronized void stop() {
             shuttingDown = true;
             if (running != null) {
-                // And what it started: a kernel build before QEMU would run on (bash's trap waits for it).
-                List<ProcessHandle> started = running.descendants().toList();
-                running.destroy();
-                started.forEach(ProcessHandle::destroy);
+                HarnessProcesses.stop(running); // and what it started: a kernel build would run on
             }
         }
     }

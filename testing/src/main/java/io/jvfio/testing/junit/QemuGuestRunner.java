@@ -1,5 +1,6 @@
 package io.jvfio.testing.junit;
 
+import io.jvfio.testing.HarnessProcesses;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -57,7 +58,7 @@ final class QemuGuestRunner implements GuestRunner {
                 r.lines().forEach(output);
                 harness.waitFor();
             } finally {
-                stopTree(harness); // ended already, unless reading or waiting failed
+                HarnessProcesses.stop(harness); // ended already, unless reading or waiting failed
             }
         } finally {
             try {
@@ -67,17 +68,6 @@ final class QemuGuestRunner implements GuestRunner {
             }
         }
         return output.exit(harness.exitValue(), out);
-    }
-
-    /**
-     * Stops {@code harness} and what it started: before QEMU runs, guest-exec.sh is building the kernel
-     * or the initramfs or installing packages, and bash would leave those running on without it
-     * (its TERM trap is QEMU's, and bash runs a trap only once its foreground command ends).
-     */
-    static void stopTree(Process harness) {
-        List<ProcessHandle> started = harness.descendants().toList();
-        harness.destroy();
-        started.forEach(ProcessHandle::destroy);
     }
 
     /** Starts the harness unless the JVM is shutting down, and as a shutdown hook stops it. */
@@ -98,7 +88,7 @@ final class QemuGuestRunner implements GuestRunner {
         public synchronized void run() {
             stopping = true;
             if (harness != null) {
-                stopTree(harness);
+                HarnessProcesses.stop(harness);
             }
         }
     }
@@ -136,7 +126,7 @@ final class QemuGuestRunner implements GuestRunner {
         if (!spec.kernelArgs().isEmpty()) {
             argv.addAll(List.of("--append", String.join(" ", spec.kernelArgs())));
         }
-        for (Path share : GuestShares.of(command.classPath(), command.java().getParent().getParent(), workDir, home)) {
+        for (Path share : GuestShares.of(command.classPath(), command.javaHome(), workDir, home)) {
             argv.addAll(List.of("--share", share.toString()));
         }
         if (watchParent) {

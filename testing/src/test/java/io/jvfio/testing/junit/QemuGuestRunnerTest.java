@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jvfio.testing.HarnessProcesses;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** What the QEMU runner refuses before it starts a guest, and the harness command it builds. */
 class QemuGuestRunnerTest {
@@ -109,29 +111,36 @@ class QemuGuestRunnerTest {
         }
     }
 
-    /** A test JVM stopped while the harness builds the kernel: the build (here two sleeps) ends with it. */
+    /**
+     * A test JVM stopped while the harness builds the kernel: the build (here a sleep) ends with it,
+     * a package installation (here a sleep named dpkg) is left to finish.
+     */
     @Test
-    void stoppingTheHarnessStopsWhatItStarted() throws Exception {
-        Process harness = new ProcessBuilder("bash", "-c", "sleep 300 & sleep 300; wait").start();
-        List<ProcessHandle> started;
+    void stoppingTheHarnessStopsWhatItStartedButAPackageInstallation(@TempDir Path bin) throws Exception {
+        Path dpkg = Files.copy(Path.of("/bin/sleep"), bin.resolve("dpkg"));
+        Process harness = new ProcessBuilder("bash", "-c", dpkg + " 300 & sleep 300; wait").start();
+        List<ProcessHandle> started = List.of();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        do {
+        while (started.size() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
             started = harness.descendants().toList();
-        } while (started.size() < 2 && System.nanoTime() < deadline && sleep());
-        assertEquals(2, started.size(), "the harness's children");
-
-        QemuGuestRunner.stopTree(harness);
-
-        for (ProcessHandle child : started) {
-            // A hang guard: a child left running stays alive for its 300 s.
-            child.onExit().get(60, TimeUnit.SECONDS);
         }
-        assertTrue(harness.waitFor(60, TimeUnit.SECONDS));
-    }
+        assertEquals(2, started.size(), "the harness's children");
+        ProcessHandle install = started.stream().filter(p -> p.info().command().orElse("").endsWith("/dpkg")).findFirst()
+                .orElseThrow();
+        try {
+            HarnessProcesses.stop(harness);
 
-    private static boolean sleep() throws InterruptedException {
-        Thread.sleep(10);
-        return true;
+            for (ProcessHandle child : started) {
+                if (child != install) {
+                    child.onExit().get(60, TimeUnit.SECONDS); // a hang guard: one left running lives its 300 s
+                }
+            }
+            assertTrue(harness.waitFor(60, TimeUnit.SECONDS));
+            assertTrue(install.isAlive(), "the package installation was stopped");
+        } finally {
+            install.destroy();
+        }
     }
 
     @Test
