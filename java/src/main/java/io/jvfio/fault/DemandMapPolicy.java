@@ -536,7 +536,11 @@ public final class DemandMapPolicy implements FaultPolicy, AutoCloseable {
         return faultsResolved;
     }
 
-    /** The ranges pinned now ({@link #pin}, whole pages), in the order pinned; {@link #unmapAll()} forgets them. */
+    /**
+     * The ranges declared non-faultable ({@link #pin}, whole pages), in the order pinned: a fault there
+     * is answered INVALID as the device's bug, also where someone unmapped the range since (a fault
+     * does not map it back); {@link #unmapAll()} forgets them.
+     */
     public synchronized List<IovaRange> pinned() {
         return List.copyOf(pinned);
     }

@@ -236,9 +236,10 @@ public final class FaultServer implements AutoCloseable {
     }
 
     /**
-     * The IOVA ranges pinned and mapped now, as they were mapped: whole pages, merged, in IOVA order;
-     * all of guest memory in mode NONE. Where faults are served, the demand map's: ranges pinned on it
-     * since are in, and none are after its {@link DemandMapPolicy#unmapAll()}.
+     * The IOVA ranges declared pinned, mapped before the device ran or since: whole pages, merged, in
+     * IOVA order; all of guest memory in mode NONE. Where faults are served, the demand map's
+     * ({@link DemandMapPolicy#pinned()}): a range pinned on it since is in, and none is after its
+     * {@link DemandMapPolicy#unmapAll()} (as after this server's close, which calls it).
      */
     public List<IovaRange> pinned() {
         return demandMap != null ? wholePages(demandMap.pinned(), UnixConstants.PAGE_SIZE) : pinned;

@@ -20,11 +20,24 @@ public final class FailureLog {
             log.atLevel(level).setCause(failure).log(format, args);
         } catch (Throwable unprintable) {
             try {
+                Object[] printed = new Object[args.length];
+                for (int i = 0; i < args.length; i++) {
+                    printed[i] = printable(args[i]);
+                }
                 log.atLevel(level).log(format + " [a " + failure.getClass().getName() + " that cannot be printed: "
-                        + unprintable.getClass().getName() + "]", args);
+                        + unprintable.getClass().getName() + "]", printed);
             } catch (Throwable unlogged) {
                 // Logging itself fails (out of memory, a broken appender): the caller goes on all the same.
             }
+        }
+    }
+
+    /** {@code arg} as text, or its class name when its toString() throws (a user's listener may be what cannot be printed). */
+    private static String printable(Object arg) {
+        try {
+            return String.valueOf(arg);
+        } catch (Throwable unprintable) {
+            return arg.getClass().getName();
         }
     }
 }

@@ -18,7 +18,8 @@ public final class FaultNative {
     /**
      * {@link #respond} then, when the kernel took every response, {@link #read}: one crossing per
      * batch. Stores the write's result and the CLOCK_MONOTONIC ns after it as two longs at
-     * {@code status}; returns the read's result, or {@link FaultConstants#NOT_READ} when the write was not whole.
+     * {@code status}, which must be the caller's own memory, never a user's buffer (C storing into
+     * memory unmapped meanwhile takes SIGBUS, which kills the JVM); returns the read's result, or {@link FaultConstants#NOT_READ} when the write was not whole.
      */
     public static native long respondRead(int faultFd, long responses, int length, long records, int capacity, long status);
 }

@@ -151,6 +151,7 @@ public final class VfioGroup implements AutoCloseable {
     @Override
     public void close() throws VfioException {
         fd.close();
+        container = null; // the kernel leaves the container with the group's last use
     }
 
     @Override

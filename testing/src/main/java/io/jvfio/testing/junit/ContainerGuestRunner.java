@@ -120,7 +120,7 @@ final class ContainerGuestRunner implements GuestRunner {
      * under one already mounted is not mounted again.
      */
     static Map<Path, BindMode> mounts(GuestCommand command, Path workDir, Path out) throws IOException {
-        Path javaHome = command.java().getParent().getParent();
+        Path javaHome = command.javaHome();
         List<Path> readOnly = new ArrayList<>(command.classPath());
         readOnly.add(workDir);
         readOnly.add(javaHome);

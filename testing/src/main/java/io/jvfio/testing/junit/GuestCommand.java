@@ -19,6 +19,11 @@ record GuestCommand(Path java, List<Path> classPath, List<String> testClasses, P
         this(java, classPath, testClasses, results, Optional.empty());
     }
 
+    /** The JDK the guest runs: the host's java.home, whose bin/ holds {@link #java}. */
+    Path javaHome() {
+        return java.getParent().getParent();
+    }
+
     /** The command line; the JVM's crash file and whatever the tests log go beside the results, which outlive the guest. */
     List<String> argv(List<String> jvmArgs) {
         List<String> argv = new ArrayList<>(List.of(java.toString(), "-D" + GuestMain.INSIDE_PROPERTY + "=true",

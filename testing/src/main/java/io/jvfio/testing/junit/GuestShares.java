@@ -45,9 +45,9 @@ final class GuestShares {
             }
         }
         if (shares.size() > MAX) {
-            throw new IllegalStateException("the test class path has " + shares.size() + " directories under the guest's own"
-                    + " /tmp, /run or /dev/shm (" + shares + "), and a guest takes at most " + MAX + ": build them under"
-                    + " fewer directories");
+            throw new IllegalStateException("the test class path, the JDK and the working directory need " + shares.size()
+                    + " directories under the guest's own /tmp, /run or /dev/shm shared (" + shares + "), and a guest takes"
+                    + " at most " + MAX + ": build them under fewer directories");
         }
         return List.copyOf(shares);
     }

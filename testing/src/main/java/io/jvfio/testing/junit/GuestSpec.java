@@ -36,8 +36,11 @@ record GuestSpec(Set<GuestDevice> devices, GuestIommu iommu, String kernelLane, 
         }
     }
 
-    /** A size as QEMU parses it (qemu_strtosz): decimal, maybe with a fraction, and one suffix at most, or hex. */
-    private static final String QEMU_SIZE = "([0-9]+(\\.[0-9]+)?[bBkKmMgGtTpPeE]?|0[xX][0-9a-fA-F]+)";
+    /**
+     * A size as QEMU parses it (qemu_strtosz): decimal with one suffix at most (a fraction needs one
+     * other than B, or none: the default unit is MiB), or hex.
+     */
+    private static final String QEMU_SIZE = "([0-9]+([bBkKmMgGtTpPeE]?|\\.[0-9]+[kKmMgGtTpPeE]?)|0[xX][0-9a-fA-F]+)";
 
     /**
      * Whether QEMU's {@code -m} takes {@code memory}: a size, or size=, slots= and maxmem= options. A
@@ -47,7 +50,7 @@ record GuestSpec(Set<GuestDevice> devices, GuestIommu iommu, String kernelLane, 
         String[] options = memory.split(",", -1);
         for (int i = 0; i < options.length; i++) {
             String o = options[i];
-            boolean ok = (i == 0 && o.matches(QEMU_SIZE)) || o.matches("(size|maxmem)=" + QEMU_SIZE) || o.matches("slots=[0-9]+");
+            boolean ok = (i == 0 && o.matches(QEMU_SIZE)) || o.matches("(size|maxmem)=" + QEMU_SIZE) || o.matches("slots=([0-9]+|0[xX][0-9a-fA-F]+)");
             if (!ok) {
                 return false;
             }

@@ -68,8 +68,9 @@ final class HarnessOutput implements Consumer<String> {
                     if (reported) {
                         break;
                     }
-                    if (!ready && guestError == null && line.startsWith(GUEST_ERROR_MARK)) {
-                        guestError = line.substring(GUEST_ERROR_MARK.length()).trim();
+                    if (!ready && guestError == null && line.contains(GUEST_ERROR_MARK)) {
+                        // contains: a kernel message on the same console may have begun the line
+                        guestError = line.substring(line.indexOf(GUEST_ERROR_MARK) + GUEST_ERROR_MARK.length()).trim();
                     }
                     if (ready) {
                         lines++;
