@@ -96,8 +96,16 @@ ensure_packages() {
     [ "$(id -u)" -eq 0 ] || die "missing packages: ${missing[*]}; install them as root (apt-get install ${missing[*]})"
     log "installing ${missing[*]}"
     apt_update || die "apt-get update failed"
-    apt_get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
-        || die "apt-get install ${missing[*]} failed"
+    # Its output into a file, not the caller's pipe: a runner that stops lets the install finish
+    # (HarnessProcesses), and a write into a pipe whose reader is gone would end it all the same.
+    local err
+    err=$(mktemp)
+    if ! apt_get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>"$err"; then
+        cat "$err" >&2
+        rm -f "$err"
+        die "apt-get install ${missing[*]} failed"
+    fi
+    rm -f "$err"
 }
 
 # The lanes the scripts know; anything else in JVFIO_KERNEL is a mistake worth stopping for.

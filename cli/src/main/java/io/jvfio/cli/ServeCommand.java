@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
                 + " ARBITRARY_FAULTS gets an iommufd fault queue and the fault-service loop mapping memory on demand"
                 + " (--pin ranges mapped up front), with live statistics; every other device gets all memory pinned and"
                 + " mapped, and no fault queue. Stops on Ctrl-C, after --duration, or when a --burst is answered, and"
-                + " prints a summary. Exits 0, or 4 if some page requests were answered INVALID, or 3 if this kernel"
+                + " prints a summary. Exits 0, or 4 if some page requests were answered INVALID (or their answers refused by the kernel), or 3 if this kernel"
                 + " cannot deliver faults for the device.")
 final class ServeCommand implements Callable<Integer> {
     /** Where faults come from. */

@@ -37,10 +37,11 @@ record GuestSpec(Set<GuestDevice> devices, GuestIommu iommu, String kernelLane, 
     }
 
     /**
-     * A size as QEMU parses it (qemu_strtosz): decimal with one suffix at most (a fraction needs one
-     * other than B, or none: the default unit is MiB), or hex.
+     * -m's size as QEMU parses it (qemu_strtosz, in bytes, then "M" appended to a bare number): a
+     * decimal number with one suffix at most, a fraction only with a suffix other than B; no hex (it
+     * would get the "M", and hex takes no suffix).
      */
-    private static final String QEMU_SIZE = "([0-9]+([bBkKmMgGtTpPeE]?|\\.[0-9]+[kKmMgGtTpPeE]?)|0[xX][0-9a-fA-F]+)";
+    private static final String QEMU_SIZE = "([0-9]+[bBkKmMgGtTpPeE]?|[0-9]+\\.[0-9]+[kKmMgGtTpPeE])";
 
     /**
      * Whether QEMU's {@code -m} takes {@code memory}: a size, or size=, slots= and maxmem= options. A
@@ -50,7 +51,9 @@ record GuestSpec(Set<GuestDevice> devices, GuestIommu iommu, String kernelLane, 
         String[] options = memory.split(",", -1);
         for (int i = 0; i < options.length; i++) {
             String o = options[i];
-            boolean ok = (i == 0 && o.matches(QEMU_SIZE)) || o.matches("(size|maxmem)=" + QEMU_SIZE) || o.matches("slots=([0-9]+|0[xX][0-9a-fA-F]+)");
+            boolean ok = (i == 0 && o.matches(QEMU_SIZE)) || o.matches("size=" + QEMU_SIZE)
+                    || o.matches("maxmem=(" + QEMU_SIZE + "|0[xX][0-9a-fA-F]+)")
+                    || o.matches("slots=(0|[1-9][0-9]*|0[xX][0-9a-fA-F]+)"); // base 0: a leading 0 is octal
             if (!ok) {
                 return false;
             }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -119,27 +120,33 @@ class QemuGuestRunnerTest {
     void stoppingTheHarnessStopsWhatItStartedButAPackageInstallation(@TempDir Path bin) throws Exception {
         Path dpkg = Files.copy(Path.of("/bin/sleep"), bin.resolve("dpkg"));
         Process harness = new ProcessBuilder("bash", "-c", dpkg + " 300 & sleep 300; wait").start();
-        List<ProcessHandle> started = List.of();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (started.size() < 2 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-            started = harness.descendants().toList();
-        }
-        assertEquals(2, started.size(), "the harness's children");
-        ProcessHandle install = started.stream().filter(p -> p.info().command().orElse("").endsWith("/dpkg")).findFirst()
-                .orElseThrow();
         try {
+            List<ProcessHandle> started = List.of();
+            Optional<ProcessHandle> install = Optional.empty();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while ((started.size() < 2 || install.isEmpty()) && System.nanoTime() < deadline) {
+                Thread.sleep(10); // until both children have started their programs
+                started = harness.descendants().toList();
+                install = started.stream().filter(p -> p.info().command().orElse("").endsWith("/dpkg")).findFirst();
+            }
+            assertEquals(2, started.size(), "the harness's children");
+            assertTrue(install.isPresent(), "the install started");
+
             HarnessProcesses.stop(harness);
 
             for (ProcessHandle child : started) {
-                if (child != install) {
+                if (!child.equals(install.get())) {
                     child.onExit().get(60, TimeUnit.SECONDS); // a hang guard: one left running lives its 300 s
                 }
             }
             assertTrue(harness.waitFor(60, TimeUnit.SECONDS));
-            assertTrue(install.isAlive(), "the package installation was stopped");
+            assertTrue(install.get().isAlive(), "the package installation was stopped");
         } finally {
-            install.destroy();
+            harness.descendants().forEach(ProcessHandle::destroy);
+            harness.destroy();
+            // The install, which outlived the harness (no longer its descendant).
+            ProcessHandle.allProcesses().filter(p -> p.info().command().orElse("").equals(dpkg.toString()))
+                    .forEach(ProcessHandle::destroy);
         }
     }
 

@@ -554,12 +554,12 @@ class VfioGuestExtensionTest {
     /** QEMU refuses these only after the boot's kernel build, as "QEMU exit 1". */
     @Test
     void memorySizesAreCheckedAsQemuParsesThem() {
-        for (String taken : List.of("2G", "1.5G", "4096", "512m", "2g", "0x80000000", "size=4G", "size=4G,slots=2,maxmem=8G",
-                "1.5", "size=4G,slots=0x2,maxmem=8G")) {
+        for (String taken : List.of("2G", "1.5G", "4096", "512m", "2g", "size=4G", "size=4G,slots=2,maxmem=8G",
+                "size=4G,slots=0x2,maxmem=0x200000000")) {
             assertTrue(GuestSpec.isQemuMemory(taken), taken);
         }
         for (String refused : List.of("4GB", "512MiB", "2Gx", "lots", "", "2G,", "2 G", "G", "-2G", "size=4G,slots=two",
-                "2G,nodes=2", "1.5B")) {
+                "2G,nodes=2", "1.5B", "1.5", "0x80000000", "size=4G,slots=08,maxmem=8G")) {
             assertFalse(GuestSpec.isQemuMemory(refused), refused);
         }
     }
