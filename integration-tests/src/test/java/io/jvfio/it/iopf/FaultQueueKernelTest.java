@@ -159,11 +159,7 @@ class FaultQueueKernelTest {
 
     @Test
     void respondAndReadSaysHowManyAnswersItWroteAndWhen() throws Exception {
-        trigger(0, 1, RW, BASE);
-        trigger(0, 2, RW, BASE + 4096);
-        assertEquals(1, read(1));
-        responses.putInt(FaultResponses.COOKIE, FaultRecords.over(records, 1).cookie(0))
-                .putInt(FaultResponses.CODE, FaultResponse.SUCCESS.code());
+        twoFaultsTheFirstReadAndItsAnswerReady();
         ByteBuffer next = ByteBuffer.allocateDirect(FaultRecords.SIZE).order(ByteOrder.nativeOrder());
         try (FaultQueue.Claim claim = source.queue.claim("test server")) {
             long before = System.nanoTime();
@@ -189,11 +185,7 @@ class FaultQueueKernelTest {
      */
     @Test
     void recordsIntoAClosedDmaBufferFailWithEfaultAndTheFaultStaysQueued() throws Exception {
-        trigger(0, 1, RW, BASE);
-        trigger(0, 2, RW, BASE + 4096);
-        assertEquals(1, read(1));
-        responses.putInt(FaultResponses.COOKIE, FaultRecords.over(records, 1).cookie(0))
-                .putInt(FaultResponses.CODE, FaultResponse.SUCCESS.code());
+        twoFaultsTheFirstReadAndItsAnswerReady();
         DmaBuffer memory = DmaBuffer.allocate(4096);
         ByteBuffer stale = memory.buffer(0, FaultRecords.SIZE).order(ByteOrder.nativeOrder());
         memory.close(); // the view keeps the addresses, over an empty file
@@ -215,11 +207,7 @@ class FaultQueueKernelTest {
      */
     @Test
     void aCallWhileAnotherIsInFlightOnTheClaimIsRefusedBeforeAnyIo() throws Exception {
-        trigger(0, 1, RW, BASE);
-        trigger(0, 2, RW, BASE + 4096);
-        assertEquals(1, read(1));
-        responses.putInt(FaultResponses.COOKIE, FaultRecords.over(records, 1).cookie(0))
-                .putInt(FaultResponses.CODE, FaultResponse.SUCCESS.code());
+        twoFaultsTheFirstReadAndItsAnswerReady();
         ByteBuffer next = ByteBuffer.allocateDirect(FaultRecords.SIZE).order(ByteOrder.nativeOrder());
         try (FaultQueue.Claim claim = source.queue.claim("test server")) {
             Field inCall = FaultQueue.Claim.class.getDeclaredField("inCall");
@@ -234,6 +222,15 @@ class FaultQueueKernelTest {
             assertEquals(1, answer(FaultRecords.over(next, 1).cookie(0), FaultResponse.SUCCESS.code()));
         }
         assertFalse(readable());
+    }
+
+    /** Two faults queued, the first read, and SUCCESS for it at the head of {@link #responses}. */
+    private void twoFaultsTheFirstReadAndItsAnswerReady() throws VfioException {
+        trigger(0, 1, RW, BASE);
+        trigger(0, 2, RW, BASE + 4096);
+        assertEquals(1, read(1));
+        responses.putInt(FaultResponses.COOKIE, FaultRecords.over(records, 1).cookie(0))
+                .putInt(FaultResponses.CODE, FaultResponse.SUCCESS.code());
     }
 
     private void trigger(int pasid, int grpid, int perm, long addr) {

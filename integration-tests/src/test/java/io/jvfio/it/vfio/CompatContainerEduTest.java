@@ -1,5 +1,6 @@
 package io.jvfio.it.vfio;
 
+import static io.jvfio.it.ProcessMaps.mappingAt;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,9 +13,6 @@ import io.jvfio.memory.DmaBuffer;
 import io.jvfio.vfio.VfioContainer;
 import io.jvfio.vfio.VfioDevice;
 import io.jvfio.vfio.VfioGroup;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -54,17 +52,5 @@ class CompatContainerEduTest {
             }
             group.unsetContainer();
         }
-    }
-
-    /** The line of /proc/self/maps that holds {@code address}, or "" when it is unmapped. */
-    private static String mappingAt(long address) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/maps"))) {
-            String[] range = line.substring(0, line.indexOf(' ')).split("-");
-            if (Long.compareUnsigned(Long.parseUnsignedLong(range[0], 16), address) <= 0
-                    && Long.compareUnsigned(address, Long.parseUnsignedLong(range[1], 16)) < 0) {
-                return line;
-            }
-        }
-        return "";
     }
 }

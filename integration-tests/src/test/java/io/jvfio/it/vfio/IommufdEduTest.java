@@ -1,6 +1,7 @@
 package io.jvfio.it.vfio;
 
 import io.jvfio.it.IntelIommuGuest;
+import static io.jvfio.it.ProcessMaps.mappingAt;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -26,9 +27,6 @@ import io.jvfio.vfio.EnabledIrq;
 import io.jvfio.vfio.Mmio;
 import io.jvfio.vfio.PciIndex;
 import io.jvfio.vfio.VfioDevice;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.OptionalInt;
@@ -213,18 +211,6 @@ class IommufdEduTest {
             IllegalStateException closed = assertThrows(IllegalStateException.class, unbound::info);
             assertTrue(closed.getMessage().contains("is closed"), "closed, not unbound: " + closed.getMessage());
         }
-    }
-
-    /** The line of /proc/self/maps that holds {@code address}, or "" when it is unmapped. */
-    private static String mappingAt(long address) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/maps"))) {
-            String[] range = line.substring(0, line.indexOf(' ')).split("-");
-            if (Long.compareUnsigned(Long.parseUnsignedLong(range[0], 16), address) <= 0
-                    && Long.compareUnsigned(address, Long.parseUnsignedLong(range[1], 16)) < 0) {
-                return line;
-            }
-        }
-        return "";
     }
 
     @Test
