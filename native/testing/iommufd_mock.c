@@ -91,6 +91,14 @@ static jint mark_dirty(JNIEnv *env, jclass cls, jint fd, jint hwpt, jlong iova, 
     return ioctl(fd, IOMMU_TEST_CMD, &cmd) ? -errno : (jint)cmd.dirty.out_nr_dirty;
 }
 
+/* IOMMU_DESTROY of the mock device (a selftest object the product's API does not name). */
+static jint destroy_object(JNIEnv *env, jclass cls, jint fd, jint id)
+{
+    struct iommu_destroy cmd = { .size = sizeof(cmd), .id = (uint32_t)id };
+
+    return ioctl(fd, IOMMU_DESTROY, &cmd) ? -errno : 0;
+}
+
 static const JNINativeMethod methods[] = {
     { "hwptDataSelftest", "()I", (void *)hwpt_data_selftest },
     { "iotlbDefault", "()I", (void *)iotlb_default },
@@ -103,6 +111,7 @@ static const JNINativeMethod methods[] = {
     { "triggerBurst", "(IIIIIJJJ)J", (void *)trigger_burst },
     { "checkMap", "(IIJJJ)I", (void *)check_map },
     { "markDirty", "(IIJJ)I", (void *)mark_dirty },
+    { "destroy", "(II)I", (void *)destroy_object },
 };
 
 int jvfio_register_iommufd_mock(JNIEnv *env)

@@ -89,15 +89,6 @@ public final class Iommufd implements AutoCloseable {
                 "clear the VFIO compatibility IOAS");
     }
 
-    /** IOMMU_DESTROY of any object id, adding a failure to {@code primary} instead of throwing. */
-    public void destroyQuietly(int id, Throwable primary) {
-        // Closed: the kernel destroys the objects with the context; nothing to add to the primary failure.
-        int r = (int) fd.tryCall(f -> IommufdNative.destroy(f, id), 0);
-        if (r < 0 && primary != null) {
-            primary.addSuppressed(Errors.failure("IOMMU_DESTROY", "object " + id, -r));
-        }
-    }
-
     /** {@code ioctl} for {@code operation} on the descriptor, counted as a use (a close meanwhile waits to close the number). */
     long call(String operation, IntToLongFunction ioctl) {
         return fd.call(operation, ioctl);

@@ -30,4 +30,7 @@ final class IommufdMockNative {
 
     /** IOMMU_TEST_OP_DIRTY on one page: the dirty bit of the IOMMU page holding iova; returns the pages marked. */
     static native int markDirty(int fd, int hwptId, long iova, long pageSize);
+
+    /** IOMMU_DESTROY of the mock device {@code id}: 0 or -errno. */
+    static native int destroy(int fd, int id);
 }

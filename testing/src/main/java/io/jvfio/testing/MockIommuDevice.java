@@ -119,7 +119,7 @@ public final class MockIommuDevice implements AutoCloseable {
                     e.addSuppressed(suppressed);
                 }
             }
-            iommufd.destroyQuietly(stdev, e);
+            destroyQuietly(iommufd, stdev, e);
             throw e;
         }
     }
@@ -221,9 +221,23 @@ public final class MockIommuDevice implements AutoCloseable {
                 }
             }
         }
-        iommufd.destroyQuietly(stdevId, first);
+        destroyQuietly(iommufd, stdevId, first);
         if (first != null) {
             throw first;
+        }
+    }
+
+    /**
+     * IOMMU_DESTROY of the mock device {@code id}, a failure added to {@code primary}: once the iommufd
+     * is closed, the kernel destroyed it with the context.
+     */
+    private static void destroyQuietly(Iommufd iommufd, int id, Throwable primary) {
+        if (!iommufd.isOpen()) {
+            return;
+        }
+        int r = IommufdMockNative.destroy(iommufd.fd(), id);
+        if (r < 0 && primary != null) {
+            primary.addSuppressed(VfioException.of("IOMMU_DESTROY", "mock device " + id, -r, null));
         }
     }
 
