@@ -67,7 +67,6 @@ public final class FaultServer implements AutoCloseable {
     private boolean allPinned;
     private GuestRegion region;
     private DevicePolicyTable.Decision decision;
-    private List<IovaRange> pinned = List.of();
     private boolean closed;
 
     private FaultServer(Builder b) throws VfioException {
@@ -194,7 +193,6 @@ public final class FaultServer implements AutoCloseable {
     private void pinAll() throws VfioException {
         ioas.map(region.userAddress(), region.length(), region.iova(), region.access());
         allPinned = true;
-        pinned = List.of(region.iovaRange());
     }
 
     /** A real device: on vfio-pci, with a VFIO cdev. */
@@ -242,7 +240,10 @@ public final class FaultServer implements AutoCloseable {
      * {@link DemandMapPolicy#unmapAll()} (as after this server's close, which calls it).
      */
     public List<IovaRange> pinned() {
-        return demandMap != null ? wholePages(demandMap.pinned(), UnixConstants.PAGE_SIZE) : pinned;
+        if (demandMap != null) {
+            return wholePages(demandMap.pinned(), UnixConstants.PAGE_SIZE);
+        }
+        return allPinned ? List.of(region.iovaRange()) : List.of();
     }
 
     /** The IOVA ranges mapped on demand: guest memory outside {@link #pinned()}. */

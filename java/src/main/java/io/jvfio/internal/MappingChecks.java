@@ -14,9 +14,18 @@ public final class MappingChecks {
      * The hint for EFAULT where an IOAS's pages are pinned: the first attach of a device to it, or the
      * first HW page table allocated on it.
      */
-    public static final String PIN_FAILED_HINT = "the kernel could not pin the memory of a mapping in the IOAS: a"
-            + " DmaBuffer mapped there was closed before it was unmapped (its addresses are kept reserved, with no memory),"
-            + " or a raw mapping names memory that is gone; unmap it first";
+    public static final String PIN_FAILED_HINT = pinFailedHint("the IOAS");
+
+    /**
+     * The hint for EFAULT where the kernel pins the pages of the mappings in {@code where} (an IOAS, or
+     * iommufd's compatibility container at its first device's open), which BufferLeases keeps closed
+     * buffers from handing to other memory.
+     */
+    public static String pinFailedHint(String where) {
+        return "the kernel could not pin the memory of a mapping in " + where + ": a DmaBuffer mapped there was closed"
+                + " before it was unmapped (its addresses are kept reserved, with no memory), or a raw mapping names"
+                + " memory that is gone; unmap it first";
+    }
 
     private MappingChecks() {}
 

@@ -3,6 +3,7 @@ package io.jvfio.vfio;
 import io.jvfio.VfioException;
 import io.jvfio.internal.Errno;
 import io.jvfio.internal.Errors;
+import io.jvfio.internal.MappingChecks;
 import io.jvfio.internal.OwnedFd;
 import io.jvfio.internal.UnixConstants;
 import io.jvfio.internal.UnixNative;
@@ -136,10 +137,8 @@ public final class VfioGroup implements AutoCloseable {
         int r = (int) fd.call("VFIO_GROUP_GET_DEVICE_FD", f -> VfioNative.groupGetDeviceFd(f, address.toString()));
         if (r < 0) {
             throw Errors.failure("VFIO_GROUP_GET_DEVICE_FD", fd.description() + ", device " + address, -r, -r == Errno.EFAULT
-                    ? "the kernel could not pin the memory of a mapping in the container (iommufd's compatibility"
-                            + " container pins at the first device's open): a DmaBuffer mapped there was closed before it"
-                            + " was unmapped (its addresses are kept reserved, with no memory), or a raw mapping names"
-                            + " memory that is gone; unmap it first"
+                    ? MappingChecks.pinFailedHint("the container (iommufd's compatibility container pins at the first"
+                            + " device's open)")
                     : "the device must belong to this group and be bound to vfio-pci, and the group must be set"
                             + " to a container whose IOMMU model is set");
         }
