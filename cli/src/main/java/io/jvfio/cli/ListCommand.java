@@ -1,7 +1,8 @@
 package io.jvfio.cli;
 
 import io.jvfio.fault.DevicePolicyTable;
-import io.jvfio.pci.PciDeviceInfo;
+import io.jvfio.VfioException;
+import io.jvfio.pci.PciAddress;
 import io.jvfio.pci.PciSysfs;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -36,8 +37,14 @@ final class ListCommand implements Callable<Integer> {
         DevicePolicyTable table = policies == null ? DevicePolicyTable.builtIn()
                 : BadArgumentException.reading("--policies", () -> DevicePolicyTable.withOverrides(policies));
         List<DeviceSummary> rows = new ArrayList<>();
-        for (PciDeviceInfo info : sysfs.devices()) {
-            rows.add(DeviceSummary.of(info, sysfs, table));
+        List<String> unread = new ArrayList<>();
+        for (PciAddress address : sysfs.addresses()) {
+            // One device or group that cannot be read (a device going away, a broken sysfs) costs its own row only.
+            try {
+                rows.add(DeviceSummary.of(sysfs.device(address), sysfs, table));
+            } catch (VfioException e) {
+                unread.add(address + ": " + e.getMessage());
+            }
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
@@ -45,7 +52,15 @@ final class ListCommand implements Callable<Integer> {
         } else {
             print(out, rows);
         }
-        return ExitCodes.OK;
+        if (unread.isEmpty()) {
+            return ExitCodes.OK;
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        for (String why : unread) {
+            err.println("jvfio list: left out: " + why);
+        }
+        err.flush();
+        return ExitCodes.FAILURE;
     }
 
     private static void print(PrintWriter out, List<DeviceSummary> rows) {

@@ -271,6 +271,27 @@ class CliTest {
     }
 
     @Test
+    void aDeviceOrGroupThatCannotBeReadIsLeftOutByNameAndTheRestListed() throws Exception {
+        Files.delete(fake.sys.resolve("devices/pci0000:00/0000:00:03.0/vendor")); // a device going away mid-list
+        Path group7 = fake.sys.resolve("kernel/iommu_groups/7/devices");
+        for (String member : List.of("0000:00:08.0", "0000:00:08.1")) {
+            Files.delete(group7.resolve(member));
+        }
+        Files.delete(group7);
+        Files.writeString(group7, "not a directory\n"); // a group whose member list cannot be read
+        for (String format : List.of("table", "json")) {
+            Result r = run(format.equals("json") ? withRoots("list", "--json") : withRoots("list"));
+            assertEquals(ExitCodes.FAILURE, r.status(), r.out() + r.err());
+            assertTrue(r.out().contains("0000:00:04.0"), "the readable device is listed: " + r.out());
+            for (String bdf : List.of("0000:00:03.0", "0000:00:08.0", "0000:00:08.1")) {
+                assertFalse(r.out().contains(bdf), r.out());
+                assertTrue(r.err().lines().anyMatch(l -> l.startsWith("jvfio list: left out: " + bdf + ": ")), r.err());
+            }
+            assertTrue(r.err().contains("vendor") && r.err().contains("ENOENT"), r.err());
+        }
+    }
+
+    @Test
     void outputThatCannotBeWrittenFailsTheCommand() {
         StringWriter err = new StringWriter();
         PrintWriter broken = new PrintWriter(new OutputStream() {

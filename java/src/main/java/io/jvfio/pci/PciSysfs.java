@@ -64,16 +64,30 @@ public final class PciSysfs {
     }
 
     /** Every PCI function, sorted by address. */
+    /** Every device, read whole; the first that cannot be read fails the call ({@link #addresses()} goes one by one). */
     public List<PciDeviceInfo> devices() throws VfioException {
         List<PciDeviceInfo> out = new ArrayList<>();
+        for (PciAddress a : addresses()) {
+            out.add(device(a));
+        }
+        return out;
+    }
+
+    /** The addresses of the devices in sysfs, in order; entries that are not a PCI address are left out. */
+    public List<PciAddress> addresses() throws VfioException {
+        List<PciAddress> out = new ArrayList<>();
         try (Stream<Path> s = Files.list(devicesDir())) {
-            for (Path p : (Iterable<Path>) s.sorted()::iterator) {
-                out.add(device(PciAddress.parse(p.getFileName().toString())));
+            for (Path p : (Iterable<Path>) s::iterator) {
+                try {
+                    out.add(PciAddress.parse(p.getFileName().toString()));
+                } catch (IllegalArgumentException notADevice) {
+                    // Only a --sysfs tree made by hand has such entries; the kernel names every device by its address.
+                }
             }
         } catch (IOException e) {
             throw new VfioException("list", devicesDir().toString(), "cannot read the PCI devices: " + why(e));
         }
-        out.sort((x, y) -> x.address().compareTo(y.address()));
+        out.sort(PciAddress::compareTo);
         return out;
     }
 
