@@ -36,6 +36,12 @@ final class GuestReplay {
         this.runFailure = runFailure;
     }
 
+    /** Whether the run ended well and no test in it failed or was left running. */
+    boolean wentWell() {
+        return runFailure.isEmpty() && results.all().stream()
+                .noneMatch(r -> r.status() == GuestResult.Status.FAILED || r.status() == GuestResult.Status.STARTED);
+    }
+
     /** The display name the guest gave the test, if it reported it. */
     Optional<String> guestName(String uniqueId) {
         return results.find(uniqueId).map(GuestResult::displayName);

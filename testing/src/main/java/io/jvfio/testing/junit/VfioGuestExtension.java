@@ -70,16 +70,16 @@ public final class VfioGuestExtension implements BeforeAllCallback, AfterAllCall
         context.getStore(NAMESPACE).put(GuestReplay.class, run.replay());
     }
 
-    /** This JVM's own directory for guest outputs outside a Maven project; made on first use. */
-    private static Path ownTmpOut;
+    /** This JVM's own directory for guest outputs outside a Maven project. */
+    private static final TemporaryOutputs OWN_TMP_OUT = new TemporaryOutputs("jvfio-guest-");
 
     /**
      * Where the guests' outputs go: the configuration parameter, else {@code target/jvfio-guest} of
      * a Maven project in {@code workingDir}, else a new temporary directory of this JVM's own (a
      * shared /tmp/jvfio-guest would let two runs at once, or two users, read each other's results
-     * or fail on each other's files).
+     * or fail on each other's files), removed at the JVM's exit unless a guest run went wrong.
      */
-    static synchronized Path outRoot(Optional<String> parameter, Path workingDir) throws IOException {
+    static Path outRoot(Optional<String> parameter, Path workingDir) throws IOException {
         if (parameter.isPresent()) {
             return Path.of(parameter.get());
         }
@@ -87,14 +87,19 @@ public final class VfioGuestExtension implements BeforeAllCallback, AfterAllCall
         if (Files.isDirectory(target)) {
             return target.resolve("jvfio-guest");
         }
-        if (ownTmpOut == null) {
-            ownTmpOut = Files.createTempDirectory("jvfio-guest-");
-        }
-        return ownTmpOut;
+        return OWN_TMP_OUT.directory();
     }
 
-    /** Boots the guest for these classes and reads what it reported. */
+    /** Boots the guest for these classes and reads what it reported; a run that went wrong keeps its outputs. */
     private static GuestRuns.Run boot(ExtensionContext context, GuestSpec spec, Class<?> testClass, List<String> classes) {
+        GuestRuns.Run run = bootAndRead(context, spec, testClass, classes);
+        if (run.failure() != null || !run.replay().wentWell()) {
+            OWN_TMP_OUT.keep();
+        }
+        return run;
+    }
+
+    private static GuestRuns.Run bootAndRead(ExtensionContext context, GuestSpec spec, Class<?> testClass, List<String> classes) {
         try {
             Path out = outRoot(context.getConfigurationParameter(OUT_PARAMETER), Path.of(""))
                     .resolve(classes.get(0)).toAbsolutePath();
