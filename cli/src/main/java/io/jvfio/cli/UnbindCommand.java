@@ -17,6 +17,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "unbind", mixinStandardHelpOptions = true,
@@ -25,6 +26,10 @@ import picocli.CommandLine.Spec;
 final class UnbindCommand implements Callable<Integer> {
     @Mixin
     DeviceArgument target;
+
+    @Option(names = "--force", description = "Unbind although a process holds a VFIO device fd that this kernel does not"
+            + " name (before Linux 6.18). If it is this device's, the unbind waits until that process lets go.")
+    boolean force;
 
     @Spec
     CommandSpec spec;
@@ -38,7 +43,7 @@ final class UnbindCommand implements Callable<Integer> {
             throw new IllegalStateException(address + " is not on vfio-pci (its driver: " + (driver.isEmpty() ? "none" : driver)
                     + "); nothing to unbind");
         }
-        refuseIfOpen(address, sysfs);
+        refuseIfOpen(address, sysfs, force);
         DriverMemory memory = DriverMemory.system();
         Optional<String> previous = memory.recall(address);
         String now;
@@ -57,9 +62,12 @@ final class UnbindCommand implements Callable<Integer> {
 
     /**
      * vfio-pci's remove waits for the user to let go, so unbinding an open device would hang. A device
-     * is open if its group node will not open (EBUSY), or a process holds its group node or cdev.
+     * is open if its group node will not open (EBUSY), a process holds its group node or cdev, or a
+     * device fd of it: a process may keep the device fd and close the group, which then opens as if
+     * free. Linux names a device fd's device only since 6.18; before, any device fd held refuses,
+     * unless {@code force}, and so does a process whose open files root cannot read.
      */
-    private static void refuseIfOpen(PciAddress address, PciSysfs sysfs) throws VfioException {
+    private static void refuseIfOpen(PciAddress address, PciSysfs sysfs, boolean force) throws VfioException {
         int group = sysfs.iommuGroup(address).orElse(-1);
         if (group >= 0 && isDeviceNode(sysfs.vfioGroupNode(group)) && VfioGroup.inUse(group, sysfs)) {
             throw new IllegalStateException("refusing to unbind " + address + ": a process has it open (IOMMU group "
@@ -70,10 +78,41 @@ final class UnbindCommand implements Callable<Integer> {
             nodes.add(sysfs.vfioGroupNode(group));
         }
         sysfs.vfioCdev(address).ifPresent(nodes::add);
-        OpenFiles.holder(nodes).ifPresent(holder -> {
+        OpenFiles open = OpenFiles.scan();
+        open.holder(nodes).ifPresent(holder -> {
             throw new IllegalStateException("refusing to unbind " + address + ": a process has it open (" + holder
                     + "); stop that process first");
         });
+        List<OpenFiles.DeviceFd> deviceFds = open.vfioDeviceFds();
+        for (OpenFiles.DeviceFd d : deviceFds) {
+            if (d.isOf(address.toString())) {
+                throw new IllegalStateException("refusing to unbind " + address + ": a process has it open (" + d.process()
+                        + " holds a device fd of it); stop that process first");
+            }
+        }
+        if (force) {
+            return;
+        }
+        deviceFds.stream().filter(d -> d.syspath().isEmpty()).findFirst().ifPresent(d -> {
+            throw new IllegalStateException("refusing to unbind " + address + ": " + d.process() + " holds a VFIO device fd"
+                    + " and this kernel does not say of which device (Linux 6.18 names it in /proc/PID/fdinfo); if it is "
+                    + address + "'s, the unbind would wait until that process lets go. Stop that process, or pass --force"
+                    + " if it holds another device");
+        });
+        if (isRoot() && !open.unreadable().isEmpty()) {
+            throw new IllegalStateException("refusing to unbind " + address + ": the open files of "
+                    + String.join(", ", open.unreadable()) + " cannot be read (EACCES: a container without CAP_SYS_PTRACE?);"
+                    + " if one holds " + address + ", the unbind would wait until it lets go. Pass --force if none does");
+        }
+    }
+
+    /** Root sees every process's files; another user is refused the unbind itself, by sysfs. */
+    private static boolean isRoot() {
+        try {
+            return Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
     }
 
     /** Root opens the group node read-write only if it is a device node itself, not a symlink a --devfs tree planted. */

@@ -2,14 +2,20 @@ package io.jvfio.it.vfio;
 
 import io.jvfio.it.IntelIommuGuest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jvfio.it.GuestCli;
 import io.jvfio.it.GuestDevices;
 import io.jvfio.KernelVersion;
 import io.jvfio.pci.PciSysfs;
+import io.jvfio.vfio.VfioContainer;
+import io.jvfio.vfio.VfioDevice;
+import io.jvfio.vfio.VfioGroup;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** The jvfio command against the guest's real devices and kernel. */
@@ -62,6 +68,53 @@ class CliTest {
             GuestCli.Result busy = GuestCli.run("unbind", GuestDevices.EDU.toString());
             assertEquals(1, busy.status(), busy.toString());
             assertTrue(busy.err().contains("a process has it open"), busy.toString());
+        }
+    }
+
+    /**
+     * A device fd kept after its group was closed (the group set to iommufd's compatibility container,
+     * where a device fd does not hold its group): the group opens as if free and the fd's /proc link
+     * names no device, so an unbind went ahead and hung in vfio-pci's remove until the fd was closed.
+     * Linux 6.18 names the device in fdinfo; before, any such fd refuses an unbind without --force.
+     */
+    @Test
+    void unbindRefusesADeviceHeldOnlyThroughADeviceFdAndLetsOthersGo() throws Exception {
+        PciSysfs sysfs = PciSysfs.system();
+        int groupNumber = GuestDevices.bindToVfio(GuestDevices.EDU);
+        try (VfioContainer container = VfioContainer.open("/dev/iommu")) {
+            VfioDevice device;
+            try (VfioGroup group = VfioGroup.open(groupNumber)) {
+                group.setContainer(container);
+                container.setType1v2();
+                device = group.openDevice(GuestDevices.EDU);
+            }
+            try (device) {
+                assertFalse(VfioGroup.inUse(groupNumber, sysfs), "the group opens as if free");
+                boolean named = Files.readString(Path.of("/proc/self/fdinfo/" + device.fd())).contains("vfio-device-syspath:");
+                assertTrue(named || !KernelVersion.running().atLeast(6, 18), "fdinfo names the device since 6.18");
+                // A hang guard, not a timing: an unbind let through waits for this test's own fd.
+                GuestCli.Result busy = assertTimeoutPreemptively(Duration.ofSeconds(120),
+                        () -> GuestCli.run("unbind", GuestDevices.EDU.toString()));
+                assertEquals(1, busy.status(), busy.toString());
+                assertTrue(busy.err().contains(named ? "holds a device fd of it" : "does not say of which device"), busy.toString());
+                assertTrue(busy.err().contains("pid " + ProcessHandle.current().pid() + " "), busy.toString());
+                assertEquals("vfio-pci", sysfs.driver(GuestDevices.EDU).orElse(""));
+
+                GuestDevices.bindToVfio(GuestDevices.E1000E);
+                if (!named) {
+                    GuestCli.Result unsure = GuestCli.run("unbind", GuestDevices.E1000E.toString());
+                    assertEquals(1, unsure.status(), unsure.toString());
+                    assertTrue(unsure.err().contains("pass --force if it holds another device"), unsure.toString());
+                }
+                GuestCli.Result other = named ? GuestCli.run("unbind", GuestDevices.E1000E.toString())
+                        : GuestCli.run("unbind", "--force", GuestDevices.E1000E.toString());
+                assertEquals(0, other.status(), other.toString());
+                assertEquals("e1000e", sysfs.driver(GuestDevices.E1000E).orElse(""));
+            }
+        } finally {
+            if (!sysfs.driver(GuestDevices.E1000E).orElse("").equals("e1000e")) {
+                sysfs.reprobe(GuestDevices.E1000E);
+            }
         }
     }
 
