@@ -1,14 +1,13 @@
 package io.jvfio.testing;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Stopping a run of jvfio's guest harness (scripts/guest/guest-exec.sh) with what it started: for
@@ -25,9 +24,9 @@ public final class HarnessProcesses {
     /**
      * Stops {@code harness} and what it started but a package installation; nothing once it has
      * ended (what it left behind is no longer its, and a pid reused since would not be). TERM first,
-     * also to what they fork meanwhile; KILL to what is left after ten seconds. Returns when all of
-     * them have ended, or ten seconds after the KILL (one in an uninterruptible wait in the kernel
-     * ends only when that wait does).
+     * once each, also to what they fork meanwhile; KILL to what is left after ten seconds. Returns
+     * when all of them have ended, or at most ten seconds after the KILL (one in an uninterruptible
+     * wait in the kernel ends only when that wait does).
      */
     public static void stop(Process harness) {
         stop(harness, Duration.ofSeconds(10));
@@ -37,19 +36,21 @@ public final class HarnessProcesses {
         if (!harness.isAlive()) {
             return;
         }
-        // Kept here: a child whose parent ended is no longer among the harness's descendants.
+        // Kept here: a child whose parent ended is no longer below it.
         Set<ProcessHandle> stopping = new LinkedHashSet<>();
         long deadline = System.nanoTime() + grace.toNanos();
         boolean interrupted = false;
         while (true) {
-            // Looked for before any TERM: a child whose parent has ended is no longer below it.
+            // Looked for before any TERM, and below the living only: a dead one's pid may be another's now.
             Set<ProcessHandle> found = new LinkedHashSet<>();
             for (ProcessHandle p : stopping.isEmpty() ? List.of(harness.toHandle()) : stopping) {
-                found.add(p);
-                p.descendants().filter(d -> !underPackageManager(d, harness.pid())).forEach(found::add);
+                if (running(p)) {
+                    found.add(p);
+                    p.descendants().filter(d -> !underPackageManager(d, harness.pid())).forEach(found::add);
+                }
             }
             found.stream().filter(stopping::add).forEach(ProcessHandle::destroy); // one TERM each: bash runs a trap per TERM
-            if (stopping.stream().noneMatch(ProcessHandle::isAlive) || System.nanoTime() > deadline || interrupted) {
+            if (stopping.stream().noneMatch(HarnessProcesses::running) || System.nanoTime() > deadline || interrupted) {
                 break;
             }
             try {
@@ -58,19 +59,36 @@ public final class HarnessProcesses {
                 interrupted = true; // one last look for new children, then KILL
             }
         }
-        stopping.forEach(ProcessHandle::destroyForcibly);
-        for (ProcessHandle p : stopping) {
+        // Asked again: one found between its fork and its exec may be a package manager by now.
+        List<ProcessHandle> left = stopping.stream().filter(p -> running(p) && !underPackageManager(p, harness.pid())).toList();
+        left.forEach(ProcessHandle::destroyForcibly);
+        long killDeadline = System.nanoTime() + grace.toNanos();
+        while (!interrupted && left.stream().anyMatch(HarnessProcesses::running) && System.nanoTime() < killDeadline) {
             try {
-                p.onExit().get(grace.toNanos(), TimeUnit.NANOSECONDS); // not forever: one in an uninterruptible wait stays
+                Thread.sleep(20);
             } catch (InterruptedException e) {
                 interrupted = true;
-                break;
-            } catch (ExecutionException | TimeoutException e) {
-                // onExit completes normally; one that will not end is left.
             }
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Alive and not a zombie: an orphan of the harness is a zombie until PID 1 reaps it, and a JVM or
+     * Maven that is PID 1 in a container never does.
+     */
+    private static boolean running(ProcessHandle p) {
+        if (!p.isAlive()) {
+            return false;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(p.pid()), "stat"));
+            int afterName = stat.lastIndexOf(')'); // the command name in parentheses may hold anything
+            return afterName < 0 || afterName + 2 >= stat.length() || stat.charAt(afterName + 2) != 'Z';
+        } catch (IOException e) {
+            return p.isAlive();
         }
     }
 
