@@ -63,8 +63,7 @@ public final class PciSysfs {
         return Files.isDirectory(d) && Files.exists(d.resolve("physfn"), LinkOption.NOFOLLOW_LINKS);
     }
 
-    /** Every PCI function, sorted by address. */
-    /** Every device, read whole; the first that cannot be read fails the call ({@link #addresses()} goes one by one). */
+    /** Every PCI function, sorted by address; the first that cannot be read fails the call ({@link #addresses()} goes one by one). */
     public List<PciDeviceInfo> devices() throws VfioException {
         List<PciDeviceInfo> out = new ArrayList<>();
         for (PciAddress a : addresses()) {

@@ -28,15 +28,23 @@ final class GuestReplay {
      */
     private final Set<String> askedOnHost = ConcurrentHashMap.newKeySet();
 
+    /** Told when a test the host asked for is found missing: its failure names the run's files. */
+    private final Runnable keepOutputs;
+
     /** {@code runFailure}: why the guest's run did not end well (exit status, timeout, crash), if it did not. */
     GuestReplay(GuestResults results, Path resultsFile, Path serialLog, Optional<String> runFailure) {
+        this(results, resultsFile, serialLog, runFailure, () -> { });
+    }
+
+    GuestReplay(GuestResults results, Path resultsFile, Path serialLog, Optional<String> runFailure, Runnable keepOutputs) {
         this.results = results;
         this.resultsFile = resultsFile;
         this.serialLog = serialLog;
         this.runFailure = runFailure;
+        this.keepOutputs = keepOutputs;
     }
 
-    /** Whether the run ended well and no test in it failed or was left running. */
+    /** Whether the run ended well and no test in it failed or was left running (a test found missing later is told apart). */
     boolean wentWell() {
         return runFailure.isEmpty() && results.all().stream()
                 .noneMatch(r -> r.status() == GuestResult.Status.FAILED || r.status() == GuestResult.Status.STARTED);
@@ -130,6 +138,7 @@ final class GuestReplay {
     }
 
     private AssertionFailedError notReported(String uniqueId, String displayName) {
+        keepOutputs.run();
         return results.failedAncestor(uniqueId)
                 .map(c -> new AssertionFailedError("did not run in the guest: " + c.displayName() + " failed before it: "
                         + c.reason(), failure(c)))

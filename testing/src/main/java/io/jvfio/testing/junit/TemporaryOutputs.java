@@ -10,13 +10,14 @@ import java.util.stream.Stream;
 
 /**
  * This JVM's own temporary directory for guest outputs, for runs outside a Maven project: made on
- * first use and removed when the JVM exits, unless a guest run in it went wrong. Then it stays:
- * the failures name its serial logs and results.
+ * first use and removed when the JVM exits, unless a guest run in it went wrong or was still going.
+ * Then it stays: the failures name its serial logs and results.
  */
 final class TemporaryOutputs {
     private final String prefix;
     private Path dir;
-    private volatile boolean keep;
+    private boolean keep;
+    private int running;
 
     TemporaryOutputs(String prefix) {
         this.prefix = prefix;
@@ -31,21 +32,35 @@ final class TemporaryOutputs {
         return dir;
     }
 
+    /** A guest run begins: until it ends, the directory is kept. */
+    synchronized void runStarted() {
+        running++;
+    }
+
+    /** A guest run ended; one that went wrong keeps the directory. */
+    synchronized void runEnded(boolean wentWell) {
+        running--;
+        if (!wentWell) {
+            keep = true;
+        }
+    }
+
     /** Keeps the directory past the JVM's exit. */
-    void keep() {
+    synchronized void keep() {
         keep = true;
     }
 
     /**
      * Removes the directory and what is in it (symbolic links as links, never what they lead to) unless
-     * kept; an empty one goes anyway (the failed runs wrote elsewhere).
+     * kept or a run is still going (the JVM ends mid-run); an empty one goes anyway (the failed runs
+     * wrote elsewhere).
      */
     synchronized void removeUnlessKept() {
         if (dir == null) {
             return;
         }
         try {
-            if (keep && !isEmpty(dir)) {
+            if ((keep || running > 0) && !isEmpty(dir)) {
                 return;
             }
             Files.walkFileTree(dir, new SimpleFileVisitor<>() {
@@ -61,6 +76,7 @@ final class TemporaryOutputs {
                     return FileVisitResult.CONTINUE;
                 }
             });
+            dir = null;
         } catch (IOException e) {
             System.err.println("jvfio: could not remove the guest outputs in " + dir + ": " + e);
         }

@@ -92,11 +92,14 @@ public final class VfioGuestExtension implements BeforeAllCallback, AfterAllCall
 
     /** Boots the guest for these classes and reads what it reported; a run that went wrong keeps its outputs. */
     private static GuestRuns.Run boot(ExtensionContext context, GuestSpec spec, Class<?> testClass, List<String> classes) {
-        GuestRuns.Run run = bootAndRead(context, spec, testClass, classes);
-        if (run.failure() != null || !run.replay().wentWell()) {
-            OWN_TMP_OUT.keep();
+        GuestRuns.Run run = null;
+        OWN_TMP_OUT.runStarted(); // a JVM ending mid-run keeps what it wrote
+        try {
+            run = bootAndRead(context, spec, testClass, classes);
+            return run;
+        } finally {
+            OWN_TMP_OUT.runEnded(run != null && run.failure() == null && run.replay().wentWell());
         }
-        return run;
     }
 
     private static GuestRuns.Run bootAndRead(ExtensionContext context, GuestSpec spec, Class<?> testClass, List<String> classes) {
@@ -124,7 +127,8 @@ public final class VfioGuestExtension implements BeforeAllCallback, AfterAllCall
             if (failure.isEmpty() && !reported.complete()) {
                 failure = Optional.of("the guest's results in " + results + " are incomplete although it exited 0" + serial);
             }
-            return new GuestRuns.Run(classes, new GuestReplay(reported, results, exit.serialLog(), failure), null);
+            return new GuestRuns.Run(classes, new GuestReplay(reported, results, exit.serialLog(), failure,
+                    OWN_TMP_OUT::keep), null);
         } catch (IOException e) {
             return new GuestRuns.Run(classes, null, ": " + e, e);
         } catch (InterruptedException e) {

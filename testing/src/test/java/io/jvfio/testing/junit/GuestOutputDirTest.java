@@ -62,6 +62,20 @@ class GuestOutputDirTest {
         assertFalse(Files.exists(dir), "an empty one goes anyway (the failed runs wrote elsewhere)");
     }
 
+    /** A JVM ending mid-run (a surefire timeout, a TERM) keeps what the run wrote so far. */
+    @Test
+    void aRunStillGoingWhenTheJvmEndsKeepsTheDirectory() throws Exception {
+        TemporaryOutputs outputs = new TemporaryOutputs("jvfio-guest-test-");
+        Path dir = outputs.directory();
+        outputs.runStarted();
+        Files.writeString(dir.resolve("serial.log"), "booting\n");
+        outputs.removeUnlessKept();
+        assertTrue(Files.exists(dir.resolve("serial.log")), dir + " is kept while a run goes on");
+        outputs.runEnded(true);
+        outputs.removeUnlessKept();
+        assertFalse(Files.exists(dir), "and removed once it went well");
+    }
+
     /** What decides whether the outputs stay: a failed test, one left running, or a run that ended badly; a skip does not. */
     @Test
     void aRunWentWellWhenNothingFailedAndNothingWasLeftRunning() {
