@@ -140,7 +140,8 @@ final class ServeCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         String name = source.device != null ? source.device : "the iommufd test mock";
-        try (StopSignals stop = new StopSignals(); FaultServer server = b.open()) {
+        try (StopSignals stop = new StopSignals(); FaultServer server = b.open();
+                DeviceReleaseRequest release = DeviceReleaseRequest.listen(server.device(), spec.commandLine().getErr())) {
             if (source.device == null && burst == 0 && duration == 0) {
                 spec.commandLine().getErr().println("jvfio serve: the mock issues no faults by itself; serving until Ctrl-C");
             }
@@ -159,7 +160,7 @@ final class ServeCommand implements Callable<Integer> {
                 // A Ctrl-C during a long burst stops it; what was fired is answered and summed up as usual.
                 MockBurst.fire(mock.device(), server.faultable(), server.region().iovaRange(), burst, outside, stop::requested);
             }
-            waitForStop(server, stop, out);
+            waitForStop(server, stop, release, out);
             VfioException closing = null;
             try {
                 server.close();
@@ -221,7 +222,8 @@ final class ServeCommand implements Callable<Integer> {
         return seconds * 1e9 >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) (seconds * 1e9);
     }
 
-    private void waitForStop(FaultServer server, StopSignals stop, PrintWriter out) throws InterruptedException {
+    private void waitForStop(FaultServer server, StopSignals stop, DeviceReleaseRequest release, PrintWriter out)
+            throws InterruptedException, VfioException {
         long expected = burst + outside;
         long start = System.nanoTime();
         long run = duration > 0 ? nanos(duration) : Long.MAX_VALUE;
@@ -234,6 +236,12 @@ final class ServeCommand implements Callable<Integer> {
         // Elapsed time against the run, not a deadline: now + a long run would overflow.
         while ((loop == null || loop.failure() == null) && System.nanoTime() - start < run) {
             if (stop.await(Math.min(step, 50))) {
+                return;
+            }
+            if (release.requested()) {
+                out.printf("%s: the kernel asks for the device back (an unbind, a remove or a hot unplug): stopping%n",
+                        source.device);
+                out.flush();
                 return;
             }
             if (loop == null) {

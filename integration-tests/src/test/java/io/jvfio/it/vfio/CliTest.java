@@ -1,21 +1,26 @@
 package io.jvfio.it.vfio;
 
-import io.jvfio.it.IntelIommuGuest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jvfio.KernelVersion;
+import io.jvfio.cli.Main;
 import io.jvfio.it.GuestCli;
 import io.jvfio.it.GuestDevices;
-import io.jvfio.KernelVersion;
+import io.jvfio.it.IntelIommuGuest;
 import io.jvfio.pci.PciSysfs;
 import io.jvfio.vfio.VfioContainer;
 import io.jvfio.vfio.VfioDevice;
 import io.jvfio.vfio.VfioGroup;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The jvfio command against the guest's real devices and kernel. */
@@ -127,6 +132,35 @@ class CliTest {
         assertTrue(r.out().contains("pinned and mapped all 16M of guest memory at IOVA 0x40000000 before attaching 0000:00:04.0;"
                 + " no fault queue"), r.toString());
         assertTrue(r.out().contains("served no faults: all 16,777,216 bytes of guest memory stayed pinned and mapped"), r.toString());
+    }
+
+    /**
+     * An unbind of a device that serve holds waits in vfio-pci's remove until serve closes it; the
+     * kernel asks through the device's REQ interrupt, which serve takes as a stop.
+     */
+    @Test
+    void serveGivesTheDeviceBackWhenTheKernelAsksForIt() throws Exception {
+        PciSysfs sysfs = PciSysfs.system();
+        GuestDevices.bindToVfio(GuestDevices.EDU);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CompletableFuture<Integer> serving = CompletableFuture.supplyAsync(() -> Main.run(new String[] {"serve", "--device",
+                GuestDevices.EDU.toString(), "--memory", "16M", "--duration", "100"}, new PrintWriter(out, true), new PrintWriter(err, true)));
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120); // a hang guard
+            while (!out.toString().contains("pinned and mapped all") && !serving.isDone() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertFalse(serving.isDone(), "serve ended before the unbind: " + out + err);
+            // A hang guard, not a timing: unheard, the unbind waits until serve's --duration is up.
+            assertTimeoutPreemptively(Duration.ofSeconds(90), () -> sysfs.unbind(GuestDevices.EDU));
+            assertEquals(0, serving.get(60, TimeUnit.SECONDS), out + "\n" + err);
+            assertTrue(out.toString().contains(GuestDevices.EDU + ": the kernel asks for the device back"), out.toString());
+            assertEquals("", sysfs.driver(GuestDevices.EDU).orElse(""));
+        } finally {
+            serving.get(120, TimeUnit.SECONDS);
+            GuestDevices.bindToVfio(GuestDevices.EDU);
+        }
     }
 
     @Test
