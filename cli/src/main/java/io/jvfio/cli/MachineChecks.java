@@ -34,12 +34,15 @@ final class MachineChecks {
         for (String option : List.of("CONFIG_VFIO", "CONFIG_VFIO_PCI")) {
             checks.add(configOption(config, option, null));
         }
-        // VFIO works through either path: a container (/dev/vfio/vfio) or a device cdev bound to an iommufd.
-        boolean containerPath = isSet(config, "CONFIG_VFIO_CONTAINER");
+        // VFIO works through either path: a container (/dev/vfio/vfio, VFIO's own or iommufd's
+        // compatibility one, which kernels without VFIO's default to) or a device cdev bound to an iommufd.
+        boolean iommufdContainer = isSet(config, "CONFIG_IOMMUFD_VFIO_CONTAINER") && isSet(config, "CONFIG_IOMMUFD");
+        boolean containerPath = isSet(config, "CONFIG_VFIO_CONTAINER") || iommufdContainer;
         boolean cdevPath = isSet(config, "CONFIG_VFIO_DEVICE_CDEV") && isSet(config, "CONFIG_IOMMUFD");
         String otherPath = containerPath || cdevPath ? "the other VFIO path is there" : null;
         for (String option : List.of("CONFIG_VFIO_CONTAINER", "CONFIG_VFIO_DEVICE_CDEV", "CONFIG_IOMMUFD")) {
-            checks.add(configOption(config, option, otherPath));
+            checks.add(configOption(config, option, option.equals("CONFIG_VFIO_CONTAINER") && iommufdContainer
+                    ? "iommufd serves /dev/vfio/vfio: CONFIG_IOMMUFD_VFIO_CONTAINER" : otherPath));
         }
         checks.add(configOption(config, "CONFIG_IOMMU_IOPF", "only I/O page faults need it"));
         checks.add(configOption(config, "CONFIG_IOMMUFD_TEST", "only the tests' fault source needs it"));

@@ -253,6 +253,28 @@ class CliTest {
         assertEquals(ExitCodes.OK, r.status(), r.out());
     }
 
+    /** Without VFIO's own container, /dev/vfio/vfio is iommufd's (and the cdev is off by default): VFIO works. */
+    @Test
+    void doctorTakesIommufdsCompatibilityContainerForAWorkingVfio() throws Exception {
+        Path proc = Files.createDirectories(root.resolve("proc/sys/kernel"));
+        Files.writeString(proc.resolve("osrelease"), "6.12.0\n");
+        String config = "CONFIG_VFIO=y\nCONFIG_VFIO_PCI=m\n# CONFIG_VFIO_CONTAINER is not set\n# CONFIG_VFIO_DEVICE_CDEV is not set\n"
+                + "CONFIG_IOMMUFD=y\nCONFIG_IOMMUFD_VFIO_CONTAINER=y\nCONFIG_IOMMU_IOPF=y\n";
+        try (OutputStream gz = new GZIPOutputStream(Files.newOutputStream(root.resolve("proc/config.gz")))) {
+            gz.write(config.getBytes(StandardCharsets.US_ASCII));
+        }
+        Files.createDirectories(fake.sys.resolve("class/iommu/dmar0"));
+        Files.createDirectories(fake.sys.resolve("bus/pci/drivers/vfio-pci"));
+        Files.createDirectories(fake.dev.resolve("vfio"));
+        Files.createFile(fake.dev.resolve("vfio/vfio"));
+        Files.createFile(fake.dev.resolve("iommu"));
+        Result r = run(withRoots("doctor", "--procfs", root.resolve("proc").toString()));
+        assertTrue(r.out().contains("[warn] CONFIG_VFIO_CONTAINER    not set (iommufd serves /dev/vfio/vfio"), r.out());
+        assertTrue(r.out().contains("[warn] CONFIG_VFIO_DEVICE_CDEV  not set (the other VFIO path is there)"), r.out());
+        assertTrue(r.out().contains("VFIO is usable here."), r.out());
+        assertEquals(ExitCodes.OK, r.status(), r.out());
+    }
+
     @Test
     void capabilitiesAUserCannotReadAreUnknownNotAbsent() {
         // 0000:00:03.0 has a whole config space; 0000:00:08.0 shows only the 64 bytes the kernel gives a non-root user.
