@@ -1,5 +1,6 @@
 package io.jvfio.cli;
 
+import io.jvfio.VfioException;
 import io.jvfio.pci.GroupViability;
 import io.jvfio.pci.PciAddress;
 import io.jvfio.pci.PciSysfs;
@@ -9,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -66,9 +68,21 @@ final class BindCommand implements Callable<Integer> {
                 out.printf("%s: already on vfio-pci%n", a);
                 continue;
             }
-            sysfs.bindToVfioPci(a);
-            memory.remember(a, before);
-            out.printf("%s: bound to vfio-pci (was %s)%n", a, before.isEmpty() ? "unbound" : before);
+            // Remembered first: a bind cut short between its sysfs writes leaves the device with no driver,
+            // and unbind (or this bind, again) then knows the one to give back.
+            Optional<String> recorded = memory.recall(a);
+            String previous = before.isEmpty() && recorded.isPresent() ? recorded.get() : before;
+            memory.remember(a, previous);
+            try {
+                sysfs.bindToVfioPci(a);
+            } catch (VfioException | RuntimeException e) {
+                if (recorded.isEmpty() && !sysfs.driver(a).orElse("").equals(PciSysfs.VFIO_PCI)) {
+                    memory.forget(a); // given back, as the failure says
+                }
+                throw e;
+            }
+            out.printf("%s: bound to vfio-pci (was %s%s)%n", a, previous.isEmpty() ? "unbound" : previous,
+                    before.equals(previous) ? "" : " before a jvfio bind cut short");
         }
         out.printf("IOMMU group %d: %s%n", groupNumber, GroupViability.offenders(groupNumber, sysfs).isEmpty()
                 ? "viable; open " + sysfs.vfioGroupNode(groupNumber) + sysfs.vfioCdev(address).map(p -> " or " + p).orElse("")

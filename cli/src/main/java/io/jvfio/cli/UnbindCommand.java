@@ -39,13 +39,15 @@ final class UnbindCommand implements Callable<Integer> {
         PciAddress address = target.address();
         PciSysfs sysfs = target.sysfs();
         String driver = sysfs.driver(address).orElse("");
-        if (!driver.equals(PciSysfs.VFIO_PCI)) {
+        DriverMemory memory = DriverMemory.system();
+        Optional<String> previous = memory.recall(address);
+        // A bind cut short (killed between its sysfs writes) leaves the device with no driver, and its record.
+        boolean cutShort = driver.isEmpty() && previous.isPresent();
+        if (!driver.equals(PciSysfs.VFIO_PCI) && !cutShort) {
             throw new IllegalStateException(address + " is not on vfio-pci (its driver: " + (driver.isEmpty() ? "none" : driver)
                     + "); nothing to unbind");
         }
         refuseIfOpen(address, sysfs, force);
-        DriverMemory memory = DriverMemory.system();
-        Optional<String> previous = memory.recall(address);
         String now;
         if (previous.isPresent()) {
             sysfs.restoreDriver(address, previous.get());
@@ -55,7 +57,8 @@ final class UnbindCommand implements Callable<Integer> {
         }
         memory.forget(address);
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("%s: %s%n", address, now.isEmpty() ? "unbound (no driver took it)" : "back on " + now);
+        out.printf("%s: %s%s%n", address, cutShort ? "a jvfio bind cut short had left it without a driver; " : "",
+                now.isEmpty() ? "unbound (no driver took it)" : "back on " + now);
         out.flush();
         return ExitCodes.OK;
     }

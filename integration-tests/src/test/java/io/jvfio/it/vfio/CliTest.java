@@ -63,6 +63,35 @@ class CliTest {
         assertEquals("e1000e", sysfs.driver(GuestDevices.E1000E).orElse(""));
     }
 
+    /**
+     * A bind killed between its sysfs writes (after the driver's unbind, before vfio-pci's probe) leaves
+     * the device with no driver; unbind refused it as "not on vfio-pci", and a bind again recorded
+     * "none" as the driver to give it back to.
+     */
+    @Test
+    void aBindCutShortStillGivesTheDeviceBackToItsDriver() throws Exception {
+        PciSysfs sysfs = PciSysfs.system();
+        Path vfioUnbind = Path.of("/sys/bus/pci/drivers/vfio-pci/unbind");
+        try {
+            assertEquals(0, GuestCli.run("bind", GuestDevices.E1000E.toString()).status());
+            Files.writeString(vfioUnbind, GuestDevices.E1000E.toString()); // what the cut leaves: no driver
+            GuestCli.Result again = GuestCli.run("bind", GuestDevices.E1000E.toString());
+            assertEquals(0, again.status(), again.toString());
+            assertTrue(again.out().contains("bound to vfio-pci (was e1000e before a jvfio bind cut short)"), again.toString());
+
+            Files.writeString(vfioUnbind, GuestDevices.E1000E.toString());
+            GuestCli.Result unbound = GuestCli.run("unbind", GuestDevices.E1000E.toString());
+            assertEquals(0, unbound.status(), unbound.toString());
+            assertTrue(unbound.out().contains("a jvfio bind cut short had left it without a driver; back on e1000e"),
+                    unbound.toString());
+            assertEquals("e1000e", sysfs.driver(GuestDevices.E1000E).orElse(""));
+        } finally {
+            if (!sysfs.driver(GuestDevices.E1000E).orElse("").equals("e1000e")) {
+                sysfs.reprobe(GuestDevices.E1000E);
+            }
+        }
+    }
+
     @Test
     void bindRefusesANonViableGroupAndUnbindRefusesAnOpenDevice() throws Exception {
         GuestCli.Result refused = GuestCli.run("bind", GuestDevices.EDU_BESIDE_VIRTIO.toString());
