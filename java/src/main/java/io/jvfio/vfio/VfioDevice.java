@@ -18,6 +18,7 @@ import io.jvfio.iommufd.HwInfo;
 import io.jvfio.iommufd.HwPageTable;
 import io.jvfio.iommufd.IoAddressSpace;
 import io.jvfio.iommufd.Iommufd;
+import io.jvfio.pci.GroupViability;
 import io.jvfio.pci.PciAddress;
 import io.jvfio.pci.PciSysfs;
 import java.io.IOException;
@@ -32,6 +33,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.IntToLongFunction;
 
@@ -129,12 +131,38 @@ public final class VfioDevice implements AutoCloseable {
         return fd.get();
     }
 
+    /** Why the kernel refused a bind, by its errno: each names a different holder. */
+    private String bindHint(int errno) {
+        if (errno == Errno.EPERM) {
+            // The IOMMU group has a DMA owner other than this iommufd: a host driver, or another user.
+            try {
+                PciSysfs sysfs = PciSysfs.system();
+                OptionalInt group = sysfs.iommuGroup(address);
+                if (group.isPresent()) {
+                    return GroupViability.offenders(group.getAsInt(), sysfs).isEmpty()
+                            ? "a device of IOMMU group " + group.getAsInt() + " is in use through another iommufd or a"
+                                    + " container (another process?)"
+                            : GroupViability.explain(group.getAsInt(), sysfs);
+                }
+            } catch (VfioException e) {
+                // The generic hint below.
+            }
+        }
+        if (errno == Errno.EINVAL) {
+            return "the device is bound already: by this handle, or through another open of its cdev (another process?);"
+                    + " a device binds once";
+        }
+        if (errno == Errno.EBUSY) {
+            return "the device's group is open (a VfioGroup, or another process using the group path)";
+        }
+        return "bind needs a device opened through its cdev, not yet bound, in a group no one else uses";
+    }
+
     /** Binds a cdev-opened device to an iommufd; returns its iommufd device id. */
     public int bindIommufd(Iommufd iommufd) throws VfioException {
         int r = (int) fd.call("VFIO_DEVICE_BIND_IOMMUFD", f -> VfioNative.bindIommufd(f, iommufd.fd()));
         if (r < 0) {
-            throw Errors.failure("VFIO_DEVICE_BIND_IOMMUFD", fd.description() + ", " + iommufd, -r,
-                    "bind needs a device opened through its cdev, not yet bound, with no group user");
+            throw Errors.failure("VFIO_DEVICE_BIND_IOMMUFD", fd.description() + ", " + iommufd, -r, bindHint(-r));
         }
         iommufdDeviceId = r;
         this.iommufd = iommufd;

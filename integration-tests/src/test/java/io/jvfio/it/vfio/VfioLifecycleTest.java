@@ -13,6 +13,7 @@ import io.jvfio.VfioBusyException;
 import io.jvfio.VfioException;
 import io.jvfio.cli.demo.Edu;
 import io.jvfio.it.GuestDevices;
+import io.jvfio.iommufd.Iommufd;
 import io.jvfio.pci.PciAddress;
 import io.jvfio.pci.PciSysfs;
 import io.jvfio.vfio.EnabledIrq;
@@ -83,6 +84,27 @@ class VfioLifecycleTest {
             } finally {
                 bar0.close(); // a no-op after the device's close
             }
+        }
+    }
+
+    /** The kernel refuses a cdev's bind with an errno per holder; the hint named none of them. */
+    @Test
+    void aRefusedCdevBindNamesWhatHoldsTheDevice() throws Exception {
+        int groupNumber = GuestDevices.bindToVfio(GuestDevices.EDU_BESIDE_VIRTIO);
+        try (Iommufd iommufd = Iommufd.open(); VfioDevice device = VfioDevice.openCdev(GuestDevices.EDU_BESIDE_VIRTIO)) {
+            VfioException e = assertThrows(VfioException.class, () -> device.bindIommufd(iommufd));
+            assertEquals("EPERM", e.errnoName(), e.getMessage());
+            assertTrue(e.getMessage().contains("group " + groupNumber + " is not viable: 0000:00:08.0 is still bound to virtio-pci"),
+                    e.getMessage());
+        }
+        GuestDevices.bindToVfio(GuestDevices.EDU);
+        try (Iommufd iommufd = Iommufd.open(); VfioDevice first = VfioDevice.openCdev(GuestDevices.EDU);
+                VfioDevice second = VfioDevice.openCdev(GuestDevices.EDU)) {
+            first.bindIommufd(iommufd);
+            VfioException e = assertThrows(VfioException.class, () -> second.bindIommufd(iommufd));
+            assertEquals("EINVAL", e.errnoName(), e.getMessage());
+            assertTrue(e.getMessage().contains("the device is bound already: by this handle, or through another open of its cdev"),
+                    e.getMessage());
         }
     }
 
