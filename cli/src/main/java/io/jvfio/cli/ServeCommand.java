@@ -155,12 +155,15 @@ final class ServeCommand implements Callable<Integer> {
                         faultAround != null ? faultAround : "one page");
             }
             out.flush();
+            long begun = System.nanoTime(); // --duration counts the burst too
+            long run = duration > 0 ? nanos(duration) : Long.MAX_VALUE;
             server.start();
             if (burst > 0) {
-                // A Ctrl-C during a long burst stops it; what was fired is answered and summed up as usual.
-                MockBurst.fire(mock.device(), server.faultable(), server.region().iovaRange(), burst, outside, stop::requested);
+                // A Ctrl-C or the end of --duration during a long burst stops it; what was fired is answered and summed up as usual.
+                MockBurst.fire(mock.device(), server.faultable(), server.region().iovaRange(), burst, outside,
+                        () -> stop.requested() || System.nanoTime() - begun >= run);
             }
-            waitForStop(server, stop, release, out);
+            waitForStop(server, stop, release, begun, run, out);
             VfioException closing = null;
             try {
                 server.close();
@@ -222,11 +225,10 @@ final class ServeCommand implements Callable<Integer> {
         return seconds * 1e9 >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) (seconds * 1e9);
     }
 
-    private void waitForStop(FaultServer server, StopSignals stop, DeviceReleaseRequest release, PrintWriter out)
-            throws InterruptedException, VfioException {
+    /** Until a stop signal, the kernel's request for the device, the burst answered, or {@code run} ns from {@code start}. */
+    private void waitForStop(FaultServer server, StopSignals stop, DeviceReleaseRequest release, long start, long run,
+            PrintWriter out) throws InterruptedException, VfioException {
         long expected = burst + outside;
-        long start = System.nanoTime();
-        long run = duration > 0 ? nanos(duration) : Long.MAX_VALUE;
         long step = Math.max(10, nanos(interval) / 1_000_000); // ms
         long printEvery = Math.min(step * 1_000_000, Long.MAX_VALUE / 4); // ns; times are compared as differences
         long lastFaults = 0;

@@ -79,6 +79,22 @@ class ServeTest {
     }
 
     @Test
+    void durationEndsALongBurstAndWhatWasFiredIsAllAnswered() throws Exception {
+        // --duration once began to count after the burst: a billion requests ran for hours under TCG.
+        Process serve = serve(List.of("--memory", "4M", "--burst", "1000000000", "--duration", "2"));
+        try {
+            assertTrue(serve.waitFor(120, TimeUnit.SECONDS), "serve still runs two minutes into a 2 s --duration"); // a hang guard
+            String out = new String(serve.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(0, serve.exitValue(), out);
+            Matcher served = Pattern.compile("served ([0-9,]+) faults in ([0-9,]+) groups: ([0-9,]+) success, 0 invalid").matcher(out);
+            assertTrue(served.find(), out);
+            assertEquals(served.group(1), served.group(3), "every request fired is answered SUCCESS: " + out);
+        } finally {
+            serve.destroyForcibly();
+        }
+    }
+
+    @Test
     void mapsTheKernelRefusesAreAnsweredInvalidCountedAndLoggedOnce() throws Exception {
         // Guest memory past the mock's aperture: the kernel refuses every map. Once this showed only as a count.
         long iova = (MockIommuDevice.aperture().last() + 1) * 2;
