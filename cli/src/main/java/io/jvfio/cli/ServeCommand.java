@@ -10,6 +10,7 @@ import io.jvfio.fault.FaultStats;
 import io.jvfio.memory.DmaBuffer;
 import io.jvfio.memory.IovaRange;
 import io.jvfio.pci.PciAddress;
+import io.jvfio.pci.PciSysfs;
 import io.jvfio.testing.MockFaultSource;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -96,6 +97,9 @@ final class ServeCommand implements Callable<Integer> {
         checkCounts();
         PciAddress device = source.device == null ? null
                 : BadArgumentException.reading("--device", () -> PciAddress.parse(source.device));
+        if (device != null && !PciSysfs.system().exists(device)) {
+            throw new BadArgumentException("--device " + source.device + ": no PCI device " + device + " (see jvfio list)");
+        }
         MockFaultSource mock = source.mock ? new MockFaultSource() : null;
         FaultServer.Builder b = mock == null ? FaultServer.forDevice(device) : FaultServer.forSource(mock);
         long bytes = SizeParser.parse("--memory", memory);

@@ -75,6 +75,9 @@ public final class FaultServer implements AutoCloseable {
             throw new IllegalArgumentException("the guest memory given for " + name + " (" + b.buffer + ") is closed");
         }
         try {
+            if (b.device != null) {
+                device = VfioDevice.openCdev(b.device); // first: a missing device or cdev says so, not /dev/iommu's access
+            }
             iommufd = Iommufd.open();
             ioas = IoAddressSpace.allocate(iommufd);
             DmaBuffer memory = b.buffer != null ? b.buffer : (ownedMemory = DmaBuffer.reserve(b.size));
@@ -97,9 +100,8 @@ public final class FaultServer implements AutoCloseable {
         }
     }
 
-    /** A device on vfio-pci with a cdev; its mode comes from {@code table}, its config space and {@code mediator}. */
+    /** The device, opened through its cdev, bound; its mode comes from {@code table}, its config space and {@code mediator}. */
     private void openDevice(Builder b, DmaBuffer memory) throws VfioException {
-        device = VfioDevice.openCdev(b.device);
         int deviceId = device.bindIommufd(iommufd);
         PciConfigSpace config = device.pciConfig();
         decision = b.table.decide(config.read16(PciConfigSpace.VENDOR_ID), config.read16(PciConfigSpace.DEVICE_ID),

@@ -73,10 +73,18 @@ public final class VfioDevice implements AutoCloseable {
 
     /** Opens a device's VFIO cdev; bind it with {@link #bindIommufd} before anything else. */
     public static VfioDevice openCdev(PciAddress address) throws VfioException {
-        Path cdev = PciSysfs.system().vfioCdev(address).orElseThrow(() -> new VfioException("open", address.toString(),
-                "no VFIO cdev for " + address + ": bind it to vfio-pci first (jvfio bind " + address
-                        + "); the kernel needs CONFIG_VFIO_DEVICE_CDEV"));
-        return openCdev(cdev, address);
+        PciSysfs sysfs = PciSysfs.system();
+        Optional<Path> cdev = sysfs.vfioCdev(address);
+        if (cdev.isPresent()) {
+            return openCdev(cdev.get(), address);
+        }
+        // driver() refuses a device that is not there, naming it.
+        if (sysfs.driver(address).orElse("").equals(PciSysfs.VFIO_PCI)) {
+            throw new VfioUnsupportedException("open", address.toString(), address + " is on vfio-pci but has no VFIO cdev:"
+                    + " this kernel was built without CONFIG_VFIO_DEVICE_CDEV; open it through its group (VfioGroup)");
+        }
+        throw new VfioException("open", address.toString(), "no VFIO cdev for " + address + ": bind it to vfio-pci first"
+                + " (jvfio bind " + address + ")");
     }
 
     public static VfioDevice openCdev(Path cdev, PciAddress address) throws VfioException {

@@ -193,6 +193,13 @@ class CliTest {
     }
 
     @Test
+    void serveOnADeviceThatIsNotThereIsABadArgument() {
+        GuestCli.Result r = GuestCli.run("serve", "--device", GuestDevices.ABSENT.toString(), "--memory", "16M", "--duration", "0.5");
+        assertEquals(2, r.status(), r.toString());
+        assertTrue(r.err().contains("--device " + GuestDevices.ABSENT + ": no PCI device"), r.toString());
+    }
+
+    @Test
     void serveOnADeviceWithoutPriSaysWhyItWillNotDemandFaultIt() throws Exception {
         GuestDevices.bindToVfio(GuestDevices.EDU);
         Path policies = Files.writeString(Files.createTempFile("jvfio-policies", ".conf"), "1234:11e8 = ARBITRARY_FAULTS\n");
