@@ -69,20 +69,25 @@ final class BindCommand implements Callable<Integer> {
                 continue;
             }
             // Remembered first: a bind cut short between its sysfs writes leaves the device with no driver,
-            // and unbind (or this bind, again) then knows the one to give back.
+            // and unbind (or a bind again) then knows the one to give back. Such a device is still kept for vfio-pci.
             Optional<String> recorded = memory.recall(a);
-            String previous = before.isEmpty() && recorded.isPresent() ? recorded.get() : before;
+            String previous = before.isEmpty() && recorded.isPresent()
+                    && sysfs.driverOverride(a).orElse("").equals(PciSysfs.VFIO_PCI) ? recorded.get() : before;
             memory.remember(a, previous);
             try {
                 sysfs.bindToVfioPci(a);
             } catch (VfioException | RuntimeException e) {
-                if (recorded.isEmpty() && !sysfs.driver(a).orElse("").equals(PciSysfs.VFIO_PCI)) {
-                    memory.forget(a); // given back, as the failure says
+                try {
+                    if (sysfs.driver(a).orElse("").equals(before)) {
+                        memory.forget(a); // given back, as the failure says; else unbind needs the record
+                    }
+                } catch (IOException | RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
                 }
                 throw e;
             }
             out.printf("%s: bound to vfio-pci (was %s%s)%n", a, previous.isEmpty() ? "unbound" : previous,
-                    before.equals(previous) ? "" : " before a jvfio bind cut short");
+                    before.equals(previous) ? "" : " before an earlier jvfio bind");
         }
         out.printf("IOMMU group %d: %s%n", groupNumber, GroupViability.offenders(groupNumber, sysfs).isEmpty()
                 ? "viable; open " + sysfs.vfioGroupNode(groupNumber) + sysfs.vfioCdev(address).map(p -> " or " + p).orElse("")

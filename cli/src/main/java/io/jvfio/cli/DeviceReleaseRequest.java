@@ -28,11 +28,14 @@ final class DeviceReleaseRequest implements AutoCloseable {
         if (device.isEmpty()) {
             return new DeviceReleaseRequest(null, null);
         }
-        EventFd eventFd = EventFd.create();
+        EventFd eventFd = null;
         try {
+            eventFd = EventFd.create();
             return new DeviceReleaseRequest(eventFd, device.get().enableIrq(PciIndex.REQ, eventFd));
-        } catch (VfioException e) {
-            eventFd.close();
+        } catch (VfioException | RuntimeException e) {
+            if (eventFd != null) {
+                eventFd.close();
+            }
             err.println("jvfio serve: cannot hear the kernel ask for the device back (" + e.getMessage() + "): an unbind of it"
                     + " will wait until serve stops");
             err.flush();

@@ -41,15 +41,17 @@ final class MachineChecks {
         boolean cdevPath = isSet(config, "CONFIG_VFIO_DEVICE_CDEV") && isSet(config, "CONFIG_IOMMUFD");
         String otherPath = containerPath || cdevPath ? "the other VFIO path is there" : null;
         for (String option : List.of("CONFIG_VFIO_CONTAINER", "CONFIG_VFIO_DEVICE_CDEV", "CONFIG_IOMMUFD")) {
-            checks.add(configOption(config, option, option.equals("CONFIG_VFIO_CONTAINER") && iommufdContainer
-                    ? "iommufd serves /dev/vfio/vfio: CONFIG_IOMMUFD_VFIO_CONTAINER" : otherPath));
+            checks.add(option.equals("CONFIG_VFIO_CONTAINER") && iommufdContainer && !isSet(config, option)
+                    ? MachineCheck.ok(option, "not set; iommufd serves /dev/vfio/vfio (CONFIG_IOMMUFD_VFIO_CONTAINER)")
+                    : configOption(config, option, otherPath));
         }
         checks.add(configOption(config, "CONFIG_IOMMU_IOPF", "only I/O page faults need it"));
         checks.add(configOption(config, "CONFIG_IOMMUFD_TEST", "only the tests' fault source needs it"));
         checks.add(iommu());
         checks.add(MachineCheck.of(Files.isDirectory(sys.resolve("bus/pci/drivers/vfio-pci")), "vfio-pci driver",
                 Files.isDirectory(sys.resolve("bus/pci/drivers/vfio-pci")) ? "loaded" : "not loaded", "modprobe vfio-pci"));
-        MachineCheck container = node(dev.resolve("vfio/vfio"), "legacy container", "modprobe vfio-pci (CONFIG_VFIO_CONTAINER)");
+        MachineCheck container = node(dev.resolve("vfio/vfio"), "legacy container", iommufdContainer
+                ? "modprobe iommufd (CONFIG_IOMMUFD_VFIO_CONTAINER)" : "modprobe vfio-pci (CONFIG_VFIO_CONTAINER)");
         MachineCheck iommufd = node(dev.resolve("iommu"), "iommufd", "modprobe iommufd (CONFIG_IOMMUFD)");
         boolean eitherNode = container.status() == MachineCheck.Status.OK || iommufd.status() == MachineCheck.Status.OK;
         checks.add(eitherNode ? container.failAsWarning() : container);

@@ -41,8 +41,10 @@ final class UnbindCommand implements Callable<Integer> {
         String driver = sysfs.driver(address).orElse("");
         DriverMemory memory = DriverMemory.system();
         Optional<String> previous = memory.recall(address);
-        // A bind cut short (killed between its sysfs writes) leaves the device with no driver, and its record.
-        boolean cutShort = driver.isEmpty() && previous.isPresent();
+        // A bind cut short (killed between its sysfs writes), or an unbind from vfio-pci since, leaves the device
+        // with no driver, still kept for vfio-pci, and its record. A device plugged in since is kept for none.
+        boolean cutShort = driver.isEmpty() && previous.isPresent()
+                && sysfs.driverOverride(address).orElse("").equals(PciSysfs.VFIO_PCI);
         if (!driver.equals(PciSysfs.VFIO_PCI) && !cutShort) {
             throw new IllegalStateException(address + " is not on vfio-pci (its driver: " + (driver.isEmpty() ? "none" : driver)
                     + "); nothing to unbind");
@@ -57,7 +59,7 @@ final class UnbindCommand implements Callable<Integer> {
         }
         memory.forget(address);
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("%s: %s%s%n", address, cutShort ? "a jvfio bind cut short had left it without a driver; " : "",
+        out.printf("%s: %s%s%n", address, cutShort ? "without a driver since jvfio bound it; " : "",
                 now.isEmpty() ? "unbound (no driver took it)" : "back on " + now);
         out.flush();
         return ExitCodes.OK;

@@ -140,12 +140,25 @@ public final class PciSysfs {
         }
     }
 
-    /** The VFIO cdev ({@code /dev/vfio/devices/vfioN}) of a device bound to vfio-pci, if the kernel has cdevs. */
+    /** The driver a device is kept for ({@code driver_override}), empty when none is set. */
+    public Optional<String> driverOverride(PciAddress a) throws VfioException {
+        try {
+            String value = Files.readString(deviceDir(a).resolve("driver_override"), StandardCharsets.US_ASCII).trim();
+            return value.isEmpty() || value.equals("(null)") ? Optional.empty() : Optional.of(value);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The VFIO cdev ({@code /dev/vfio/devices/vfioN}) of a device bound to vfio-pci, if the kernel has
+     * cdevs: without them the vfio-dev entry is there too, but without a {@code dev} number.
+     */
     public Optional<Path> vfioCdev(PciAddress a) throws VfioException {
         Path dir = deviceDir(a).resolve("vfio-dev");
         try (Stream<Path> s = Files.list(dir)) {
-            return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("vfio")).findFirst()
-                    .map(n -> dev.resolve("vfio/devices/" + n));
+            return s.filter(p -> p.getFileName().toString().startsWith("vfio") && Files.exists(p.resolve("dev")))
+                    .findFirst().map(p -> dev.resolve("vfio/devices/" + p.getFileName()));
         } catch (IOException e) {
             return Optional.empty();
         }

@@ -78,10 +78,11 @@ public final class VfioDevice implements AutoCloseable {
         if (cdev.isPresent()) {
             return openCdev(cdev.get(), address);
         }
-        // driver() refuses a device that is not there, naming it.
+        // vfioCdev refused a device that is not there, naming it.
         if (sysfs.driver(address).orElse("").equals(PciSysfs.VFIO_PCI)) {
-            throw new VfioUnsupportedException("open", address.toString(), address + " is on vfio-pci but has no VFIO cdev:"
-                    + " this kernel was built without CONFIG_VFIO_DEVICE_CDEV; open it through its group (VfioGroup)");
+            throw new VfioException("open", address.toString(), address + " is on vfio-pci but has no VFIO cdev: the kernel"
+                    + " was built without CONFIG_VFIO_DEVICE_CDEV (open it through its group, VfioGroup), or the device is"
+                    + " being unbound or removed");
         }
         throw new VfioException("open", address.toString(), "no VFIO cdev for " + address + ": bind it to vfio-pci first"
                 + " (jvfio bind " + address + ")");
@@ -142,14 +143,15 @@ public final class VfioDevice implements AutoCloseable {
     /** Why the kernel refused a bind, by its errno: each names a different holder. */
     private String bindHint(int errno) {
         if (errno == Errno.EPERM) {
-            // The IOMMU group has a DMA owner other than this iommufd: a host driver, or another user.
+            // The IOMMU group has a DMA owner other than this iommufd (a host driver, another iommufd), or MSIs are not isolated.
             try {
                 PciSysfs sysfs = PciSysfs.system();
                 OptionalInt group = sysfs.iommuGroup(address);
                 if (group.isPresent()) {
                     return GroupViability.offenders(group.getAsInt(), sysfs).isEmpty()
-                            ? "a device of IOMMU group " + group.getAsInt() + " is in use through another iommufd or a"
-                                    + " container (another process?)"
+                            ? "a device of IOMMU group " + group.getAsInt() + " is bound to another iommufd (another"
+                                    + " process?); or the IOMMU cannot isolate MSIs (no interrupt remapping), which iommufd"
+                                    + " refuses unless loaded with allow_unsafe_interrupts=1 (see dmesg)"
                             : GroupViability.explain(group.getAsInt(), sysfs);
                 }
             } catch (VfioException e) {

@@ -88,6 +88,16 @@ class PciSysfsTest {
         assertEquals(Optional.empty(), sysfs.deviceOfVfioCdev(511, 4), "no such device number");
     }
 
+    /** A kernel without VFIO cdevs still lists vfio-dev/vfioN, but with no device number: there is no cdev to open. */
+    @Test
+    void aVfioCdevNeedsADeviceNumber() throws Exception {
+        PciAddress edu = PciAddress.parse("0000:00:04.0");
+        Path vfio = Files.createDirectories(root.resolve("sys/devices/pci0000:00/0000:00:04.0/vfio-dev/vfio3"));
+        assertEquals(Optional.empty(), sysfs.vfioCdev(edu));
+        Files.writeString(vfio.resolve("dev"), "511:3\n");
+        assertEquals(Optional.of(root.resolve("dev/vfio/devices/vfio3")), sysfs.vfioCdev(edu));
+    }
+
     @Test
     void cdevAndGroupNodesLiveUnderDev() {
         assertEquals(root.resolve("dev/vfio/7"), sysfs.vfioGroupNode(7));

@@ -77,12 +77,12 @@ class CliTest {
             Files.writeString(vfioUnbind, GuestDevices.E1000E.toString()); // what the cut leaves: no driver
             GuestCli.Result again = GuestCli.run("bind", GuestDevices.E1000E.toString());
             assertEquals(0, again.status(), again.toString());
-            assertTrue(again.out().contains("bound to vfio-pci (was e1000e before a jvfio bind cut short)"), again.toString());
+            assertTrue(again.out().contains("bound to vfio-pci (was e1000e before an earlier jvfio bind)"), again.toString());
 
             Files.writeString(vfioUnbind, GuestDevices.E1000E.toString());
             GuestCli.Result unbound = GuestCli.run("unbind", GuestDevices.E1000E.toString());
             assertEquals(0, unbound.status(), unbound.toString());
-            assertTrue(unbound.out().contains("a jvfio bind cut short had left it without a driver; back on e1000e"),
+            assertTrue(unbound.out().contains("without a driver since jvfio bound it; back on e1000e"),
                     unbound.toString());
             assertEquals("e1000e", sysfs.driver(GuestDevices.E1000E).orElse(""));
         } finally {
@@ -187,7 +187,11 @@ class CliTest {
             assertTrue(out.toString().contains(GuestDevices.EDU + ": the kernel asks for the device back"), out.toString());
             assertEquals("", sysfs.driver(GuestDevices.EDU).orElse(""));
         } finally {
-            serving.get(120, TimeUnit.SECONDS);
+            try {
+                serving.get(120, TimeUnit.SECONDS); // serve must be gone before the next test; a failure above says why
+            } catch (Exception ignored) {
+                // The assertion that failed, or serve's own status, is the news.
+            }
             GuestDevices.bindToVfio(GuestDevices.EDU);
         }
     }

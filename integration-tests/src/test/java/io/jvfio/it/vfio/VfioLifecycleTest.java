@@ -87,16 +87,6 @@ class VfioLifecycleTest {
         }
     }
 
-    /** No cdev: the device is not there, or not on vfio-pci (a kernel without cdevs is refused as unsupported). */
-    @Test
-    void aCdevThatIsNotThereSaysWhy() throws Exception {
-        VfioException absent = assertThrows(VfioException.class, () -> VfioDevice.openCdev(GuestDevices.ABSENT));
-        assertTrue(absent.getMessage().contains("no PCI device " + GuestDevices.ABSENT), absent.getMessage());
-        assertEquals("e1000e", PciSysfs.system().driver(GuestDevices.E1000E).orElse(""), "e1000e starts on its driver");
-        VfioException hostDriver = assertThrows(VfioException.class, () -> VfioDevice.openCdev(GuestDevices.E1000E));
-        assertTrue(hostDriver.getMessage().contains("bind it to vfio-pci first"), hostDriver.getMessage());
-    }
-
     /** The kernel refuses a cdev's bind with an errno per holder; the hint named none of them. */
     @Test
     void aRefusedCdevBindNamesWhatHoldsTheDevice() throws Exception {
