@@ -233,18 +233,22 @@ class CliTest {
         assertTrue(r.out().contains("[fail] legacy container") && r.out().contains("vfio/vfio missing"), r.out());
     }
 
-    @Test
-    void doctorTakesACdevOnlyKernelForAWorkingVfio() throws Exception {
+    /** A 6.12 machine with an Intel IOMMU, vfio-pci loaded and /dev/iommu, its kernel built with {@code config}. */
+    private void vfioMachine(String config) throws IOException {
         Path proc = Files.createDirectories(root.resolve("proc/sys/kernel"));
         Files.writeString(proc.resolve("osrelease"), "6.12.0\n");
-        String config = "CONFIG_VFIO=y\nCONFIG_VFIO_PCI=m\n# CONFIG_VFIO_CONTAINER is not set\nCONFIG_VFIO_DEVICE_CDEV=y\n"
-                + "CONFIG_IOMMUFD=y\nCONFIG_IOMMU_IOPF=y\n";
         try (OutputStream gz = new GZIPOutputStream(Files.newOutputStream(root.resolve("proc/config.gz")))) {
             gz.write(config.getBytes(StandardCharsets.US_ASCII));
         }
         Files.createDirectories(fake.sys.resolve("class/iommu/dmar0"));
         Files.createDirectories(fake.sys.resolve("bus/pci/drivers/vfio-pci"));
         Files.createFile(fake.dev.resolve("iommu"));
+    }
+
+    @Test
+    void doctorTakesACdevOnlyKernelForAWorkingVfio() throws Exception {
+        vfioMachine("CONFIG_VFIO=y\nCONFIG_VFIO_PCI=m\n# CONFIG_VFIO_CONTAINER is not set\nCONFIG_VFIO_DEVICE_CDEV=y\n"
+                + "CONFIG_IOMMUFD=y\nCONFIG_IOMMU_IOPF=y\n");
         Result r = run(withRoots("doctor", "--procfs", root.resolve("proc").toString()));
         assertTrue(r.out().contains("[warn] CONFIG_VFIO_CONTAINER    not set (the other VFIO path is there)"), r.out());
         assertTrue(r.out().contains("[warn] legacy container") && r.out().contains("(the other VFIO path is there)"), r.out());
@@ -256,18 +260,10 @@ class CliTest {
     /** Without VFIO's own container, /dev/vfio/vfio is iommufd's (and the cdev is off by default): VFIO works. */
     @Test
     void doctorTakesIommufdsCompatibilityContainerForAWorkingVfio() throws Exception {
-        Path proc = Files.createDirectories(root.resolve("proc/sys/kernel"));
-        Files.writeString(proc.resolve("osrelease"), "6.12.0\n");
-        String config = "CONFIG_VFIO=y\nCONFIG_VFIO_PCI=m\n# CONFIG_VFIO_CONTAINER is not set\n# CONFIG_VFIO_DEVICE_CDEV is not set\n"
-                + "CONFIG_IOMMUFD=y\nCONFIG_IOMMUFD_VFIO_CONTAINER=y\nCONFIG_IOMMU_IOPF=y\n";
-        try (OutputStream gz = new GZIPOutputStream(Files.newOutputStream(root.resolve("proc/config.gz")))) {
-            gz.write(config.getBytes(StandardCharsets.US_ASCII));
-        }
-        Files.createDirectories(fake.sys.resolve("class/iommu/dmar0"));
-        Files.createDirectories(fake.sys.resolve("bus/pci/drivers/vfio-pci"));
+        vfioMachine("CONFIG_VFIO=y\nCONFIG_VFIO_PCI=m\n# CONFIG_VFIO_CONTAINER is not set\n# CONFIG_VFIO_DEVICE_CDEV is not set\n"
+                + "CONFIG_IOMMUFD=y\nCONFIG_IOMMUFD_VFIO_CONTAINER=y\nCONFIG_IOMMU_IOPF=y\n");
         Files.createDirectories(fake.dev.resolve("vfio"));
         Files.createFile(fake.dev.resolve("vfio/vfio"));
-        Files.createFile(fake.dev.resolve("iommu"));
         Result r = run(withRoots("doctor", "--procfs", root.resolve("proc").toString()));
         assertTrue(r.out().contains("[ok  ] CONFIG_VFIO_CONTAINER    not set; iommufd serves /dev/vfio/vfio"), r.out());
         assertTrue(r.out().contains("[warn] CONFIG_VFIO_DEVICE_CDEV  not set (the other VFIO path is there)"), r.out());
