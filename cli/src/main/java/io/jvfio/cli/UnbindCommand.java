@@ -27,8 +27,9 @@ final class UnbindCommand implements Callable<Integer> {
     @Mixin
     DeviceArgument target;
 
-    @Option(names = "--force", description = "Unbind although a process holds a VFIO device fd that this kernel does not"
-            + " name (before Linux 6.18). If it is this device's, the unbind waits until that process lets go.")
+    @Option(names = "--force", description = "Unbind although it cannot be told whether a process holds the device: one"
+            + " holds a VFIO device fd that this kernel does not name (before Linux 6.18), or one's open files cannot be"
+            + " read. If it is this device's, the unbind waits until that process lets go.")
     boolean force;
 
     @Spec
