@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -69,10 +68,8 @@ final class BindCommand implements Callable<Integer> {
                 continue;
             }
             // Remembered first: a bind cut short between its sysfs writes leaves the device with no driver,
-            // and unbind (or a bind again) then knows the one to give back. Such a device is still kept for vfio-pci.
-            Optional<String> recorded = memory.recall(a);
-            String previous = before.isEmpty() && recorded.isPresent()
-                    && sysfs.driverOverride(a).orElse("").equals(PciSysfs.VFIO_PCI) ? recorded.get() : before;
+            // and unbind (or a bind again) then knows the one to give back.
+            String previous = memory.recallDriverless(a, sysfs).orElse(before);
             memory.remember(a, previous);
             try {
                 sysfs.bindToVfioPci(a);

@@ -16,7 +16,6 @@ import java.util.Optional;
 final class DeviceReleaseRequest implements AutoCloseable {
     private final EventFd eventFd;
     private final EnabledIrq irq;
-    private boolean requested;
 
     private DeviceReleaseRequest(EventFd eventFd, EnabledIrq irq) {
         this.eventFd = eventFd;
@@ -43,12 +42,9 @@ final class DeviceReleaseRequest implements AutoCloseable {
         }
     }
 
-    /** Whether the kernel has asked for the device (it asks again every ten seconds until it has it). */
+    /** Whether the kernel has asked for the device since the last call (it asks again every ten seconds until it has it). */
     boolean requested() throws VfioException {
-        if (!requested && eventFd != null) {
-            requested = eventFd.tryRead() > 0;
-        }
-        return requested;
+        return eventFd != null && eventFd.tryRead() > 0;
     }
 
     /** Stops listening; after the device's close, where the kernel stopped already, nothing is left but the eventfd. */

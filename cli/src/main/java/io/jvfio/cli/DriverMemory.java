@@ -1,6 +1,7 @@
 package io.jvfio.cli;
 
 import io.jvfio.pci.PciAddress;
+import io.jvfio.pci.PciSysfs;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -68,6 +69,18 @@ final class DriverMemory {
         }
     }
 
+    /**
+     * The driver recorded for a device jvfio bound that has no driver now but is still kept for
+     * vfio-pci: a bind cut short between its sysfs writes, or an unbind from vfio-pci since. A device
+     * plugged in since is kept for none.
+     */
+    Optional<String> recallDriverless(PciAddress a, PciSysfs sysfs) throws IOException {
+        if (sysfs.driver(a).isPresent() || !sysfs.driverOverride(a).orElse("").equals(PciSysfs.VFIO_PCI)) {
+            return Optional.empty();
+        }
+        return recall(a);
+    }
+
     void forget(PciAddress a) throws IOException {
         if (privateDirectory(false)) {
             Files.deleteIfExists(file(a));
@@ -120,7 +133,7 @@ final class DriverMemory {
     }
 
     /** This process's effective uid: the owner of its /proc entry. */
-    private static int uid() throws IOException {
+    static int uid() throws IOException {
         return (int) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
     }
 }

@@ -36,14 +36,16 @@ final class MachineChecks {
         }
         // VFIO works through either path: a container (/dev/vfio/vfio, VFIO's own or iommufd's
         // compatibility one, which kernels without VFIO's default to) or a device cdev bound to an iommufd.
-        boolean iommufdContainer = isSet(config, "CONFIG_IOMMUFD_VFIO_CONTAINER") && isSet(config, "CONFIG_IOMMUFD");
-        boolean containerPath = isSet(config, "CONFIG_VFIO_CONTAINER") || iommufdContainer;
-        boolean cdevPath = isSet(config, "CONFIG_VFIO_DEVICE_CDEV") && isSet(config, "CONFIG_IOMMUFD");
-        String otherPath = containerPath || cdevPath ? "the other VFIO path is there" : null;
-        for (String option : List.of("CONFIG_VFIO_CONTAINER", "CONFIG_VFIO_DEVICE_CDEV", "CONFIG_IOMMUFD")) {
-            checks.add(option.equals("CONFIG_VFIO_CONTAINER") && iommufdContainer && !isSet(config, option)
-                    ? MachineCheck.ok(option, "not set; iommufd serves /dev/vfio/vfio (CONFIG_IOMMUFD_VFIO_CONTAINER)")
-                    : configOption(config, option, otherPath));
+        boolean iommufdSet = isSet(config, "CONFIG_IOMMUFD");
+        boolean vfioContainer = isSet(config, "CONFIG_VFIO_CONTAINER");
+        boolean iommufdContainer = isSet(config, "CONFIG_IOMMUFD_VFIO_CONTAINER") && iommufdSet;
+        boolean cdevPath = isSet(config, "CONFIG_VFIO_DEVICE_CDEV") && iommufdSet;
+        String otherPath = vfioContainer || iommufdContainer || cdevPath ? "the other VFIO path is there" : null;
+        checks.add(iommufdContainer && !vfioContainer
+                ? MachineCheck.ok("CONFIG_VFIO_CONTAINER", "not set; iommufd serves /dev/vfio/vfio (CONFIG_IOMMUFD_VFIO_CONTAINER)")
+                : configOption(config, "CONFIG_VFIO_CONTAINER", otherPath));
+        for (String option : List.of("CONFIG_VFIO_DEVICE_CDEV", "CONFIG_IOMMUFD")) {
+            checks.add(configOption(config, option, otherPath));
         }
         checks.add(configOption(config, "CONFIG_IOMMU_IOPF", "only I/O page faults need it"));
         checks.add(configOption(config, "CONFIG_IOMMUFD_TEST", "only the tests' fault source needs it"));

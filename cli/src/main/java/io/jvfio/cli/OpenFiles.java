@@ -45,8 +45,8 @@ final class OpenFiles {
         }
     }
 
-    /** Every process's open files, as far as this user may see them. */
-    static OpenFiles scan() {
+    /** The processes' open fds of {@code files} and their VFIO device fds, as far as this user may see them. */
+    static OpenFiles scan(List<Path> files) {
         List<Fd> fds = new ArrayList<>();
         List<String> unreadable = new ArrayList<>();
         try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), p -> p.getFileName().toString().matches("\\d+"))) {
@@ -54,7 +54,10 @@ final class OpenFiles {
                 try (DirectoryStream<Path> entries = Files.newDirectoryStream(proc.resolve("fd"))) {
                     for (Path fd : entries) {
                         try {
-                            fds.add(new Fd(proc, fd.getFileName().toString(), Files.readSymbolicLink(fd).toString()));
+                            String target = Files.readSymbolicLink(fd).toString();
+                            if (files.contains(Path.of(target)) || target.equals(GROUP_DEVICE_FD) || target.contains(CDEV_DIR)) {
+                                fds.add(new Fd(proc, fd.getFileName().toString(), target));
+                            }
                         } catch (IOException closed) {
                             // Closed since the listing.
                         }
@@ -71,7 +74,7 @@ final class OpenFiles {
         return new OpenFiles(fds, unreadable);
     }
 
-    /** e.g. "pid 1234 (qemu-system-x86)" for the first process holding one of {@code files}. */
+    /** e.g. "pid 1234 (qemu-system-x86)" for the first process holding one of {@code files} (of those scanned for). */
     Optional<String> holder(List<Path> files) {
         return fds.stream().filter(fd -> files.contains(Path.of(fd.target))).map(Fd::process).findFirst();
     }

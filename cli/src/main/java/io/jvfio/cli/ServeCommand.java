@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.BooleanSupplier;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -161,13 +162,15 @@ final class ServeCommand implements Callable<Integer> {
             out.flush();
             long begun = System.nanoTime(); // --duration counts the burst too
             long run = duration > 0 ? nanos(duration) : Long.MAX_VALUE;
+            // Elapsed time against the run, not a deadline: now + a long run would overflow.
+            BooleanSupplier timeUp = () -> System.nanoTime() - begun >= run;
             server.start();
             if (burst > 0) {
                 // A Ctrl-C or the end of --duration during a long burst stops it; what was fired is answered and summed up as usual.
                 MockBurst.fire(mock.device(), server.faultable(), server.region().iovaRange(), burst, outside,
-                        () -> stop.requested() || System.nanoTime() - begun >= run);
+                        () -> stop.requested() || timeUp.getAsBoolean());
             }
-            waitForStop(server, stop, release, begun, run, out);
+            waitForStop(server, stop, release, begun, timeUp, out);
             VfioException closing = null;
             try {
                 server.close();
@@ -229,9 +232,9 @@ final class ServeCommand implements Callable<Integer> {
         return seconds * 1e9 >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) (seconds * 1e9);
     }
 
-    /** Until a stop signal, the kernel's request for the device, the burst answered, or {@code run} ns from {@code start}. */
-    private void waitForStop(FaultServer server, StopSignals stop, DeviceReleaseRequest release, long start, long run,
-            PrintWriter out) throws InterruptedException, VfioException {
+    /** Until a stop signal, the kernel's request for the device, the burst answered, or {@code timeUp}; rates count from {@code start}. */
+    private void waitForStop(FaultServer server, StopSignals stop, DeviceReleaseRequest release, long start,
+            BooleanSupplier timeUp, PrintWriter out) throws InterruptedException, VfioException {
         long expected = burst + outside;
         long step = Math.max(10, nanos(interval) / 1_000_000); // ms
         long printEvery = Math.min(step * 1_000_000, Long.MAX_VALUE / 4); // ns; times are compared as differences
@@ -239,8 +242,7 @@ final class ServeCommand implements Callable<Integer> {
         long lastTime = start;
         long nextPrint = lastTime + printEvery;
         FaultServiceLoop loop = server.loop().orElse(null);
-        // Elapsed time against the run, not a deadline: now + a long run would overflow.
-        while ((loop == null || loop.failure() == null) && System.nanoTime() - start < run) {
+        while ((loop == null || loop.failure() == null) && !timeUp.getAsBoolean()) {
             if (stop.await(Math.min(step, 50))) {
                 return;
             }

@@ -41,16 +41,14 @@ final class UnbindCommand implements Callable<Integer> {
         PciSysfs sysfs = target.sysfs();
         String driver = sysfs.driver(address).orElse("");
         DriverMemory memory = DriverMemory.system();
-        Optional<String> previous = memory.recall(address);
-        // A bind cut short (killed between its sysfs writes), or an unbind from vfio-pci since, leaves the device
-        // with no driver, still kept for vfio-pci, and its record. A device plugged in since is kept for none.
-        boolean cutShort = driver.isEmpty() && previous.isPresent()
-                && sysfs.driverOverride(address).orElse("").equals(PciSysfs.VFIO_PCI);
+        Optional<String> driverless = memory.recallDriverless(address, sysfs);
+        boolean cutShort = driverless.isPresent();
         if (!driver.equals(PciSysfs.VFIO_PCI) && !cutShort) {
             throw new IllegalStateException(address + " is not on vfio-pci (its driver: " + (driver.isEmpty() ? "none" : driver)
                     + "); nothing to unbind");
         }
         refuseIfOpen(address, sysfs, force);
+        Optional<String> previous = cutShort ? driverless : memory.recall(address);
         String now;
         if (previous.isPresent()) {
             sysfs.restoreDriver(address, previous.get());
@@ -84,7 +82,7 @@ final class UnbindCommand implements Callable<Integer> {
             nodes.add(sysfs.vfioGroupNode(group));
         }
         sysfs.vfioCdev(address).ifPresent(nodes::add);
-        OpenFiles open = OpenFiles.scan();
+        OpenFiles open = OpenFiles.scan(nodes);
         open.holder(nodes).ifPresent(holder -> {
             throw new IllegalStateException("refusing to unbind " + address + ": a process has it open (" + holder
                     + "); stop that process first");
@@ -105,17 +103,16 @@ final class UnbindCommand implements Callable<Integer> {
                     + address + "'s, the unbind would wait until that process lets go. Stop that process, or pass --force"
                     + " if it holds another device");
         });
-        if (isRoot() && !open.unreadable().isEmpty()) {
+        if (isRoot() && !open.unreadable().isEmpty()) { // another user than root is refused the unbind itself, by sysfs
             throw new IllegalStateException("refusing to unbind " + address + ": the open files of "
                     + String.join(", ", open.unreadable()) + " cannot be read (EACCES: a container without CAP_SYS_PTRACE?);"
                     + " if one holds " + address + ", the unbind would wait until it lets go. Pass --force if none does");
         }
     }
 
-    /** Root sees every process's files; another user is refused the unbind itself, by sysfs. */
     private static boolean isRoot() {
         try {
-            return Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
+            return DriverMemory.uid() == 0;
         } catch (IOException | UnsupportedOperationException e) {
             return false;
         }

@@ -46,7 +46,7 @@ public final class HarnessProcesses {
             for (ProcessHandle p : stopping.isEmpty() ? List.of(harness.toHandle()) : stopping) {
                 if (running(p)) {
                     found.add(p);
-                    p.descendants().filter(d -> !underPackageManager(d, harness.pid())).forEach(found::add);
+                    p.descendants().filter(d -> !stopping.contains(d) && !underPackageManager(d, harness.pid())).forEach(found::add);
                 }
             }
             found.stream().filter(stopping::add).forEach(ProcessHandle::destroy); // one TERM each: bash runs a trap per TERM

@@ -32,10 +32,6 @@ final class GuestReplay {
     private final Runnable keepOutputs;
 
     /** {@code runFailure}: why the guest's run did not end well (exit status, timeout, crash), if it did not. */
-    GuestReplay(GuestResults results, Path resultsFile, Path serialLog, Optional<String> runFailure) {
-        this(results, resultsFile, serialLog, runFailure, () -> { });
-    }
-
     GuestReplay(GuestResults results, Path resultsFile, Path serialLog, Optional<String> runFailure, Runnable keepOutputs) {
         this.results = results;
         this.resultsFile = resultsFile;

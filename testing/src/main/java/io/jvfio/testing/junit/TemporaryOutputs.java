@@ -1,11 +1,9 @@
 package io.jvfio.testing.junit;
 
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Comparator;
 import java.util.stream.Stream;
 
 /**
@@ -63,19 +61,11 @@ final class TemporaryOutputs {
             if ((keep || running > 0) && !isEmpty(dir)) {
                 return;
             }
-            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.delete(file);
-                    return FileVisitResult.CONTINUE;
+            try (Stream<Path> paths = Files.walk(dir)) { // links are not followed
+                for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
+                    Files.delete(p);
                 }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                    Files.delete(d);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
+            }
             dir = null;
         } catch (IOException e) {
             System.err.println("jvfio: could not remove the guest outputs in " + dir + ": " + e);

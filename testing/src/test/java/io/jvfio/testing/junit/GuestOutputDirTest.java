@@ -83,11 +83,11 @@ class GuestOutputDirTest {
         GuestResult passed = new GuestResult(cls, "B", GuestResult.Status.PASSED, null, List.of());
         GuestResult skipped = new GuestResult(cls + "/[method:s()]", "s()", GuestResult.Status.SKIPPED, "no device", List.of());
         Path none = Path.of("unused");
-        assertTrue(new GuestReplay(new GuestResults(List.of(passed, skipped), true), none, none, Optional.empty()).wentWell());
-        assertFalse(new GuestReplay(new GuestResults(List.of(passed), true), none, none, Optional.of("exit status 1")).wentWell());
+        assertTrue(new GuestReplay(new GuestResults(List.of(passed, skipped), true), none, none, Optional.empty(), () -> { }).wentWell());
+        assertFalse(new GuestReplay(new GuestResults(List.of(passed), true), none, none, Optional.of("exit status 1"), () -> { }).wentWell());
         for (GuestResult.Status bad : List.of(GuestResult.Status.FAILED, GuestResult.Status.STARTED)) {
             GuestResult m = new GuestResult(cls + "/[method:m()]", "m()", bad, null, List.of());
-            assertFalse(new GuestReplay(new GuestResults(List.of(passed, m), true), none, none, Optional.empty()).wentWell(), bad.name());
+            assertFalse(new GuestReplay(new GuestResults(List.of(passed, m), true), none, none, Optional.empty(), () -> { }).wentWell(), bad.name());
         }
     }
 }
